@@ -1,0 +1,27 @@
+//! The programmatic API behind the N-API functions: the same commands as the
+//! CLI, returning structured results instead of printing them.
+
+use crate::commands::{self, Context};
+use crate::error::Result;
+use crate::options::{self, CommandCall, Env};
+use crate::target::HostInfo;
+use std::path::Path;
+
+/// Builds a command context from API arguments (flags as on the command line).
+pub fn context(argv: &[String], host: HostInfo, cwd: &Path) -> Result<Context> {
+    let inv = options::parse(argv, Env::from_process())?;
+    crate::log::set_level(inv.opts.loglevel);
+    Context::load(inv.opts, host, cwd)
+}
+
+/// The evaluated configuration, once per Node-API version.
+pub fn reveal(ctx: &Context) -> Result<Vec<String>> {
+    let call = CommandCall {
+        name: "reveal".into(),
+        args: Vec::new(),
+    };
+    commands::expand(ctx, &[call])?
+        .iter()
+        .map(|s| commands::reveal::reveal(ctx, &[], s.napi_build_version))
+        .collect()
+}

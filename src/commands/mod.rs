@@ -1,0 +1,147 @@
+//! One module per command, mirroring node-pre-gyp's lib/<command>.js, plus the
+//! context they share and the Node-API expansion of a command chain.
+
+pub mod reveal;
+
+use crate::error::Result;
+use crate::manifest::{HostRole, Manifest};
+use crate::options::{CommandCall, Options};
+use crate::target::HostInfo;
+use crate::versioning::{self, Config};
+use std::path::{Path, PathBuf};
+
+/// What every command works from: options, the running Node, the package.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Parsed options.
+    pub opts: Options,
+    /// The running Node.
+    pub host: HostInfo,
+    /// Absolute package directory (cwd, or `-C`).
+    pub dir: PathBuf,
+    /// The package's package.json.
+    pub manifest: Manifest,
+}
+
+impl Context {
+    /// Loads `<cwd>/<--directory>/package.json`.
+    pub fn load(opts: Options, host: HostInfo, cwd: &Path) -> Result<Self> {
+        let dir = match &opts.directory {
+            Some(d) => crate::manifest::normalize(&cwd.join(d)),
+            None => cwd.to_path_buf(),
+        };
+        let manifest = Manifest::load(&dir.join("package.json"), &dir)?;
+        Ok(Context {
+            opts,
+            host,
+            dir,
+            manifest,
+        })
+    }
+
+    /// Evaluates the package for `command` (which decides staging vs production host).
+    pub fn evaluate(&self, command: &str, napi_build_version: Option<u32>) -> Result<Config> {
+        let mut manifest = self.manifest.clone();
+        let role = if command == "publish" || command == "unpublish" {
+            HostRole::Staging
+        } else {
+            HostRole::Production
+        };
+        manifest.select_host(
+            role,
+            self.opts.s3_host.as_deref(),
+            self.opts.env.get("node_pre_gyp_s3_host"),
+        )?;
+        let module_name = manifest
+            .binary
+            .as_ref()
+            .and_then(|b| b.module_name.clone())
+            .unwrap_or_default();
+        let mut eval = self.opts.eval_options(&module_name)?;
+        eval.module_root = Some(self.dir.clone());
+        let config = versioning::evaluate(&manifest, &eval, &self.host, napi_build_version)?;
+        for w in &config.warnings {
+            crate::log::warn(w);
+        }
+        Ok(config)
+    }
+
+    /// The package name, for messages.
+    pub fn name(&self) -> &str {
+        self.manifest.name()
+    }
+}
+
+/// Commands that run once per buildable Node-API version (reference's napi_multiple_commands).
+const PER_NAPI_VERSION: &[&str] = &[
+    "build",
+    "clean",
+    "configure",
+    "package",
+    "publish",
+    "reveal",
+    "testbinary",
+    "testpackage",
+    "unpublish",
+    "checksums",
+];
+
+/// A command ready to run: the call and the Node-API version it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The command and its arguments.
+    pub call: CommandCall,
+    /// The Node-API version, for Node-API packages.
+    pub napi_build_version: Option<u32>,
+}
+
+/// Expands aliases (rebuild, reinstall) and Node-API versions, as the reference does.
+pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
+    let versions = versioning::napi_build_versions(
+        &ctx.manifest,
+        &ctx.host,
+        ctx.opts.build_latest_napi_version_only,
+    )?;
+    let best = versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
+    let mut out = Vec::new();
+    let mut push = |name: &str, args: Vec<String>| {
+        let call = CommandCall {
+            name: name.to_string(),
+            args,
+        };
+        if name == "install" {
+            out.push(Step {
+                call,
+                napi_build_version: best,
+            });
+        } else if !versions.is_empty() && PER_NAPI_VERSION.contains(&name) {
+            for v in &versions {
+                out.push(Step {
+                    call: call.clone(),
+                    napi_build_version: Some(*v),
+                });
+            }
+        } else {
+            out.push(Step {
+                call,
+                napi_build_version: None,
+            });
+        }
+    };
+    for c in calls {
+        match c.name.as_str() {
+            "rebuild" => {
+                push("clean", Vec::new());
+                let mut args = vec!["rebuild".to_string()];
+                args.extend(c.args.iter().cloned());
+                push("build", args);
+            }
+            "reinstall" => {
+                push("clean", Vec::new());
+                push("install", c.args.clone());
+            }
+            name => push(name, c.args.clone()),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,289 @@
+//! The one error type of pregyp. Every failure is a variant carrying its context
+//! (file, field, URL, command) and a stable `code()` that JS sees as `err.code`.
+//! Messages that node-pre-gyp users grep for are reproduced to the letter.
+
+use std::path::PathBuf;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every way pregyp can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `find()` or a command was pointed at a package.json that is not there
+    /// (the reference's message has no space before "does not exist").
+    #[error("{}does not exist", path.display())]
+    PackageJsonMissing { path: PathBuf },
+
+    /// package.json exists but is not JSON.
+    #[error("{}: invalid JSON: {source}", path.display())]
+    PackageJsonInvalid {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// Required package.json properties are missing or not strings.
+    #[error("{name} package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \n{}", missing.join("\n"))]
+    NotReady { name: String, missing: Vec<String> },
+
+    /// A package.json field has a value of the wrong shape.
+    #[error("{}: invalid `{field}`: {reason}", path.display())]
+    InvalidField {
+        path: PathBuf,
+        field: String,
+        reason: String,
+    },
+
+    /// `binary.host` uses a protocol other than https (http is allowed for loopback only).
+    #[error("'host' protocol ({protocol}) is invalid - only 'https:' is accepted")]
+    InvalidHostProtocol { protocol: String },
+
+    /// One of the reference's Node-API validation messages.
+    #[error("{0}")]
+    Napi(String),
+
+    /// `--s3_host` / `node_pre_gyp_s3_host` is neither staging nor production.
+    #[error("invalid s3_host {0}")]
+    InvalidS3Host(String),
+
+    /// `--target` could not be parsed.
+    #[error("Unknown target version: {0}")]
+    UnknownTarget(String),
+
+    /// `--target` is not in the ABI table, not even by major version.
+    #[error("Unsupported target version: {0}")]
+    UnsupportedTarget(String),
+
+    /// A command-line option or environment value is malformed.
+    #[error("invalid option --{name}={value}: {reason}")]
+    InvalidOption {
+        name: String,
+        value: String,
+        reason: String,
+    },
+
+    /// The command line itself is wrong (unknown command, nothing to do, ...).
+    #[error("{0}")]
+    Usage(String),
+
+    /// A file-system operation failed.
+    #[error("{op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The host answered 404: there is no prebuilt binary for this target.
+    #[error("no prebuilt binary at {url} (HTTP 404 Not Found)")]
+    DownloadNotFound { url: String },
+
+    /// The host answered 403 and no authenticated fallback worked.
+    #[error("access to {url} is forbidden (HTTP 403){hint}")]
+    DownloadForbidden { url: String, hint: String },
+
+    /// The host answered another non-success status.
+    #[error("download of {url} failed: HTTP {status}")]
+    DownloadStatus { url: String, status: u16 },
+
+    /// Connection, TLS, timeout, reset or truncation, after the allowed retries.
+    #[error("download of {url} failed: {detail}")]
+    DownloadNetwork { url: String, detail: String },
+
+    /// The downloaded bytes do not match the known SHA-256.
+    #[error("integrity check failed for {url}: expected sha256 {expected}, got {actual}")]
+    Integrity {
+        url: String,
+        expected: String,
+        actual: String,
+    },
+
+    /// The tarball holds an entry that could escape or damage the target.
+    #[error("unsafe archive {source_name}: entry `{entry}` {reason}")]
+    UnsafeArchive {
+        source_name: String,
+        entry: String,
+        reason: String,
+    },
+
+    /// The tarball is corrupt or not a gzip'd tar.
+    #[error("cannot unpack {source_name}: {detail}")]
+    BadArchive { source_name: String, detail: String },
+
+    /// `--offline` and the tarball is not in the cache.
+    #[error("offline: {url} is not in the cache ({})", cache_dir.display())]
+    OfflineCacheMiss { url: String, cache_dir: PathBuf },
+
+    /// `find()` could not find the binding: explains why and how to fix it.
+    #[error("{message}")]
+    BindingMissing { message: String },
+
+    /// node-gyp (or nw-gyp) could not be found or started.
+    #[error("{0}")]
+    GypNotFound(String),
+
+    /// A child process (node-gyp, npm, node) failed.
+    #[error("Failed to execute '{command}' ({detail})")]
+    CommandFailed { command: String, detail: String },
+
+    /// `package` without a built binding (reference message).
+    #[error("Cannot package because {} missing: run `node-pre-gyp rebuild` first", module.display())]
+    PackageMissingBinary { module: PathBuf },
+
+    /// publish/testpackage without a staged tarball (reference messages).
+    #[error("Cannot {action} because {} missing: run `node-pre-gyp package` first", tarball.display())]
+    StagedTarballMissing {
+        action: &'static str,
+        tarball: PathBuf,
+    },
+
+    /// `clean` refused to delete (reference messages).
+    #[error("{0}")]
+    CleanRefused(String),
+
+    /// `publish` found an object already at the key (reference message).
+    #[error("Failed publishing to {hosted_path}: an object already exists at {key} (cannot publish over an existing version; update `version` in package.json, or run `node-pre-gyp unpublish` first)")]
+    PublishExists { hosted_path: String, key: String },
+
+    /// The S3 bucket could not be derived from the host (reference message).
+    #[error("Could not parse s3 bucket name from virtual host url.")]
+    S3HostParse,
+
+    /// An S3 request failed.
+    #[error("S3 {op} s3://{bucket}/{key} failed: {detail}")]
+    S3 {
+        op: &'static str,
+        bucket: String,
+        key: String,
+        detail: String,
+    },
+
+    /// An S3 operation needs credentials and none were found.
+    #[error("{0}")]
+    S3Credentials(String),
+
+    /// The binding was installed or built but cannot be loaded.
+    #[error("{} cannot be loaded: {detail}", module.display())]
+    BindingLoad { module: PathBuf, detail: String },
+
+    /// Several packages failed (heal); the summary was printed.
+    #[error("{0}")]
+    Summary(String),
+}
+
+impl Error {
+    /// Stable machine-readable code, exposed to JS as `err.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::PackageJsonMissing { .. } => "E_NO_PACKAGE_JSON",
+            Error::PackageJsonInvalid { .. } => "E_BAD_PACKAGE_JSON",
+            Error::NotReady { .. } => "E_NOT_READY",
+            Error::InvalidField { .. } => "E_INVALID_FIELD",
+            Error::InvalidHostProtocol { .. } => "E_INVALID_HOST",
+            Error::Napi(_) => "E_NAPI_VERSION",
+            Error::InvalidS3Host(_) => "E_INVALID_S3_HOST",
+            Error::UnknownTarget(_) => "E_UNKNOWN_TARGET",
+            Error::UnsupportedTarget(_) => "E_UNSUPPORTED_TARGET",
+            Error::InvalidOption { .. } => "E_INVALID_OPTION",
+            Error::Usage(_) => "E_USAGE",
+            Error::Io { .. } => "E_IO",
+            Error::DownloadNotFound { .. } => "E_DOWNLOAD_NOT_FOUND",
+            Error::DownloadForbidden { .. } => "E_DOWNLOAD_FORBIDDEN",
+            Error::DownloadStatus { .. } => "E_DOWNLOAD_STATUS",
+            Error::DownloadNetwork { .. } => "E_DOWNLOAD_NETWORK",
+            Error::Integrity { .. } => "E_INTEGRITY",
+            Error::UnsafeArchive { .. } => "E_UNSAFE_ARCHIVE",
+            Error::BadArchive { .. } => "E_BAD_ARCHIVE",
+            Error::OfflineCacheMiss { .. } => "E_OFFLINE_CACHE_MISS",
+            Error::BindingMissing { .. } => "E_BINDING_MISSING",
+            Error::GypNotFound(_) => "E_GYP_NOT_FOUND",
+            Error::CommandFailed { .. } => "E_COMMAND_FAILED",
+            Error::PackageMissingBinary { .. } => "E_PACKAGE_MISSING_BINARY",
+            Error::StagedTarballMissing { .. } => "E_NO_STAGED_TARBALL",
+            Error::CleanRefused(_) => "E_CLEAN_REFUSED",
+            Error::PublishExists { .. } => "E_PUBLISH_EXISTS",
+            Error::S3HostParse => "E_S3_HOST",
+            Error::S3 { .. } => "E_S3",
+            Error::S3Credentials(_) => "E_S3_CREDENTIALS",
+            Error::BindingLoad { .. } => "E_BINDING_LOAD",
+            Error::Summary(_) => "E_SOME_FAILED",
+        }
+    }
+
+    /// Shorthand for an I/O error with the path it concerns.
+    pub fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Whether a download failure is worth another attempt (network trouble, 5xx).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::DownloadNetwork { .. } => true,
+            Error::DownloadStatus { status, .. } => {
+                *status >= 500 || *status == 429 || *status == 408
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Extension for attaching a path to `std::io::Result`s.
+pub trait IoContext<T> {
+    /// Wraps an I/O error with the operation and path.
+    fn at(self, op: &'static str, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, op: &'static str, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|e| Error::io(op, path, e))
+    }
+}
+
+/// Removes `user:password@` from a URL before it is shown anywhere.
+pub fn redact_url(url: &str) -> String {
+    if let Some(scheme_end) = url.find("://") {
+        let rest = &url[scheme_end + 3..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            return format!("{}://***@{}", &url[..scheme_end], &rest[at + 1..]);
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_ready_message_matches_reference() {
+        let e = Error::NotReady {
+            name: "foo".into(),
+            missing: vec!["binary.module_name".into(), "binary.host".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "foo package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.module_name\nbinary.host"
+        );
+        assert_eq!(e.code(), "E_NOT_READY");
+    }
+
+    #[test]
+    fn redacts_credentials() {
+        assert_eq!(
+            redact_url("https://user:secret@host.example/a@b"),
+            "https://***@host.example/a@b"
+        );
+        assert_eq!(redact_url("https://host/x"), "https://host/x");
+        assert_eq!(
+            redact_url("http://tok@127.0.0.1:9/"),
+            "http://***@127.0.0.1:9/"
+        );
+    }
+}

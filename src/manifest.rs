@@ -1,0 +1,508 @@
+//! package.json and its `binary` block: reading, host selection and the
+//! reference's validation messages (COMPAT.md, "package.json").
+
+use crate::error::{Error, IoContext, Result};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where binaries live: a URL, or the object form `{endpoint, bucket, region, s3ForcePathStyle}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostSpec {
+    /// The usual `"host": "https://..."`.
+    Url(String),
+    /// The S3 object form proposed upstream.
+    S3 {
+        endpoint: String,
+        bucket: Option<String>,
+        region: Option<String>,
+        force_path_style: bool,
+    },
+}
+
+/// The `binary` block, fields kept as written (templates unevaluated).
+#[derive(Debug, Clone, Default)]
+pub struct Binary {
+    /// `binary.module_name`.
+    pub module_name: Option<String>,
+    /// `binary.module_path`.
+    pub module_path: Option<String>,
+    /// `binary.host` after staging/production selection.
+    pub host: Option<HostSpec>,
+    /// `binary.remote_path`.
+    pub remote_path: Option<String>,
+    /// `binary.package_name`.
+    pub package_name: Option<String>,
+    /// `binary.napi_versions`, as written.
+    pub napi_versions: Option<Vec<Value>>,
+    /// `binary.staging_host`.
+    pub staging_host: Option<String>,
+    /// `binary.production_host`.
+    pub production_host: Option<String>,
+    /// `binary.bucket`.
+    pub bucket: Option<String>,
+    /// `binary.region`.
+    pub region: Option<String>,
+    /// `binary.s3ForcePathStyle`.
+    pub s3_force_path_style: bool,
+    /// `binary.acl`.
+    pub acl: Option<String>,
+    /// `binary.checksums`: tarball file name -> lowercase hex sha256.
+    pub checksums: BTreeMap<String, String>,
+}
+
+/// A parsed package.json.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Absolute path of the package.json file.
+    pub path: PathBuf,
+    /// The package directory (the file's parent).
+    pub root: PathBuf,
+    /// The whole document, for the few consumers that need more (postinstall-build).
+    pub raw: Value,
+    /// `binary`, if present and an object.
+    pub binary: Option<Binary>,
+    host_selected: bool,
+}
+
+/// Which side of `staging_host` / `production_host` a command defaults to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostRole {
+    /// publish and unpublish.
+    Staging,
+    /// everything else.
+    Production,
+}
+
+fn truthy_str(v: Option<&Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn is_truthy(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
+        Some(_) => true,
+    }
+}
+
+impl Manifest {
+    /// Reads and parses `path` (made absolute against `cwd`).
+    pub fn load(path: &Path, cwd: &Path) -> Result<Self> {
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            cwd.join(path)
+        };
+        let text = match std::fs::read(&abs) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::PackageJsonMissing {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(e) => return Err(Error::io("read", &abs, e)),
+        };
+        Self::parse(&text, abs)
+    }
+
+    /// Parses package.json bytes; `path` is where they came from (for messages and the root).
+    pub fn parse(text: &[u8], path: PathBuf) -> Result<Self> {
+        let raw: Value =
+            serde_json::from_slice(text).map_err(|source| Error::PackageJsonInvalid {
+                path: path.clone(),
+                source,
+            })?;
+        let root = normalize(path.parent().unwrap_or(Path::new("/")));
+        let binary = match raw.get("binary") {
+            Some(Value::Object(b)) => Some(parse_binary(b, &path)?),
+            _ => None,
+        };
+        Ok(Manifest {
+            path,
+            root,
+            raw,
+            binary,
+            host_selected: false,
+        })
+    }
+
+    /// `name`, or empty.
+    pub fn name(&self) -> &str {
+        self.raw.get("name").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `version`, or empty.
+    pub fn version(&self) -> &str {
+        self.raw
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// `main`, or empty.
+    pub fn main(&self) -> &str {
+        self.raw.get("main").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The reference's `setBinaryHostProperty`: when `host` is empty and both
+    /// `staging_host` and `production_host` are set, pick one. The environment
+    /// (`node_pre_gyp_s3_host`) wins over `--s3_host`.
+    pub fn select_host(
+        &mut self,
+        role: HostRole,
+        s3_host_opt: Option<&str>,
+        s3_host_env: Option<&str>,
+    ) -> Result<()> {
+        if self.host_selected {
+            return Ok(());
+        }
+        let Some(b) = self.binary.as_mut() else {
+            return Ok(());
+        };
+        if b.host.is_some() {
+            return Ok(());
+        }
+        let (Some(staging), Some(production)) = (b.staging_host.clone(), b.production_host.clone())
+        else {
+            return Ok(());
+        };
+        let env = s3_host_env.filter(|s| !s.is_empty());
+        let opt = s3_host_opt.filter(|s| !s.is_empty());
+        let chosen = match (env, opt) {
+            (Some("staging"), _) => HostRole::Staging,
+            (Some("production"), _) => HostRole::Production,
+            (None, Some("staging")) => HostRole::Staging,
+            (None, Some("production")) => HostRole::Production,
+            (None, None) => role,
+            // Reference precedence for the message: the option, then the env.
+            (e, o) => {
+                return Err(Error::InvalidS3Host(
+                    o.or(e).unwrap_or_default().to_string(),
+                ))
+            }
+        };
+        b.host = Some(HostSpec::Url(match chosen {
+            HostRole::Staging => staging,
+            HostRole::Production => production,
+        }));
+        self.host_selected = true;
+        Ok(())
+    }
+
+    /// The reference's `validate_config` (first part): required fields and the host protocol.
+    /// Node-API checks live in `versioning`, which knows the running Node.
+    pub fn validate_required(&self) -> Result<&Binary> {
+        let mut missing = Vec::new();
+        for key in ["main", "version", "name", "binary"] {
+            if !is_truthy(self.raw.get(key)) {
+                missing.push(key.to_string());
+            }
+        }
+        if let Some(b) = &self.binary {
+            if b.module_name.is_none() {
+                missing.push("binary.module_name".into());
+            }
+            if b.module_path.is_none() {
+                missing.push("binary.module_path".into());
+            }
+            if b.host.is_none() {
+                missing.push("binary.host".into());
+            }
+        }
+        if !missing.is_empty() {
+            let name = match self.raw.get("name").and_then(Value::as_str) {
+                Some(n) if !n.is_empty() => n.to_string(),
+                _ => self.path.display().to_string(),
+            };
+            return Err(Error::NotReady { name, missing });
+        }
+        let b = self.binary.as_ref().expect("checked above");
+        if let Some(HostSpec::Url(host)) = &b.host {
+            check_host_protocol(host)?;
+        }
+        Ok(b)
+    }
+}
+
+/// https only; http is accepted for loopback hosts (tests, local mirrors).
+pub fn check_host_protocol(host: &str) -> Result<()> {
+    let lower = host.to_ascii_lowercase();
+    if lower.starts_with("http:") && !is_loopback_url(&lower) {
+        return Err(Error::InvalidHostProtocol {
+            protocol: "http:".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
+pub fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => match u.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        },
+        Err(_) => false,
+    }
+}
+
+fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binary> {
+    let host = match b.get("host") {
+        Some(Value::String(s)) if !s.is_empty() => Some(HostSpec::Url(s.clone())),
+        Some(Value::Object(o)) => match truthy_str(o.get("endpoint")) {
+            Some(endpoint) => Some(HostSpec::S3 {
+                endpoint,
+                bucket: truthy_str(o.get("bucket")),
+                region: truthy_str(o.get("region")),
+                force_path_style: is_truthy(o.get("s3ForcePathStyle")),
+            }),
+            None => None,
+        },
+        _ => None,
+    };
+    let napi_versions = match b.get("napi_versions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) => Some(a.clone()),
+        Some(_) => {
+            return Err(Error::Napi(
+                "All values specified in napi_versions must be positive integers.".into(),
+            ))
+        }
+    };
+    let mut checksums = BTreeMap::new();
+    match b.get("checksums") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(map)) => {
+            for (name, sum) in map {
+                let sum = sum.as_str().map(str::to_ascii_lowercase);
+                match sum {
+                    Some(s) if s.len() == 64 && s.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                        checksums.insert(name.clone(), s);
+                    }
+                    _ => {
+                        return Err(Error::InvalidField {
+                            path: path.to_path_buf(),
+                            field: format!("binary.checksums[\"{name}\"]"),
+                            reason: "expected a 64-character hex sha256".into(),
+                        })
+                    }
+                }
+            }
+        }
+        Some(_) => {
+            return Err(Error::InvalidField {
+                path: path.to_path_buf(),
+                field: "binary.checksums".into(),
+                reason: "expected an object mapping tarball names to sha256 hex digests".into(),
+            })
+        }
+    }
+    Ok(Binary {
+        module_name: truthy_str(b.get("module_name")),
+        module_path: truthy_str(b.get("module_path")),
+        host,
+        remote_path: truthy_str(b.get("remote_path")),
+        package_name: truthy_str(b.get("package_name")),
+        napi_versions,
+        staging_host: truthy_str(b.get("staging_host")),
+        production_host: truthy_str(b.get("production_host")),
+        bucket: truthy_str(b.get("bucket")),
+        region: truthy_str(b.get("region")),
+        s3_force_path_style: is_truthy(b.get("s3ForcePathStyle")),
+        acl: truthy_str(b.get("acl")),
+        checksums,
+    })
+}
+
+/// Lexically normalizes a path (no file-system access): drops `.`, folds `..`.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Reads a file into a string, naming it on failure.
+pub fn read_to_string(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).at("read", path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn m(v: Value) -> Manifest {
+        Manifest::parse(v.to_string().as_bytes(), PathBuf::from("/pkg/package.json")).unwrap()
+    }
+
+    #[test]
+    fn missing_fields_are_listed_in_reference_order() {
+        let cases = [
+            (
+                json!({"name":"a","version":"1.0.0","main":"i.js","binary":{"module_path":"x"}}),
+                vec!["binary.module_name", "binary.host"],
+            ),
+            (
+                json!({"name":"a","binary":{"module_name":"m","module_path":"x","host":"https://h"}}),
+                vec!["main", "version"],
+            ),
+            (
+                json!({"name":"a","version":"1.0.0","main":"i.js"}),
+                vec!["binary"],
+            ),
+            (
+                json!({"name":"a","version":"1.0.0","main":"i.js","binary":{"module_name":7,"module_path":"","host":{"x":1}}}),
+                vec!["binary.module_name", "binary.module_path", "binary.host"],
+            ),
+        ];
+        for (doc, want) in cases {
+            match m(doc.clone()).validate_required() {
+                Err(Error::NotReady { name, missing }) => {
+                    assert_eq!(name, "a");
+                    assert_eq!(missing, want, "{doc}");
+                }
+                other => panic!("{doc}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn nameless_package_is_named_by_path() {
+        let e = m(json!({"version":"1.0.0"}))
+            .validate_required()
+            .unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("/pkg/package.json package.json is not node-pre-gyp ready:"));
+        assert!(e.to_string().ends_with("\nmain\nname\nbinary"));
+    }
+
+    #[test]
+    fn host_protocol() {
+        let base = |h: &str| json!({"name":"a","version":"1.0.0","main":"i","binary":{"module_name":"m","module_path":"p","host":h}});
+        assert_eq!(
+            m(base("http://example.com/"))
+                .validate_required()
+                .unwrap_err()
+                .to_string(),
+            "'host' protocol (http:) is invalid - only 'https:' is accepted"
+        );
+        assert!(m(base("http://127.0.0.1:8080/"))
+            .validate_required()
+            .is_ok());
+        assert!(m(base("http://localhost/")).validate_required().is_ok());
+        assert!(m(base("https://example.com/")).validate_required().is_ok());
+        assert!(m(base("file:///tmp/mirror/")).validate_required().is_ok());
+    }
+
+    #[test]
+    fn object_host_form() {
+        let mm = m(
+            json!({"name":"a","version":"1.0.0","main":"i","binary":{"module_name":"m","module_path":"p",
+            "host":{"endpoint":"https://s3.example","bucket":"b","region":"r","s3ForcePathStyle":true}}}),
+        );
+        assert_eq!(
+            mm.validate_required().unwrap().host,
+            Some(HostSpec::S3 {
+                endpoint: "https://s3.example".into(),
+                bucket: Some("b".into()),
+                region: Some("r".into()),
+                force_path_style: true
+            })
+        );
+    }
+
+    #[test]
+    fn staging_production_selection() {
+        let doc = json!({"name":"a","version":"1.0.0","main":"i","binary":{"module_name":"m","module_path":"p",
+            "staging_host":"https://staging","production_host":"https://prod"}});
+        let host = |role, opt: Option<&str>, env: Option<&str>| {
+            let mut mm = m(doc.clone());
+            mm.select_host(role, opt, env)
+                .map(|_| mm.binary.unwrap().host)
+                .map_err(|e| e.to_string())
+        };
+        let url = |s: &str| Ok(Some(HostSpec::Url(s.into())));
+        assert_eq!(host(HostRole::Production, None, None), url("https://prod"));
+        assert_eq!(host(HostRole::Staging, None, None), url("https://staging"));
+        assert_eq!(
+            host(HostRole::Staging, Some("production"), None),
+            url("https://prod")
+        );
+        assert_eq!(
+            host(HostRole::Production, Some("staging"), None),
+            url("https://staging")
+        );
+        assert_eq!(
+            host(HostRole::Production, Some("staging"), Some("production")),
+            url("https://prod")
+        );
+        assert_eq!(
+            host(HostRole::Production, Some("bogus"), None).unwrap_err(),
+            "invalid s3_host bogus"
+        );
+        assert_eq!(
+            host(HostRole::Production, None, Some("nope")).unwrap_err(),
+            "invalid s3_host nope"
+        );
+        // An explicit host is never replaced.
+        let mut explicit = m(
+            json!({"name":"a","binary":{"host":"https://h","staging_host":"https://s","production_host":"https://p"}}),
+        );
+        explicit.select_host(HostRole::Staging, None, None).unwrap();
+        assert_eq!(
+            explicit.binary.unwrap().host,
+            Some(HostSpec::Url("https://h".into()))
+        );
+        // Only one of the pair: nothing selected, host stays missing.
+        let mut half = m(json!({"name":"a","binary":{"staging_host":"https://s"}}));
+        half.select_host(HostRole::Staging, None, None).unwrap();
+        assert_eq!(half.binary.unwrap().host, None);
+    }
+
+    #[test]
+    fn checksums_are_validated() {
+        let good = "a".repeat(64);
+        let mm = m(json!({"binary":{"checksums":{"x.tar.gz": good.to_uppercase()}}}));
+        assert_eq!(mm.binary.unwrap().checksums["x.tar.gz"], good);
+        let err = Manifest::parse(
+            json!({"binary":{"checksums":{"x.tar.gz":"nothex"}}})
+                .to_string()
+                .as_bytes(),
+            PathBuf::from("/p/package.json"),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_FIELD");
+        assert!(err.to_string().contains("binary.checksums[\"x.tar.gz\"]"));
+    }
+
+    #[test]
+    fn missing_and_invalid_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Manifest::load(Path::new("nope/package.json"), dir.path()).unwrap_err();
+        assert_eq!(e.to_string(), "nope/package.jsondoes not exist");
+        std::fs::write(dir.path().join("package.json"), "{oops").unwrap();
+        let e = Manifest::load(Path::new("package.json"), dir.path()).unwrap_err();
+        assert_eq!(e.code(), "E_BAD_PACKAGE_JSON");
+        assert!(e.to_string().contains("package.json: invalid JSON"));
+    }
+}

@@ -1,0 +1,125 @@
+//! The only file that touches napi types: converts JS values to Rust structs,
+//! delegates, and turns `Error`s into JS errors whose `code` is `Error::code()`.
+
+use crate::error::Error;
+use crate::options::Env;
+use crate::target::HostInfo;
+use napi_derive::napi;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+type JsResult<T> = napi::Result<T, String>;
+
+static HOST: OnceLock<HostInfo> = OnceLock::new();
+
+fn to_js(e: Error) -> napi::Error<String> {
+    napi::Error::new(e.code().to_string(), e.to_string())
+}
+
+/// Async functions cannot carry a custom status, so their errors travel as
+/// `<code>\u{1}<message>`; the shim splits them back into `err.code` and `err.message`.
+fn to_js_async(e: Error) -> napi::Error {
+    napi::Error::new(
+        napi::Status::GenericFailure,
+        format!("{}\u{1}{}", e.code(), e),
+    )
+}
+
+fn host() -> JsResult<&'static HostInfo> {
+    HOST.get().ok_or_else(|| {
+        napi::Error::new(
+            "E_NOT_INITIALIZED".to_string(),
+            "pregyp's native binding was loaded without its JS shim: require('pregyp') instead"
+                .to_string(),
+        )
+    })
+}
+
+fn cwd() -> JsResult<PathBuf> {
+    std::env::current_dir().map_err(|e| to_js(Error::io("read current directory", ".", e)))
+}
+
+/// Facts about the running process, from `process.versions`, `process.platform`, `process.arch`.
+#[napi(object)]
+pub struct ProcessInfo {
+    pub node: String,
+    pub modules: Option<u32>,
+    pub napi: Option<u32>,
+    pub v8: String,
+    pub electron: Option<String>,
+    pub node_webkit: Option<String>,
+    pub platform: String,
+    pub arch: String,
+    pub exec_path: String,
+}
+
+/// Called once by the shim when it loads.
+#[napi]
+pub fn init(info: ProcessInfo) {
+    let _ = HOST.set(HostInfo {
+        node_version: info.node,
+        modules: info.modules,
+        napi: info.napi,
+        v8: info.v8,
+        electron: info.electron,
+        node_webkit: info.node_webkit,
+        platform: info.platform,
+        arch: info.arch,
+        exec_path: info.exec_path,
+    });
+}
+
+/// Options of `find()`.
+#[napi(object)]
+pub struct FindOptions {
+    pub debug: Option<bool>,
+    pub runtime: Option<String>,
+    pub target: Option<String>,
+    pub target_arch: Option<String>,
+    pub target_platform: Option<String>,
+    pub target_libc: Option<String>,
+    pub module_root: Option<String>,
+    pub check: Option<bool>,
+}
+
+/// `find(packageJsonPath, opts?)`: absolute path of the binding to `require`.
+#[napi]
+pub fn find(package_json_path: String, opts: Option<FindOptions>) -> napi::Result<String, String> {
+    let opts = opts.map(|o| crate::find::FindOptions {
+        debug: o.debug,
+        runtime: o.runtime,
+        target: o.target,
+        target_arch: o.target_arch,
+        target_platform: o.target_platform,
+        target_libc: o.target_libc,
+        module_root: o.module_root,
+        check: o.check,
+    });
+    let path = crate::find::find(
+        Path::new(&package_json_path),
+        &opts.unwrap_or_default(),
+        host()?,
+        &Env::for_find(),
+        &cwd()?,
+    )
+    .map_err(to_js)?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+/// Runs a CLI command line; resolves to the exit code.
+#[napi]
+pub async fn run(argv: Vec<String>) -> napi::Result<i32> {
+    let host = host()
+        .map_err(|e| napi::Error::from_reason(e.reason))?
+        .clone();
+    let cwd = std::env::current_dir()
+        .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
+    Ok(crate::cli::run(argv, host, &cwd, Env::from_process()).await)
+}
+
+/// `reveal`: the evaluated configuration as a JSON string (one per Node-API version).
+#[napi]
+pub fn reveal(argv: Vec<String>) -> napi::Result<Vec<String>, String> {
+    let ctx = crate::api::context(&argv, host()?.clone(), &cwd()?).map_err(to_js)?;
+    crate::api::reveal(&ctx).map_err(to_js)
+}

@@ -1,0 +1,167 @@
+//! `binary.napi_versions`: which Node-API versions to build, which to install,
+//! and the reference's validation messages (node-pre-gyp lib/util/napi.js).
+
+use crate::error::{Error, Result};
+use crate::manifest::Binary;
+use serde_json::Value;
+
+/// Node-API versions a package declares, deduplicated, in declaration order.
+/// Every value must be a positive integer.
+pub fn declared(binary: &Binary) -> Result<Option<Vec<u32>>> {
+    let Some(raw) = &binary.napi_versions else {
+        return Ok(None);
+    };
+    let mut out: Vec<u32> = Vec::new();
+    for v in raw {
+        let n = match v {
+            Value::Number(n) => n.as_u64().filter(|&n| n > 0 && n <= u32::MAX as u64),
+            _ => None,
+        };
+        let Some(n) = n else {
+            return Err(Error::Napi(
+                "All values specified in napi_versions must be positive integers.".into(),
+            ));
+        };
+        if !out.contains(&(n as u32)) {
+            out.push(n as u32);
+        }
+    }
+    Ok(if out.is_empty() { None } else { Some(out) })
+}
+
+/// The versions this Node can build: declared ones not above `supported`;
+/// only the highest with `latest_only` (`--build-latest-napi-version-only`).
+pub fn buildable(declared: &[u32], supported: Option<u32>, latest_only: bool) -> Vec<u32> {
+    let Some(supported) = supported else {
+        return Vec::new();
+    };
+    let mut v: Vec<u32> = declared
+        .iter()
+        .copied()
+        .filter(|&n| n <= supported)
+        .collect();
+    if latest_only {
+        v = v.iter().max().map(|&m| vec![m]).unwrap_or_default();
+    }
+    v
+}
+
+/// The version install and find() use: the highest buildable one.
+pub fn best(declared: &[u32], supported: Option<u32>) -> Option<u32> {
+    buildable(declared, supported, false).into_iter().max()
+}
+
+fn mentions_napi(template: Option<&str>) -> bool {
+    template.is_some_and(|t| t.contains("{napi_build_version}") || t.contains("{node_napi_label}"))
+}
+
+/// The reference's `validate_package_json` for Node-API packages.
+pub fn validate(binary: &Binary, supported: Option<u32>) -> Result<()> {
+    let declared = declared(binary)?;
+    let module_path_ok = mentions_napi(binary.module_path.as_deref());
+    let remote_path_ok = mentions_napi(binary.remote_path.as_deref());
+    let package_name_ok = mentions_napi(binary.package_name.as_deref());
+    if declared.is_some() && (!module_path_ok || (!remote_path_ok && !package_name_ok)) {
+        return Err(Error::Napi(
+            "When napi_versions is specified; module_path and either remote_path or package_name must contain the substitution string '{napi_build_version}`.".into(),
+        ));
+    }
+    if (module_path_ok || remote_path_ok || package_name_ok) && declared.is_none() {
+        return Err(Error::Napi(
+            "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.".into(),
+        ));
+    }
+    if let Some(d) = &declared {
+        // A package whose package_name does not vary by {node_napi_label} ships Node-API
+        // builds only: a Node that can run none of them cannot use the package at all.
+        let napi_only = binary
+            .package_name
+            .as_deref()
+            .is_some_and(|p| !p.contains("{node_napi_label}"));
+        if napi_only && best(d, supported).is_none() {
+            let list: Vec<String> = d.iter().map(u32::to_string).collect();
+            let ours = supported
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "undefined".into());
+            return Err(Error::Napi(format!(
+                "The Node-API version of this Node instance is {ours}. This module supports Node-API version(s) {}. This Node instance cannot run this module.",
+                list.join(",")
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bin(v: Value) -> Binary {
+        let m = crate::manifest::Manifest::parse(
+            json!({ "binary": v }).to_string().as_bytes(),
+            "/p/package.json".into(),
+        )
+        .unwrap();
+        m.binary.unwrap()
+    }
+
+    #[test]
+    fn selection() {
+        assert_eq!(buildable(&[3, 6, 10], Some(9), false), vec![3, 6]);
+        assert_eq!(buildable(&[3, 6, 10], Some(9), true), vec![6]);
+        assert_eq!(best(&[3, 6, 10], Some(9)), Some(6));
+        assert_eq!(best(&[10], Some(9)), None);
+        assert_eq!(best(&[3], None), None);
+        assert_eq!(
+            declared(&bin(json!({"napi_versions":[3,3,6]}))).unwrap(),
+            Some(vec![3, 6])
+        );
+        assert_eq!(declared(&bin(json!({}))).unwrap(), None);
+    }
+
+    #[test]
+    fn validation_messages() {
+        let cases: &[(Value, Option<&str>)] = &[
+            (
+                json!({"napi_versions":[3,"x"],"module_path":"{napi_build_version}","package_name":"{napi_build_version}"}),
+                Some("All values specified in napi_versions must be positive integers."),
+            ),
+            (
+                json!({"napi_versions":[0],"module_path":"{napi_build_version}","package_name":"{napi_build_version}"}),
+                Some("All values specified in napi_versions must be positive integers."),
+            ),
+            (
+                json!({"napi_versions":[3],"module_path":"lib","package_name":"{napi_build_version}"}),
+                Some("When napi_versions is specified; module_path and either remote_path or package_name must contain the substitution string '{napi_build_version}`."),
+            ),
+            (
+                json!({"napi_versions":[3],"module_path":"{napi_build_version}"}),
+                Some("When napi_versions is specified; module_path and either remote_path or package_name must contain the substitution string '{napi_build_version}`."),
+            ),
+            (
+                json!({"module_path":"lib/{napi_build_version}"}),
+                Some("When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified."),
+            ),
+            (
+                json!({"napi_versions":[10,12],"module_path":"{napi_build_version}","package_name":"x-{napi_build_version}.tgz"}),
+                Some("The Node-API version of this Node instance is 9. This module supports Node-API version(s) 10,12. This Node instance cannot run this module."),
+            ),
+            // node_napi_label in package_name: falls back to ABI builds, no error.
+            (
+                json!({"napi_versions":[10],"module_path":"{node_napi_label}","package_name":"x-{node_napi_label}.tgz"}),
+                None,
+            ),
+            (
+                json!({"napi_versions":[3,6],"module_path":"{napi_build_version}","remote_path":"{napi_build_version}"}),
+                None,
+            ),
+        ];
+        for (b, want) in cases {
+            let got = validate(&bin(b.clone()), Some(9))
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(got.as_deref(), *want, "{b}");
+        }
+    }
+}

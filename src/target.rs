@@ -1,0 +1,425 @@
+//! What the binary is for: runtime, Node ABI, Node-API version, platform, arch,
+//! libc. Detection never spawns a process (find() runs inside `require`).
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The JS runtime a binary is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// Node.js.
+    Node,
+    /// Electron.
+    Electron,
+    /// NW.js (node-webkit).
+    NodeWebkit,
+}
+
+impl Runtime {
+    /// Parses `--runtime`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "node" => Ok(Runtime::Node),
+            "electron" => Ok(Runtime::Electron),
+            "node-webkit" => Ok(Runtime::NodeWebkit),
+            other => Err(Error::Usage(format!("Unknown Runtime: '{other}'"))),
+        }
+    }
+
+    /// The name used in templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::Node => "node",
+            Runtime::Electron => "electron",
+            Runtime::NodeWebkit => "node-webkit",
+        }
+    }
+}
+
+/// Facts about the running process, supplied by the JS shim from `process.versions`,
+/// `process.platform` and `process.arch` (exact values, no guessing from Rust's target).
+#[derive(Debug, Clone)]
+pub struct HostInfo {
+    /// `process.versions.node`, e.g. "20.20.2".
+    pub node_version: String,
+    /// `process.versions.modules`, the Node ABI.
+    pub modules: Option<u32>,
+    /// `process.versions.napi`.
+    pub napi: Option<u32>,
+    /// `process.versions.v8`.
+    pub v8: String,
+    /// `process.versions.electron`, when running inside Electron.
+    pub electron: Option<String>,
+    /// `process.versions['node-webkit']`, when running inside NW.js.
+    pub node_webkit: Option<String>,
+    /// `process.platform`.
+    pub platform: String,
+    /// `process.arch`.
+    pub arch: String,
+    /// `process.execPath`, used to run `node -e` and node-gyp.
+    pub exec_path: String,
+}
+
+impl HostInfo {
+    /// The runtime the process is running in (reference's `get_process_runtime`).
+    pub fn runtime(&self) -> Runtime {
+        if self.node_webkit.is_some() {
+            Runtime::NodeWebkit
+        } else if self.electron.is_some() {
+            Runtime::Electron
+        } else {
+            Runtime::Node
+        }
+    }
+
+    /// A fixed host for unit tests: Node 20.20.2 on linux x64.
+    #[cfg(test)]
+    pub fn test() -> Self {
+        HostInfo {
+            node_version: "20.20.2".into(),
+            modules: Some(115),
+            napi: Some(9),
+            v8: "11.3.244.8-node.33".into(),
+            electron: None,
+            node_webkit: None,
+            platform: "linux".into(),
+            arch: "x64".into(),
+            exec_path: "/usr/bin/node".into(),
+        }
+    }
+}
+
+/// The C library of this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Libc {
+    /// "glibc", "musl" or "unknown".
+    pub family: &'static str,
+    /// e.g. "2.36"; empty when unknown.
+    pub version: String,
+}
+
+/// Detects libc once per process: glibc by asking the loaded C library for
+/// `gnu_get_libc_version` (no process spawned), musl by its dynamic loader.
+pub fn libc() -> &'static Libc {
+    static LIBC: OnceLock<Libc> = OnceLock::new();
+    LIBC.get_or_init(detect_libc)
+}
+
+#[cfg(target_os = "linux")]
+fn detect_libc() -> Libc {
+    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name only looks a symbol up.
+    let sym = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"gnu_get_libc_version".as_ptr()) };
+    if !sym.is_null() {
+        // SAFETY: glibc documents `const char *gnu_get_libc_version(void)` returning a static string.
+        let version = unsafe {
+            let f: extern "C" fn() -> *const libc::c_char = std::mem::transmute(sym);
+            std::ffi::CStr::from_ptr(f()).to_string_lossy().into_owned()
+        };
+        return Libc {
+            family: "glibc",
+            version,
+        };
+    }
+    let musl = std::fs::read_dir("/lib")
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("ld-musl-"))
+        })
+        .unwrap_or(false);
+    Libc {
+        family: if musl { "musl" } else { "unknown" },
+        version: String::new(),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn detect_libc() -> Libc {
+    Libc {
+        family: "unknown",
+        version: String::new(),
+    }
+}
+
+/// One row of the ABI table (the reference's abi_crosswalk.json format).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AbiEntry {
+    /// NODE_MODULE_VERSION; null or 1 for releases that predate it.
+    pub node_abi: Option<u32>,
+    /// V8 "major.minor".
+    #[serde(default)]
+    pub v8: Option<String>,
+}
+
+/// Node version -> ABI, plus Electron major -> ABI (informational).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AbiTable {
+    /// Keyed by full Node version "X.Y.Z".
+    pub node: BTreeMap<String, AbiEntry>,
+    /// Keyed by Electron major.
+    #[serde(default)]
+    pub electron: BTreeMap<String, u32>,
+}
+
+/// The table bundled with pregyp (regenerate with scripts/gen-abi-table.js).
+pub fn bundled_table() -> &'static AbiTable {
+    static TABLE: OnceLock<AbiTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        serde_json::from_str(include_str!("abi_table.json"))
+            .expect("bundled ABI table is valid JSON")
+    })
+}
+
+/// Loads a crosswalk file named by `NODE_PRE_GYP_ABI_CROSSWALK` (reference format).
+pub fn load_crosswalk(path: &Path) -> Result<AbiTable> {
+    let text = crate::manifest::read_to_string(path)?;
+    let node: BTreeMap<String, AbiEntry> =
+        serde_json::from_str(&text).map_err(|e| Error::InvalidField {
+            path: path.to_path_buf(),
+            field: "NODE_PRE_GYP_ABI_CROSSWALK".into(),
+            reason: e.to_string(),
+        })?;
+    Ok(AbiTable {
+        node,
+        electron: BTreeMap::new(),
+    })
+}
+
+fn parse3(v: &str) -> Option<(u64, u64, u64)> {
+    let mut it = v.split('.');
+    let (a, b, c) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() {
+        return None;
+    }
+    Some((a.parse().ok()?, b.parse().ok()?, c.parse().ok()?))
+}
+
+fn node_abi_label(node_version: &str, modules: Option<u32>, v8: &str) -> String {
+    if let Some((0, minor, _)) = parse3(node_version) {
+        if minor % 2 == 1 {
+            return format!("node-v{node_version}");
+        }
+    }
+    match modules {
+        Some(m) => format!("node-v{m}"),
+        None => {
+            let mm: Vec<&str> = v8.split('.').take(2).collect();
+            format!("v8-{}", mm.join("."))
+        }
+    }
+}
+
+/// The reference's `get_runtime_abi`: `node-v115`, `electron-v30.1`, `node-webkit-v0.90.0`.
+/// Warnings (same-major fallback) are pushed to `warnings`.
+pub fn runtime_abi(
+    runtime: Runtime,
+    target: Option<&str>,
+    host: &HostInfo,
+    table: &AbiTable,
+    warnings: &mut Vec<String>,
+) -> Result<String> {
+    let target = target.filter(|t| !t.is_empty());
+    match runtime {
+        Runtime::NodeWebkit => {
+            let t = target.or(host.node_webkit.as_deref()).ok_or_else(|| {
+                Error::Usage(
+                    "Empty target version is not supported if node-webkit is the target.".into(),
+                )
+            })?;
+            Ok(format!("node-webkit-v{t}"))
+        }
+        Runtime::Electron => {
+            let t = target.or(host.electron.as_deref()).ok_or_else(|| {
+                Error::Usage(
+                    "Empty target version is not supported if electron is the target.".into(),
+                )
+            })?;
+            let v = semver::Version::parse(t).map_err(|_| Error::UnknownTarget(t.to_string()))?;
+            Ok(format!("electron-v{}.{}", v.major, v.minor))
+        }
+        Runtime::Node => {
+            let Some(t) = target else {
+                return Ok(node_abi_label(&host.node_version, host.modules, &host.v8));
+            };
+            let entry = lookup_node(t, table, warnings)?;
+            let modules = entry.node_abi.filter(|&a| a > 1);
+            let v8 = entry.v8.clone().unwrap_or_default();
+            Ok(node_abi_label(t, modules, &v8))
+        }
+    }
+}
+
+fn lookup_node<'a>(
+    target: &str,
+    table: &'a AbiTable,
+    warnings: &mut Vec<String>,
+) -> Result<&'a AbiEntry> {
+    if let Some(e) = table.node.get(target) {
+        return Ok(e);
+    }
+    let Some((major, minor, patch)) = parse3(target) else {
+        return Err(Error::UnknownTarget(target.to_string()));
+    };
+    let mut chosen: Option<String> = None;
+    if major == 1 {
+        // io.js: walk minor and patch down together, as the reference does.
+        let (mut mi, mut pa) = (minor, patch);
+        loop {
+            mi = mi.saturating_sub(1);
+            pa = pa.saturating_sub(1);
+            let cand = format!("1.{mi}.{pa}");
+            if table.node.contains_key(&cand) {
+                chosen = Some(cand);
+                break;
+            }
+            if mi == 0 && pa == 0 {
+                break;
+            }
+        }
+    } else if major >= 2 {
+        // The earliest release of that major: same ABI within a major since Node 4.
+        chosen = table
+            .node
+            .keys()
+            .filter(|k| parse3(k).is_some_and(|(m, _, _)| m == major))
+            .min_by_key(|k| parse3(k))
+            .cloned();
+    } else if minor % 2 == 0 {
+        let mut pa = patch;
+        while pa > 1 {
+            pa -= 1;
+            let cand = format!("0.{minor}.{pa}");
+            if table.node.contains_key(&cand) {
+                chosen = Some(cand);
+                break;
+            }
+        }
+    }
+    match chosen {
+        Some(c) => {
+            warnings.push(format!(
+                "pregyp could not find exact match for {target}, but chose {c} as ABI compatible target"
+            ));
+            Ok(&table.node[&c])
+        }
+        None => Err(Error::UnsupportedTarget(target.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn abi(runtime: Runtime, target: Option<&str>) -> (Result<String>, Vec<String>) {
+        let mut w = Vec::new();
+        let r = runtime_abi(runtime, target, &HostInfo::test(), bundled_table(), &mut w);
+        (r, w)
+    }
+
+    #[test]
+    fn node_targets() {
+        let cases: &[(Option<&str>, &str, bool)] = &[
+            (None, "node-v115", false),
+            (Some("20.0.0"), "node-v115", false),
+            (Some("18.17.1"), "node-v108", false),
+            (Some("22.99.0"), "node-v127", true),
+            (Some("24.0.0"), "node-v137", false),
+            (Some("25.1.0"), "node-v141", true),
+            (Some("26.0.0"), "node-v147", false),
+            (Some("0.10.99"), "node-v11", true),
+            (Some("0.11.5"), "node-v0.11.5", false),
+            (Some("1.8.5"), "node-v43", true),
+            (Some("1.8.99"), "node-v42", true),
+        ];
+        for (t, want, warned) in cases {
+            let (r, w) = abi(Runtime::Node, *t);
+            assert_eq!(r.unwrap(), *want, "{t:?}");
+            assert_eq!(!w.is_empty(), *warned, "{t:?} warnings {w:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_and_unsupported_targets() {
+        assert_eq!(
+            abi(Runtime::Node, Some("20")).0.unwrap_err().to_string(),
+            "Unknown target version: 20"
+        );
+        assert_eq!(
+            abi(Runtime::Node, Some("x.y.z")).0.unwrap_err().to_string(),
+            "Unknown target version: x.y.z"
+        );
+        assert_eq!(
+            abi(Runtime::Node, Some("99.0.0"))
+                .0
+                .unwrap_err()
+                .to_string(),
+            "Unsupported target version: 99.0.0"
+        );
+        assert_eq!(
+            abi(Runtime::Node, Some("99.0.0")).0.unwrap_err().code(),
+            "E_UNSUPPORTED_TARGET"
+        );
+    }
+
+    #[test]
+    fn electron_and_node_webkit() {
+        assert_eq!(
+            abi(Runtime::Electron, Some("30.1.2")).0.unwrap(),
+            "electron-v30.1"
+        );
+        assert_eq!(
+            abi(Runtime::Electron, Some("nope")).0.unwrap_err().code(),
+            "E_UNKNOWN_TARGET"
+        );
+        assert!(abi(Runtime::Electron, None)
+            .0
+            .unwrap_err()
+            .to_string()
+            .contains("Empty target version is not supported if electron"));
+        assert_eq!(
+            abi(Runtime::NodeWebkit, Some("0.90.0")).0.unwrap(),
+            "node-webkit-v0.90.0"
+        );
+        let mut host = HostInfo::test();
+        host.electron = Some("35.2.0".into());
+        assert_eq!(host.runtime(), Runtime::Electron);
+        let mut w = vec![];
+        assert_eq!(
+            runtime_abi(Runtime::Electron, None, &host, bundled_table(), &mut w).unwrap(),
+            "electron-v35.2"
+        );
+    }
+
+    #[test]
+    fn crosswalk_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("cw.json");
+        std::fs::write(&f, r#"{"30.0.0":{"node_abi":999,"v8":"99.9"}}"#).unwrap();
+        let t = load_crosswalk(&f).unwrap();
+        let mut w = vec![];
+        let host = HostInfo::test();
+        assert_eq!(
+            runtime_abi(Runtime::Node, Some("30.0.0"), &host, &t, &mut w).unwrap(),
+            "node-v999"
+        );
+        assert!(runtime_abi(Runtime::Node, Some("20.0.0"), &host, &t, &mut w).is_err());
+    }
+
+    #[test]
+    fn bundled_table_covers_todays_releases() {
+        let t = bundled_table();
+        assert!(t.node.contains_key("26.0.0"));
+        assert!(t.electron.contains_key("39"));
+    }
+
+    #[test]
+    fn libc_detected_without_spawning() {
+        let l = libc();
+        if cfg!(all(target_os = "linux", target_env = "gnu")) {
+            assert_eq!(l.family, "glibc");
+            assert!(l.version.starts_with("2."), "{l:?}");
+        }
+    }
+}
