@@ -3,10 +3,13 @@
 #![deny(clippy::all)]
 
 pub mod api;
+pub mod archive;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod find;
+pub mod http;
 pub mod log;
 pub mod manifest;
 pub mod node_api;

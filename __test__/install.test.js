@@ -1,0 +1,359 @@
+'use strict';
+// `pregyp install` against real HTTP(S) servers on 127.0.0.1: success paths,
+// faults, integrity, cache, proxy, and malicious archives.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const { runCli, tmpdir } = require('./helpers/run');
+const { startServer, startConnectProxy } = require('./helpers/servers');
+const { makeTestCA } = require('./helpers/tls');
+const { makeTarball, makeGzipBomb, sha256File } = require('./helpers/tarballs');
+
+const TARBALL = 'hello-v1.0.0.tar.gz';
+let ca;
+let work;
+let good; // a valid tarball
+let goodSha;
+let v2; // another valid tarball
+const servers = [];
+
+before(async () => {
+  ca = makeTestCA();
+  work = tmpdir('pregyp-install-');
+  good = makeTarball(path.join(work, 'good.tar.gz'), [
+    { name: 'binding/', type: 'dir' },
+    { name: 'binding/hello.node', type: 'file', content: 'BINARY-V1' },
+    { name: 'binding/extra/readme.txt', type: 'file', content: 'hi' },
+  ]);
+  goodSha = await sha256File(good);
+  v2 = makeTarball(path.join(work, 'v2.tar.gz'), [
+    { name: 'binding/', type: 'dir' },
+    { name: 'binding/hello.node', type: 'file', content: 'BINARY-V2' },
+  ]);
+});
+
+after(() => Promise.all(servers.map((s) => s.close())));
+
+async function server(routes, tls = true) {
+  const s = await startServer({ tls, routes });
+  servers.push(s);
+  return s;
+}
+
+// A package whose binary lives at <host>/<TARBALL>, installed into lib/binding.
+function makePackage(host, extraBinary = {}) {
+  const dir = tmpdir('pregyp-pkg-');
+  const pkg = {
+    name: 'hello-pkg',
+    version: '1.0.0',
+    main: 'index.js',
+    binary: { module_name: 'hello', module_path: './lib/binding/', host, package_name: TARBALL, ...extraBinary },
+  };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  fs.writeFileSync(path.join(dir, 'keep.txt'), 'user file');
+  return dir;
+}
+
+function env(extra = {}) {
+  return { NODE_EXTRA_CA_CERTS: ca.caFile, PREGYP_CACHE: path.join(work, `cache-${Math.random()}`), npm_config_fetch_retry_mintimeout: '10', ...extra };
+}
+
+const binding = (dir) => path.join(dir, 'lib', 'binding', 'hello.node');
+const read = (dir) => fs.readFileSync(binding(dir), 'utf8');
+
+// Everything in the package folder, to prove a failed install changed nothing.
+function snapshot(dir) {
+  const out = {};
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = e.isSymbolicLink() ? `-> ${fs.readlinkSync(p)}` : fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+test('installs over https, prints the reference success line, then skips', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const e = env();
+  const r = await runCli(['install'], { cwd: dir, env: e });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(r.stdout.trim(), `[hello-pkg] Success: "${binding(dir)}" is installed via remote`);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  assert.strictEqual(fs.readFileSync(path.join(dir, 'lib/binding/extra/readme.txt'), 'utf8'), 'hi');
+  const again = await runCli(['install'], { cwd: dir, env: e });
+  assert.strictEqual(again.code, 0);
+  assert.match(again.stdout, /already installed/);
+  assert.strictEqual(s.requests.filter((q) => q.url === `/${TARBALL}`).length, 1);
+});
+
+test('cache: reinstall comes from the cache; --offline works from it and fails clearly without it', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const e = env();
+  assert.strictEqual((await runCli(['install'], { cwd: dir, env: e })).code, 0);
+  fs.rmSync(path.join(dir, 'lib'), { recursive: true });
+  const r = await runCli(['install', '--json'], { cwd: dir, env: e });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const data = JSON.parse(r.stdout);
+  assert.strictEqual(data.source, 'cache');
+  assert.strictEqual(data.sha256, goodSha);
+  assert.strictEqual(s.requests.filter((q) => q.url === `/${TARBALL}`).length, 1, 'no second download');
+  fs.rmSync(path.join(dir, 'lib'), { recursive: true });
+  assert.strictEqual((await runCli(['install', '--offline'], { cwd: dir, env: e })).code, 0);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  const miss = await runCli(['install', '--offline'], { cwd: makePackage(s.url + '/'), env: env() });
+  assert.strictEqual(miss.code, 1);
+  assert.match(miss.stderr, /offline: .*hello-v1\.0\.0\.tar\.gz is not in the cache/);
+});
+
+test('a corrupt cache entry heals itself', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const e = env();
+  assert.strictEqual((await runCli(['install'], { cwd: dir, env: e })).code, 0);
+  const blob = path.join(e.PREGYP_CACHE, 'content', goodSha);
+  fs.writeFileSync(blob, 'garbage');
+  fs.rmSync(path.join(dir, 'lib'), { recursive: true });
+  const r = await runCli(['install', '--json'], { cwd: dir, env: e });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(JSON.parse(r.stdout).source, 'remote');
+  assert.match(r.stderr, /corrupt/);
+  assert.strictEqual(await sha256File(blob), goodSha, 'cache repaired');
+});
+
+test('per-module mirror (every dash as underscore) replaces the host', async () => {
+  const real = await server({});
+  const mirror = await server({ [`/mirror/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(real.url + '/');
+  const r = await runCli(['install'], { cwd: dir, env: env({ npm_config_hello_binary_host_mirror: mirror.url + '/mirror/' }) });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  assert.strictEqual(real.requests.length, 0);
+  // The global mirror variable works for every package.
+  const dir2 = makePackage(real.url + '/');
+  const r2 = await runCli(['install'], { cwd: dir2, env: env({ PREGYP_BINARY_HOST_MIRROR: mirror.url + '/mirror/' }) });
+  assert.strictEqual(r2.code, 0, r2.stderr);
+});
+
+test('404: one clear line naming the URL, exit 1, nothing created', async () => {
+  const s = await server({});
+  const dir = makePackage(s.url + '/');
+  const before = snapshot(dir);
+  const r = await runCli(['install'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, new RegExp(`no prebuilt binary at ${s.url}/hello-v1\\.0\\.0\\.tar\\.gz \\(HTTP 404`));
+  assert.deepStrictEqual(snapshot(dir), before);
+  assert.ok(!fs.existsSync(path.join(dir, 'lib')), 'no empty folders left behind');
+  assert.strictEqual(s.requests.filter((q) => q.url === `/${TARBALL}`).length, 1, '404 is not retried');
+});
+
+test('500 then 200 succeeds after a retry', async () => {
+  const s = await server({ [`/${TARBALL}`]: { sequence: [{ status: 500 }, { body: fs.readFileSync(good) }] } });
+  const dir = makePackage(s.url + '/');
+  const r = await runCli(['install', '--verbose'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /attempt 1\/4 failed: download of .* failed: HTTP 500/);
+  assert.strictEqual(s.requests.filter((q) => q.url === `/${TARBALL}`).length, 2);
+});
+
+test('connection reset and truncation mid-body are retried; with no retries they fail clearly', async () => {
+  const body = fs.readFileSync(good);
+  for (const fault of [{ reset: true, after: 40 }, { truncate: true, after: 40 }]) {
+    const s = await server({ [`/${TARBALL}`]: { sequence: [{ ...fault, body }, { body }] } });
+    const dir = makePackage(s.url + '/');
+    const r = await runCli(['install'], { cwd: dir, env: env() });
+    assert.strictEqual(r.code, 0, `${JSON.stringify(fault)}: ${r.stderr}`);
+    assert.strictEqual(read(dir), 'BINARY-V1');
+    const s2 = await server({ [`/${TARBALL}`]: { ...fault, body } });
+    const dir2 = makePackage(s2.url + '/');
+    const r2 = await runCli(['install', '--fetch-retries=0'], { cwd: dir2, env: env() });
+    assert.strictEqual(r2.code, 1);
+    assert.match(r2.stderr, /download of https:\/\/127\.0\.0\.1:\d+\/hello-v1\.0\.0\.tar\.gz failed/);
+    assert.ok(!fs.existsSync(path.join(dir2, 'lib')));
+  }
+});
+
+test('a stalled server times out instead of hanging', async () => {
+  const s = await server({ [`/${TARBALL}`]: { stall: true, after: 10, body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const t0 = Date.now();
+  const r = await runCli(['install', '--fetch-timeout=500', '--fetch-retries=1'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /timed out|connection lost/);
+  assert.ok(Date.now() - t0 < 15_000);
+});
+
+test('redirects: followed, but never in a loop and never from https to http', async () => {
+  const plain = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } }, false);
+  const s = await server({
+    '/moved.tar.gz': { body: fs.readFileSync(good) },
+    [`/${TARBALL}`]: { redirect: '/moved.tar.gz' },
+    '/loop.tar.gz': { redirect: '/loop.tar.gz' },
+    '/down.tar.gz': { redirect: `${plain.url}/${TARBALL}` },
+  });
+  const ok = makePackage(s.url + '/');
+  assert.strictEqual((await runCli(['install'], { cwd: ok, env: env() })).code, 0);
+  const loop = makePackage(s.url + '/', { package_name: 'loop.tar.gz' });
+  const r = await runCli(['install'], { cwd: loop, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /more than 10 redirects/);
+  const down = makePackage(s.url + '/', { package_name: 'down.tar.gz' });
+  const r2 = await runCli(['install'], { cwd: down, env: env() });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, /refusing to follow a redirect from https to http/);
+  assert.strictEqual(plain.requests.length, 0);
+});
+
+test('checksums from package.json and from a .sha256 sidecar; a mismatch installs nothing', async () => {
+  const s = await server({
+    [`/${TARBALL}`]: { body: fs.readFileSync(good) },
+    '/v2.tar.gz': { body: fs.readFileSync(v2) },
+    '/v2.tar.gz.sha256': { body: `${'0'.repeat(64)}  v2.tar.gz\n` },
+  });
+  const ok = makePackage(s.url + '/', { checksums: { [TARBALL]: goodSha } });
+  assert.strictEqual((await runCli(['install'], { cwd: ok, env: env() })).code, 0);
+  // Mismatch: the previous binary stays.
+  const bad = makePackage(s.url + '/', { checksums: { [TARBALL]: 'f'.repeat(64) } });
+  fs.mkdirSync(path.join(bad, 'lib/binding'), { recursive: true });
+  fs.writeFileSync(binding(bad), 'PREVIOUS');
+  const before = snapshot(bad);
+  const r = await runCli(['install', '--update-binary'], { cwd: bad, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /integrity check failed for .*hello-v1\.0\.0\.tar\.gz: expected sha256 f{64}, got [0-9a-f]{64}/);
+  assert.deepStrictEqual(snapshot(bad), before);
+  const side = makePackage(s.url + '/', { package_name: 'v2.tar.gz' });
+  const r2 = await runCli(['install'], { cwd: side, env: env() });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, /integrity check failed/);
+  assert.ok(!fs.existsSync(path.join(side, 'lib')));
+});
+
+test('HTTPS_PROXY: the download tunnels through a CONNECT proxy; NO_PROXY bypasses it', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const proxy = await startConnectProxy();
+  servers.push(proxy);
+  const dir = makePackage(s.url + '/');
+  const r = await runCli(['install'], { cwd: dir, env: env({ HTTPS_PROXY: proxy.url }) });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.ok(proxy.connects.includes(`127.0.0.1:${s.port}`), JSON.stringify(proxy.connects));
+  const before = proxy.connects.length;
+  const dir2 = makePackage(s.url + '/');
+  const r2 = await runCli(['install'], { cwd: dir2, env: env({ HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) });
+  assert.strictEqual(r2.code, 0, r2.stderr);
+  assert.strictEqual(proxy.connects.length, before);
+});
+
+test('TLS: unknown CA is refused; --cafile and --strict-ssl=false are honoured', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const noCa = { PREGYP_CACHE: path.join(work, 'c-noca') };
+  const r = await runCli(['install', '--fetch-retries=0'], { cwd: makePackage(s.url + '/'), env: noCa });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /certificate|UnknownIssuer/i);
+  const r2 = await runCli(['install', `--cafile=${ca.caFile}`], { cwd: makePackage(s.url + '/'), env: noCa });
+  assert.strictEqual(r2.code, 0, r2.stderr);
+  const r3 = await runCli(['install', '--strict-ssl=false'], { cwd: makePackage(s.url + '/'), env: { PREGYP_CACHE: path.join(work, 'c-noca2') } });
+  assert.strictEqual(r3.code, 0, r3.stderr);
+});
+
+test('credentials in the host URL never appear in output', async () => {
+  const s = await server({});
+  const dir = makePackage(s.url.replace('https://', 'https://user:s3cr3t@') + '/');
+  const r = await runCli(['install', '--verbose'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.doesNotMatch(r.stderr + r.stdout, /s3cr3t/);
+});
+
+test('file:// hosts install from disk; http: is refused for non-loopback hosts', async () => {
+  const mirrorDir = tmpdir('pregyp-mirror-');
+  fs.copyFileSync(good, path.join(mirrorDir, TARBALL));
+  const dir = makePackage(`file://${mirrorDir}/`);
+  const r = await runCli(['install'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  const r2 = await runCli(['install'], { cwd: makePackage('http://example.com/'), env: env() });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, /'host' protocol \(http:\) is invalid - only 'https:' is accepted/);
+});
+
+const ATTACKS = {
+  'parent-dir': [{ name: 'binding/../../evil', type: 'file', content: 'x' }],
+  'absolute': [{ name: '/tmp/pregyp-evil-abs', type: 'file', content: 'x' }],
+  'symlink-out': [{ name: 'binding/link', type: 'symlink', linkname: '/etc/passwd' }],
+  'symlink-up': [{ name: 'binding/link', type: 'symlink', linkname: '../../keep.txt' }],
+  'write-through-symlink': [
+    { name: 'binding/d', type: 'symlink', linkname: '.' },
+    { name: 'binding/d/hello.node', type: 'file', content: 'x' },
+  ],
+  'hardlink': [{ name: 'binding/h', type: 'hardlink', linkname: 'keep.txt' }],
+  'chardev': [{ name: 'binding/c', type: 'chardev' }],
+  'fifo': [{ name: 'binding/f', type: 'fifo' }],
+  'replace-module-path': [{ name: 'binding', type: 'symlink', linkname: '/tmp' }],
+};
+
+test('malicious tarballs are refused: nothing outside, previous binary intact', async () => {
+  const routes = {};
+  for (const [name, entries] of Object.entries(ATTACKS)) {
+    const f = makeTarball(path.join(work, `${name}.tar.gz`), [
+      { name: 'binding/', type: 'dir' },
+      { name: 'binding/hello.node', type: 'file', content: 'EVIL' },
+      ...entries,
+    ]);
+    routes[`/${name}.tar.gz`] = { body: fs.readFileSync(f) };
+  }
+  const s = await server(routes);
+  for (const name of Object.keys(ATTACKS)) {
+    const dir = makePackage(s.url + '/', { package_name: `${name}.tar.gz` });
+    fs.mkdirSync(path.join(dir, 'lib/binding'), { recursive: true });
+    fs.writeFileSync(binding(dir), 'PREVIOUS');
+    const before = snapshot(dir);
+    const parentBefore = fs.readdirSync(path.dirname(dir)).length;
+    const r = await runCli(['install', '--update-binary'], { cwd: dir, env: env() });
+    assert.strictEqual(r.code, 1, `${name} should fail`);
+    assert.match(r.stderr, /unsafe archive/, name);
+    assert.deepStrictEqual(snapshot(dir), before, name);
+    assert.strictEqual(fs.readdirSync(path.dirname(dir)).length, parentBefore, `${name}: nothing written beside the package`);
+    assert.ok(!fs.existsSync('/tmp/pregyp-evil-abs'));
+  }
+});
+
+test('a gzip bomb stops at --max-unpacked-size', async () => {
+  const bomb = await makeGzipBomb(path.join(work, 'bomb.tar.gz'), { entryName: 'binding/hello.node', size: 64 * 1024 * 1024, level: 1 });
+  const s = await server({ '/bomb.tar.gz': { body: fs.readFileSync(bomb) } });
+  const dir = makePackage(s.url + '/', { package_name: 'bomb.tar.gz' });
+  const r = await runCli(['install', '--max-unpacked-size=8mb'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /would unpack to more than 8388608 bytes/);
+  assert.ok(!fs.existsSync(path.join(dir, 'lib')));
+});
+
+test('8 concurrent installs of one package serialize and leave one intact binary', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const e = env();
+  const runs = await Promise.all(Array.from({ length: 8 }, () => runCli(['install', '--update-binary'], { cwd: dir, env: e })));
+  for (const r of runs) assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  const leftovers = fs.readdirSync(path.join(dir, 'lib')).filter((n) => n !== 'binding');
+  assert.deepStrictEqual(leftovers, []);
+});
+
+test('install() API resolves to { path, source, url, sha256 } and rejects with err.code', async () => {
+  const pregyp = require('..');
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const saved = { ...process.env };
+  Object.assign(process.env, env());
+  try {
+    const [res] = await pregyp.install({ directory: dir, loglevel: 'silent' });
+    assert.deepStrictEqual(res, { path: binding(dir), source: 'remote', url: `${s.url}/${TARBALL}`, sha256: goodSha });
+    const missing = makePackage(s.url + '/', { package_name: 'nope.tar.gz' });
+    await assert.rejects(pregyp.install({ directory: missing, loglevel: 'silent' }), (err) => err.code === 'E_DOWNLOAD_NOT_FOUND' && /nope\.tar\.gz/.test(err.message));
+  } finally {
+    process.env = saved;
+  }
+});

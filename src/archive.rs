@@ -1,0 +1,441 @@
+//! Safe streaming unpack of a binary tarball into a fresh directory.
+//!
+//! Entries are written below `dest` only: absolute paths, `..`, links pointing
+//! outside, hardlinks, devices and FIFOs are refused, no symlink is ever
+//! followed while writing, setuid/setgid/sticky bits are dropped and the total
+//! unpacked size is capped (gzip bombs). Like the reference (`tar.extract({strip: 1})`)
+//! the first path component (the module_path folder name) is stripped.
+
+use crate::error::{Error, IoContext, Result};
+use flate2::read::GzDecoder;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// Bounds on what an archive may unpack to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Total bytes of file contents.
+    pub max_unpacked_size: u64,
+    /// Number of entries.
+    pub max_entries: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_unpacked_size: 1 << 30,
+            max_entries: 100_000,
+        }
+    }
+}
+
+/// What was unpacked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnpackStats {
+    /// Regular files written.
+    pub files: u64,
+    /// Bytes of file contents written.
+    pub bytes: u64,
+}
+
+fn unsafe_entry(source: &str, entry: &str, reason: impl Into<String>) -> Error {
+    Error::UnsafeArchive {
+        source_name: source.to_string(),
+        entry: entry.to_string(),
+        reason: reason.into(),
+    }
+}
+
+fn bad_archive(source: &str, e: impl std::fmt::Display) -> Error {
+    Error::BadArchive {
+        source_name: source.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// The entry path with its first component stripped; `None` for the top folder itself.
+fn stripped(source: &str, raw: &Path) -> Result<Option<PathBuf>> {
+    let shown = raw.display().to_string();
+    let mut out = PathBuf::new();
+    let mut first = true;
+    for c in raw.components() {
+        match c {
+            Component::Normal(n) => {
+                if first {
+                    first = false;
+                } else {
+                    out.push(n);
+                }
+            }
+            Component::CurDir => {}
+            Component::ParentDir => return Err(unsafe_entry(source, &shown, "contains `..`")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(unsafe_entry(source, &shown, "has an absolute path"))
+            }
+        }
+    }
+    Ok(if out.as_os_str().is_empty() {
+        None
+    } else {
+        Some(out)
+    })
+}
+
+/// Whether a symlink at `rel` (relative to dest) pointing to `target` stays inside dest.
+fn link_stays_inside(rel: &Path, target: &Path) -> bool {
+    if target.is_absolute() {
+        return false;
+    }
+    // Depth of the link's folder below dest, then walk the target.
+    let mut depth: i64 = rel.components().count() as i64 - 1;
+    for c in target.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
+}
+
+/// Creates the parent folders of `rel` under `dest`, refusing to pass through a symlink.
+fn make_parents(dest: &Path, rel: &Path, source: &str) -> Result<()> {
+    let mut cur = dest.to_path_buf();
+    let parents: Vec<_> = rel
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
+    for c in parents {
+        cur.push(c);
+        match fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(unsafe_entry(
+                    source,
+                    &rel.display().to_string(),
+                    "would be written through a symlink",
+                ))
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(unsafe_entry(
+                    source,
+                    &rel.display().to_string(),
+                    "has a parent that is a file",
+                ))
+            }
+            Err(_) => fs::create_dir(&cur).at("create directory", &cur)?,
+        }
+    }
+    Ok(())
+}
+
+/// Removes whatever an earlier entry left at `path` (tar semantics: later entries win),
+/// without following symlinks.
+fn clear_slot(path: &Path) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path).at("remove", path),
+        Ok(_) => fs::remove_file(path).at("remove", path),
+        Err(_) => Ok(()),
+    }
+}
+
+#[cfg(unix)]
+fn open_new(path: &Path, mode: u32) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_new(path: &Path, _mode: u32) -> io::Result<fs::File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// Unpacks a gzip'd tar read from `reader` into `dest` (an existing, empty folder).
+/// `source` names the archive in errors (a URL or file path).
+pub fn unpack_tar_gz<R: Read>(
+    reader: R,
+    dest: &Path,
+    source: &str,
+    limits: &Limits,
+) -> Result<UnpackStats> {
+    let gz = GzDecoder::new(reader);
+    let mut archive = tar::Archive::new(gz);
+    let mut stats = UnpackStats::default();
+    let mut entries_seen = 0u64;
+    let entries = archive.entries().map_err(|e| bad_archive(source, e))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| bad_archive(source, e))?;
+        entries_seen += 1;
+        if entries_seen > limits.max_entries {
+            return Err(unsafe_entry(
+                source,
+                "",
+                format!("archive has more than {} entries", limits.max_entries),
+            ));
+        }
+        let raw = entry
+            .path()
+            .map_err(|e| bad_archive(source, e))?
+            .into_owned();
+        let shown = raw.display().to_string();
+        let kind = entry.header().entry_type();
+        let Some(rel) = stripped(source, &raw)? else {
+            if kind.is_dir() {
+                continue;
+            }
+            return Err(unsafe_entry(
+                source,
+                &shown,
+                "would replace module_path itself",
+            ));
+        };
+        let out = dest.join(&rel);
+        match kind {
+            tar::EntryType::Directory => {
+                make_parents(dest, &rel, source)?;
+                match fs::symlink_metadata(&out) {
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => {
+                        clear_slot(&out)?;
+                        fs::create_dir(&out).at("create directory", &out)?;
+                    }
+                    Err(_) => fs::create_dir(&out).at("create directory", &out)?,
+                }
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                let size = entry.header().size().map_err(|e| bad_archive(source, e))?;
+                if stats.bytes.saturating_add(size) > limits.max_unpacked_size {
+                    return Err(unsafe_entry(
+                        source,
+                        &shown,
+                        format!(
+                            "would unpack to more than {} bytes (raise --max-unpacked-size if this is expected)",
+                            limits.max_unpacked_size
+                        ),
+                    ));
+                }
+                make_parents(dest, &rel, source)?;
+                clear_slot(&out)?;
+                // Only permission bits: setuid, setgid and sticky are dropped.
+                let mode = entry.header().mode().unwrap_or(0o644) & 0o777 | 0o600;
+                let mut f = open_new(&out, mode).at("create", &out)?;
+                // Never trust the header alone: count what is actually written.
+                let mut limited = (&mut entry).take(size);
+                let written = io::copy(&mut limited, &mut f).map_err(|e| bad_archive(source, e))?;
+                if written != size {
+                    return Err(bad_archive(source, format!("entry `{shown}` is truncated")));
+                }
+                f.flush().at("write", &out)?;
+                stats.files += 1;
+                stats.bytes += written;
+            }
+            tar::EntryType::Symlink => {
+                let target = entry
+                    .link_name()
+                    .map_err(|e| bad_archive(source, e))?
+                    .ok_or_else(|| bad_archive(source, format!("symlink `{shown}` has no target")))?
+                    .into_owned();
+                if !link_stays_inside(&rel, &target) {
+                    return Err(unsafe_entry(
+                        source,
+                        &shown,
+                        format!(
+                            "is a symlink pointing outside the package ({})",
+                            target.display()
+                        ),
+                    ));
+                }
+                make_parents(dest, &rel, source)?;
+                clear_slot(&out)?;
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(&target, &out).at("create symlink", &out)?;
+                #[cfg(not(unix))]
+                return Err(unsafe_entry(
+                    source,
+                    &shown,
+                    "is a symlink (unsupported on this platform)",
+                ));
+            }
+            tar::EntryType::Link => return Err(unsafe_entry(source, &shown, "is a hardlink")),
+            tar::EntryType::Char | tar::EntryType::Block => {
+                return Err(unsafe_entry(source, &shown, "is a device file"))
+            }
+            tar::EntryType::Fifo => return Err(unsafe_entry(source, &shown, "is a FIFO")),
+            tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => {}
+            other => {
+                return Err(unsafe_entry(
+                    source,
+                    &shown,
+                    format!("has an unsupported type ({other:?})"),
+                ))
+            }
+        }
+    }
+    // Read the rest of the stream so gzip verifies its CRC and length trailer.
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| bad_archive(source, e))?;
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{write::GzEncoder, Compression};
+
+    enum E<'a> {
+        File(&'a str, &'a [u8], u32),
+        Dir(&'a str),
+        Link(&'a str, &'a str),
+        Hard(&'a str, &'a str),
+        Kind(&'a str, tar::EntryType),
+    }
+
+    fn tgz(entries: &[E]) -> Vec<u8> {
+        let mut b = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
+        for e in entries {
+            let mut h = tar::Header::new_gnu();
+            let (name, kind, data, mode, link): (&str, tar::EntryType, &[u8], u32, Option<&str>) =
+                match e {
+                    E::File(n, d, m) => (n, tar::EntryType::Regular, d, *m, None),
+                    E::Dir(n) => (n, tar::EntryType::Directory, &[], 0o755, None),
+                    E::Link(n, t) => (n, tar::EntryType::Symlink, &[], 0o777, Some(t)),
+                    E::Hard(n, t) => (n, tar::EntryType::Link, &[], 0o644, Some(t)),
+                    E::Kind(n, k) => (n, *k, &[], 0o644, None),
+                };
+            h.set_entry_type(kind);
+            h.set_size(data.len() as u64);
+            h.set_mode(mode);
+            // Write the raw name so attack paths survive (set_path would refuse them).
+            let gnu = h.as_gnu_mut().unwrap();
+            gnu.name[..name.len()].copy_from_slice(name.as_bytes());
+            if let Some(t) = link {
+                gnu.linkname[..t.len()].copy_from_slice(t.as_bytes());
+            }
+            h.set_cksum();
+            b.append(&h, data).unwrap();
+        }
+        b.into_inner().unwrap().finish().unwrap()
+    }
+
+    fn unpack(bytes: &[u8]) -> (tempfile::TempDir, Result<UnpackStats>) {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("out");
+        fs::create_dir(&dest).unwrap();
+        let r = unpack_tar_gz(bytes, &dest, "test.tgz", &Limits::default());
+        (d, r)
+    }
+
+    #[test]
+    fn unpacks_and_strips_the_top_folder() {
+        let (d, r) = unpack(&tgz(&[
+            E::Dir("binding/"),
+            E::File("binding/m.node", b"ELF", 0o755),
+            E::Dir("binding/sub/"),
+            E::File("binding/sub/data.txt", b"hi", 0o4755),
+            E::Link("binding/alias.node", "m.node"),
+        ]));
+        assert_eq!(r.unwrap(), UnpackStats { files: 2, bytes: 5 });
+        let out = d.path().join("out");
+        assert_eq!(fs::read(out.join("m.node")).unwrap(), b"ELF");
+        assert_eq!(fs::read(out.join("alias.node")).unwrap(), b"ELF");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(out.join("sub/data.txt"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o7000, 0, "setuid dropped");
+        }
+    }
+
+    #[test]
+    fn refuses_attacks_and_writes_nothing_outside() {
+        let attacks: Vec<(Vec<u8>, &str)> = vec![
+            (
+                tgz(&[E::File("binding/../../evil", b"x", 0o644)]),
+                "contains `..`",
+            ),
+            (
+                tgz(&[E::File("/tmp/evil-abs", b"x", 0o644)]),
+                "absolute path",
+            ),
+            (
+                tgz(&[E::Link("binding/l", "/etc/passwd")]),
+                "pointing outside",
+            ),
+            (tgz(&[E::Link("binding/l", "../../x")]), "pointing outside"),
+            (
+                tgz(&[
+                    E::Link("binding/d", "."),
+                    E::File("binding/d/x", b"x", 0o644),
+                ]),
+                "through a symlink",
+            ),
+            (tgz(&[E::Hard("binding/h", "/etc/passwd")]), "hardlink"),
+            (tgz(&[E::Kind("binding/c", tar::EntryType::Char)]), "device"),
+            (
+                tgz(&[E::Kind("binding/b", tar::EntryType::Block)]),
+                "device",
+            ),
+            (tgz(&[E::Kind("binding/f", tar::EntryType::Fifo)]), "FIFO"),
+            (tgz(&[E::Link("binding", "/etc")]), "replace module_path"),
+        ];
+        for (bytes, want) in attacks {
+            let (d, r) = unpack(&bytes);
+            let err = r.unwrap_err();
+            assert_eq!(err.code(), "E_UNSAFE_ARCHIVE", "{err}");
+            assert!(
+                err.to_string().contains(want),
+                "{err} should mention {want}"
+            );
+            assert!(!d.path().join("evil").exists());
+            assert!(!Path::new("/tmp/evil-abs").exists());
+        }
+    }
+
+    #[test]
+    fn caps_unpacked_size() {
+        let big = vec![0u8; 4096];
+        let bytes = tgz(&[E::File("b/a", &big, 0o644), E::File("b/b", &big, 0o644)]);
+        let d = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            max_unpacked_size: 6000,
+            max_entries: 10,
+        };
+        let err = unpack_tar_gz(&bytes[..], d.path(), "bomb.tgz", &limits).unwrap_err();
+        assert!(err.to_string().contains("more than 6000 bytes"), "{err}");
+    }
+
+    #[test]
+    fn truncated_and_garbage_archives_are_errors() {
+        let bytes = tgz(&[E::File("b/a", &[7u8; 10_000], 0o644)]);
+        let (_d, r) = unpack(&bytes[..bytes.len() / 2]);
+        assert_eq!(r.unwrap_err().code(), "E_BAD_ARCHIVE");
+        let (_d, r) = unpack(b"not a tarball at all");
+        assert_eq!(r.unwrap_err().code(), "E_BAD_ARCHIVE");
+    }
+
+    #[test]
+    fn link_containment() {
+        assert!(link_stays_inside(Path::new("a/b"), Path::new("../c")));
+        assert!(!link_stays_inside(Path::new("a"), Path::new("../c")));
+        assert!(!link_stays_inside(Path::new("a"), Path::new("/c")));
+        assert!(link_stays_inside(
+            Path::new("a/b/c"),
+            Path::new("../../d/./e")
+        ));
+    }
+}

@@ -1,0 +1,772 @@
+//! `install`: download the prebuilt binary for this target, verify it and
+//! unpack it atomically into module_path; else build from source when allowed.
+//!
+//! The tarball streams from the network straight into gunzip + untar on a
+//! blocking thread (and into the cache file and the sha256 at the same time), so
+//! memory stays flat whatever the size. Everything lands in a temp dir beside
+//! module_path that replaces it only once the archive is complete and verified.
+
+use super::{Context, Outcome};
+use crate::archive::{self, Limits};
+use crate::cache::Cache;
+use crate::error::{redact_url, Error, IoContext, Result};
+use crate::http;
+use crate::log;
+use crate::versioning::Config;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// How the binding got there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Downloaded from the host (or a mirror).
+    Remote,
+    /// Taken from the local cache.
+    Cache,
+    /// Unpacked from a `file://` host.
+    File,
+    /// Downloaded from S3 with credentials after a 403.
+    S3,
+    /// Already installed; nothing done.
+    Existing,
+    /// Compiled from source.
+    Build,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Remote => "remote",
+            Source::Cache => "cache",
+            Source::File => "file",
+            Source::S3 => "s3",
+            Source::Existing => "existing",
+            Source::Build => "build",
+        }
+    }
+}
+
+/// Result of placing a binary.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// Where it came from.
+    pub source: Source,
+    /// sha256 of the tarball.
+    pub sha256: Option<String>,
+}
+
+fn data(config: &Config, source: Source, sha256: Option<&str>) -> serde_json::Value {
+    json!({
+        "path": config.module.to_string_lossy(),
+        "source": source.as_str(),
+        "url": redact_url(&config.hosted_tarball),
+        "sha256": sha256,
+    })
+}
+
+/// `install`.
+pub async fn install(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<Outcome> {
+    let name = ctx.name().to_string();
+    if ctx.opts.build_from_source.matches(&name) {
+        log::info("build requesting source compile");
+        return build_instead(ctx, args, napi).await;
+    }
+    let config = ctx.evaluate("install", napi)?;
+    let fallback = ctx.opts.fallback_to_build.matches(&name);
+    if !ctx.opts.update_binary && config.module.exists() {
+        return Ok(already_installed(&name, &config));
+    }
+    log::info(format!(
+        "check checked for \"{}\" (not found)",
+        config.module.display()
+    ));
+    match place(ctx, &config).await {
+        Ok(placed) if placed.source == Source::Existing => Ok(already_installed(&name, &config)),
+        Ok(placed) => {
+            if fallback && !config.cross_compiling {
+                // A binary that cannot load here (wrong libc, missing symbols) is no install.
+                if let Err(e) = can_load(&config.module, &ctx.host.exec_path).await {
+                    log::warn(format!(
+                        "the downloaded binary does not load on this machine ({e}); falling back to source compile with node-gyp"
+                    ));
+                    return build_instead(ctx, args, napi).await;
+                }
+            }
+            Ok(Outcome::line(
+                format!(
+                    "[{name}] Success: \"{}\" is installed via remote",
+                    config.module.display()
+                ),
+                data(&config, placed.source, placed.sha256.as_deref()),
+            ))
+        }
+        Err(e) if fallback => {
+            print_fallback_error(ctx, &config, &e);
+            build_instead(ctx, args, napi).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn already_installed(name: &str, config: &Config) -> Outcome {
+    Outcome {
+        stdout: vec![
+            format!(
+                "[{name}] Success: \"{}\" already installed",
+                config.module.display()
+            ),
+            "Pass --update-binary to reinstall or --build-from-source to recompile".into(),
+        ],
+        data: data(config, Source::Existing, None),
+    }
+}
+
+async fn build_instead(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<Outcome> {
+    let mut build_args = vec!["rebuild".to_string()];
+    build_args.extend(args.iter().cloned());
+    super::build::build(ctx, &build_args, napi).await?;
+    let config = ctx.evaluate("install", napi)?;
+    Ok(Outcome {
+        stdout: Vec::new(),
+        data: data(&config, Source::Build, None),
+    })
+}
+
+/// The reference's `print_fallback_error`, with the cause in one line.
+fn print_fallback_error(ctx: &Context, config: &Config, e: &Error) {
+    let target = format!(
+        "{}@{} ({} ABI, {})",
+        config.runtime.as_str(),
+        ctx.opts.target.as_deref().unwrap_or(&ctx.host.node_version),
+        config
+            .values
+            .get("node_abi")
+            .and_then(|v| v.as_str())
+            .unwrap_or(""),
+        config.libc
+    );
+    let status = match e {
+        Error::DownloadNotFound { .. } => Some(404),
+        Error::DownloadForbidden { .. } => Some(403),
+        Error::DownloadStatus { status, .. } => Some(*status),
+        _ => None,
+    };
+    let what = if let Some(s) = status {
+        log::warn(format!(
+            "Tried to download({s}): {}",
+            redact_url(&config.hosted_tarball)
+        ));
+        "not found"
+    } else {
+        "not installable"
+    };
+    log::warn(format!(
+        "Pre-built binaries {what} for {}@{} and {target} (falling back to source compile with node-gyp)",
+        config.name, config.version
+    ));
+    log::warn(format!("Hit error {e}"));
+}
+
+/// Spawns `node -e "require(module)"`: the binding must load in this runtime.
+pub async fn can_load(module: &Path, node: &str) -> Result<()> {
+    let script = format!(
+        "require({})",
+        serde_json::Value::String(module.to_string_lossy().into())
+    );
+    let out = tokio::process::Command::new(node)
+        .arg("-e")
+        .arg(&script)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| Error::CommandFailed {
+            command: format!("{node} -e {script}"),
+            detail: e.to_string(),
+        })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let detail = stderr
+        .lines()
+        .find(|l| l.contains("Error"))
+        .or_else(|| stderr.lines().next())
+        .unwrap_or("exited with an error")
+        .trim()
+        .to_string();
+    Err(Error::BindingLoad {
+        module: module.to_path_buf(),
+        detail,
+    })
+}
+
+/// A folder that replaces module_path on commit, and the parent folders created for it
+/// (removed again if the install fails, so nothing outside module_path is left behind).
+struct Staging {
+    dir: Option<tempfile::TempDir>,
+    created_parents: Vec<PathBuf>,
+    module_path: PathBuf,
+}
+
+impl Staging {
+    fn new(module_path: &Path) -> Result<Self> {
+        let parent = module_path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let mut created = Vec::new();
+        let mut p = parent.as_path();
+        while !p.exists() {
+            created.push(p.to_path_buf());
+            match p.parent() {
+                Some(pp) => p = pp,
+                None => break,
+            }
+        }
+        fs::create_dir_all(&parent).at("create directory", &parent)?;
+        let name = module_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "binding".into());
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.pregyp-"))
+            .tempdir_in(&parent)
+            .at("create temp directory in", &parent)?;
+        Ok(Staging {
+            dir: Some(dir),
+            created_parents: created,
+            module_path: module_path.to_path_buf(),
+        })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.as_ref().expect("not committed").path()
+    }
+
+    /// Empties the staging folder for another attempt.
+    fn reset(&self) -> Result<()> {
+        let p = self.path();
+        fs::remove_dir_all(p).at("remove", p)?;
+        fs::create_dir(p).at("create directory", p)
+    }
+
+    /// Puts the staged folder in place of module_path.
+    fn commit(mut self) -> Result<()> {
+        let dir = self.dir.take().expect("not committed");
+        let staged = dir.path().to_path_buf();
+        if fs::symlink_metadata(&self.module_path).is_ok() {
+            if exchange(&staged, &self.module_path).is_ok() {
+                // `staged` now holds the previous binding; the TempDir removes it.
+                drop(dir);
+                self.created_parents.clear();
+                return Ok(());
+            }
+            // No atomic exchange here: move the old one aside, then the new one in.
+            let old = staged.with_extension("old");
+            fs::rename(&self.module_path, &old).at("move aside", &self.module_path)?;
+            if let Err(e) = fs::rename(&staged, &self.module_path) {
+                let _ = fs::rename(&old, &self.module_path);
+                return Err(Error::io("move into place", &self.module_path, e));
+            }
+            let _ = fs::remove_dir_all(&old);
+        } else {
+            fs::rename(&staged, &self.module_path).at("move into place", &self.module_path)?;
+        }
+        let _ = dir.keep();
+        self.created_parents.clear();
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        drop(self.dir.take());
+        for p in &self.created_parents {
+            let _ = fs::remove_dir(p);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two valid NUL-terminated paths; renameat2 only touches the file system.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
+}
+
+/// Holds an exclusive lock on a file for as long as it lives.
+struct InstallLock(#[allow(dead_code)] fs::File);
+
+async fn lock(path: PathBuf) -> Result<InstallLock> {
+    tokio::task::spawn_blocking(move || {
+        let f = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .at("open lock", &path)?;
+        f.lock().at("lock", &path)?;
+        Ok(InstallLock(f))
+    })
+    .await
+    .expect("lock task does not panic")
+}
+
+fn cache_for(ctx: &Context) -> Cache {
+    Cache::new(
+        ctx.opts
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("pregyp-cache")),
+    )
+}
+
+fn limits(ctx: &Context) -> Limits {
+    Limits {
+        max_unpacked_size: ctx.opts.max_unpacked_size,
+        ..Limits::default()
+    }
+}
+
+fn check_contains_module(config: &Config, staged: &Path, source: &str) -> Result<()> {
+    let want = format!("{}.node", config.module_name);
+    if staged.join(&want).exists() {
+        Ok(())
+    } else {
+        Err(Error::BadArchive {
+            source_name: source.to_string(),
+            detail: format!("the archive does not contain {want} at its top level"),
+        })
+    }
+}
+
+fn verify(url: &str, expected: Option<&str>, actual: &str) -> Result<()> {
+    match expected {
+        Some(e) if e != actual => Err(Error::Integrity {
+            url: redact_url(url),
+            expected: e.to_string(),
+            actual: actual.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Downloads (or takes from cache / disk), verifies and unpacks the binary into place.
+pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
+    let cache = cache_for(ctx);
+    let _lock = lock(cache.lock_path(&config.module_path)?).await?;
+    // Another install may have finished while we waited for the lock.
+    if !ctx.opts.update_binary && config.module.exists() {
+        return Ok(Placed {
+            source: Source::Existing,
+            sha256: None,
+        });
+    }
+    let url = config.hosted_tarball.clone();
+    let expected = config.checksum.clone();
+    if url.starts_with("file://") {
+        let path = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+            .ok_or_else(|| Error::DownloadNotFound { url: url.clone() })?;
+        if !path.exists() {
+            return Err(Error::DownloadNotFound { url: url.clone() });
+        }
+        log::info(format!("install unpacking local file {}", path.display()));
+        let sha = unpack_file(
+            config,
+            &path,
+            &path.display().to_string(),
+            expected.as_deref(),
+            limits(ctx),
+        )
+        .await?;
+        return Ok(Placed {
+            source: Source::File,
+            sha256: Some(sha),
+        });
+    }
+    if let Some((blob, sha)) = cache.lookup(&url, expected.as_deref()) {
+        log::info(format!(
+            "install using cached {} ({})",
+            redact_url(&url),
+            &sha[..12]
+        ));
+        let sha = unpack_file(config, &blob, &redact_url(&url), Some(&sha), limits(ctx)).await?;
+        return Ok(Placed {
+            source: Source::Cache,
+            sha256: Some(sha),
+        });
+    }
+    if ctx.opts.offline {
+        return Err(Error::OfflineCacheMiss {
+            url: redact_url(&url),
+            cache_dir: cache.root().to_path_buf(),
+        });
+    }
+    download(ctx, config, &cache, &url, expected).await
+}
+
+async fn unpack_file(
+    config: &Config,
+    file: &Path,
+    source: &str,
+    expected: Option<&str>,
+    limits: Limits,
+) -> Result<String> {
+    let staging = Staging::new(&config.module_path)?;
+    let staged = staging.path().to_path_buf();
+    let file = file.to_path_buf();
+    let source_owned = source.to_string();
+    let sha = tokio::task::spawn_blocking(move || -> Result<String> {
+        let f = fs::File::open(&file).at("read", &file)?;
+        let mut reader = HashingReader {
+            inner: io::BufReader::with_capacity(256 * 1024, f),
+            hasher: Sha256::new(),
+        };
+        archive::unpack_tar_gz(&mut reader, &staged, &source_owned, &limits)?;
+        io::copy(&mut reader, &mut io::sink()).at("read", &file)?;
+        Ok(hex::encode(reader.hasher.finalize()))
+    })
+    .await
+    .expect("unpack task does not panic")?;
+    verify(source, expected, &sha)?;
+    check_contains_module(config, staging.path(), source)?;
+    staging.commit()?;
+    Ok(sha)
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Feeds downloaded chunks to the unpacker, hashing them and copying them to the cache file.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<Option<bytes::Bytes>>,
+    current: bytes::Bytes,
+    hasher: Sha256,
+    cache_file: Option<io::BufWriter<fs::File>>,
+    total: u64,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(Some(chunk)) => {
+                    self.hasher.update(&chunk);
+                    if let Some(f) = self.cache_file.as_mut() {
+                        if f.write_all(&chunk).is_err() {
+                            // A full cache disk must not fail the install.
+                            self.cache_file = None;
+                        }
+                    }
+                    self.total += chunk.len() as u64;
+                    self.current = chunk;
+                }
+                Some(None) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "download interrupted",
+                    ))
+                }
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = self.current.split_off(n);
+        Ok(n)
+    }
+}
+
+fn progress_bar(len: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() || !log::enabled(crate::options::LogLevel::Notice) {
+        return None;
+    }
+    let pb = match len {
+        Some(l) => indicatif::ProgressBar::new(l),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "pregyp {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message("download");
+    Some(pb)
+}
+
+fn parse_sidecar(text: &str) -> Option<String> {
+    let token = text.split_whitespace().next()?.to_ascii_lowercase();
+    (token.len() == 64 && token.bytes().all(|c| c.is_ascii_hexdigit())).then_some(token)
+}
+
+async fn download(
+    ctx: &Context,
+    config: &Config,
+    cache: &Cache,
+    url: &str,
+    expected: Option<String>,
+) -> Result<Placed> {
+    let client = http::client(&ctx.opts)?;
+    // Without a checksum in package.json, a `<tarball>.sha256` beside the tarball counts.
+    let sidecar_url = format!("{url}.sha256");
+    let attempts = ctx.opts.retries + 1;
+    let staging = Staging::new(&config.module_path)?;
+    let mut last_err = None;
+    // The sidecar request runs alongside the first attempt.
+    let sidecar = tokio::spawn({
+        let client = client.clone();
+        let have_expected = expected.is_some();
+        async move {
+            if have_expected {
+                return None;
+            }
+            match http::fetch_small_text(&client, &sidecar_url).await {
+                Ok(Some(t)) => parse_sidecar(&t),
+                _ => None,
+            }
+        }
+    });
+    for attempt in 1..=attempts {
+        if attempt > 1 {
+            let delay = http::backoff(ctx.opts.retry_min_delay, attempt - 1);
+            log::http(format!("retrying in {} ms", delay.as_millis()));
+            tokio::time::sleep(delay).await;
+            staging.reset()?;
+        }
+        log::http(format!("GET {}", redact_url(url)));
+        match download_once(&client, url, staging.path(), cache, limits(ctx)).await {
+            Ok((sha, tmp_file)) => {
+                let expected = match expected.clone() {
+                    Some(e) => Some(e),
+                    None => sidecar.await.ok().flatten(),
+                };
+                if let Err(e) = verify(url, expected.as_deref(), &sha) {
+                    if let Some(f) = &tmp_file {
+                        let _ = fs::remove_file(f);
+                    }
+                    return Err(e);
+                }
+                check_contains_module(config, staging.path(), &redact_url(url))?;
+                staging.commit()?;
+                if let Some(f) = tmp_file {
+                    if let Err(e) = cache.store(url, &f, &sha) {
+                        log::verbose(format!("could not cache the download: {e}"));
+                        let _ = fs::remove_file(&f);
+                    }
+                }
+                return Ok(Placed {
+                    source: Source::Remote,
+                    sha256: Some(sha),
+                });
+            }
+            Err(Error::DownloadForbidden { .. }) => {
+                return private_binary(ctx, config).await;
+            }
+            Err(e) if e.is_retryable() && attempt < attempts => {
+                log::verbose(format!("attempt {attempt}/{attempts} failed: {e}"));
+                last_err = Some(e);
+            }
+            Err(e) => {
+                log::verbose(format!("attempt {attempt}/{attempts} failed: {e}"));
+                return Err(e);
+            }
+        }
+    }
+    Err(last_err.unwrap_or(Error::DownloadNetwork {
+        url: redact_url(url),
+        detail: "no attempt made".into(),
+    }))
+}
+
+/// One GET streamed into the unpacker. Returns the sha256 and the cache temp file.
+async fn download_once(
+    client: &reqwest::Client,
+    url: &str,
+    dest: &Path,
+    cache: &Cache,
+    limits: Limits,
+) -> Result<(String, Option<PathBuf>)> {
+    let mut resp = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| http::network_error(url, &e))?;
+    let status = resp.status().as_u16();
+    if !resp.status().is_success() {
+        return Err(http::status_error(url, status));
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Option<bytes::Bytes>>(32);
+    let cache_tmp = cache
+        .tmp_dir()
+        .ok()
+        .and_then(|d| tempfile::NamedTempFile::new_in(d).ok());
+    let (cache_file, cache_path) = match cache_tmp.map(|t| t.keep()) {
+        Some(Ok((f, p))) => (Some(io::BufWriter::with_capacity(256 * 1024, f)), Some(p)),
+        _ => (None, None),
+    };
+    let dest = dest.to_path_buf();
+    let source = redact_url(url);
+    let unpacker = tokio::task::spawn_blocking(move || -> Result<(String, bool)> {
+        let mut reader = ChannelReader {
+            rx,
+            current: bytes::Bytes::new(),
+            hasher: Sha256::new(),
+            cache_file,
+            total: 0,
+        };
+        archive::unpack_tar_gz(&mut reader, &dest, &source, &limits)?;
+        // Hash whatever follows the gzip stream too: the checksum covers the whole file.
+        io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::BadArchive {
+            source_name: source.clone(),
+            detail: e.to_string(),
+        })?;
+        let cached = match reader.cache_file.take() {
+            Some(mut f) => f.flush().is_ok(),
+            None => false,
+        };
+        Ok((hex::encode(reader.hasher.finalize()), cached))
+    });
+    let pb = progress_bar(resp.content_length());
+    let mut net_err = None;
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if let Some(pb) = &pb {
+                    pb.inc(chunk.len() as u64);
+                }
+                if tx.send(Some(chunk)).await.is_err() {
+                    break; // the unpacker stopped: its error explains why
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let _ = tx.send(None).await;
+                net_err = Some(http::network_error(url, &e));
+                break;
+            }
+        }
+    }
+    drop(tx);
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let result = unpacker.await.expect("unpack task does not panic");
+    let cleanup = |p: &Option<PathBuf>| {
+        if let Some(p) = p {
+            let _ = fs::remove_file(p);
+        }
+    };
+    if let Some(e) = net_err {
+        cleanup(&cache_path);
+        return Err(e);
+    }
+    match result {
+        Ok((sha, true)) => Ok((sha, cache_path)),
+        Ok((sha, false)) => {
+            cleanup(&cache_path);
+            Ok((sha, None))
+        }
+        Err(e) => {
+            cleanup(&cache_path);
+            // A stream that ended early shows up as a corrupt gzip: call it what it is.
+            if let Error::BadArchive { detail, .. } = &e {
+                if detail.contains("interrupted") {
+                    return Err(Error::DownloadNetwork {
+                        url: redact_url(url),
+                        detail: "connection lost before the whole body arrived".into(),
+                    });
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+/// HTTP 403: the object may be private; fetch it with S3 credentials.
+async fn private_binary(ctx: &Context, config: &Config) -> Result<Placed> {
+    log::info("install Received 403 Forbidden - attempting authenticated download");
+    let _ = ctx;
+    Err(Error::DownloadForbidden {
+        url: redact_url(&config.hosted_tarball),
+        hint: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidecar_format() {
+        let h = "ab".repeat(32);
+        assert_eq!(parse_sidecar(&format!("{h}  x.tar.gz\n")), Some(h.clone()));
+        assert_eq!(parse_sidecar(&h.to_uppercase()), Some(h));
+        assert_eq!(parse_sidecar("<html>not found</html>"), None);
+    }
+
+    #[test]
+    fn staging_commit_replaces_and_failure_cleans_up() {
+        let d = tempfile::tempdir().unwrap();
+        let module_path = d.path().join("lib/binding/Release");
+        // Failure: parents created for staging are removed again.
+        drop(Staging::new(&module_path).unwrap());
+        assert!(!d.path().join("lib").exists());
+        // First install.
+        let s = Staging::new(&module_path).unwrap();
+        fs::write(s.path().join("m.node"), b"v1").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v1");
+        // Replacement.
+        let s = Staging::new(&module_path).unwrap();
+        fs::write(s.path().join("m.node"), b"v2").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v2");
+        let leftovers: Vec<_> = fs::read_dir(module_path.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .collect();
+        assert_eq!(leftovers.len(), 1, "no temp dirs left: {leftovers:?}");
+        // An abandoned replacement leaves v2 alone.
+        let s = Staging::new(&module_path).unwrap();
+        fs::write(s.path().join("m.node"), b"v3").unwrap();
+        drop(s);
+        assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v2");
+    }
+}

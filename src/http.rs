@@ -1,0 +1,212 @@
+//! HTTP(S) downloads: proxies, extra CAs, timeouts, bounded retries with
+//! backoff, safe redirects. The options come from `Options` only (which already
+//! folded in `HTTPS_PROXY`, `NO_PROXY`, `NODE_EXTRA_CA_CERTS`, ...).
+
+use crate::error::{redact_url, Error, Result};
+use crate::options::Options;
+use std::time::Duration;
+
+/// Redirects followed at most.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Builds the client for `opts`.
+pub fn client(opts: &Options) -> Result<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        let downgrade = attempt
+            .previous()
+            .last()
+            .is_some_and(|p| p.scheme() == "https")
+            && attempt.url().scheme() == "http";
+        if downgrade {
+            let to = redact_url(attempt.url().as_str());
+            return attempt.error(format!(
+                "refusing to follow a redirect from https to http ({to})"
+            ));
+        }
+        attempt.follow()
+    });
+    let mut b = reqwest::Client::builder()
+        // Proxies come from Options only, so that --proxy, npm config and env agree.
+        .no_proxy()
+        .redirect(policy)
+        .connect_timeout(opts.timeout)
+        .read_timeout(opts.timeout)
+        .user_agent(format!(
+            "pregyp/{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            opts.env
+                .non_empty("npm_config_user_agent")
+                .unwrap_or("node")
+        ));
+    let no_proxy = opts
+        .noproxy
+        .as_deref()
+        .and_then(reqwest::NoProxy::from_string);
+    let bad_proxy = |name: &str, url: &str, e: reqwest::Error| Error::InvalidOption {
+        name: name.into(),
+        value: redact_url(url),
+        reason: e.to_string(),
+    };
+    if let Some(p) = &opts.https_proxy {
+        let proxy = reqwest::Proxy::https(p).map_err(|e| bad_proxy("https-proxy", p, e))?;
+        b = b.proxy(proxy.no_proxy(no_proxy.clone()));
+    }
+    if let Some(p) = &opts.proxy {
+        let proxy = reqwest::Proxy::http(p).map_err(|e| bad_proxy("proxy", p, e))?;
+        b = b.proxy(proxy.no_proxy(no_proxy.clone()));
+    }
+    let mut certs = Vec::new();
+    for pem in &opts.ca {
+        certs.extend(
+            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+                Error::InvalidOption {
+                    name: "ca".into(),
+                    value: "<PEM>".into(),
+                    reason: e.to_string(),
+                }
+            })?,
+        );
+    }
+    for file in &opts.ca_files {
+        let pem = std::fs::read(file).map_err(|e| Error::io("read CA file", file, e))?;
+        let bad = |reason: String| Error::InvalidOption {
+            name: "cafile".into(),
+            value: file.display().to_string(),
+            reason,
+        };
+        let found = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| bad(format!("not a PEM certificate bundle: {e}")))?;
+        if found.is_empty() {
+            return Err(bad("no PEM certificate in the file".into()));
+        }
+        certs.extend(found);
+    }
+    if !certs.is_empty() {
+        b = b.tls_certs_merge(certs);
+    }
+    if !opts.strict_ssl {
+        b = b.tls_danger_accept_invalid_certs(true);
+    }
+    b.build().map_err(|e| Error::InvalidOption {
+        name: "tls".into(),
+        value: String::new(),
+        reason: describe(&e),
+    })
+}
+
+/// A readable cause for a reqwest error, with its sources (reqwest's own Display is terse).
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    if e.is_timeout() {
+        parts.push("timed out".to_string());
+    } else if e.is_redirect() {
+        parts.push("redirect refused".to_string());
+    } else if e.is_connect() {
+        parts.push("cannot connect".to_string());
+    } else if e.is_body() || e.is_decode() {
+        parts.push("connection closed before the whole body arrived".to_string());
+    }
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        let text = redact_url(&s.to_string());
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Maps a non-success status to the matching error.
+pub fn status_error(url: &str, status: u16) -> Error {
+    let url = redact_url(url);
+    match status {
+        404 => Error::DownloadNotFound { url },
+        403 => Error::DownloadForbidden {
+            url,
+            hint: String::new(),
+        },
+        s => Error::DownloadStatus { url, status: s },
+    }
+}
+
+/// Maps a transport error to `DownloadNetwork`.
+pub fn network_error(url: &str, e: &reqwest::Error) -> Error {
+    Error::DownloadNetwork {
+        url: redact_url(url),
+        detail: describe(e),
+    }
+}
+
+/// Delay before retry `attempt` (1-based): exponential from `min`, capped at 5 s.
+pub fn backoff(min: Duration, attempt: u32) -> Duration {
+    let factor = 1u32 << attempt.saturating_sub(1).min(8);
+    (min * factor).min(Duration::from_secs(5))
+}
+
+/// Fetches a small text resource (e.g. a `.sha256` sidecar); `Ok(None)` on 404/403.
+pub async fn fetch_small_text(client: &reqwest::Client, url: &str) -> Result<Option<String>> {
+    let resp = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| network_error(url, &e))?;
+    let status = resp.status().as_u16();
+    if status == 404 || status == 403 {
+        return Ok(None);
+    }
+    if !resp.status().is_success() {
+        return Err(status_error(url, status));
+    }
+    let bytes = resp.bytes().await.map_err(|e| network_error(url, &e))?;
+    if bytes.len() > 4096 {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let m = Duration::from_millis(100);
+        assert_eq!(backoff(m, 1), Duration::from_millis(100));
+        assert_eq!(backoff(m, 2), Duration::from_millis(200));
+        assert_eq!(backoff(m, 3), Duration::from_millis(400));
+        assert_eq!(backoff(m, 20), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn status_errors_are_typed_and_redacted() {
+        assert_eq!(
+            status_error("https://u:p@h/x", 404).code(),
+            "E_DOWNLOAD_NOT_FOUND"
+        );
+        assert!(!status_error("https://u:p@h/x", 404)
+            .to_string()
+            .contains("u:p"));
+        assert_eq!(
+            status_error("https://h/x", 403).code(),
+            "E_DOWNLOAD_FORBIDDEN"
+        );
+        let e = status_error("https://h/x", 503);
+        assert!(e.is_retryable());
+        assert!(!status_error("https://h/x", 410).is_retryable());
+    }
+
+    #[test]
+    fn bad_ca_file_names_the_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("ca.pem");
+        std::fs::write(&f, "garbage").unwrap();
+        let mut opts = Options::from_env(Default::default()).unwrap();
+        opts.ca_files = vec![f.clone()];
+        let e = client(&opts).unwrap_err();
+        assert!(e.to_string().contains(&f.display().to_string()), "{e}");
+    }
+}
