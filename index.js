@@ -74,8 +74,28 @@ function find(packageJsonPath, opts) {
   return binding.find(String(packageJsonPath));
 }
 
+// Each command is an async N-API function taking command-line style flags.
+function command(name) {
+  return (opts) =>
+    binding[name](toArgv(opts)).then((json) => JSON.parse(json), rethrow);
+}
+
 module.exports = {
   find,
+  install: command('install'),
+  build: command('build'),
+  rebuild: command('rebuild'),
+  configure: command('configure'),
+  clean: command('clean'),
+  package: command('package'),
+  testpackage: command('testpackage'),
+  testbinary: command('testbinary'),
+  publish: command('publish'),
+  unpublish: command('unpublish'),
+  info: command('info'),
+  postinstallBuild: command('postinstallBuild'),
+  explain: command('explain'),
+  heal: command('heal'),
   /** Runs a command line (without `node` and the script); resolves to the exit code. */
   run: (argv) => binding.run(argv.map(String)).catch(rethrow),
   /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */

@@ -25,3 +25,28 @@ pub fn reveal(ctx: &Context) -> Result<Vec<String>> {
         .map(|s| commands::reveal::reveal(ctx, &[], s.napi_build_version))
         .collect()
 }
+
+/// Runs one command (with the package's Node-API expansion) and returns the data
+/// of every step: one element per Node-API version, or one for plain packages.
+pub async fn run_command(
+    name: &str,
+    argv: Vec<String>,
+    host: HostInfo,
+    cwd: &Path,
+) -> Result<serde_json::Value> {
+    let inv = options::parse(&argv, Env::from_process())?;
+    crate::log::set_level(inv.opts.loglevel);
+    let ctx = Context::load(inv.opts, host, cwd)?;
+    let mut call = CommandCall {
+        name: name.to_string(),
+        args: Vec::new(),
+    };
+    // Positional arguments given in opts.args belong to the command.
+    for c in inv.commands {
+        call.args.extend(c.args);
+    }
+    let outcomes = commands::run_chain(&ctx, &[call], |_, _| {}).await?;
+    Ok(serde_json::Value::Array(
+        outcomes.into_iter().map(|o| o.data).collect(),
+    ))
+}

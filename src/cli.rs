@@ -1,6 +1,6 @@
 //! argv -> chained commands -> run -> exit code. Logging is set up here only.
 
-use crate::commands::{self, Context, Step};
+use crate::commands::{self, Context};
 use crate::error::{Error, Result};
 use crate::log;
 use crate::options::{self, Env, Invocation};
@@ -129,29 +129,16 @@ async fn run_invocation(inv: Invocation, host: HostInfo, cwd: &Path) -> Result<(
         ctx.host.platform,
         ctx.host.arch
     ));
-    let steps = commands::expand(&ctx, &inv.commands)?;
-    let mut queue: std::collections::VecDeque<Step> = steps.into();
-    while let Some(step) = queue.pop_front() {
-        log::verbose(format!(
-            "command {} {:?}{}",
-            step.call.name,
-            step.call.args,
-            step.napi_build_version
-                .map(|v| format!(" (Node-API v{v})"))
-                .unwrap_or_default()
-        ));
-        dispatch(&ctx, &step).await?;
-    }
-    Ok(())
-}
-
-async fn dispatch(ctx: &Context, step: &Step) -> Result<()> {
-    let napi = step.napi_build_version;
-    match step.call.name.as_str() {
-        "reveal" => {
-            log::result(commands::reveal::reveal(ctx, &step.call.args, napi)?);
-            Ok(())
+    let json = ctx.opts.json;
+    commands::run_chain(&ctx, &inv.commands, |_, outcome| {
+        if json {
+            log::result(serde_json::to_string(&outcome.data).expect("JSON values serialize"));
+        } else {
+            for line in &outcome.stdout {
+                log::result(line);
+            }
         }
-        other => Err(Error::Usage(format!("`{other}` is not implemented yet"))),
-    }
+    })
+    .await?;
+    Ok(())
 }

@@ -123,3 +123,99 @@ pub fn reveal(argv: Vec<String>) -> napi::Result<Vec<String>, String> {
     let ctx = crate::api::context(&argv, host()?.clone(), &cwd()?).map_err(to_js)?;
     crate::api::reveal(&ctx).map_err(to_js)
 }
+
+async fn command(name: &str, argv: Vec<String>) -> napi::Result<String> {
+    let host = host()
+        .map_err(|e| napi::Error::from_reason(e.reason))?
+        .clone();
+    let cwd = std::env::current_dir()
+        .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
+    let v = crate::api::run_command(name, argv, host, &cwd)
+        .await
+        .map_err(to_js_async)?;
+    Ok(v.to_string())
+}
+
+/// `install`: resolves to a JSON array of `{ path, source, url, sha256 }`.
+#[napi]
+pub async fn install(argv: Vec<String>) -> napi::Result<String> {
+    command("install", argv).await
+}
+
+/// `build` (node-gyp build; `args: ['rebuild']` for a full rebuild).
+#[napi]
+pub async fn build(argv: Vec<String>) -> napi::Result<String> {
+    command("build", argv).await
+}
+
+/// `rebuild` (clean + configure + build).
+#[napi]
+pub async fn rebuild(argv: Vec<String>) -> napi::Result<String> {
+    command("rebuild", argv).await
+}
+
+/// `configure`.
+#[napi]
+pub async fn configure(argv: Vec<String>) -> napi::Result<String> {
+    command("configure", argv).await
+}
+
+/// `clean`.
+#[napi]
+pub async fn clean(argv: Vec<String>) -> napi::Result<String> {
+    command("clean", argv).await
+}
+
+/// `package`: resolves to `{ tarball, sha256, size }` per Node-API version.
+#[napi]
+pub async fn package(argv: Vec<String>) -> napi::Result<String> {
+    command("package", argv).await
+}
+
+/// `testpackage`.
+#[napi]
+pub async fn testpackage(argv: Vec<String>) -> napi::Result<String> {
+    command("testpackage", argv).await
+}
+
+/// `testbinary`.
+#[napi]
+pub async fn testbinary(argv: Vec<String>) -> napi::Result<String> {
+    command("testbinary", argv).await
+}
+
+/// `publish`.
+#[napi]
+pub async fn publish(argv: Vec<String>) -> napi::Result<String> {
+    command("publish", argv).await
+}
+
+/// `unpublish`.
+#[napi]
+pub async fn unpublish(argv: Vec<String>) -> napi::Result<String> {
+    command("unpublish", argv).await
+}
+
+/// `info`.
+#[napi]
+pub async fn info(argv: Vec<String>) -> napi::Result<String> {
+    command("info", argv).await
+}
+
+/// `postinstall-build`.
+#[napi]
+pub async fn postinstall_build(argv: Vec<String>) -> napi::Result<String> {
+    command("postinstall-build", argv).await
+}
+
+/// `explain`.
+#[napi]
+pub async fn explain(argv: Vec<String>) -> napi::Result<String> {
+    command("explain", argv).await
+}
+
+/// `heal`.
+#[napi]
+pub async fn heal(argv: Vec<String>) -> napi::Result<String> {
+    command("heal", argv).await
+}

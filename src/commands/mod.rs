@@ -1,13 +1,26 @@
 //! One module per command, mirroring node-pre-gyp's lib/<command>.js, plus the
 //! context they share and the Node-API expansion of a command chain.
 
+pub mod build;
+pub mod clean;
+pub mod explain;
+pub mod heal;
+pub mod info;
+pub mod install;
+pub mod package;
+pub mod postinstall_build;
+pub mod publish;
 pub mod reveal;
+pub mod testbinary;
+pub mod testpackage;
+pub mod unpublish;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::manifest::{HostRole, Manifest};
 use crate::options::{CommandCall, Options};
 use crate::target::HostInfo;
 use crate::versioning::{self, Config};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// What every command works from: options, the running Node, the package.
@@ -142,6 +155,76 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
             }
             name => push(name, c.args.clone()),
         }
+    }
+    Ok(out)
+}
+
+/// What a command produced: lines for the CLI's stdout and data for the API.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Printed on stdout by the CLI (the reference's result lines).
+    pub stdout: Vec<String>,
+    /// Returned by the N-API function.
+    pub data: Value,
+}
+
+impl Outcome {
+    /// An outcome with one stdout line and data.
+    pub fn line(line: impl Into<String>, data: Value) -> Self {
+        Outcome {
+            stdout: vec![line.into()],
+            data,
+        }
+    }
+}
+
+/// Runs one step.
+pub async fn dispatch(ctx: &Context, step: &Step) -> Result<Outcome> {
+    let napi = step.napi_build_version;
+    let args = &step.call.args;
+    match step.call.name.as_str() {
+        "reveal" => {
+            let text = reveal::reveal(ctx, args, napi)?;
+            let data = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+            Ok(Outcome::line(text, data))
+        }
+        "install" => install::install(ctx, args, napi).await,
+        "build" => build::build(ctx, args, napi).await,
+        "configure" => build::configure(ctx, args, napi).await,
+        "clean" => clean::clean(ctx, napi),
+        "testbinary" => testbinary::testbinary(ctx, napi).await,
+        "package" => package::package(ctx, napi).await,
+        "checksums" => package::checksums(ctx, napi).await,
+        "testpackage" => testpackage::testpackage(ctx, napi).await,
+        "publish" => publish::publish(ctx, napi).await,
+        "unpublish" => unpublish::unpublish(ctx, napi).await,
+        "info" => info::info(ctx).await,
+        "postinstall-build" => postinstall_build::postinstall_build(ctx, args).await,
+        "explain" => explain::explain(ctx).await,
+        "heal" => heal::heal(ctx).await,
+        other => Err(Error::Usage(format!("Unknown command: {other}"))),
+    }
+}
+
+/// Runs a chain of commands, handing each outcome to `on_outcome` as it completes.
+pub async fn run_chain(
+    ctx: &Context,
+    calls: &[CommandCall],
+    mut on_outcome: impl FnMut(&Step, &Outcome),
+) -> Result<Vec<Outcome>> {
+    let mut out = Vec::new();
+    for step in expand(ctx, calls)? {
+        crate::log::verbose(format!(
+            "command {} {:?}{}",
+            step.call.name,
+            step.call.args,
+            step.napi_build_version
+                .map(|v| format!(" (Node-API v{v})"))
+                .unwrap_or_default()
+        ));
+        let o = dispatch(ctx, &step).await?;
+        on_outcome(&step, &o);
+        out.push(o);
     }
     Ok(out)
 }
