@@ -1,31 +1,16 @@
 'use strict';
-// pregyp's JS shim: loads the native binding for this platform and exports a
-// node-pre-gyp compatible API. Kept tiny: find() runs inside every addon's require.
-const path = require('path');
+// pregyp's JS shim. find() runs inside every addon's `require`, so loading this
+// file does the least possible: it opens only the small find() binary; the full
+// binary (commands, HTTP, S3) is opened on first use of anything else.
 
-function loadBinding() {
-  const { triples } = require('./scripts/triple');
-  const tried = [];
-  for (const triple of triples()) {
-    for (const id of [path.join(__dirname, `pregyp.${triple}.node`), `@pregyp/${triple}`]) {
-      try {
-        return require(id);
-      } catch (e) {
-        tried.push(`  ${id}: ${e.code === 'MODULE_NOT_FOUND' ? 'not installed' : e.message.split('\n')[0]}`);
-      }
-    }
-  }
-  const err = new Error(
-    `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n` +
-      tried.join('\n') +
-      '\nInstall with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust: npm install.'
-  );
-  err.code = 'E_PREGYP_NO_BINARY';
-  throw err;
-}
+const TRIPLES =
+  process.platform === 'linux'
+    ? [`linux-${process.arch}-gnu`, `linux-${process.arch}-musl`]
+    : process.platform === 'win32'
+      ? [`win32-${process.arch}-msvc`]
+      : [`${process.platform}-${process.arch}`];
 
-const binding = loadBinding();
-binding.init({
+const PROCESS_INFO = {
   node: process.versions.node,
   modules: Number(process.versions.modules) || undefined,
   napi: Number(process.versions.napi) || undefined,
@@ -35,7 +20,50 @@ binding.init({
   platform: process.platform,
   arch: process.arch,
   execPath: process.execPath,
-});
+};
+
+// Loads pregyp[-find].<triple>.node from this folder (a local build), else from the
+// @pregyp/<triple> platform package; explains clearly when neither fits.
+function loadBinding(stem) {
+  const tried = [];
+  for (const triple of TRIPLES) {
+    const file = `${stem}.${triple}.node`;
+    const candidates = [() => __dirname + '/' + file, () => require.resolve(`@pregyp/${triple}/${file}`)];
+    for (const candidate of candidates) {
+      let p;
+      try {
+        p = candidate();
+        const m = { exports: {} };
+        process.dlopen(m, p);
+        m.exports.init(PROCESS_INFO);
+        return m.exports;
+      } catch (e) {
+        tried.push(`  ${p || `@pregyp/${triple}`}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
+      }
+    }
+  }
+  const err = new Error(
+    `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${tried.join('\n')}\n` +
+      'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
+  );
+  err.code = 'E_PREGYP_NO_BINARY';
+  throw err;
+}
+
+const core = loadBinding('pregyp-find');
+let full;
+const binding = () => full || (full = loadBinding('pregyp'));
+
+function find(packageJsonPath, opts) {
+  if (!opts) return core.find(String(packageJsonPath));
+  const o = {};
+  for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {
+    if (opts[k] !== undefined && opts[k] !== null) o[key] = String(opts[k]);
+  }
+  if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
+  if (opts.check !== undefined) o.check = Boolean(opts.check);
+  return core.find(String(packageJsonPath), o);
+}
 
 // Async binding errors arrive as "<code>\u0001<message>": restore err.code.
 function rethrow(e) {
@@ -53,7 +81,7 @@ function toArgv(opts) {
   const argv = [];
   for (const [k, v] of Object.entries(opts || {})) {
     if (v === undefined || v === null) continue;
-    if (k === 'args') argv.push(...v);
+    if (k === 'args') argv.push(...v.map(String));
     else if (v === true) argv.push(`--${k}`);
     else if (v === false) argv.push(`--no-${k}`);
     else argv.push(`--${k}=${v}`);
@@ -61,27 +89,15 @@ function toArgv(opts) {
   return argv;
 }
 
-function find(packageJsonPath, opts) {
-  if (opts) {
-    const o = {};
-    for (const k of ['runtime', 'target', 'target_arch', 'target_platform', 'target_libc', 'module_root']) {
-      if (opts[k] !== undefined && opts[k] !== null) o[k === 'module_root' ? 'moduleRoot' : k.replace(/_(\w)/g, (_, c) => c.toUpperCase())] = String(opts[k]);
-    }
-    if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
-    if (opts.check !== undefined) o.check = Boolean(opts.check);
-    return binding.find(String(packageJsonPath), o);
-  }
-  return binding.find(String(packageJsonPath));
-}
-
 // Each command is an async N-API function taking command-line style flags.
-function command(name) {
-  return (opts) =>
-    binding[name](toArgv(opts)).then((json) => JSON.parse(json), rethrow);
-}
+const command = (name) => (opts) => binding()[name](toArgv(opts)).then((json) => JSON.parse(json), rethrow);
 
 module.exports = {
   find,
+  /** Runs a command line (without `node` and the script); resolves to the exit code. */
+  run: (argv) => binding().run(argv.map(String)).catch(rethrow),
+  /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
+  reveal: (opts) => binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
   install: command('install'),
   build: command('build'),
   rebuild: command('rebuild'),
@@ -96,8 +112,4 @@ module.exports = {
   postinstallBuild: command('postinstallBuild'),
   explain: command('explain'),
   heal: command('heal'),
-  /** Runs a command line (without `node` and the script); resolves to the exit code. */
-  run: (argv) => binding.run(argv.map(String)).catch(rethrow),
-  /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
-  reveal: (opts) => binding.reveal(toArgv(opts)).map((j) => JSON.parse(j)),
 };

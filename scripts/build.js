@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// Compiles the Rust addon and copies it next to index.js as pregyp.<triple>.node.
-// Runs as the package's `prepare` script, so `npm install` in a clone builds it.
+// Compiles the two native binaries and copies them next to index.js:
+//   pregyp.<triple>.node       the whole tool (commands, HTTP, S3, tar)
+//   pregyp-find.<triple>.node  find() only, small so that `require` stays fast
+// Runs as the package's `prepare` script, so `npm install` in a clone builds them.
 // PREGYP_PROFILE=dist gives the LTO build used for published platform packages.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -10,22 +12,33 @@ const { triples } = require('./triple');
 
 const root = path.join(__dirname, '..');
 const profile = process.env.PREGYP_PROFILE || 'release';
-const r = spawnSync('cargo', ['build', '--profile', profile, '--lib'], { cwd: root, stdio: 'inherit' });
-if (r.error) {
-  console.error(`pregyp build: cannot run cargo (${r.error.message}); install Rust from https://rustup.rs`);
-  process.exit(1);
-}
-if (r.status !== 0) process.exit(r.status || 1);
-
-const libName = { darwin: 'libpregyp.dylib', win32: 'pregyp.dll' }[process.platform] || 'libpregyp.so';
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
-const built = path.join(targetDir, profile, libName);
+const libName = { darwin: 'libpregyp.dylib', win32: 'pregyp.dll' }[process.platform] || 'libpregyp.so';
 let triple = triples()[0];
 if (process.platform === 'linux' && !process.report.getReport().header.glibcVersionRuntime) {
   triple = triples()[1]; // musl
 }
-const out = path.join(root, `pregyp.${triple}.node`);
+
+function cargo(args) {
+  const r = spawnSync('cargo', args, { cwd: root, stdio: 'inherit' });
+  if (r.error) {
+    console.error(`pregyp build: cannot run cargo (${r.error.message}); install Rust from https://rustup.rs`);
+    process.exit(1);
+  }
+  if (r.status !== 0) process.exit(r.status || 1);
+}
+
 // Copy to a temp name then rename: a running process may have the old file mapped.
-fs.copyFileSync(built, out + '.tmp');
-fs.renameSync(out + '.tmp', out);
-console.error(`pregyp build: ${path.relative(root, out)} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB, profile ${profile})`);
+function install(from, name) {
+  const out = path.join(root, name);
+  fs.copyFileSync(from, out + '.tmp');
+  fs.renameSync(out + '.tmp', out);
+  console.error(`pregyp build: ${name} (${(fs.statSync(out).size / 1e6).toFixed(2)} MB)`);
+}
+
+cargo(['build', '--profile', profile, '--lib']);
+install(path.join(targetDir, profile, libName), `pregyp.${triple}.node`);
+// The lean build has its own target dir so the two feature sets never rebuild each other.
+const leanDir = path.join(targetDir, 'lean');
+cargo(['build', '--profile', 'lean', '--lib', '--no-default-features', '--target-dir', leanDir]);
+install(path.join(leanDir, 'lean', libName), `pregyp-find.${triple}.node`);

@@ -133,3 +133,4 @@ pub fn missing_binding_error(config: &Config, host: &HostInfo) -> Error {
         ),
     }
 }
+

@@ -243,15 +243,7 @@ pub fn check_host_protocol(host: &str) -> Result<()> {
 
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
 pub fn is_loopback_url(url: &str) -> bool {
-    match url::Url::parse(url) {
-        Ok(u) => match u.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d == "localhost",
-            None => false,
-        },
-        Err(_) => false,
-    }
+    crate::urls::is_loopback(url)
 }
 
 fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binary> {

@@ -18,6 +18,7 @@ fn to_js(e: Error) -> napi::Error<String> {
 
 /// Async functions cannot carry a custom status, so their errors travel as
 /// `<code>\u{1}<message>`; the shim splits them back into `err.code` and `err.message`.
+#[cfg(feature = "full")]
 fn to_js_async(e: Error) -> napi::Error {
     napi::Error::new(
         napi::Status::GenericFailure,
@@ -107,6 +108,7 @@ pub fn find(package_json_path: String, opts: Option<FindOptions>) -> napi::Resul
 }
 
 /// Runs a CLI command line; resolves to the exit code.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn run(argv: Vec<String>) -> napi::Result<i32> {
     let host = host()
@@ -118,12 +120,14 @@ pub async fn run(argv: Vec<String>) -> napi::Result<i32> {
 }
 
 /// `reveal`: the evaluated configuration as a JSON string (one per Node-API version).
+#[cfg(feature = "full")]
 #[napi]
 pub fn reveal(argv: Vec<String>) -> napi::Result<Vec<String>, String> {
     let ctx = crate::api::context(&argv, host()?.clone(), &cwd()?).map_err(to_js)?;
     crate::api::reveal(&ctx).map_err(to_js)
 }
 
+#[cfg(feature = "full")]
 async fn command(name: &str, argv: Vec<String>) -> napi::Result<String> {
     let host = host()
         .map_err(|e| napi::Error::from_reason(e.reason))?
@@ -137,84 +141,98 @@ async fn command(name: &str, argv: Vec<String>) -> napi::Result<String> {
 }
 
 /// `install`: resolves to a JSON array of `{ path, source, url, sha256 }`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn install(argv: Vec<String>) -> napi::Result<String> {
     command("install", argv).await
 }
 
 /// `build` (node-gyp build; `args: ['rebuild']` for a full rebuild).
+#[cfg(feature = "full")]
 #[napi]
 pub async fn build(argv: Vec<String>) -> napi::Result<String> {
     command("build", argv).await
 }
 
 /// `rebuild` (clean + configure + build).
+#[cfg(feature = "full")]
 #[napi]
 pub async fn rebuild(argv: Vec<String>) -> napi::Result<String> {
     command("rebuild", argv).await
 }
 
 /// `configure`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn configure(argv: Vec<String>) -> napi::Result<String> {
     command("configure", argv).await
 }
 
 /// `clean`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn clean(argv: Vec<String>) -> napi::Result<String> {
     command("clean", argv).await
 }
 
 /// `package`: resolves to `{ tarball, sha256, size }` per Node-API version.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn package(argv: Vec<String>) -> napi::Result<String> {
     command("package", argv).await
 }
 
 /// `testpackage`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn testpackage(argv: Vec<String>) -> napi::Result<String> {
     command("testpackage", argv).await
 }
 
 /// `testbinary`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn testbinary(argv: Vec<String>) -> napi::Result<String> {
     command("testbinary", argv).await
 }
 
 /// `publish`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn publish(argv: Vec<String>) -> napi::Result<String> {
     command("publish", argv).await
 }
 
 /// `unpublish`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn unpublish(argv: Vec<String>) -> napi::Result<String> {
     command("unpublish", argv).await
 }
 
 /// `info`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn info(argv: Vec<String>) -> napi::Result<String> {
     command("info", argv).await
 }
 
 /// `postinstall-build`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn postinstall_build(argv: Vec<String>) -> napi::Result<String> {
     command("postinstall-build", argv).await
 }
 
 /// `explain`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn explain(argv: Vec<String>) -> napi::Result<String> {
     command("explain", argv).await
 }
 
 /// `heal`.
+#[cfg(feature = "full")]
 #[napi]
 pub async fn heal(argv: Vec<String>) -> napi::Result<String> {
     command("heal", argv).await

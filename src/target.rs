@@ -212,12 +212,13 @@ fn node_abi_label(node_version: &str, modules: Option<u32>, v8: &str) -> String 
 }
 
 /// The reference's `get_runtime_abi`: `node-v115`, `electron-v30.1`, `node-webkit-v0.90.0`.
-/// Warnings (same-major fallback) are pushed to `warnings`.
+/// Warnings (same-major fallback) are pushed to `warnings`. `table` replaces the
+/// bundled table, which is parsed only when a Node `--target` needs it (find() stays cheap).
 pub fn runtime_abi(
     runtime: Runtime,
     target: Option<&str>,
     host: &HostInfo,
-    table: &AbiTable,
+    table: Option<&AbiTable>,
     warnings: &mut Vec<String>,
 ) -> Result<String> {
     let target = target.filter(|t| !t.is_empty());
@@ -243,7 +244,7 @@ pub fn runtime_abi(
             let Some(t) = target else {
                 return Ok(node_abi_label(&host.node_version, host.modules, &host.v8));
             };
-            let entry = lookup_node(t, table, warnings)?;
+            let entry = lookup_node(t, table.unwrap_or_else(|| bundled_table()), warnings)?;
             let modules = entry.node_abi.filter(|&a| a > 1);
             let v8 = entry.v8.clone().unwrap_or_default();
             Ok(node_abi_label(t, modules, &v8))
@@ -314,7 +315,7 @@ mod tests {
 
     fn abi(runtime: Runtime, target: Option<&str>) -> (Result<String>, Vec<String>) {
         let mut w = Vec::new();
-        let r = runtime_abi(runtime, target, &HostInfo::test(), bundled_table(), &mut w);
+        let r = runtime_abi(runtime, target, &HostInfo::test(), None, &mut w);
         (r, w)
     }
 
@@ -387,7 +388,7 @@ mod tests {
         assert_eq!(host.runtime(), Runtime::Electron);
         let mut w = vec![];
         assert_eq!(
-            runtime_abi(Runtime::Electron, None, &host, bundled_table(), &mut w).unwrap(),
+            runtime_abi(Runtime::Electron, None, &host, None, &mut w).unwrap(),
             "electron-v35.2"
         );
     }
@@ -401,10 +402,10 @@ mod tests {
         let mut w = vec![];
         let host = HostInfo::test();
         assert_eq!(
-            runtime_abi(Runtime::Node, Some("30.0.0"), &host, &t, &mut w).unwrap(),
+            runtime_abi(Runtime::Node, Some("30.0.0"), &host, Some(&t), &mut w).unwrap(),
             "node-v999"
         );
-        assert!(runtime_abi(Runtime::Node, Some("20.0.0"), &host, &t, &mut w).is_err());
+        assert!(runtime_abi(Runtime::Node, Some("20.0.0"), &host, Some(&t), &mut w).is_err());
     }
 
     #[test]

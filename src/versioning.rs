@@ -151,10 +151,7 @@ fn drop_double_slashes(s: &str) -> String {
 
 /// Node's legacy `url.resolve(base, rel)` for the shapes node-pre-gyp produces.
 pub fn url_resolve(base: &str, rel: &str) -> String {
-    match url::Url::parse(base).and_then(|b| b.join(rel)) {
-        Ok(u) => u.to_string(),
-        Err(_) => format!("{base}{rel}"),
-    }
+    crate::urls::resolve(base, rel)
 }
 
 /// Validates package.json against the reference's rules (required fields, host, Node-API).
@@ -201,13 +198,14 @@ pub fn evaluate(
         reason: format!("`{version_str}` is not a semver version ({e})"),
     })?;
     let runtime = opts.runtime.unwrap_or_else(|| host.runtime());
-    let table = opts
-        .abi_table
-        .as_ref()
-        .unwrap_or_else(|| target::bundled_table());
     let mut warnings = Vec::new();
-    let node_abi =
-        target::runtime_abi(runtime, opts.target.as_deref(), host, table, &mut warnings)?;
+    let node_abi = target::runtime_abi(
+        runtime,
+        opts.target.as_deref(),
+        host,
+        opts.abi_table.as_ref(),
+        &mut warnings,
+    )?;
     let libc = target::libc();
     let platform = opts
         .target_platform
@@ -434,14 +432,14 @@ impl Config {
     /// Where the package's objects live in S3 (the reference's `s3_setup.detect`).
     pub fn s3_location(&self) -> Result<S3Location> {
         let hint = &self.s3_hint;
-        let url = url::Url::parse(&self.hosted_path).map_err(|_| Error::S3HostParse)?;
+        let url = crate::urls::split(&self.hosted_path).ok_or(Error::S3HostParse)?;
         if let (Some(bucket), Some(region)) = (&hint.bucket, &hint.region) {
             let bucket_path = if hint.force_path_style {
                 format!("/{bucket}/")
             } else {
                 "/".into()
             };
-            let path = url.path();
+            let path = url.path;
             let prefix = if path.is_empty() || path == bucket_path {
                 String::new()
             } else {
@@ -459,7 +457,7 @@ impl Config {
                 prefix,
             });
         }
-        let hostname = url.host_str().unwrap_or("");
+        let hostname = url.host;
         let Some((bucket, rest)) = hostname.split_once(".s3") else {
             return Err(Error::S3HostParse);
         };
@@ -473,7 +471,7 @@ impl Config {
         } else {
             region.to_string()
         };
-        let path = url.path();
+        let path = url.path;
         let prefix = if path.is_empty() || path == "/" {
             String::new()
         } else {
@@ -490,10 +488,7 @@ impl Config {
 }
 
 fn origin_of(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(u) => u.origin().ascii_serialization(),
-        Err(_) => url.trim_end_matches('/').to_string(),
-    }
+    crate::urls::origin(url).unwrap_or_else(|| url.trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,172 @@
+'use strict';
+// find(), reveal and the CLI skeleton, checked against the reference node-pre-gyp
+// (@mapbox/node-pre-gyp, a devDependency) on the same package.json files.
+const { test } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const { runCli, tmpdir } = require('./helpers/run');
+const pregyp = require('..');
+const reference = require('@mapbox/node-pre-gyp');
+const REFERENCE_CLI = require.resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');
+
+function pkg(binary, extra = {}) {
+  const dir = tmpdir('pregyp-find-');
+  const file = path.join(dir, 'package.json');
+  fs.writeFileSync(file, JSON.stringify({ name: 'find-me', version: '2.1.0-beta.3', main: 'index.js', binary, ...extra }));
+  return { dir, file };
+}
+
+// Creates the binding at the path pregyp computes, so find()'s existence check passes.
+function touch(p) {
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, '');
+  return p;
+}
+
+const VARIANTS = {
+  plain: { module_name: 'm', module_path: './lib/binding/{configuration}/{node_abi}-{platform}-{arch}/', host: 'https://h.example/' },
+  libc: { module_name: 'm', module_path: 'lib/{platform}-{arch}-{libc}/{module_name}', host: 'https://h.example/' },
+  napi: {
+    module_name: 'm_napi',
+    module_path: './lib/binding/napi-v{napi_build_version}',
+    remote_path: '{version}',
+    package_name: '{platform}-{arch}-napi-v{napi_build_version}.tar.gz',
+    host: 'https://h.example/',
+    napi_versions: [3, 6, 99],
+  },
+  label: {
+    module_name: 'm',
+    module_path: './lib/{node_napi_label}',
+    package_name: '{module_name}-{node_napi_label}.tgz',
+    host: 'https://h.example/',
+    napi_versions: [1, 4],
+  },
+  staging: { module_name: 'm', module_path: 'lib/{name}', host: '', staging_host: 'https://s.example', production_host: 'https://p.example' },
+};
+
+test('find() matches the reference for the same package, always absolute', () => {
+  for (const [name, binary] of Object.entries(VARIANTS)) {
+    const { file } = pkg(binary);
+    for (const opts of [undefined, { debug: true }, { target: '18.20.0' }, { target_arch: 'arm64', target_platform: 'darwin' }, { runtime: 'electron', target: '31.1.0' }]) {
+      const want = reference.find(file, opts && { ...opts });
+      touch(want);
+      assert.strictEqual(pregyp.find(file, opts && { ...opts }), want, `${name} ${JSON.stringify(opts)}`);
+      assert.ok(path.isAbsolute(want));
+    }
+  }
+});
+
+test('relative package.json paths give absolute results; module_root is honoured', () => {
+  const { dir, file } = pkg(VARIANTS.plain);
+  const rel = path.relative(process.cwd(), file);
+  const p = touch(reference.find(file));
+  assert.strictEqual(pregyp.find(rel), p);
+  const root = tmpdir('pregyp-root-');
+  const q = touch(path.join(root, path.relative(dir, p)));
+  assert.strictEqual(pregyp.find(file, { module_root: root }), q);
+  // The reference returns a relative path for a relative module_root; pregyp resolves it.
+  const relRoot = path.relative(process.cwd(), root);
+  assert.strictEqual(pregyp.find(file, { module_root: relRoot }), q);
+});
+
+test('find() reports the reference errors with stable codes', () => {
+  const missing = path.join(tmpdir('pregyp-none-'), 'package.json');
+  assert.throws(() => pregyp.find(missing), (e) => e.message === `${missing}does not exist` && e.code === 'E_NO_PACKAGE_JSON');
+  const cases = [
+    [{ module_name: 'm', module_path: 'lib' }, 'find-me package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.host', 'E_NOT_READY'],
+    [{ module_name: 'm', module_path: 'lib', host: 'http://example.com' }, "'host' protocol (http:) is invalid - only 'https:' is accepted", 'E_INVALID_HOST'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' }, "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.", 'E_NAPI_VERSION'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', package_name: '{napi_build_version}', host: 'https://h', napi_versions: [-1] }, 'All values specified in napi_versions must be positive integers.', 'E_NAPI_VERSION'],
+  ];
+  for (const [binary, message, code] of cases) {
+    const { file } = pkg(binary);
+    assert.throws(() => reference.find(file), (e) => e.message === message);
+    assert.throws(() => pregyp.find(file), (e) => e.message === message && e.code === code, message);
+  }
+  const { file } = pkg({ module_name: 'm', module_path: 'lib', host: 'https://h' });
+  assert.throws(() => pregyp.find(file, { target: '99.0.0' }), (e) => e.code === 'E_UNSUPPORTED_TARGET' && e.message === 'Unsupported target version: 99.0.0');
+});
+
+test('find() never reads the host application argv', () => {
+  const { file } = pkg(VARIANTS.plain);
+  const p = touch(reference.find(file));
+  const saved = process.argv;
+  process.argv = [...saved, '--debug', '--target_arch=ia32', '--s3_host=bogus'];
+  try {
+    assert.strictEqual(pregyp.find(file), p);
+  } finally {
+    process.argv = saved;
+  }
+});
+
+test('a missing binding gets an explanation with the fix', () => {
+  const { file } = pkg(VARIANTS.plain);
+  const expected = reference.find(file);
+  assert.throws(
+    () => pregyp.find(file),
+    (e) =>
+      e.code === 'E_BINDING_MISSING' &&
+      e.message.includes(`find-me@2.1.0-beta.3: native binding not found at ${expected}`) &&
+      e.message.includes(`node node-v${process.versions.modules} ${process.platform}-${process.arch}`) &&
+      e.message.includes('npx pregyp heal')
+  );
+  assert.strictEqual(pregyp.find(file, { check: false }), expected, 'check: false returns the path like the reference');
+});
+
+test('reveal prints the same JSON as the reference (plus libc_version), and single keys', async () => {
+  for (const [name, binary] of Object.entries(VARIANTS)) {
+    const { dir } = pkg(binary);
+    const ours = await runCli(['reveal'], { cwd: dir });
+    const ref = await runCli(['reveal', '--loglevel=silent'], { cwd: dir, bin: REFERENCE_CLI });
+    assert.strictEqual(ours.code, 0, ours.stderr);
+    // napi packages print one JSON document per Node-API version.
+    const split = (s) => s.trim().split(/\n(?=\{)/).map((j) => JSON.parse(j));
+    const a = split(ours.stdout).map((o) => {
+      delete o.libc_version;
+      return o;
+    });
+    assert.deepStrictEqual(a, split(ref.stdout), name);
+  }
+  const { dir } = pkg(VARIANTS.plain);
+  const one = await runCli(['reveal', 'module_path', '--target=20.0.0'], { cwd: dir });
+  assert.strictEqual(one.stdout, `${path.join(fs.realpathSync(dir), 'lib/binding/Release/node-v115-' + process.platform + '-' + process.arch)}\n`);
+});
+
+test('CLI: version, help, exit codes, -C and errors naming the file', async () => {
+  const v = await runCli(['-v']);
+  assert.strictEqual(v.stdout, `v${require('../package.json').version}\n`);
+  const h = await runCli(['--help']);
+  assert.strictEqual(h.code, 0);
+  assert.match(h.stdout, /Usage: pregyp <command>/);
+  assert.match((await runCli(['install', '--help'])).stdout, /Attempts to install pre-built binary/);
+  const none = await runCli([]);
+  assert.strictEqual(none.code, 1);
+  const bad = await runCli(['frobnicate']);
+  assert.strictEqual(bad.code, 1);
+  assert.match(bad.stderr, /Unknown command: frobnicate/);
+  const { dir } = pkg(VARIANTS.plain);
+  const viaC = await runCli(['reveal', 'module_name', '-C', dir]);
+  assert.strictEqual(viaC.stdout, 'm\n');
+  const empty = tmpdir('pregyp-empty-');
+  const r = await runCli(['reveal'], { cwd: empty });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /package\.jsondoes not exist/);
+  fs.writeFileSync(path.join(empty, 'package.json'), '{ nope');
+  const r2 = await runCli(['reveal'], { cwd: empty });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, /package\.json: invalid JSON/);
+  const silent = await runCli(['reveal', '--silent'], { cwd: dir });
+  assert.strictEqual(silent.stderr, '');
+});
+
+test('npm_config_* variables are options; node_pre_gyp_s3_host picks staging', async () => {
+  const { dir } = pkg(VARIANTS.staging);
+  const r = await runCli(['reveal', 'host'], { cwd: dir, env: { node_pre_gyp_s3_host: 'staging' } });
+  assert.strictEqual(r.stdout, 'https://s.example/\n');
+  const r2 = await runCli(['reveal', 'host', '--s3_host=bogus'], { cwd: dir });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, /invalid s3_host bogus/);
+  const r3 = await runCli(['reveal', 'arch'], { cwd: dir, env: { npm_config_target_arch: 'arm64' } });
+  assert.strictEqual(r3.stdout, 'arm64\n');
+});
