@@ -55,6 +55,19 @@ let full;
 const binding = () => full || (full = loadBinding('pregyp'));
 
 function find(packageJsonPath, opts) {
+  try {
+    return findOnly(packageJsonPath, opts);
+  } catch (e) {
+    // Opt-in install on first use: fetch the missing binding synchronously, then look again.
+    const wanted = (opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
+    if (e.code !== 'E_BINDING_MISSING' || !wanted) throw e;
+    const dir = require('path').dirname(require('path').resolve(String(packageJsonPath)));
+    binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
+    return findOnly(packageJsonPath, opts);
+  }
+}
+
+function findOnly(packageJsonPath, opts) {
   if (!opts) return core.find(String(packageJsonPath));
   const o = {};
   for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {

@@ -237,3 +237,14 @@ pub async fn explain(argv: Vec<String>) -> napi::Result<String> {
 pub async fn heal(argv: Vec<String>) -> napi::Result<String> {
     command("heal", argv).await
 }
+
+/// Synchronous `install` for `find(pkg, { install: true })`: blocks the calling
+/// thread until the binding is in place (opt-in; see README, "Install on first use").
+#[cfg(feature = "full")]
+#[napi]
+pub fn install_sync(argv: Vec<String>) -> napi::Result<String, String> {
+    let host = host()?.clone();
+    let cwd = cwd()?;
+    let v = napi::bindgen_prelude::block_on(crate::api::run_command("install", argv, host, &cwd)).map_err(to_js)?;
+    Ok(v.to_string())
+}

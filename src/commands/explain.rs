@@ -1,9 +1,170 @@
-//! `explain`.
+//! `explain`: what pregyp would do for this package, and why: the evaluated
+//! target, every candidate URL and cache entry, whether the binding exists and
+//! loads, and whether a source build is possible.
 
-use super::{Context, Outcome};
-use crate::error::{Error, Result};
+use super::{testbinary, Context, Outcome};
+use crate::cache::Cache;
+use crate::error::{redact_url, Result};
+use crate::options::mirror_for;
+use serde_json::json;
 
 /// `explain`.
-pub async fn explain(_ctx: &Context) -> Result<Outcome> {
-    Err(Error::Usage("explain is not available yet".into()))
+pub async fn explain(ctx: &Context) -> Result<Outcome> {
+    let napi = crate::versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
+    let config = ctx.evaluate("install", napi)?;
+    let name = ctx.name().to_string();
+    let module_name = config.module_name.clone();
+
+    // Candidate hosts, in the order install considers them.
+    let mut candidates = Vec::new();
+    if let Some(m) = mirror_for(&ctx.opts.env, &module_name) {
+        candidates.push(json!({ "kind": "mirror", "host": redact_url(&m), "used": true }));
+    }
+    let declared = match ctx.manifest.binary.as_ref().and_then(|b| b.host.clone()) {
+        Some(crate::manifest::HostSpec::Url(u)) => u,
+        Some(crate::manifest::HostSpec::S3 { endpoint, .. }) => endpoint,
+        None => String::new(),
+    };
+    candidates.push(json!({ "kind": "binary.host", "host": redact_url(&declared), "used": candidates.is_empty() }));
+
+    let cache = Cache::new(
+        ctx.opts
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("pregyp-cache")),
+    );
+    let cached = cache.lookup(&config.hosted_tarball, config.checksum.as_deref());
+    let exists = config.module.exists();
+    let loads = if exists && !config.cross_compiling {
+        Some(testbinary::can_load(&config.module, &ctx.host).await.map_err(|e| e.to_string()))
+    } else {
+        None
+    };
+    let gyp = crate::gyp::discover(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env);
+    let compiler = ["cc", "gcc", "clang", "c++"]
+        .iter()
+        .find_map(|c| crate::gyp::which(c, &ctx.opts.env))
+        .or_else(|| ctx.opts.env.non_empty("CC").map(Into::into));
+    let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
+    let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;
+    let libc = crate::target::libc();
+    let declared_napi = ctx
+        .manifest
+        .binary
+        .as_ref()
+        .map(crate::node_api::declared)
+        .transpose()?
+        .flatten();
+
+    let action = if ctx.opts.build_from_source.matches(&name) {
+        "build from source (requested with --build-from-source)".to_string()
+    } else if exists && !ctx.opts.update_binary {
+        "nothing: the binding is already installed (--update-binary reinstalls)".to_string()
+    } else if cached.is_some() {
+        format!("unpack {} from the cache", redact_url(&config.hosted_tarball))
+    } else if ctx.opts.offline {
+        "fail: --offline and the tarball is not in the cache".to_string()
+    } else {
+        let mut a = format!("download {}", redact_url(&config.hosted_tarball));
+        if ctx.opts.fallback_to_build.matches(&name) {
+            a.push_str(", and build from source if that fails");
+        }
+        a
+    };
+
+    let data = json!({
+        "package": { "name": name, "version": config.version, "dir": ctx.dir.to_string_lossy() },
+        "target": {
+            "runtime": config.runtime.as_str(),
+            "node_abi": config.values.get("node_abi"),
+            "napi_version": ctx.host.napi,
+            "napi_versions_declared": declared_napi,
+            "napi_build_version": config.napi_build_version,
+            "platform": config.platform,
+            "arch": config.arch,
+            "libc": config.libc,
+            "libc_version": libc.version,
+        },
+        "module": config.module.to_string_lossy(),
+        "exists": exists,
+        "loads": loads.as_ref().map(|r| r.is_ok()),
+        "load_error": loads.as_ref().and_then(|r| r.clone().err()),
+        "hosts": candidates,
+        "tarball": redact_url(&config.hosted_tarball),
+        "checksum": config.checksum,
+        "cache": {
+            "dir": cache.root().to_string_lossy(),
+            "hit": cached.as_ref().map(|(p, sha)| json!({ "path": p.to_string_lossy(), "sha256": sha })),
+        },
+        "build": {
+            "possible": build_possible,
+            "node_gyp": gyp.as_ref().ok().map(|g| g.program.to_string_lossy().into_owned()),
+            "node_gyp_error": gyp.as_ref().err().map(|e| e.to_string()),
+            "compiler": compiler.as_ref().map(|c| c.to_string_lossy().into_owned()),
+            "binding_gyp": has_binding_gyp,
+        },
+        "install_would": action,
+    });
+
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let mut lines = vec![
+        format!("{}@{} in {}", name, config.version, ctx.dir.display()),
+        format!(
+            "  target:   {} {} {}-{} {} {}",
+            config.runtime.as_str(),
+            config.values.get("node_abi").and_then(|v| v.as_str()).unwrap_or(""),
+            config.platform,
+            config.arch,
+            config.libc,
+            libc.version
+        ),
+        format!(
+            "  node-api: this Node {}; package declares {}; using {}",
+            ctx.host.napi.map(|n| format!("v{n}")).unwrap_or_else(|| "none".into()),
+            declared_napi
+                .as_ref()
+                .map(|d| d.iter().map(|n| format!("v{n}")).collect::<Vec<_>>().join(", "))
+                .unwrap_or_else(|| "none".into()),
+            config.napi_build_version.map(|n| format!("v{n}")).unwrap_or_else(|| "the ABI build".into())
+        ),
+        format!("  binding:  {} (exists: {})", config.module.display(), yes_no(exists)),
+    ];
+    if let Some(l) = &loads {
+        lines.push(match l {
+            Ok(()) => "  loads:    yes".to_string(),
+            Err(e) => format!("  loads:    no ({e})"),
+        });
+    }
+    for c in &candidates {
+        lines.push(format!(
+            "  host:     {} ({}{})",
+            c["host"].as_str().unwrap_or(""),
+            c["kind"].as_str().unwrap_or(""),
+            if c["used"].as_bool() == Some(true) { ", used" } else { ", overridden" }
+        ));
+    }
+    lines.push(format!("  tarball:  {}", redact_url(&config.hosted_tarball)));
+    lines.push(format!(
+        "  checksum: {}",
+        config.checksum.clone().unwrap_or_else(|| "none in package.json (a .sha256 beside the tarball is used if present)".into())
+    ));
+    lines.push(format!(
+        "  cache:    {}",
+        match &cached {
+            Some((p, _)) => format!("hit ({})", p.display()),
+            None => format!("miss ({})", cache.root().display()),
+        }
+    ));
+    lines.push(format!(
+        "  build:    {} (node-gyp: {}; compiler: {}; binding.gyp: {})",
+        if build_possible { "possible" } else { "not possible" },
+        match &gyp {
+            Ok(g) => g.program.display().to_string(),
+            Err(e) => e.to_string(),
+        },
+        compiler.map(|c| c.display().to_string()).unwrap_or_else(|| "none found".into()),
+        yes_no(has_binding_gyp)
+    ));
+    lines.push(format!("  install would: {action}"));
+    Ok(Outcome { stdout: lines, data })
 }

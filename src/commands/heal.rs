@@ -1,9 +1,323 @@
-//! `heal`.
+//! `heal`: walk a project's installed dependencies (npm, yarn and pnpm layouts),
+//! find every package with a `binary` block whose binding is missing or does not
+//! load, and install each one (download, verify, unpack; a source build only when
+//! `--build-from-source`/`--fallback-to-build` allow it), a few at a time.
+//! For projects installed with `--ignore-scripts` or pnpm's script allow-list.
 
-use super::{Context, Outcome};
+use super::{install, testbinary, Context, Outcome};
 use crate::error::{Error, Result};
+use crate::log;
+use crate::manifest::Manifest;
+use crate::options::CommandCall;
+use serde_json::json;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A dependency that ships prebuilt binaries.
+#[derive(Debug, Clone)]
+struct Candidate {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+/// Every installed package folder under `root/node_modules`, symlinks resolved and
+/// deduplicated (pnpm links the same store folder from many places).
+pub fn installed_packages(root: &Path) -> Vec<PathBuf> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut queue = vec![(root.join("node_modules"), 0usize)];
+    while let Some((nm, depth)) = queue.pop() {
+        if depth > 32 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&nm) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = e.path();
+            if name == ".pnpm" {
+                // pnpm's store: .pnpm/<id>/node_modules/<package>
+                if let Ok(ids) = std::fs::read_dir(&path) {
+                    for id in ids.flatten() {
+                        queue.push((id.path().join("node_modules"), depth + 1));
+                    }
+                }
+                continue;
+            }
+            if name.starts_with('.') {
+                continue;
+            }
+            let dirs = if name.starts_with('@') {
+                std::fs::read_dir(&path)
+                    .map(|d| d.flatten().map(|x| x.path()).collect())
+                    .unwrap_or_default()
+            } else {
+                vec![path]
+            };
+            for d in dirs {
+                let Ok(real) = std::fs::canonicalize(&d) else {
+                    continue;
+                };
+                if !real.join("package.json").is_file() || !seen.insert(real.clone()) {
+                    continue;
+                }
+                queue.push((real.join("node_modules"), depth + 1));
+                out.push(real);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn candidates(root: &Path) -> Vec<Candidate> {
+    installed_packages(root)
+        .into_iter()
+        .filter_map(|dir| {
+            let manifest = Manifest::load(&dir.join("package.json"), &dir).ok()?;
+            let b = manifest.binary.as_ref()?;
+            // Same test as the reference's validation: a binary block with its required fields,
+            // or a staging/production pair.
+            let has_host = b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
+            (b.module_name.is_some() && b.module_path.is_some() && has_host)
+                .then_some(Candidate { dir, manifest })
+        })
+        .collect()
+}
+
+/// What heal found and did for one package.
+#[derive(Debug, Clone)]
+struct Row {
+    name: String,
+    dir: PathBuf,
+    state: &'static str,
+    source: String,
+    ms: u128,
+    result: std::result::Result<&'static str, String>,
+}
+
+fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
+    let mut opts = parent.opts.clone();
+    opts.directory = None;
+    opts.update_binary = update;
+    Context {
+        opts,
+        host: parent.host.clone(),
+        dir: c.dir.clone(),
+        manifest: c.manifest.clone(),
+    }
+}
+
+async fn heal_one(ctx: Context, state: &'static str) -> Row {
+    let started = Instant::now();
+    let call = CommandCall {
+        name: "install".into(),
+        args: Vec::new(),
+    };
+    let result = async {
+        let step = super::expand(&ctx, &[call])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Usage("nothing to install".into()))?;
+        let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
+        let config = ctx.evaluate("install", step.napi_build_version)?;
+        if !config.cross_compiling {
+            testbinary::can_load(&config.module, &ctx.host).await?;
+        }
+        Ok::<_, Error>(outcome.data["source"].as_str().unwrap_or("").to_string())
+    }
+    .await;
+    let (source, result) = match result {
+        Ok(s) => (s, Ok("healed")),
+        Err(e) => (String::new(), Err(e.to_string())),
+    };
+    Row {
+        name: format!("{}@{}", ctx.name(), ctx.manifest.version()),
+        dir: ctx.dir.clone(),
+        state,
+        source,
+        ms: started.elapsed().as_millis(),
+        result,
+    }
+}
+
+fn table(rows: &[Row]) -> Vec<String> {
+    let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(7).max(7);
+    let mut out = vec![format!("{:<w$}  {:<8}  {:<7}  {:>7}  result", "package", "was", "source", "time")];
+    for r in rows {
+        let result = match &r.result {
+            Ok(s) => s.to_string(),
+            Err(e) => format!("FAILED: {}", e.lines().next().unwrap_or("")),
+        };
+        out.push(format!(
+            "{:<w$}  {:<8}  {:<7}  {:>5}ms  {result}",
+            r.name,
+            r.state,
+            if r.source.is_empty() { "-" } else { &r.source },
+            r.ms
+        ));
+    }
+    out
+}
 
 /// `heal`.
-pub async fn heal(_ctx: &Context) -> Result<Outcome> {
-    Err(Error::Usage("heal is not available yet".into()))
+pub async fn heal(ctx: &Context) -> Result<Outcome> {
+    let found = candidates(&ctx.dir);
+    log::info(format!(
+        "heal found {} installed package(s) with prebuilt binaries under {}",
+        found.len(),
+        ctx.dir.join("node_modules").display()
+    ));
+    // Classify: missing, broken (does not load), or fine.
+    let mut todo: Vec<(Candidate, &'static str)> = Vec::new();
+    let mut problems: Vec<Row> = Vec::new();
+    let mut fine = 0usize;
+    for c in found {
+        let pctx = package_context(ctx, &c, false);
+        let napi = match crate::versioning::best_napi_build_version(&c.manifest, &ctx.host) {
+            Ok(n) => n,
+            Err(e) => {
+                problems.push(unusable(&c, e));
+                continue;
+            }
+        };
+        let config = match pctx.evaluate("install", napi) {
+            Ok(cfg) => cfg,
+            Err(e) => {
+                problems.push(unusable(&c, e));
+                continue;
+            }
+        };
+        if !config.module.exists() {
+            todo.push((c, "missing"));
+        } else if !config.cross_compiling && testbinary::can_load(&config.module, &ctx.host).await.is_err() {
+            todo.push((c, "broken"));
+        } else {
+            fine += 1;
+        }
+    }
+    if todo.is_empty() && problems.is_empty() {
+        let line = format!("nothing to heal: {fine} package(s) with prebuilt binaries are installed and load");
+        return Ok(Outcome::line(line, json!({ "healed": [], "ok": fine })));
+    }
+    if ctx.opts.dry_run {
+        let mut lines: Vec<String> = todo
+            .iter()
+            .map(|(c, state)| {
+                let napi = crate::versioning::best_napi_build_version(&c.manifest, &ctx.host).ok().flatten();
+                let url = package_context(ctx, c, true)
+                    .evaluate("install", napi)
+                    .map(|cfg| crate::error::redact_url(&cfg.hosted_tarball))
+                    .unwrap_or_default();
+                format!("would install {}@{} ({state}) from {url}", c.manifest.name(), c.manifest.version())
+            })
+            .collect();
+        lines.extend(table(&problems));
+        let data = json!({
+            "would_install": todo.iter().map(|(c, s)| json!({ "name": c.manifest.name(), "dir": c.dir.to_string_lossy(), "state": s })).collect::<Vec<_>>(),
+        });
+        return Ok(Outcome { stdout: lines, data });
+    }
+
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(ctx.opts.concurrency));
+    let mut set = tokio::task::JoinSet::new();
+    let total = todo.len();
+    for (c, state) in todo {
+        let pctx = package_context(ctx, &c, state == "broken");
+        let limit = limit.clone();
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore open");
+            heal_one(pctx, state).await
+        });
+    }
+    let mut rows = Vec::new();
+    while let Some(r) = set.join_next().await {
+        let row = r.map_err(|e| Error::Usage(format!("heal task failed: {e}")))?;
+        log::log(
+            crate::options::LogLevel::Notice,
+            &format!(
+                "[{}/{total}] {} {}",
+                rows.len() + 1,
+                row.name,
+                match &row.result {
+                    Ok(_) => format!("healed ({}, {} ms)", row.source, row.ms),
+                    Err(e) => format!("failed: {}", e.lines().next().unwrap_or("")),
+                }
+            ),
+        );
+        rows.push(row);
+    }
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    rows.extend(problems);
+    let lines = table(&rows);
+    let failed = rows.iter().filter(|r| r.result.is_err()).count();
+    let data = json!(rows
+        .iter()
+        .map(|r| json!({
+            "name": r.name,
+            "dir": r.dir.to_string_lossy(),
+            "was": r.state,
+            "source": r.source,
+            "ms": r.ms as u64,
+            "ok": r.result.is_ok(),
+            "error": r.result.as_ref().err(),
+        }))
+        .collect::<Vec<_>>());
+    if failed > 0 {
+        for l in &lines {
+            log::result(l);
+        }
+        return Err(Error::Summary(format!(
+            "{failed} of {} package(s) still have no working binding (see the table above)",
+            rows.len()
+        )));
+    }
+    Ok(Outcome { stdout: lines, data })
+}
+
+fn unusable(c: &Candidate, e: Error) -> Row {
+    Row {
+        name: format!("{}@{}", c.manifest.name(), c.manifest.version()),
+        dir: c.dir.clone(),
+        state: "invalid",
+        source: String::new(),
+        ms: 0,
+        result: Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_pkg(dir: &Path, name: &str, binary: bool) {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut v = json!({ "name": name, "version": "1.0.0", "main": "index.js" });
+        if binary {
+            v["binary"] = json!({ "module_name": "m", "module_path": "lib", "host": "https://h/" });
+        }
+        std::fs::write(dir.join("package.json"), v.to_string()).unwrap();
+    }
+
+    #[test]
+    fn walks_npm_and_pnpm_layouts() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        let nm = root.join("node_modules");
+        write_pkg(&nm.join("plain"), "plain", false);
+        write_pkg(&nm.join("native"), "native", true);
+        write_pkg(&nm.join("@scope/native2"), "@scope/native2", true);
+        write_pkg(&nm.join("native/node_modules/nested"), "nested", true);
+        // pnpm: the real folder in the store, linked from the top level.
+        let store = nm.join(".pnpm/pn@1.0.0/node_modules/pn");
+        write_pkg(&store, "pn", true);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&store, nm.join("pn")).unwrap();
+        let found: Vec<String> = candidates(root).iter().map(|c| c.manifest.name().to_string()).collect();
+        let mut sorted = found.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["@scope/native2", "native", "nested", "pn"]);
+    }
 }

@@ -88,7 +88,7 @@ pub async fn install(ctx: &Context, args: &[String], napi: Option<u32>) -> Resul
         Ok(placed) => {
             if fallback && !config.cross_compiling {
                 // A binary that cannot load here (wrong libc, missing symbols) is no install.
-                if let Err(e) = can_load(&config.module, &ctx.host.exec_path).await {
+                if let Err(e) = super::testbinary::can_load(&config.module, &ctx.host).await {
                     log::warn(format!(
                         "the downloaded binary does not load on this machine ({e}); falling back to source compile with node-gyp"
                     ));
@@ -168,39 +168,6 @@ fn print_fallback_error(ctx: &Context, config: &Config, e: &Error) {
         config.name, config.version
     ));
     log::warn(format!("Hit error {e}"));
-}
-
-/// Spawns `node -e "require(module)"`: the binding must load in this runtime.
-pub async fn can_load(module: &Path, node: &str) -> Result<()> {
-    let script = format!(
-        "require({})",
-        serde_json::Value::String(module.to_string_lossy().into())
-    );
-    let out = tokio::process::Command::new(node)
-        .arg("-e")
-        .arg(&script)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| Error::CommandFailed {
-            command: format!("{node} -e {script}"),
-            detail: e.to_string(),
-        })?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let detail = stderr
-        .lines()
-        .find(|l| l.contains("Error"))
-        .or_else(|| stderr.lines().next())
-        .unwrap_or("exited with an error")
-        .trim()
-        .to_string();
-    Err(Error::BindingLoad {
-        module: module.to_path_buf(),
-        detail,
-    })
 }
 
 /// A folder that replaces module_path on commit, and the parent folders created for it
