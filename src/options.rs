@@ -418,7 +418,9 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
     let mut commands: Vec<CommandCall> = Vec::new();
     let mut leading = Vec::new();
     for p in positionals {
-        if COMMANDS.contains(&p.as_str()) {
+        // postinstall-build takes a command line of its own (`... lib npm run build`).
+        let takes_rest = commands.last().is_some_and(|c| c.name == "postinstall-build");
+        if COMMANDS.contains(&p.as_str()) && !takes_rest {
             commands.push(CommandCall {
                 name: p,
                 args: Vec::new(),
@@ -722,6 +724,9 @@ mod tests {
         let names: Vec<&str> = inv.commands.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["clean", "build", "package", "reveal"]);
         assert_eq!(inv.commands[3].args, ["module_path"]);
+        let pib = p(&["postinstall-build", "build", "npm", "run", "build"], &[]);
+        assert_eq!(pib.commands.len(), 1);
+        assert_eq!(pib.commands[0].args, ["build", "npm", "run", "build"]);
         assert_eq!(inv.opts.debug, Some(true));
     }
 
