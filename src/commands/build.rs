@@ -1,0 +1,199 @@
+//! `build`, `rebuild` (as `build rebuild`), `configure`: drive node-gyp, as the
+//! reference's build.js / configure.js do.
+//!
+//! Node-API packages build once per version in the same `build/` folder, so each
+//! version's node-gyp state is parked in `build-tmp-napi-v<N>` between steps
+//! (the reference's `swap_build_dir_in/out`): configure leaves its result there,
+//! build swaps it in, builds, and swaps it out again.
+//!
+//! One difference from the reference: `build` on a package that was never configured
+//! (no `build/config.gypi`, or no `build-tmp-napi-v<N>` for Node-API) configures first,
+//! where the reference fails (node-gyp's "You must run `node-gyp configure` first!",
+//! or an ENOENT from renaming a missing `build-tmp-napi-v<N>`).
+
+use super::{Context, Outcome};
+use crate::error::{IoContext, Result};
+use crate::gyp::{self, Gyp};
+use crate::versioning::Config;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// `build-tmp-napi-v<N>` (reference's `napi.get_build_dir`).
+pub fn napi_build_dir(dir: &Path, napi_build_version: u32) -> PathBuf {
+    dir.join(format!("build-tmp-napi-v{napi_build_version}"))
+}
+
+fn remove_dir_if_exists(p: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(p) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(crate::error::Error::io("stat", p, e)),
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).at("remove", p),
+        Ok(_) => std::fs::remove_file(p).at("remove", p),
+    }
+}
+
+/// Reference's `swap_build_dir_out`: `build` becomes `build-tmp-napi-v<N>`.
+pub fn swap_build_dir_out(dir: &Path, napi_build_version: Option<u32>) -> Result<()> {
+    let Some(n) = napi_build_version else {
+        return Ok(());
+    };
+    let parked = napi_build_dir(dir, n);
+    remove_dir_if_exists(&parked)?;
+    let build = dir.join("build");
+    if build.exists() {
+        std::fs::rename(&build, &parked).at("rename", &build)?;
+    }
+    Ok(())
+}
+
+/// Reference's `swap_build_dir_in`: `build-tmp-napi-v<N>` becomes `build`.
+pub fn swap_build_dir_in(dir: &Path, napi_build_version: Option<u32>) -> Result<()> {
+    let Some(n) = napi_build_version else {
+        return Ok(());
+    };
+    let build = dir.join("build");
+    remove_dir_if_exists(&build)?;
+    let parked = napi_build_dir(dir, n);
+    std::fs::rename(&parked, &build).at("rename", &parked)?;
+    Ok(())
+}
+
+/// Whether node-gyp has configured this build (for Node-API: this version's parked build).
+fn is_configured(dir: &Path, napi_build_version: Option<u32>) -> bool {
+    let build = match napi_build_version {
+        Some(n) => napi_build_dir(dir, n),
+        None => dir.join("build"),
+    };
+    build.join("config.gypi").is_file()
+}
+
+struct Job<'a> {
+    ctx: &'a Context,
+    config: Config,
+    gyp: Gyp,
+}
+
+impl<'a> Job<'a> {
+    fn new(ctx: &'a Context, command: &str, napi: Option<u32>) -> Result<Self> {
+        let config = ctx.evaluate(command, napi)?;
+        let gyp = Gyp::locate(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env)?;
+        Ok(Job { ctx, config, gyp })
+    }
+
+    fn napi(&self) -> Option<u32> {
+        self.config.napi_build_version
+    }
+
+    async fn configure(&self) -> Result<()> {
+        let opts = &self.ctx.opts;
+        if opts.ensure == Some(false) {
+            self.gyp
+                .run(&gyp::ensure_install_args(opts, &self.config))
+                .await?;
+        }
+        self.gyp
+            .run(&gyp::configure_args(opts, &self.config))
+            .await?;
+        // As in the reference: parked only when configure succeeded.
+        swap_build_dir_out(&self.ctx.dir, self.napi())
+    }
+
+    async fn build(&self) -> Result<()> {
+        swap_build_dir_in(&self.ctx.dir, self.napi())?;
+        let result = self
+            .gyp
+            .run(&gyp::build_args(&self.ctx.opts, &self.config))
+            .await;
+        // Parked again whatever happened, so the next version starts clean.
+        let swapped = swap_build_dir_out(&self.ctx.dir, self.napi());
+        result.and(swapped)
+    }
+
+    async fn clean(&self) -> Result<()> {
+        self.gyp.run(&["clean".to_string()]).await
+    }
+
+    fn outcome(&self) -> Outcome {
+        Outcome {
+            stdout: Vec::new(),
+            data: json!({
+                "module": self.config.module.to_string_lossy(),
+                "module_path": self.config.module_path.to_string_lossy(),
+                "napi_build_version": self.napi(),
+            }),
+        }
+    }
+}
+
+/// `build [rebuild]`: node-gyp build; with `rebuild`, node-gyp clean + configure + build.
+pub async fn build(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<Outcome> {
+    let job = Job::new(ctx, "build", napi)?;
+    let rebuild = args.iter().any(|a| a == "rebuild");
+    if rebuild {
+        job.clean().await?;
+        job.configure().await?;
+    } else if !is_configured(&ctx.dir, job.napi()) {
+        crate::log::info("not configured yet: running node-gyp configure first");
+        job.configure().await?;
+    }
+    job.build().await?;
+    crate::log::info(format!("built {}", job.config.module.display()));
+    Ok(job.outcome())
+}
+
+/// `configure`: node-gyp configure (and `install --ensure=false` first with `--ensure=false`).
+pub async fn configure(ctx: &Context, _args: &[String], napi: Option<u32>) -> Result<Outcome> {
+    let job = Job::new(ctx, "configure", napi)?;
+    job.configure().await?;
+    Ok(job.outcome())
+}
+
+/// What install's `--build-from-source` / `--fallback-to-build` runs: node-gyp clean +
+/// configure + build for one Node-API version (the reference's `build rebuild`).
+pub async fn rebuild_for_install(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    build(ctx, &["rebuild".to_string()], napi).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mkdir_with(p: &Path, file: &str) {
+        std::fs::create_dir_all(p).unwrap();
+        std::fs::write(p.join(file), file).unwrap();
+    }
+
+    #[test]
+    fn napi_build_dirs_swap_like_the_reference() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        // Without a Node-API version nothing moves.
+        mkdir_with(&d.join("build"), "config.gypi");
+        swap_build_dir_out(d, None).unwrap();
+        assert!(d.join("build/config.gypi").is_file());
+        assert!(is_configured(d, None));
+        assert!(!is_configured(d, Some(3)));
+
+        // configure v3 -> parked; a stale parked dir is replaced.
+        mkdir_with(&d.join("build-tmp-napi-v3"), "stale");
+        swap_build_dir_out(d, Some(3)).unwrap();
+        assert!(!d.join("build").exists());
+        assert!(d.join("build-tmp-napi-v3/config.gypi").is_file());
+        assert!(!d.join("build-tmp-napi-v3/stale").exists());
+        assert!(is_configured(d, Some(3)));
+
+        // build v3: a leftover build/ is replaced by the parked one.
+        mkdir_with(&d.join("build"), "leftover");
+        swap_build_dir_in(d, Some(3)).unwrap();
+        assert!(d.join("build/config.gypi").is_file());
+        assert!(!d.join("build/leftover").exists());
+        assert!(!d.join("build-tmp-napi-v3").exists());
+        swap_build_dir_out(d, Some(3)).unwrap();
+        assert!(d.join("build-tmp-napi-v3").is_dir());
+
+        // Swapping in a version that was never configured is an error naming the path.
+        let e = swap_build_dir_in(d, Some(6)).unwrap_err();
+        assert_eq!(e.code(), "E_IO");
+        assert!(e.to_string().contains("build-tmp-napi-v6"), "{e}");
+    }
+}

@@ -1,0 +1,137 @@
+//! `clean`: remove module_path (reference's clean.js).
+//!
+//! Refuses, with the reference's messages, when module_path is empty or is the package
+//! directory itself; pregyp also refuses a module_path that contains the package
+//! directory (`module_path: "../"`), which the reference would delete.
+
+use super::{Context, Outcome};
+use crate::error::{Error, IoContext, Result};
+use crate::manifest::normalize;
+use serde_json::json;
+use std::path::Path;
+
+/// Why `module_path` must not be deleted, if it must not (reference messages first).
+pub fn refusal(module_path: &Path, package_dir: &Path) -> Option<String> {
+    if module_path.as_os_str().is_empty() {
+        return Some("module_path is empty, refusing to delete".into());
+    }
+    let target = normalize(module_path);
+    let dir = normalize(package_dir);
+    if target == dir {
+        return Some("module_path is not set, refusing to delete".into());
+    }
+    if dir.starts_with(&target) {
+        return Some(format!(
+            "module_path {} contains the package directory, refusing to delete",
+            target.display()
+        ));
+    }
+    None
+}
+
+/// Removes a directory tree, or a file or symlink (never following it).
+fn remove(p: &Path) -> Result<bool> {
+    match std::fs::symlink_metadata(p) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("stat", p, e)),
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).at("remove", p).map(|_| true),
+        Ok(_) => std::fs::remove_file(p).at("remove", p).map(|_| true),
+    }
+}
+
+/// `clean`.
+pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    let config = ctx.evaluate("clean", napi)?;
+    let to_delete = &config.module_path;
+    if let Some(why) = refusal(to_delete, &ctx.dir) {
+        return Err(Error::CleanRefused(why));
+    }
+    let mut stdout = Vec::new();
+    let exists = std::fs::symlink_metadata(to_delete).is_ok();
+    if exists && !ctx.opts.get_bool("silent_clean") {
+        stdout.push(format!(
+            "[{}] Removing \"{}\"",
+            ctx.name(),
+            to_delete.display()
+        ));
+    }
+    let removed = exists && remove(to_delete)?;
+    Ok(Outcome {
+        stdout,
+        data: json!({
+            "module_path": to_delete.to_string_lossy(),
+            "removed": removed,
+            "napi_build_version": napi,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "",
+                "/work/pkg",
+                Some("module_path is empty, refusing to delete"),
+            ),
+            (
+                "/work/pkg",
+                "/work/pkg",
+                Some("module_path is not set, refusing to delete"),
+            ),
+            (
+                "/work/pkg/",
+                "/work/pkg",
+                Some("module_path is not set, refusing to delete"),
+            ),
+            (
+                "/work/pkg/./lib/..",
+                "/work/pkg",
+                Some("module_path is not set, refusing to delete"),
+            ),
+            (
+                "/work",
+                "/work/pkg",
+                Some("module_path /work contains the package directory, refusing to delete"),
+            ),
+            (
+                "/",
+                "/work/pkg",
+                Some("module_path / contains the package directory, refusing to delete"),
+            ),
+            ("/work/pkg/lib/binding", "/work/pkg", None),
+            ("/work/pkg2", "/work/pkg", None),
+            ("/elsewhere/out", "/work/pkg", None),
+        ];
+        for (module_path, dir, want) in cases {
+            assert_eq!(
+                refusal(Path::new(module_path), Path::new(dir)).as_deref(),
+                *want,
+                "{module_path} in {dir}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removes_links_without_following_them() {
+        let t = tempfile::tempdir().unwrap();
+        let keep = t.path().join("keep");
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(keep.join("precious"), "x").unwrap();
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink(&keep, &link).unwrap();
+        assert!(remove(&link).unwrap());
+        assert!(keep.join("precious").is_file());
+        assert!(!remove(&link).unwrap());
+        let tree = t.path().join("tree/a/b");
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::write(tree.join("f"), "x").unwrap();
+        assert!(remove(&t.path().join("tree")).unwrap());
+        assert!(!t.path().join("tree").exists());
+    }
+}
