@@ -68,11 +68,11 @@ fn data(config: &Config, source: Source, sha256: Option<&str>) -> serde_json::Va
 }
 
 /// `install`.
-pub async fn install(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<Outcome> {
+pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Result<Outcome> {
     let name = ctx.name().to_string();
     if ctx.opts.build_from_source.matches(&name) {
         log::info("build requesting source compile");
-        return build_instead(ctx, args, napi).await;
+        return build_instead(ctx, napi).await;
     }
     let config = ctx.evaluate("install", napi)?;
     let fallback = ctx.opts.fallback_to_build.matches(&name);
@@ -92,7 +92,7 @@ pub async fn install(ctx: &Context, args: &[String], napi: Option<u32>) -> Resul
                     log::warn(format!(
                         "the downloaded binary does not load on this machine ({e}); falling back to source compile with node-gyp"
                     ));
-                    return build_instead(ctx, args, napi).await;
+                    return build_instead(ctx, napi).await;
                 }
             }
             Ok(Outcome::line(
@@ -105,7 +105,7 @@ pub async fn install(ctx: &Context, args: &[String], napi: Option<u32>) -> Resul
         }
         Err(e) if fallback => {
             print_fallback_error(ctx, &config, &e);
-            build_instead(ctx, args, napi).await
+            build_instead(ctx, napi).await
         }
         Err(e) => Err(e),
     }
@@ -124,10 +124,8 @@ fn already_installed(name: &str, config: &Config) -> Outcome {
     }
 }
 
-async fn build_instead(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<Outcome> {
-    let mut build_args = vec!["rebuild".to_string()];
-    build_args.extend(args.iter().cloned());
-    super::build::build(ctx, &build_args, napi).await?;
+async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    super::build::rebuild_for_install(ctx, napi).await?;
     let config = ctx.evaluate("install", napi)?;
     Ok(Outcome {
         stdout: Vec::new(),
