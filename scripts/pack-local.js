@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+'use strict';
+// Packs pregyp as it would be published: the root package and this platform's
+// @pregyp/<triple> package holding the locally built binaries. Used by the demo and
+// the distribution tests to install pregyp into fresh projects without a registry.
+// Usage: node scripts/pack-local.js <out-dir>  (prints the two tarball paths as JSON)
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+
+function localTriple() {
+  for (const f of fs.readdirSync(root)) {
+    const m = /^pregyp-find\.(.+)\.node$/.exec(f);
+    if (m) return m[1];
+  }
+  throw new Error('no local build of pregyp: run `npm install` (or `npm run build`) first');
+}
+
+function npmPack(dir, outDir) {
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return path.join(outDir, JSON.parse(out)[0].filename);
+}
+
+/** Returns { root, platform, triple }: paths of the two tarballs written to outDir. */
+function packLocal(outDir) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const triple = localTriple();
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-platform-'));
+  const src = path.join(root, 'npm', triple);
+  for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(stage, f));
+  for (const stem of ['pregyp', 'pregyp-find']) {
+    fs.copyFileSync(path.join(root, `${stem}.${triple}.node`), path.join(stage, `${stem}.${triple}.node`));
+  }
+  const platform = npmPack(stage, outDir);
+  fs.rmSync(stage, { recursive: true, force: true });
+  return { root: npmPack(root, outDir), platform, triple };
+}
+
+module.exports = { packLocal };
+if (require.main === module) {
+  console.log(JSON.stringify(packLocal(path.resolve(process.argv[2] || '.'))));
+}
