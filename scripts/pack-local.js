@@ -24,7 +24,11 @@ function npmPack(dir, outDir) {
   return path.join(outDir, JSON.parse(out)[0].filename);
 }
 
-/** Returns { root, platform, triple }: paths of the two tarballs written to outDir. */
+/**
+ * Returns { root, platform, triple, others }: paths of the tarballs written to outDir.
+ * `others` maps every other platform package to a tarball without binaries (yarn 1
+ * insists on resolving optional dependencies even when it will skip them).
+ */
 function packLocal(outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   const triple = localTriple();
@@ -36,7 +40,22 @@ function packLocal(outDir) {
   }
   const platform = npmPack(stage, outDir);
   fs.rmSync(stage, { recursive: true, force: true });
-  return { root: npmPack(root, outDir), platform, triple };
+  // Stand-ins for the other platforms' packages: no binaries, and no os/cpu/libc so
+  // that yarn 1 (which treats resolutions as required) installs them harmlessly.
+  const others = {};
+  for (const t of fs.readdirSync(path.join(root, 'npm'))) {
+    if (t === triple) continue;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-stub-'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'npm', t, 'package.json'), 'utf8'));
+    delete pkg.os;
+    delete pkg.cpu;
+    delete pkg.libc;
+    delete pkg.files;
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
+    others[`@pregyp/${t}`] = npmPack(dir, outDir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { root: npmPack(root, outDir), platform, triple, others };
 }
 
 module.exports = { packLocal };
