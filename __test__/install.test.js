@@ -43,7 +43,9 @@ async function server(routes, tls = true) {
 
 // A package whose binary lives at <host>/<TARBALL>, installed into lib/binding.
 function makePackage(host, extraBinary = {}) {
-  const dir = tmpdir('pregyp-pkg-');
+  // Each package sits alone in its own folder, so "nothing written beside it" is checkable.
+  const dir = path.join(tmpdir('pregyp-pkg-'), 'pkg');
+  fs.mkdirSync(dir);
   const pkg = {
     name: 'hello-pkg',
     version: '1.0.0',

@@ -51,10 +51,11 @@ const p = median(samples.pregyp);
 const r = median(samples.reference);
 const result = { bench: 'find', runs: RUNS, pregyp_ms: +p.toFixed(3), reference_ms: +r.toFixed(3), speedup: +(r / p).toFixed(1) };
 fs.rmSync(dir, { recursive: true, force: true });
-if (require.main === module) {
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(result));
+} else {
   console.log(`bench/find: require + find(), median of ${RUNS} fresh processes each`);
   console.log(`  pregyp              ${p.toFixed(3)} ms`);
   console.log(`  @mapbox/node-pre-gyp ${r.toFixed(3)} ms`);
   console.log(`  ratio               ${(r / p).toFixed(1)}x faster (target: <= 1.0 ms and >= 30x)`);
 }
-module.exports = result;

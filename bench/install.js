@@ -111,13 +111,14 @@ async function main() {
   return result;
 }
 
-module.exports = main;
-if (require.main === module) {
-  main().then((r) => {
+main().then((r) => {
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(r));
+  } else {
     console.log(`bench/install: ${r.tarball_mb} MB tarball (${r.unpacked_mb} MB unpacked) over HTTP on 127.0.0.1, median of ${r.runs}`);
     console.log(`  pregyp               ${r.pregyp_ms} ms, peak RSS ${r.pregyp_rss_mb} MB`);
     console.log(`  @mapbox/node-pre-gyp ${r.reference_ms} ms, peak RSS ${r.reference_rss_mb} MB`);
     console.log(`  curl | tar           ${r.curl_tar_ms} ms (curl's and tar's RSS: ${r.curl_tar_rss_mb} MB)`);
     console.log(`  pregyp is ${r.vs_reference}x faster than the reference and takes ${r.vs_curl_tar}x curl|tar's time (targets: >= 3x, <= 1.1x, RSS <= 64 MB)`);
-  });
-}
+  }
+});

@@ -437,35 +437,20 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// Feeds downloaded chunks to the unpacker, hashing them and copying them to the cache file.
+/// Feeds downloaded chunks to the unpacker (on its own thread, so that inflating
+/// overlaps with receiving, hashing and caching, which the download loop does).
 struct ChannelReader {
     rx: tokio::sync::mpsc::Receiver<Option<bytes::Bytes>>,
     current: bytes::Bytes,
-    hasher: Sha256,
-    cache_file: Option<io::BufWriter<fs::File>>,
-    total: u64,
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.current.is_empty() {
             match self.rx.blocking_recv() {
-                Some(Some(chunk)) => {
-                    self.hasher.update(&chunk);
-                    if let Some(f) = self.cache_file.as_mut() {
-                        if f.write_all(&chunk).is_err() {
-                            // A full cache disk must not fail the install.
-                            self.cache_file = None;
-                        }
-                    }
-                    self.total += chunk.len() as u64;
-                    self.current = chunk;
-                }
+                Some(Some(chunk)) => self.current = chunk,
                 Some(None) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionAborted,
-                        "download interrupted",
-                    ))
+                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "download interrupted"))
                 }
                 None => return Ok(0),
             }
@@ -597,37 +582,33 @@ async fn download_once(
     if !resp.status().is_success() {
         return Err(http::status_error(url, status));
     }
-    let (tx, rx) = tokio::sync::mpsc::channel::<Option<bytes::Bytes>>(32);
+    // A short queue: memory stays flat (chunks can be hundreds of KiB) and the
+    // download is still never waiting on the unpacker for long.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Option<bytes::Bytes>>(4);
     let cache_tmp = cache
         .tmp_dir()
         .ok()
         .and_then(|d| tempfile::NamedTempFile::new_in(d).ok());
-    let (cache_file, cache_path) = match cache_tmp.map(|t| t.keep()) {
+    let (mut cache_file, cache_path) = match cache_tmp.map(|t| t.keep()) {
         Some(Ok((f, p))) => (Some(io::BufWriter::with_capacity(256 * 1024, f)), Some(p)),
         _ => (None, None),
     };
     let dest = dest.to_path_buf();
     let source = redact_url(url);
-    let unpacker = tokio::task::spawn_blocking(move || -> Result<(String, bool)> {
+    let unpacker = tokio::task::spawn_blocking(move || -> Result<()> {
         let mut reader = ChannelReader {
             rx,
             current: bytes::Bytes::new(),
-            hasher: Sha256::new(),
-            cache_file,
-            total: 0,
         };
         archive::unpack_tar_gz(&mut reader, &dest, &source, &limits)?;
-        // Hash whatever follows the gzip stream too: the checksum covers the whole file.
+        // Take whatever follows the gzip stream too, so the download completes.
         io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::BadArchive {
             source_name: source.clone(),
             detail: e.to_string(),
         })?;
-        let cached = match reader.cache_file.take() {
-            Some(mut f) => f.flush().is_ok(),
-            None => false,
-        };
-        Ok((hex::encode(reader.hasher.finalize()), cached))
+        Ok(())
     });
+    let mut hasher = Sha256::new();
     let pb = progress_bar(resp.content_length());
     let mut net_err = None;
     loop {
@@ -635,6 +616,13 @@ async fn download_once(
             Ok(Some(chunk)) => {
                 if let Some(pb) = &pb {
                     pb.inc(chunk.len() as u64);
+                }
+                hasher.update(&chunk);
+                if let Some(f) = cache_file.as_mut() {
+                    if f.write_all(&chunk).is_err() {
+                        // A full cache disk must not fail the install.
+                        cache_file = None;
+                    }
                 }
                 if tx.send(Some(chunk)).await.is_err() {
                     break; // the unpacker stopped: its error explains why
@@ -663,10 +651,15 @@ async fn download_once(
         return Err(e);
     }
     match result {
-        Ok((sha, true)) => Ok((sha, cache_path)),
-        Ok((sha, false)) => {
-            cleanup(&cache_path);
-            Ok((sha, None))
+        Ok(()) => {
+            let sha = hex::encode(hasher.finalize());
+            let cached = cache_file.take().is_some_and(|mut f| f.flush().is_ok());
+            if cached {
+                Ok((sha, cache_path))
+            } else {
+                cleanup(&cache_path);
+                Ok((sha, None))
+            }
         }
         Err(e) => {
             cleanup(&cache_path);
