@@ -254,9 +254,27 @@ function main() {
         'size / pregyp': (c.size / base.size).toFixed(4),
       };
     });
-    console.table(rows);
     const tarRow = results.find((c) => c.name === 'tar czf');
     const refRow = results.find((c) => c.name === 'node-pre-gyp package');
+    if (process.argv.includes('--json')) {
+      const mb = (x) => +(x / 1048576).toFixed(2);
+      console.log(JSON.stringify({
+        bench: 'package',
+        input_mb: mb(bytes),
+        runs: RUNS,
+        pregyp_ms: +bm.toFixed(0),
+        pregyp_rss_mb: +(br / 1024).toFixed(1),
+        pregyp_mb: mb(base.size),
+        reference_ms: refRow ? +median(refRow.ms).toFixed(0) : null,
+        tar_ms: +median(tarRow.ms).toFixed(0),
+        tar_mb: mb(tarRow.size),
+        vs_reference: refRow ? +(median(refRow.ms) / bm).toFixed(2) : null,
+        vs_tar: +(bm / median(tarRow.ms)).toFixed(2),
+        size_vs_tar: +(base.size / tarRow.size).toFixed(4),
+      }));
+      return;
+    }
+    console.table(rows);
     console.log(`pregyp vs tar czf: ${(bm / median(tarRow.ms)).toFixed(2)}x the time (target <= 0.7), size ${((base.size / tarRow.size - 1) * 100).toFixed(2)}% (target within 2%)`);
     if (refRow) {
       console.log(`pregyp vs node-pre-gyp: ${(median(refRow.ms) / bm).toFixed(2)}x faster by median, ${(Math.min(...refRow.ms) / Math.min(...base.ms)).toFixed(2)}x by best run (target >= 3)`);

@@ -249,15 +249,12 @@ pub fn is_loopback_url(url: &str) -> bool {
 fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binary> {
     let host = match b.get("host") {
         Some(Value::String(s)) if !s.is_empty() => Some(HostSpec::Url(s.clone())),
-        Some(Value::Object(o)) => match truthy_str(o.get("endpoint")) {
-            Some(endpoint) => Some(HostSpec::S3 {
-                endpoint,
-                bucket: truthy_str(o.get("bucket")),
-                region: truthy_str(o.get("region")),
-                force_path_style: is_truthy(o.get("s3ForcePathStyle")),
-            }),
-            None => None,
-        },
+        Some(Value::Object(o)) => truthy_str(o.get("endpoint")).map(|endpoint| HostSpec::S3 {
+            endpoint,
+            bucket: truthy_str(o.get("bucket")),
+            region: truthy_str(o.get("region")),
+            force_path_style: is_truthy(o.get("s3ForcePathStyle")),
+        }),
         _ => None,
     };
     let napi_versions = match b.get("napi_versions") {

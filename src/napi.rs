@@ -1,5 +1,7 @@
 //! The only file that touches napi types: converts JS values to Rust structs,
 //! delegates, and turns `Error`s into JS errors whose `code` is `Error::code()`.
+// Under `cargo test` napi-derive registers nothing, so every item here looks unused.
+#![cfg_attr(test, allow(dead_code))]
 
 use crate::error::Error;
 use crate::options::Env;

@@ -102,12 +102,12 @@ impl Selector {
         match v {
             None | Some(Raw::Bool(false)) => Selector::Off,
             Some(Raw::Bool(true)) => Selector::All,
-            Some(Raw::Str(s)) => Self::from_str(s),
+            Some(Raw::Str(s)) => Self::parse(s),
         }
     }
 
     /// Parses `true`, `false`, empty, or a comma-separated list of package names.
-    pub fn from_str(s: &str) -> Self {
+    pub fn parse(s: &str) -> Self {
         match s.trim() {
             "" | "false" | "0" => Selector::Off,
             "true" | "1" => Selector::All,
@@ -521,7 +521,7 @@ impl Options {
         }
         let build_from_source = Selector::from_raw(raw.get("build_from_source")).or(env
             .get("PREGYP_BUILD_FROM_SOURCE")
-            .map(Selector::from_str)
+            .map(Selector::parse)
             .unwrap_or_default());
         let mut ca = Vec::new();
         if let Some(c) = str_of(&raw, "ca") {
@@ -693,6 +693,9 @@ fn parse_size(s: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
+    /// Environment pairs of a test case.
+    type Vars<'a> = &'a [(&'a str, &'a str)];
+
     fn env(pairs: &[(&str, &str)]) -> Env {
         Env(pairs
             .iter()
@@ -786,7 +789,7 @@ mod tests {
 
     #[test]
     fn build_from_source_values() {
-        let cases: &[(&[&str], &[(&str, &str)], &str, bool)] = &[
+        let cases: &[(&[&str], Vars, &str, bool)] = &[
             (&["install", "--build-from-source"], &[], "a", true),
             (&["install", "--build-from-source=a"], &[], "a", true),
             (&["install", "--build-from-source=a"], &[], "b", false),
@@ -878,7 +881,7 @@ mod tests {
 
     #[test]
     fn mirror_names() {
-        let cases: &[(&str, &[(&str, &str)], Option<&str>)] = &[
+        let cases: &[(&str, Vars, Option<&str>)] = &[
             (
                 "my-cool-mod",
                 &[("npm_config_my_cool_mod_binary_host_mirror", "https://all")],

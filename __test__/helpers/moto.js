@@ -168,15 +168,15 @@ async function startMoto() {
 }
 
 /**
- * s3Env(endpoint?) -> env vars for an AWS SDK talking to moto.
+ * s3Env() -> env vars for an AWS SDK talking to moto.
  * Static credentials and a region keep the SDK's default chain from probing
  * the cloud metadata address; the shared config files are pointed at an
  * empty file so a developer's ~/.aws profile cannot change the outcome.
- * With `endpoint`, AWS_ENDPOINT_URL(_S3) are set too (honoured by the AWS
- * SDKs); a test of endpoint configuration through the manifest should delete
- * them so it proves pregyp passes the endpoint itself.
+ * AWS_ENDPOINT_URL(_S3) are deliberately NOT set (an argument is accepted and
+ * ignored for compatibility): pregyp must take the endpoint from package.json,
+ * and an env endpoint honoured by the SDK would hide a bug where it does not.
  */
-function s3Env(endpoint) {
+function s3Env(_endpoint) {
   const env = {
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
@@ -186,10 +186,6 @@ function s3Env(endpoint) {
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   };
-  if (endpoint) {
-    env.AWS_ENDPOINT_URL = endpoint;
-    env.AWS_ENDPOINT_URL_S3 = endpoint;
-  }
   return env;
 }
 

@@ -547,7 +547,7 @@ async fn download(
                 });
             }
             Err(Error::DownloadForbidden { .. }) => {
-                return private_binary(ctx, config).await;
+                return private_binary(ctx, config, cache).await;
             }
             Err(e) if e.is_retryable() && attempt < attempts => {
                 log::verbose(format!("attempt {attempt}/{attempts} failed: {e}"));
@@ -677,13 +677,18 @@ async fn download_once(
     }
 }
 
-/// HTTP 403: the object may be private; fetch it with S3 credentials.
-async fn private_binary(ctx: &Context, config: &Config) -> Result<Placed> {
+/// HTTP 403: the object may be private; fetch it with S3 credentials, then verify and
+/// unpack it like any other download.
+async fn private_binary(ctx: &Context, config: &Config, cache: &Cache) -> Result<Placed> {
     log::info("install Received 403 Forbidden - attempting authenticated download");
-    let _ = ctx;
-    Err(Error::DownloadForbidden {
-        url: redact_url(&config.hosted_tarball),
-        hint: String::new(),
+    let tmp = tempfile::NamedTempFile::new_in(cache.tmp_dir()?)
+        .map_err(|e| Error::io("create temp file in", cache.root(), e))?;
+    crate::s3::get_object_to_file(config, &ctx.opts, tmp.path()).await?;
+    let source = format!("s3 object for {}", redact_url(&config.hosted_tarball));
+    let sha = unpack_file(config, tmp.path(), &source, config.checksum.as_deref(), limits(ctx)).await?;
+    Ok(Placed {
+        source: Source::S3,
+        sha256: Some(sha),
     })
 }
 

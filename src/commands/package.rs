@@ -1,0 +1,179 @@
+//! `package` and `checksums`.
+//!
+//! `package` packs module_path into the staged tarball (see `pack.rs` for the layout)
+//! and writes `<tarball>.sha256`. Like the reference it prints `packing <entry>` /
+//! `skipping <entry>` on stdout and logs where the tarball was staged.
+//! `checksums` prints `"<package_name>": "<sha256>"` for each staged tarball, the
+//! shape of a `binary.checksums` entry, and with `--write` stores them there.
+
+use super::{Context, Outcome};
+use crate::error::{Error, IoContext, Result};
+use crate::pack::{self, PackOptions};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// `package`.
+pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    let config = ctx.evaluate("package", napi)?;
+    if !config.module.exists() {
+        return Err(Error::PackageMissingBinary {
+            module: config.module.clone(),
+        });
+    }
+    let from = config.module_path.clone();
+    let to = config.staged_tarball.clone();
+    let opts = PackOptions::from_env(&ctx.opts.env);
+    let packed = tokio::task::spawn_blocking(move || pack::pack_dir(&from, &to, &opts))
+        .await
+        .map_err(|e| Error::io("pack", &config.module_path, std::io::Error::other(e)))??;
+    let mut stdout = Vec::with_capacity(packed.packed.len() + packed.skipped.len());
+    stdout.extend(packed.skipped.iter().map(|e| format!("skipping {e}")));
+    stdout.extend(packed.packed.iter().map(|e| format!("packing {e}")));
+    crate::log::info(format!(
+        "package Binary staged at \"{}\" ({} bytes, sha256 {})",
+        packed.tarball.display(),
+        packed.size,
+        packed.sha256
+    ));
+    Ok(Outcome {
+        stdout,
+        data: json!({
+            "tarball": packed.tarball.to_string_lossy(),
+            "sha256": packed.sha256,
+            "size": packed.size,
+        }),
+    })
+}
+
+/// `checksums [--write]`.
+pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    let config = ctx.evaluate("checksums", napi)?;
+    let tarball = config.staged_tarball.clone();
+    if !tarball.exists() {
+        return Err(Error::StagedTarballMissing {
+            action: "checksum",
+            tarball,
+        });
+    }
+    let t = tarball.clone();
+    let (sha256, size) = tokio::task::spawn_blocking(move || pack::sha256_file(&t))
+        .await
+        .map_err(|e| Error::io("read", &tarball, std::io::Error::other(e)))??;
+    let name = config.package_name.clone();
+    if ctx.opts.get_bool("write") {
+        let path = ctx.manifest.path.clone();
+        write_checksum(&path, &name, &sha256)?;
+        crate::log::info(format!(
+            "checksums wrote binary.checksums[\"{name}\"] to {}",
+            path.display()
+        ));
+    }
+    Ok(Outcome::line(
+        format!(
+            "{}: {}",
+            Value::from(name.clone()),
+            Value::from(sha256.clone())
+        ),
+        json!({ "package_name": name, "sha256": sha256, "size": size, "tarball": config.staged_tarball.to_string_lossy() }),
+    ))
+}
+
+/// The indentation package.json uses (first indented line), default two spaces.
+fn detect_indent(text: &str) -> Vec<u8> {
+    text.lines()
+        .skip(1)
+        .find_map(|l| {
+            let ws: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            (!ws.is_empty()).then_some(ws)
+        })
+        .unwrap_or_else(|| "  ".into())
+        .into_bytes()
+}
+
+/// Sets `binary.checksums[name] = sha256` in package.json, keeping key order,
+/// indentation and the trailing newline; written to a temp file, then renamed.
+fn write_checksum(path: &Path, name: &str, sha256: &str) -> Result<()> {
+    use serde::Serialize;
+    let text = std::fs::read_to_string(path).at("read", path)?;
+    let mut doc: Value =
+        serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let invalid = |reason: &str| Error::InvalidField {
+        path: path.to_path_buf(),
+        field: "binary.checksums".into(),
+        reason: reason.into(),
+    };
+    let binary = doc
+        .get_mut("binary")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| invalid("package.json has no `binary` object"))?;
+    let checksums = binary
+        .entry("checksums")
+        .or_insert_with(|| Value::Object(Default::default()))
+        .as_object_mut()
+        .ok_or_else(|| invalid("must be an object of package_name -> sha256"))?;
+    checksums.insert(name.to_string(), Value::from(sha256));
+    let indent = detect_indent(&text);
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(&indent);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    doc.serialize(&mut ser)
+        .map_err(|e| Error::io("write", path, std::io::Error::other(e)))?;
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut body = String::from_utf8(out).expect("serde_json writes UTF-8");
+    if newline != "\n" {
+        body = body.replace('\n', newline);
+    }
+    if text.ends_with('\n') || text.is_empty() {
+        body.push_str(newline);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".package.json-")
+        .tempfile_in(dir)
+        .at("create temp file in", dir)?;
+    std::io::Write::write_all(&mut tmp, body.as_bytes()).at("write", tmp.path())?;
+    // Keep package.json's permissions (tempfile creates 0600).
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::io("rename into", path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_write_keeps_order_indent_and_newline() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("package.json");
+        std::fs::write(
+            &p,
+            "{\n    \"name\": \"x\",\n    \"version\": \"1.0.0\",\n    \"binary\": {\n        \"module_name\": \"m\",\n        \"host\": \"https://h\"\n    },\n    \"scripts\": {}\n}\n",
+        )
+        .unwrap();
+        write_checksum(&p, "m-v1.tar.gz", "abc").unwrap();
+        write_checksum(&p, "m-v2.tar.gz", "def").unwrap();
+        write_checksum(&p, "m-v1.tar.gz", "123").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "{\n    \"name\": \"x\",\n    \"version\": \"1.0.0\",\n    \"binary\": {\n        \"module_name\": \"m\",\n        \"host\": \"https://h\",\n        \"checksums\": {\n            \"m-v1.tar.gz\": \"123\",\n            \"m-v2.tar.gz\": \"def\"\n        }\n    },\n    \"scripts\": {}\n}\n"
+        );
+        std::fs::write(&p, "{\"binary\": 1}").unwrap();
+        assert_eq!(
+            write_checksum(&p, "a", "b").unwrap_err().code(),
+            "E_INVALID_FIELD"
+        );
+        std::fs::write(&p, "{\n  \"binary\": {}\n}").unwrap();
+        write_checksum(&p, "a", "b").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "{\n  \"binary\": {\n    \"checksums\": {\n      \"a\": \"b\"\n    }\n  }\n}"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! `publish`: uploads the staged tarball (and its `.sha256`) to S3 with the package's
+//! ACL, refusing to overwrite an existing version, as node-pre-gyp does.
+
+use super::{Context, Outcome};
+use crate::error::{Error, Result};
+use crate::pack;
+use crate::s3::{self, S3};
+use serde_json::{json, Value};
+
+/// `publish`.
+pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    let config = ctx.evaluate("publish", napi)?;
+    let tarball = config.staged_tarball.clone();
+    if !tarball.exists() {
+        return Err(Error::StagedTarballMissing {
+            action: "publish",
+            tarball,
+        });
+    }
+    crate::log::info("publish Detecting s3 credentials");
+    let loc = config.s3_location()?;
+    let s3 = S3::connect(&loc, &ctx.opts).await?;
+    let key = s3.key(&config.package_name);
+    crate::log::info(format!(
+        "publish Authenticating with s3 (bucket {}, credentials from {})",
+        s3.bucket, s3.credentials_source
+    ));
+    crate::log::info(format!(
+        "publish Checking for existing binary at {}",
+        config.hosted_path
+    ));
+    if let Some(existing) = s3.head(&key).await? {
+        crate::log::verbose(format!(
+            "publish existing object: {} bytes, last modified {}",
+            existing.size,
+            existing.last_modified.as_deref().unwrap_or("unknown")
+        ));
+        return Err(Error::PublishExists {
+            hosted_path: config.hosted_path.clone(),
+            key,
+        });
+    }
+    let acl = match config.values.get("acl") {
+        Some(Value::String(a)) if !a.is_empty() => a.clone(),
+        _ => "public-read".to_string(),
+    };
+    let t = tarball.clone();
+    let (sha256, size) = tokio::task::spawn_blocking(move || pack::sha256_file(&t))
+        .await
+        .map_err(|e| Error::io("read", &tarball, std::io::Error::other(e)))??;
+    let sha_key = s3::sha256_key(&key);
+    if ctx.opts.dry_run {
+        crate::log::info(format!(
+            "publish --dry-run: would put s3://{}/{key} ({size} bytes, ACL {acl}) and {sha_key}",
+            s3.bucket
+        ));
+        return Ok(Outcome::line(
+            format!(
+                "[{}] Dry run: would publish to {}",
+                ctx.name(),
+                config.hosted_path
+            ),
+            json!({ "hosted_tarball": config.hosted_tarball, "key": key, "sha256": sha256, "size": size, "acl": acl, "dryRun": true }),
+        ));
+    }
+    crate::log::info(format!("publish Putting object with ACL: {acl}"));
+    crate::log::info(format!("publish Bucket: {} Key: {key}", s3.bucket));
+    // The checksum goes first: whoever sees the tarball can also see its checksum.
+    s3.put_bytes(
+        &sha_key,
+        pack::sha256_line(&tarball, &sha256).into_bytes(),
+        &acl,
+        "text/plain",
+    )
+    .await?;
+    s3.put_file(&key, &tarball, &acl, &[("sha256", &sha256)])
+        .await?;
+    crate::log::info("publish successfully put object");
+    Ok(Outcome::line(
+        format!(
+            "[{}] Success: published to {}",
+            ctx.name(),
+            config.hosted_path
+        ),
+        json!({
+            "hosted_path": config.hosted_path,
+            "hosted_tarball": config.hosted_tarball,
+            "bucket": s3.bucket,
+            "key": key,
+            "sha256": sha256,
+            "size": size,
+            "acl": acl,
+        }),
+    ))
+}

@@ -1,0 +1,129 @@
+//! `testpackage`: unpacks the staged tarball as install would (safe unpack, first
+//! path component stripped) and loads the binding from it in a child Node.
+//!
+//! The reference unpacks over module_path and runs testbinary there; pregyp unpacks
+//! into a temp folder beside the staged tarball instead, so the test proves the
+//! *tarball* is complete and never clobbers the build output. The folder is inside
+//! the package (not /tmp) because /tmp may be mounted noexec, where dlopen fails.
+
+use super::{Context, Outcome};
+use crate::archive::{self, Limits};
+use crate::error::{Error, IoContext, Result};
+use crate::target::Runtime;
+use serde_json::json;
+
+/// `testpackage`.
+pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+    let config = ctx.evaluate("testpackage", napi)?;
+    let tarball = config.staged_tarball.clone();
+    if !tarball.exists() {
+        return Err(Error::StagedTarballMissing {
+            action: "test package",
+            tarball,
+        });
+    }
+    let dir = tarball
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| ctx.dir.clone());
+    let tmp = tempfile::Builder::new()
+        .prefix(".pregyp-testpackage-")
+        .tempdir_in(&dir)
+        .at("create temp folder in", &dir)?;
+    let dest = tmp.path().to_path_buf();
+    let limits = Limits {
+        max_unpacked_size: ctx.opts.max_unpacked_size,
+        ..Limits::default()
+    };
+    let t = tarball.clone();
+    let d = dest.clone();
+    let stats = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&t).at("open", &t)?;
+        archive::unpack_tar_gz(
+            std::io::BufReader::new(file),
+            &d,
+            &t.to_string_lossy(),
+            &limits,
+        )
+    })
+    .await
+    .map_err(|e| Error::io("unpack", &tarball, std::io::Error::other(e)))??;
+    crate::log::info(format!(
+        "testpackage unpacked {} files ({} bytes) from {}",
+        stats.files,
+        stats.bytes,
+        tarball.display()
+    ));
+    let module = dest.join(format!("{}.node", config.module_name));
+    if !module.exists() {
+        return Err(Error::BindingLoad {
+            module: module.clone(),
+            detail: format!(
+                "the tarball has no {}.node at its top level",
+                config.module_name
+            ),
+        });
+    }
+    let tested = if config.runtime != Runtime::Node {
+        crate::log::info(format!(
+            "validate skipping validation for runtime {}",
+            config.runtime.as_str()
+        ));
+        false
+    } else if config.cross_compiling {
+        crate::log::info(format!(
+            "validate skipping validation since host platform/arch ({}/{}) does not match target ({}/{})",
+            ctx.host.platform, ctx.host.arch, config.platform, config.arch
+        ));
+        false
+    } else {
+        require_in_child(ctx, &module).await?;
+        true
+    };
+    Ok(Outcome::line(
+        format!("[{}] Package appears valid", ctx.name()),
+        json!({ "tarball": config.staged_tarball.to_string_lossy(), "tested": tested, "files": stats.files }),
+    ))
+}
+
+/// Variables that must not reach the child (it runs the package's code).
+fn is_secret(k: &str) -> bool {
+    let k = k.to_ascii_lowercase();
+    k.contains("secret") || k.contains("session_token") || k.contains("sessiontoken")
+}
+
+/// `node -e "require(<module>)"`, failing with the child's stderr.
+async fn require_in_child(ctx: &Context, module: &std::path::Path) -> Result<()> {
+    let script = format!(
+        "require({})",
+        serde_json::Value::from(module.to_string_lossy().replace('\\', "/"))
+    );
+    crate::log::info(format!(
+        "validate Running test command: '{} --eval {script}'",
+        ctx.host.exec_path
+    ));
+    let out = tokio::process::Command::new(&ctx.host.exec_path)
+        .arg("--eval")
+        .arg(&script)
+        .current_dir(&ctx.dir)
+        .env_clear()
+        .envs(ctx.opts.env.0.iter().filter(|(k, _)| !is_secret(k)))
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| Error::CommandFailed {
+            command: format!("{} --eval {script}", ctx.host.exec_path),
+            detail: e.to_string(),
+        })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(Error::BindingLoad {
+        module: module.to_path_buf(),
+        detail: format!("{} ({})", tail.join("\n").trim(), out.status),
+    })
+}
