@@ -163,7 +163,12 @@ fn open_new(path: &Path, _mode: u32) -> io::Result<fs::File> {
 }
 
 /// Copies at most `size` bytes from `from` to `to` through `buf`; returns the count.
-fn copy_exact(from: &mut impl Read, to: &mut impl Write, size: u64, buf: &mut [u8]) -> io::Result<u64> {
+fn copy_exact(
+    from: &mut impl Read,
+    to: &mut impl Write,
+    size: u64,
+    buf: &mut [u8],
+) -> io::Result<u64> {
     let mut done = 0u64;
     while done < size {
         let want = buf.len().min((size - done) as usize);

@@ -133,4 +133,3 @@ pub fn missing_binding_error(config: &Config, host: &HostInfo) -> Error {
         ),
     }
 }
-

@@ -247,6 +247,7 @@ pub async fn heal(argv: Vec<String>) -> napi::Result<String> {
 pub fn install_sync(argv: Vec<String>) -> napi::Result<String, String> {
     let host = host()?.clone();
     let cwd = cwd()?;
-    let v = napi::bindgen_prelude::block_on(crate::api::run_command("install", argv, host, &cwd)).map_err(to_js)?;
+    let v = napi::bindgen_prelude::block_on(crate::api::run_command("install", argv, host, &cwd))
+        .map_err(to_js)?;
     Ok(v.to_string())
 }

@@ -419,7 +419,9 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
     let mut leading = Vec::new();
     for p in positionals {
         // postinstall-build takes a command line of its own (`... lib npm run build`).
-        let takes_rest = commands.last().is_some_and(|c| c.name == "postinstall-build");
+        let takes_rest = commands
+            .last()
+            .is_some_and(|c| c.name == "postinstall-build");
         if COMMANDS.contains(&p.as_str()) && !takes_rest {
             commands.push(CommandCall {
                 name: p,

@@ -19,18 +19,31 @@ pub struct Parts<'a> {
 /// Splits `scheme://[user@]host[:port]/path`; `None` when it is not of that form.
 pub fn split(url: &str) -> Option<Parts<'_>> {
     let (scheme, rest) = url.split_once("://")?;
-    if scheme.is_empty() || !scheme.bytes().all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(&c)) {
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(&c))
+    {
         return None;
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
-    let host_port = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let host_port = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
     let host = if let Some(v6) = host_port.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
-        host_port.rsplit_once(':').map(|(h, _)| h).unwrap_or(host_port)
+        host_port
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(host_port)
     };
-    let path_end = rest[end..].find(['?', '#']).map(|i| i + end).unwrap_or(rest.len());
+    let path_end = rest[end..]
+        .find(['?', '#'])
+        .map(|i| i + end)
+        .unwrap_or(rest.len());
     Some(Parts {
         scheme,
         host,
@@ -79,7 +92,11 @@ pub fn resolve(base: &str, rel: &str) -> String {
     let Some(b) = split(base) else {
         return format!("{base}{rel}");
     };
-    let prefix = format!("{}://{}", b.scheme, &base[b.scheme.len() + 3..][..authority_len(base, &b)]);
+    let prefix = format!(
+        "{}://{}",
+        b.scheme,
+        &base[b.scheme.len() + 3..][..authority_len(base, &b)]
+    );
     if let Some(net) = rel.strip_prefix("//") {
         return format!("{}://{net}", b.scheme);
     }
@@ -121,7 +138,8 @@ pub fn is_loopback(url: &str) -> bool {
     if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
         return ip.is_loopback();
     }
-    host.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+    host.parse::<std::net::Ipv6Addr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -132,14 +150,42 @@ mod tests {
     fn resolves_like_node_url_resolve() {
         // Expected values are Node's url.resolve(base, rel).
         let cases = [
-            ("https://h.example/", "./pkg/v1/", "https://h.example/pkg/v1/"),
+            (
+                "https://h.example/",
+                "./pkg/v1/",
+                "https://h.example/pkg/v1/",
+            ),
             ("https://h.example/", "", "https://h.example/"),
-            ("https://h.example/a/", "b/c.tgz", "https://h.example/a/b/c.tgz"),
-            ("https://h.example/a/b", "c.tgz", "https://h.example/a/c.tgz"),
-            ("https://h.example/a/b/", "../c.tgz", "https://h.example/a/c.tgz"),
-            ("https://h.example/a/", "/root/x", "https://h.example/root/x"),
-            ("https://u:p@h.example:8443/a/", "x", "https://u:p@h.example:8443/a/x"),
-            ("http://127.0.0.1:9000/", "bucket/pkg/", "http://127.0.0.1:9000/bucket/pkg/"),
+            (
+                "https://h.example/a/",
+                "b/c.tgz",
+                "https://h.example/a/b/c.tgz",
+            ),
+            (
+                "https://h.example/a/b",
+                "c.tgz",
+                "https://h.example/a/c.tgz",
+            ),
+            (
+                "https://h.example/a/b/",
+                "../c.tgz",
+                "https://h.example/a/c.tgz",
+            ),
+            (
+                "https://h.example/a/",
+                "/root/x",
+                "https://h.example/root/x",
+            ),
+            (
+                "https://u:p@h.example:8443/a/",
+                "x",
+                "https://u:p@h.example:8443/a/x",
+            ),
+            (
+                "http://127.0.0.1:9000/",
+                "bucket/pkg/",
+                "http://127.0.0.1:9000/bucket/pkg/",
+            ),
             ("file:///tmp/mirror/", "x.tgz", "file:///tmp/mirror/x.tgz"),
             ("https://h/", "https://other/x", "https://other/x"),
             ("https://h/a/", "../../../x", "https://h/x"),
@@ -154,7 +200,10 @@ mod tests {
         let p = split("https://user:pw@Bucket.s3.eu-west-1.amazonaws.com:443/a/b?q#f").unwrap();
         assert_eq!(p.host, "Bucket.s3.eu-west-1.amazonaws.com");
         assert_eq!(p.path, "/a/b");
-        assert_eq!(origin("http://127.0.0.1:9000/b/x").as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(
+            origin("http://127.0.0.1:9000/b/x").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
         for (u, want) in [
             ("http://127.0.0.1:8080/", true),
             ("http://127.9.9.9/", true),

@@ -36,7 +36,11 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     let cached = cache.lookup(&config.hosted_tarball, config.checksum.as_deref());
     let exists = config.module.exists();
     let loads = if exists && !config.cross_compiling {
-        Some(testbinary::can_load(&config.module, &ctx.host).await.map_err(|e| e.to_string()))
+        Some(
+            testbinary::can_load(&config.module, &ctx.host)
+                .await
+                .map_err(|e| e.to_string()),
+        )
     } else {
         None
     };
@@ -61,7 +65,10 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     } else if exists && !ctx.opts.update_binary {
         "nothing: the binding is already installed (--update-binary reinstalls)".to_string()
     } else if cached.is_some() {
-        format!("unpack {} from the cache", redact_url(&config.hosted_tarball))
+        format!(
+            "unpack {} from the cache",
+            redact_url(&config.hosted_tarball)
+        )
     } else if ctx.opts.offline {
         "fail: --offline and the tarball is not in the cache".to_string()
     } else {
@@ -112,7 +119,11 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
         format!(
             "  target:   {} {} {}-{} {} {}",
             config.runtime.as_str(),
-            config.values.get("node_abi").and_then(|v| v.as_str()).unwrap_or(""),
+            config
+                .values
+                .get("node_abi")
+                .and_then(|v| v.as_str())
+                .unwrap_or(""),
             config.platform,
             config.arch,
             config.libc,
@@ -120,14 +131,28 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
         ),
         format!(
             "  node-api: this Node {}; package declares {}; using {}",
-            ctx.host.napi.map(|n| format!("v{n}")).unwrap_or_else(|| "none".into()),
+            ctx.host
+                .napi
+                .map(|n| format!("v{n}"))
+                .unwrap_or_else(|| "none".into()),
             declared_napi
                 .as_ref()
-                .map(|d| d.iter().map(|n| format!("v{n}")).collect::<Vec<_>>().join(", "))
+                .map(|d| d
+                    .iter()
+                    .map(|n| format!("v{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "))
                 .unwrap_or_else(|| "none".into()),
-            config.napi_build_version.map(|n| format!("v{n}")).unwrap_or_else(|| "the ABI build".into())
+            config
+                .napi_build_version
+                .map(|n| format!("v{n}"))
+                .unwrap_or_else(|| "the ABI build".into())
         ),
-        format!("  binding:  {} (exists: {})", config.module.display(), yes_no(exists)),
+        format!(
+            "  binding:  {} (exists: {})",
+            config.module.display(),
+            yes_no(exists)
+        ),
     ];
     if let Some(l) = &loads {
         lines.push(match l {
@@ -140,13 +165,22 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
             "  host:     {} ({}{})",
             c["host"].as_str().unwrap_or(""),
             c["kind"].as_str().unwrap_or(""),
-            if c["used"].as_bool() == Some(true) { ", used" } else { ", overridden" }
+            if c["used"].as_bool() == Some(true) {
+                ", used"
+            } else {
+                ", overridden"
+            }
         ));
     }
-    lines.push(format!("  tarball:  {}", redact_url(&config.hosted_tarball)));
+    lines.push(format!(
+        "  tarball:  {}",
+        redact_url(&config.hosted_tarball)
+    ));
     lines.push(format!(
         "  checksum: {}",
-        config.checksum.clone().unwrap_or_else(|| "none in package.json (a .sha256 beside the tarball is used if present)".into())
+        config.checksum.clone().unwrap_or_else(|| {
+            "none in package.json (a .sha256 beside the tarball is used if present)".into()
+        })
     ));
     lines.push(format!(
         "  cache:    {}",
@@ -157,14 +191,23 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     ));
     lines.push(format!(
         "  build:    {} (node-gyp: {}; compiler: {}; binding.gyp: {})",
-        if build_possible { "possible" } else { "not possible" },
+        if build_possible {
+            "possible"
+        } else {
+            "not possible"
+        },
         match &gyp {
             Ok(g) => g.program.display().to_string(),
             Err(e) => e.to_string(),
         },
-        compiler.map(|c| c.display().to_string()).unwrap_or_else(|| "none found".into()),
+        compiler
+            .map(|c| c.display().to_string())
+            .unwrap_or_else(|| "none found".into()),
         yes_no(has_binding_gyp)
     ));
     lines.push(format!("  install would: {action}"));
-    Ok(Outcome { stdout: lines, data })
+    Ok(Outcome {
+        stdout: lines,
+        data,
+    })
 }

@@ -80,7 +80,8 @@ fn candidates(root: &Path) -> Vec<Candidate> {
             let b = manifest.binary.as_ref()?;
             // Same test as the reference's validation: a binary block with its required fields,
             // or a staging/production pair.
-            let has_host = b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
+            let has_host =
+                b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
             (b.module_name.is_some() && b.module_path.is_some() && has_host)
                 .then_some(Candidate { dir, manifest })
         })
@@ -145,7 +146,10 @@ async fn heal_one(ctx: Context, state: &'static str) -> Row {
 
 fn table(rows: &[Row]) -> Vec<String> {
     let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(7).max(7);
-    let mut out = vec![format!("{:<w$}  {:<8}  {:<7}  {:>7}  result", "package", "was", "source", "time")];
+    let mut out = vec![format!(
+        "{:<w$}  {:<8}  {:<7}  {:>7}  result",
+        "package", "was", "source", "time"
+    )];
     for r in rows {
         let result = match &r.result {
             Ok(s) => s.to_string(),
@@ -192,33 +196,48 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         };
         if !config.module.exists() {
             todo.push((c, "missing"));
-        } else if !config.cross_compiling && testbinary::can_load(&config.module, &ctx.host).await.is_err() {
+        } else if !config.cross_compiling
+            && testbinary::can_load(&config.module, &ctx.host)
+                .await
+                .is_err()
+        {
             todo.push((c, "broken"));
         } else {
             fine += 1;
         }
     }
     if todo.is_empty() && problems.is_empty() {
-        let line = format!("nothing to heal: {fine} package(s) with prebuilt binaries are installed and load");
+        let line = format!(
+            "nothing to heal: {fine} package(s) with prebuilt binaries are installed and load"
+        );
         return Ok(Outcome::line(line, json!({ "healed": [], "ok": fine })));
     }
     if ctx.opts.dry_run {
         let mut lines: Vec<String> = todo
             .iter()
             .map(|(c, state)| {
-                let napi = crate::versioning::best_napi_build_version(&c.manifest, &ctx.host).ok().flatten();
+                let napi = crate::versioning::best_napi_build_version(&c.manifest, &ctx.host)
+                    .ok()
+                    .flatten();
                 let url = package_context(ctx, c, true)
                     .evaluate("install", napi)
                     .map(|cfg| crate::error::redact_url(&cfg.hosted_tarball))
                     .unwrap_or_default();
-                format!("would install {}@{} ({state}) from {url}", c.manifest.name(), c.manifest.version())
+                format!(
+                    "would install {}@{} ({state}) from {url}",
+                    c.manifest.name(),
+                    c.manifest.version()
+                )
             })
             .collect();
         lines.extend(table(&problems));
         let data = json!({
             "would_install": todo.iter().map(|(c, s)| json!({ "name": c.manifest.name(), "dir": c.dir.to_string_lossy(), "state": s })).collect::<Vec<_>>(),
         });
-        return Ok(Outcome { stdout: lines, data });
+        return Ok(Outcome {
+            stdout: lines,
+            data,
+        });
     }
 
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(ctx.opts.concurrency));
@@ -274,7 +293,10 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             rows.len()
         )));
     }
-    Ok(Outcome { stdout: lines, data })
+    Ok(Outcome {
+        stdout: lines,
+        data,
+    })
 }
 
 fn unusable(c: &Candidate, e: Error) -> Row {
@@ -315,7 +337,10 @@ mod tests {
         write_pkg(&store, "pn", true);
         #[cfg(unix)]
         std::os::unix::fs::symlink(&store, nm.join("pn")).unwrap();
-        let found: Vec<String> = candidates(root).iter().map(|c| c.manifest.name().to_string()).collect();
+        let found: Vec<String> = candidates(root)
+            .iter()
+            .map(|c| c.manifest.name().to_string())
+            .collect();
         let mut sorted = found.clone();
         sorted.sort();
         assert_eq!(sorted, ["@scope/native2", "native", "nested", "pn"]);

@@ -450,7 +450,10 @@ impl Read for ChannelReader {
             match self.rx.blocking_recv() {
                 Some(Some(chunk)) => self.current = chunk,
                 Some(None) => {
-                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "download interrupted"))
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "download interrupted",
+                    ))
                 }
                 None => return Ok(0),
             }
@@ -685,7 +688,14 @@ async fn private_binary(ctx: &Context, config: &Config, cache: &Cache) -> Result
         .map_err(|e| Error::io("create temp file in", cache.root(), e))?;
     crate::s3::get_object_to_file(config, &ctx.opts, tmp.path()).await?;
     let source = format!("s3 object for {}", redact_url(&config.hosted_tarball));
-    let sha = unpack_file(config, tmp.path(), &source, config.checksum.as_deref(), limits(ctx)).await?;
+    let sha = unpack_file(
+        config,
+        tmp.path(),
+        &source,
+        config.checksum.as_deref(),
+        limits(ctx),
+    )
+    .await?;
     Ok(Placed {
         source: Source::S3,
         sha256: Some(sha),
