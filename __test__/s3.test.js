@@ -257,6 +257,24 @@ describe('package, publish, info, unpublish against moto', () => {
     assert.equal((await request('GET', hostedTarball)).status, 403);
     const info = ok(await cli(['info'], dir, env), 'info');
     assert.match(info.stdout, /hello-addon\/v3\.0\.0\/hello-v3\.0\.0-.*\.tar\.gz$/m);
+
+    // install: the anonymous GET gets 403, then an authenticated S3 GetObject succeeds.
+    const modulePath = await reveal(dir, 'module_path', env);
+    fs.rmSync(modulePath, { recursive: true, force: true });
+    const cache = tmpdir('pregyp-cache-');
+    const inst = ok(await cli(['install', '--json', '--loglevel=info'], dir, { ...env, PREGYP_CACHE: cache }), 'install (private)');
+    assert.match(inst.stderr, /Received 403 Forbidden - attempting authenticated download/);
+    const res = JSON.parse(inst.stdout);
+    assert.equal(res.source, 's3');
+    assert.equal(res.sha256, sha256(fs.readFileSync(path.join(dir, await reveal(dir, 'staged_tarball', env)))));
+    assert.deepEqual(fs.readFileSync(path.join(modulePath, 'hello.node')), fs.readFileSync(A_NODE_FILE));
+    // Without credentials: a clear error that says what to do.
+    fs.rmSync(modulePath, { recursive: true, force: true });
+    const noCreds = { ...env, PREGYP_CACHE: tmpdir('pregyp-cache-'), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+    const denied = await cli(['install'], dir, noCreds);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /Binary is private but AWS credentials not found/);
+    assert.ok(!fs.existsSync(modulePath), 'nothing installed');
     ok(await cli(['unpublish'], dir, env), 'unpublish');
 
     // binary.acl in package.json works the same way.
