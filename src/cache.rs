@@ -18,14 +18,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Hex sha256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = fs::File::open(path).at("read", path)?;
-    let mut h = Sha256::new();
-    std::io::copy(&mut f, &mut h).at("read", path)?;
-    Ok(hex::encode(h.finalize()))
-}
-
 impl Cache {
     /// A cache rooted at `root` (created lazily).
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -70,7 +62,7 @@ impl Cache {
             return None;
         }
         let blob = self.blob_path(&sha);
-        match sha256_file(&blob) {
+        match crate::pack::sha256_file(&blob).map(|(sha, _)| sha) {
             Ok(actual) if actual == sha && expected.is_none_or(|e| e == sha) => Some((blob, sha)),
             Ok(_) => {
                 crate::log::warn(format!(

@@ -74,6 +74,14 @@ impl Env {
             .collect())
     }
 
+    /// An environment made of these pairs (tests, embedding).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        Env(pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+
     /// A variable, `None` when unset.
     pub fn get(&self, k: &str) -> Option<&str> {
         self.0.get(k).map(String::as_str)
@@ -699,10 +707,7 @@ mod tests {
     type Vars<'a> = &'a [(&'a str, &'a str)];
 
     fn env(pairs: &[(&str, &str)]) -> Env {
-        Env(pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        Env::from_pairs(pairs)
     }
 
     fn p(args: &[&str], e: &[(&str, &str)]) -> Invocation {
