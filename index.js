@@ -1,128 +1,70 @@
 'use strict';
-// pregyp's JS shim. find() runs inside every addon's `require`, so loading this
-// file does the least possible: it opens only the small find() binary; the full
-// binary (commands, HTTP, S3) is opened on first use of anything else.
-
-const TRIPLES =
-  process.platform === 'linux'
-    ? [`linux-${process.arch}-gnu`, `linux-${process.arch}-musl`]
-    : process.platform === 'win32'
-      ? [`win32-${process.arch}-msvc`]
-      : [`${process.platform}-${process.arch}`];
-
-const PROCESS_INFO = {
-  node: process.versions.node,
-  modules: Number(process.versions.modules) || undefined,
-  napi: Number(process.versions.napi) || undefined,
-  v8: process.versions.v8,
-  electron: process.versions.electron,
-  nodeWebkit: process.versions['node-webkit'],
-  platform: process.platform,
-  arch: process.arch,
+// pregyp's JS shim. find() runs inside every addon's `require`, so this file is
+// kept tiny: it opens only the small find() binary; the rest of the API (lib/api.js)
+// and the full binary are loaded on first use.
+const P = process.platform;
+const A = process.arch;
+const TRIPLES = P === 'linux' ? [`linux-${A}-gnu`, `linux-${A}-musl`] : P === 'win32' ? [`win32-${A}-msvc`] : [`${P}-${A}`];
+const V = process.versions;
+const INFO = {
+  node: V.node,
+  modules: Number(V.modules) || undefined,
+  napi: Number(V.napi) || undefined,
+  v8: V.v8,
+  electron: V.electron,
+  nodeWebkit: V['node-webkit'],
+  platform: P,
+  arch: A,
   execPath: process.execPath,
 };
 
-// Loads pregyp[-find].<triple>.node from this folder (a local build), else from the
-// @pregyp/<triple> platform package; explains clearly when neither fits.
+const api = () => require('./lib/api');
+
+// pregyp[-find].<triple>.node from this folder (a local build), else from the
+// @pregyp/<triple> platform package.
 function loadBinding(stem) {
   const tried = [];
   for (const triple of TRIPLES) {
     const file = `${stem}.${triple}.node`;
-    const candidates = [() => __dirname + '/' + file, () => require.resolve(`@pregyp/${triple}/${file}`)];
-    for (const candidate of candidates) {
-      let p;
+    for (const where of [__dirname, `@pregyp/${triple}`]) {
+      let path = where;
       try {
-        p = candidate();
+        path = where === __dirname ? `${where}/${file}` : require.resolve(`${where}/${file}`);
         const m = { exports: {} };
-        process.dlopen(m, p);
-        m.exports.init(PROCESS_INFO);
+        process.dlopen(m, path);
+        m.exports.init(INFO);
         return m.exports;
       } catch (e) {
-        tried.push(`  ${p || `@pregyp/${triple}`}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
+        tried.push([path, e]);
       }
     }
   }
-  const err = new Error(
-    `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${tried.join('\n')}\n` +
-      'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
-  );
-  err.code = 'E_PREGYP_NO_BINARY';
-  throw err;
+  throw api().noBinaryError(tried);
 }
 
 const core = loadBinding('pregyp-find');
 let full;
-const binding = () => full || (full = loadBinding('pregyp'));
+exports.binding = () => full || (full = loadBinding('pregyp'));
 
-function find(packageJsonPath, opts) {
-  try {
-    return findOnly(packageJsonPath, opts);
-  } catch (e) {
-    // Opt-in install on first use: fetch the missing binding synchronously, then look again.
-    const wanted = (opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
-    if (e.code !== 'E_BINDING_MISSING' || !wanted) throw e;
-    const dir = require('path').dirname(require('path').resolve(String(packageJsonPath)));
-    binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
-    return findOnly(packageJsonPath, opts);
-  }
-}
-
-function findOnly(packageJsonPath, opts) {
-  if (!opts) return core.find(String(packageJsonPath));
-  const o = {};
-  for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {
-    if (opts[k] !== undefined && opts[k] !== null) o[key] = String(opts[k]);
-  }
-  if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
-  if (opts.check !== undefined) o.check = Boolean(opts.check);
-  return core.find(String(packageJsonPath), o);
-}
-
-// Async binding errors arrive as "<code>\u0001<message>": restore err.code.
-function rethrow(e) {
-  const i = typeof e.message === 'string' ? e.message.indexOf('\u0001') : -1;
-  if (i > 0) {
-    const err = new Error(e.message.slice(i + 1));
-    err.code = e.message.slice(0, i);
-    throw err;
-  }
-  throw e;
-}
-
-// Options objects become command-line flags, so the API and the CLI share one parser.
-function toArgv(opts) {
-  const argv = [];
-  for (const [k, v] of Object.entries(opts || {})) {
-    if (v === undefined || v === null) continue;
-    if (k === 'args') argv.push(...v.map(String));
-    else if (v === true) argv.push(`--${k}`);
-    else if (v === false) argv.push(`--no-${k}`);
-    else argv.push(`--${k}=${v}`);
-  }
-  return argv;
-}
-
-// Each command is an async N-API function taking command-line style flags.
-const command = (name) => (opts) => binding()[name](toArgv(opts)).then((json) => JSON.parse(json), rethrow);
-
-module.exports = {
-  find,
-  /** Runs a command line (without `node` and the script); resolves to the exit code. */
-  run: (argv) => binding().run(argv.map(String)).catch(rethrow),
-  /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
-  reveal: (opts) => binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
-  install: command('install'),
-  build: command('build'),
-  rebuild: command('rebuild'),
-  configure: command('configure'),
-  clean: command('clean'),
-  package: command('package'),
-  testpackage: command('testpackage'),
-  testbinary: command('testbinary'),
-  publish: command('publish'),
-  unpublish: command('unpublish'),
-  info: command('info'),
-  postinstallBuild: command('postinstallBuild'),
-  explain: command('explain'),
-  heal: command('heal'),
+exports.find = function find(packageJsonPath, opts) {
+  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND) return core.find(String(packageJsonPath));
+  return api().find(core, packageJsonPath, opts);
 };
+
+// Everything else is defined in lib/api.js, loaded when first used.
+exports.run = (argv) => api().run(argv);
+exports.reveal = (opts) => api().reveal(opts);
+exports.install = (opts) => api().install(opts);
+exports.build = (opts) => api().build(opts);
+exports.rebuild = (opts) => api().rebuild(opts);
+exports.configure = (opts) => api().configure(opts);
+exports.clean = (opts) => api().clean(opts);
+exports.package = (opts) => api().package(opts);
+exports.testpackage = (opts) => api().testpackage(opts);
+exports.testbinary = (opts) => api().testbinary(opts);
+exports.publish = (opts) => api().publish(opts);
+exports.unpublish = (opts) => api().unpublish(opts);
+exports.info = (opts) => api().info(opts);
+exports.postinstallBuild = (opts) => api().postinstallBuild(opts);
+exports.explain = (opts) => api().explain(opts);
+exports.heal = (opts) => api().heal(opts);

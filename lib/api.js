@@ -1,0 +1,89 @@
+'use strict';
+// The rest of pregyp's JS API, loaded on first use (index.js keeps find() cheap).
+const path = require('path');
+const shim = require('..');
+
+function noBinaryError(tried) {
+  const lines = tried.map(([p, e]) => `  ${p}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
+  const err = new Error(
+    `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${lines.join('\n')}\n` +
+      'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
+  );
+  err.code = 'E_PREGYP_NO_BINARY';
+  return err;
+}
+
+// find() with options (the reference's names), and opt-in install on first use.
+function find(core, packageJsonPath, opts) {
+  try {
+    return findOnce(core, packageJsonPath, opts);
+  } catch (e) {
+    // Fetch a missing binding synchronously, then look again.
+    const wanted = (opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
+    if (e.code !== 'E_BINDING_MISSING' || !wanted) throw e;
+    const dir = path.dirname(path.resolve(String(packageJsonPath)));
+    shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
+    return findOnce(core, packageJsonPath, opts);
+  }
+}
+
+function findOnce(core, packageJsonPath, opts) {
+  if (!opts) return core.find(String(packageJsonPath));
+  const o = {};
+  for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {
+    if (opts[k] !== undefined && opts[k] !== null) o[key] = String(opts[k]);
+  }
+  if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
+  if (opts.check !== undefined) o.check = Boolean(opts.check);
+  return core.find(String(packageJsonPath), o);
+}
+
+// Async binding errors arrive as "<code>\u0001<message>": restore err.code.
+function rethrow(e) {
+  const i = typeof e.message === 'string' ? e.message.indexOf('\u0001') : -1;
+  if (i > 0) {
+    const err = new Error(e.message.slice(i + 1));
+    err.code = e.message.slice(0, i);
+    throw err;
+  }
+  throw e;
+}
+
+// Options objects become command-line flags, so the API and the CLI share one parser.
+function toArgv(opts) {
+  const argv = [];
+  for (const [k, v] of Object.entries(opts || {})) {
+    if (v === undefined || v === null) continue;
+    if (k === 'args') argv.push(...v.map(String));
+    else if (v === true) argv.push(`--${k}`);
+    else if (v === false) argv.push(`--no-${k}`);
+    else argv.push(`--${k}=${v}`);
+  }
+  return argv;
+}
+
+// Each command is an async N-API function taking command-line style flags.
+const command = (name) => (opts) => shim.binding()[name](toArgv(opts)).then((json) => JSON.parse(json), rethrow);
+
+module.exports = {
+  noBinaryError,
+  find,
+  /** Runs a command line (without `node` and the script); resolves to the exit code. */
+  run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
+  /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
+  reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
+  install: command('install'),
+  build: command('build'),
+  rebuild: command('rebuild'),
+  configure: command('configure'),
+  clean: command('clean'),
+  package: command('package'),
+  testpackage: command('testpackage'),
+  testbinary: command('testbinary'),
+  publish: command('publish'),
+  unpublish: command('unpublish'),
+  info: command('info'),
+  postinstallBuild: command('postinstallBuild'),
+  explain: command('explain'),
+  heal: command('heal'),
+};
