@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::manifest::{HostRole, Manifest};
-use crate::options::{mirror_for, Env};
+use crate::options::mirror_with;
 use crate::target::{self, HostInfo, Runtime};
 use crate::versioning::{self, Config, EvalOptions};
 use std::path::{Path, PathBuf};
@@ -31,16 +31,22 @@ pub struct FindOptions {
     pub check: Option<bool>,
 }
 
+/// Reads one environment variable (the process's, or a test's).
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// Evaluates the package the way find() does (production host, best Node-API version).
+/// `env` is asked for a handful of names only: the mirrors, `node_pre_gyp_s3_host` and
+/// `NODE_PRE_GYP_ABI_CROSSWALK`.
 pub fn evaluate(
     package_json: &Path,
     opts: &FindOptions,
     host: &HostInfo,
-    env: &Env,
+    env: EnvLookup,
     cwd: &Path,
 ) -> Result<Config> {
     let mut manifest = Manifest::load(package_json, cwd)?;
-    manifest.select_host(HostRole::Production, None, env.get("node_pre_gyp_s3_host"))?;
+    let s3_host = env("node_pre_gyp_s3_host");
+    manifest.select_host(HostRole::Production, None, s3_host.as_deref())?;
     versioning::validate(&manifest, host)?;
     let napi = versioning::best_napi_build_version(&manifest, host)?;
     let module_name = manifest
@@ -52,9 +58,12 @@ pub fn evaluate(
         Some(r) => cwd.join(r),
         None => manifest.root.clone(),
     };
-    let abi_table = match (&opts.target, env.non_empty("NODE_PRE_GYP_ABI_CROSSWALK")) {
-        (Some(_), Some(p)) => Some(target::load_crosswalk(Path::new(p))?),
-        _ => None,
+    let abi_table = match &opts.target {
+        Some(_) => match env("NODE_PRE_GYP_ABI_CROSSWALK").filter(|p| !p.is_empty()) {
+            Some(p) => Some(target::load_crosswalk(Path::new(&p))?),
+            None => None,
+        },
+        None => None,
     };
     let eval = EvalOptions {
         runtime: opts.runtime.as_deref().map(Runtime::parse).transpose()?,
@@ -66,7 +75,7 @@ pub fn evaluate(
         toolset: None,
         acl: None,
         module_root: Some(module_root),
-        mirror: mirror_for(env, &module_name),
+        mirror: mirror_with(env, &module_name),
         abi_table,
     };
     versioning::evaluate(&manifest, &eval, host, napi)
@@ -77,7 +86,7 @@ pub fn find(
     package_json: &Path,
     opts: &FindOptions,
     host: &HostInfo,
-    env: &Env,
+    env: EnvLookup,
     cwd: &Path,
 ) -> Result<PathBuf> {
     let config = evaluate(package_json, opts, host, env, cwd)?;

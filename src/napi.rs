@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 use crate::error::Error;
+#[cfg(feature = "full")]
 use crate::options::Env;
 use crate::target::HostInfo;
 use napi_derive::napi;
@@ -102,7 +103,7 @@ pub fn find(package_json_path: String, opts: Option<FindOptions>) -> napi::Resul
         Path::new(&package_json_path),
         &opts.unwrap_or_default(),
         host()?,
-        &Env::for_find(),
+        &|k: &str| std::env::var(k).ok(),
         &cwd()?,
     )
     .map_err(to_js)?;

@@ -59,21 +59,6 @@ impl Env {
             .collect())
     }
 
-    /// Only the variables find() may read: mirrors and the S3 host selector.
-    pub fn for_find() -> Self {
-        Env(std::env::vars_os()
-            .filter_map(|(k, v)| {
-                let k = k.into_string().ok()?;
-                let wanted = k.ends_with("_binary_host_mirror")
-                    || k == "node_pre_gyp_s3_host"
-                    || k == "PREGYP_BINARY_HOST_MIRROR"
-                    || k == "NODE_PRE_GYP_ABI_CROSSWALK"
-                    || k == "PREGYP_INSTALL_ON_FIND";
-                wanted.then(|| Some((k, v.into_string().ok()?)))?
-            })
-            .collect())
-    }
-
     /// An environment made of these pairs (tests, embedding).
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
         Env(pairs
@@ -672,6 +657,12 @@ impl Options {
 
 /// See [`Options::mirror_for`].
 pub fn mirror_for(env: &Env, module_name: &str) -> Option<String> {
+    mirror_with(|k| env.get(k).map(String::from), module_name)
+}
+
+/// The mirror lookup against any source of variables (find() asks the process
+/// environment for these few names instead of copying all of it).
+pub fn mirror_with(get: impl Fn(&str) -> Option<String>, module_name: &str) -> Option<String> {
     let all = module_name.replace('-', "_");
     let first = module_name.replacen('-', "_", 1);
     [
@@ -682,7 +673,7 @@ pub fn mirror_for(env: &Env, module_name: &str) -> Option<String> {
         "npm_config_pregyp_binary_host_mirror".to_string(),
     ]
     .iter()
-    .find_map(|k| env.non_empty(k).map(String::from))
+    .find_map(|k| get(k).filter(|v| !v.is_empty()))
 }
 
 fn parse_size(s: &str) -> Option<u64> {

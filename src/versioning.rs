@@ -114,6 +114,34 @@ pub struct S3Hint {
 /// The reference's `eval_template`: each known `{key}` is replaced, in key order;
 /// unknown keys stay as they are.
 pub fn eval_template(template: &str, values: &Map<String, Value>) -> String {
+    if !template.contains('{') {
+        return template.to_string();
+    }
+    // One pass over the template is the same as the reference's key-by-key replacing
+    // unless a substituted value itself contains `{` (then later keys could apply to it).
+    let simple = values
+        .values()
+        .all(|v| !matches!(v, Value::String(s) if s.contains('{')));
+    if simple {
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) if values.contains_key(&after[..close]) => {
+                    out.push_str(&js_string(&values[&after[..close]]));
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        return out;
+    }
     let mut out = template.to_string();
     for (k, v) in values {
         let pattern = format!("{{{k}}}");
