@@ -100,7 +100,7 @@ async function main() {
 
   // The user's side: a fresh project installs the example from tarballs, as from a registry.
   const packs = path.join(work, 'packs');
-  const { root: pregypTgz, platform: platformTgz, triple } = await timed('pack pregyp and its platform package', () => packLocal(packs));
+  const { root: pregypTgz, platform: platformTgz, triple } = await timed('pack pregyp and its platform package', () => packLocal(packs, { stubs: false }));
   run('pack the example', 'npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packs], { cwd: addon });
   const consumer = path.join(work, 'consumer');
   fs.mkdirSync(consumer);

@@ -29,7 +29,7 @@ function npmPack(dir, outDir) {
  * `others` maps every other platform package to a tarball without binaries (yarn 1
  * insists on resolving optional dependencies even when it will skip them).
  */
-function packLocal(outDir) {
+function packLocal(outDir, { stubs = true } = {}) {
   fs.mkdirSync(outDir, { recursive: true });
   const triple = localTriple();
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-platform-'));
@@ -43,7 +43,7 @@ function packLocal(outDir) {
   // Stand-ins for the other platforms' packages: no binaries, and no os/cpu/libc so
   // that yarn 1 (which treats resolutions as required) installs them harmlessly.
   const others = {};
-  for (const t of fs.readdirSync(path.join(root, 'npm'))) {
+  for (const t of stubs ? fs.readdirSync(path.join(root, 'npm')) : []) {
     if (t === triple) continue;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-stub-'));
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'npm', t, 'package.json'), 'utf8'));
