@@ -768,7 +768,14 @@ where
 
 /// Downloads the package's tarball with authenticated S3 `GetObject` to `dest`: what
 /// install does when the host answers 403 (a private binary).
-pub async fn get_object_to_file(config: &Config, opts: &Options, dest: &Path) -> Result<()> {
+///
+/// Returns the sha256 published beside the object (`<key>.sha256`, which `publish`
+/// uploads), if there is one, so the caller can verify the download.
+pub async fn get_object_to_file(
+    config: &Config,
+    opts: &Options,
+    dest: &Path,
+) -> Result<Option<String>> {
     let loc = config.s3_location()?;
     let s3 = S3::connect(&loc, opts)
         .await
@@ -780,7 +787,16 @@ pub async fn get_object_to_file(config: &Config, opts: &Options, dest: &Path) ->
         "install Authenticated download of {n} bytes to {}",
         dest.display()
     ));
-    Ok(())
+    let sidecar = dest.with_extension("sha256");
+    let published = match s3.get_to_file(&sha256_key(&key), &sidecar).await {
+        Ok(_) => std::fs::read_to_string(&sidecar)
+            .ok()
+            .and_then(|t| t.split_whitespace().next().map(str::to_ascii_lowercase))
+            .filter(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit())),
+        Err(_) => None,
+    };
+    let _ = std::fs::remove_file(&sidecar);
+    Ok(published)
 }
 
 /// The reference's message when a private binary cannot be fetched for lack of

@@ -686,13 +686,15 @@ async fn private_binary(ctx: &Context, config: &Config, cache: &Cache) -> Result
     log::info("install Received 403 Forbidden - attempting authenticated download");
     let tmp = tempfile::NamedTempFile::new_in(cache.tmp_dir()?)
         .map_err(|e| Error::io("create temp file in", cache.root(), e))?;
-    crate::s3::get_object_to_file(config, &ctx.opts, tmp.path()).await?;
+    let published = crate::s3::get_object_to_file(config, &ctx.opts, tmp.path()).await?;
     let source = format!("s3 object for {}", redact_url(&config.hosted_tarball));
+    // package.json's checksum wins; else the `.sha256` that publish put beside the object.
+    let expected = config.checksum.clone().or(published);
     let sha = unpack_file(
         config,
         tmp.path(),
         &source,
-        config.checksum.as_deref(),
+        expected.as_deref(),
         limits(ctx),
     )
     .await?;
