@@ -84,3 +84,15 @@ test('npm 11 `--fallback-to-build=false` (an empty npm_config value) disables th
   assert.match(r.stderr, /no prebuilt binary at .*missing\/hello\.tar\.gz/);
   assert.ok(!fs.existsSync(path.join(dir, 'build')), 'no build attempted');
 });
+
+test('an unloadable download never replaces a working binding, even when the build then fails', async () => {
+  const dir = addon(`${server.url}/garbage/`);
+  const r0 = await runCli(['install', '--build-from-source'], { cwd: dir, env: env() });
+  assert.strictEqual(r0.code, 0, r0.stderr);
+  assert.strictEqual(greet(dir), 'world');
+  fs.rmSync(path.join(dir, 'binding.gyp')); // the fallback build will fail
+  const r = await runCli(['install', '--update-binary', '--fallback-to-build'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /the downloaded binary does not load on this machine/);
+  assert.strictEqual(greet(dir), 'world', 'the working binding is still there');
+});

@@ -93,6 +93,30 @@ test('installs over https, prints the reference success line, then skips', async
   assert.strictEqual(s.requests.filter((q) => q.url === `/${TARBALL}`).length, 1);
 });
 
+test('module_path: other files in it stay; the package itself is never a target', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  fs.mkdirSync(path.join(dir, 'lib/binding'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'lib/binding/user.js'), 'keep me');
+  fs.writeFileSync(binding(dir), 'OLD');
+  const r = await runCli(['install', '--update-binary'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  assert.strictEqual(fs.readFileSync(path.join(dir, 'lib/binding/user.js'), 'utf8'), 'keep me');
+  for (const modulePath of ['./', '../']) {
+    const bad = makePackage(s.url + '/', {});
+    const pkgFile = path.join(bad, 'package.json');
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+    pkg.binary.module_path = modulePath;
+    fs.writeFileSync(pkgFile, JSON.stringify(pkg));
+    const before = snapshot(bad);
+    const r2 = await runCli(['install'], { cwd: bad, env: env() });
+    assert.strictEqual(r2.code, 1, modulePath);
+    assert.match(r2.stderr, /package\.json: invalid `binary\.module_path`: resolves to .* which contains the package itself/);
+    assert.deepStrictEqual(snapshot(bad), before);
+  }
+});
+
 test('cache: reinstall comes from the cache; --offline works from it and fails clearly without it', async () => {
   const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
   const dir = makePackage(s.url + '/');

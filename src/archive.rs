@@ -139,11 +139,7 @@ fn make_parents(dest: &Path, rel: &Path, source: &str) -> Result<()> {
 /// Removes whatever an earlier entry left at `path` (tar semantics: later entries win),
 /// without following symlinks.
 fn clear_slot(path: &Path) -> Result<()> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => fs::remove_dir_all(path).at("remove", path),
-        Ok(_) => fs::remove_file(path).at("remove", path),
-        Err(_) => Ok(()),
-    }
+    crate::fsutil::remove_no_follow(path).map(|_| ())
 }
 
 #[cfg(unix)]
@@ -196,6 +192,7 @@ pub fn unpack_tar_gz<R: Read>(
     let mut entries_seen = 0u64;
     // One large buffer for every file: fewer, bigger writes than io::copy's 8 KiB.
     let mut buf = vec![0u8; 256 * 1024];
+    let mut links: Vec<(PathBuf, String)> = Vec::new();
     let entries = archive.entries().map_err(|e| bad_archive(source, e))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| bad_archive(source, e))?;
@@ -283,6 +280,7 @@ pub fn unpack_tar_gz<R: Read>(
                 clear_slot(&out)?;
                 #[cfg(unix)]
                 std::os::unix::fs::symlink(&target, &out).at("create symlink", &out)?;
+                links.push((out.clone(), shown.clone()));
                 #[cfg(not(unix))]
                 return Err(unsafe_entry(
                     source,
@@ -308,6 +306,33 @@ pub fn unpack_tar_gz<R: Read>(
     // Read the rest of the stream so gzip verifies its CRC and length trailer.
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(|e| bad_archive(source, e))?;
+    // Each link was checked as text when written; links through other links (`a -> .`,
+    // `b -> a/a/../..`) can still escape, so resolve every one now that all exist.
+    if !links.is_empty() {
+        let root = fs::canonicalize(dest).at("resolve", dest)?;
+        for (link, shown) in &links {
+            match fs::canonicalize(link) {
+                Ok(real) if real.starts_with(&root) => {}
+                Ok(real) => {
+                    return Err(unsafe_entry(
+                        source,
+                        shown,
+                        format!(
+                            "is a symlink that resolves outside the package ({})",
+                            real.display()
+                        ),
+                    ))
+                }
+                Err(_) => {
+                    return Err(unsafe_entry(
+                        source,
+                        shown,
+                        "is a symlink to nothing inside the package",
+                    ))
+                }
+            }
+        }
+    }
     Ok(stats)
 }
 
@@ -414,6 +439,20 @@ mod tests {
             ),
             (tgz(&[E::Kind("binding/f", tar::EntryType::Fifo)]), "FIFO"),
             (tgz(&[E::Link("binding", "/etc")]), "replace module_path"),
+            (
+                tgz(&[
+                    E::Link("binding/l1", "."),
+                    E::Link(
+                        "binding/esc",
+                        "l1/l1/l1/l1/l1/l1/l1/l1/../../../../../../../../etc",
+                    ),
+                ]),
+                "resolves outside",
+            ),
+            (
+                tgz(&[E::Link("binding/dangling", "missing")]),
+                "to nothing inside",
+            ),
         ];
         for (bytes, want) in attacks {
             let (d, r) = unpack(&bytes);

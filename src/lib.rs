@@ -17,6 +17,8 @@ pub mod commands;
 pub mod error;
 pub mod find;
 #[cfg(feature = "full")]
+pub mod fsutil;
+#[cfg(feature = "full")]
 pub mod gyp;
 #[cfg(feature = "full")]
 pub mod http;

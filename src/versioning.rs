@@ -402,9 +402,21 @@ pub fn evaluate(
     let hosted_tarball = url_resolve(&hosted_path, &package_name);
     v.insert("hosted_tarball".into(), s(&hosted_tarball));
 
+    // Anything but this very runtime: such a binary cannot be test-loaded here.
+    let other_node = runtime == Runtime::Node
+        && opts
+            .target
+            .as_deref()
+            .is_some_and(|t| !t.is_empty() && t != host.node_version);
+    let other_libc = opts
+        .target_libc
+        .as_deref()
+        .is_some_and(|l| l != libc.family);
     let cross_compiling = platform != host.platform
         || arch != host.arch
-        || (runtime != Runtime::Node && runtime != host.runtime());
+        || runtime != host.runtime()
+        || other_node
+        || other_libc;
     Ok(Config {
         name: manifest.name().to_string(),
         version: plain.to_string(),

@@ -23,22 +23,13 @@ pub fn napi_build_dir(dir: &Path, napi_build_version: u32) -> PathBuf {
     dir.join(format!("build-tmp-napi-v{napi_build_version}"))
 }
 
-fn remove_dir_if_exists(p: &Path) -> Result<()> {
-    match std::fs::symlink_metadata(p) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(crate::error::Error::io("stat", p, e)),
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).at("remove", p),
-        Ok(_) => std::fs::remove_file(p).at("remove", p),
-    }
-}
-
 /// Reference's `swap_build_dir_out`: `build` becomes `build-tmp-napi-v<N>`.
 pub fn swap_build_dir_out(dir: &Path, napi_build_version: Option<u32>) -> Result<()> {
     let Some(n) = napi_build_version else {
         return Ok(());
     };
     let parked = napi_build_dir(dir, n);
-    remove_dir_if_exists(&parked)?;
+    crate::fsutil::remove_no_follow(&parked)?;
     let build = dir.join("build");
     if build.exists() {
         std::fs::rename(&build, &parked).at("rename", &build)?;
@@ -52,7 +43,7 @@ pub fn swap_build_dir_in(dir: &Path, napi_build_version: Option<u32>) -> Result<
         return Ok(());
     };
     let build = dir.join("build");
-    remove_dir_if_exists(&build)?;
+    crate::fsutil::remove_no_follow(&build)?;
     let parked = napi_build_dir(dir, n);
     std::fs::rename(&parked, &build).at("rename", &parked)?;
     Ok(())

@@ -5,7 +5,7 @@
 //! directory (`module_path: "../"`), which the reference would delete.
 
 use super::{Context, Outcome};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::manifest::normalize;
 use serde_json::json;
 use std::path::Path;
@@ -29,15 +29,7 @@ pub fn refusal(module_path: &Path, package_dir: &Path) -> Option<String> {
     None
 }
 
-/// Removes a directory tree, or a file or symlink (never following it).
-fn remove(p: &Path) -> Result<bool> {
-    match std::fs::symlink_metadata(p) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Error::io("stat", p, e)),
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).at("remove", p).map(|_| true),
-        Ok(_) => std::fs::remove_file(p).at("remove", p).map(|_| true),
-    }
-}
+use crate::fsutil::remove_no_follow as remove;
 
 /// `clean`.
 pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {

@@ -75,6 +75,7 @@ pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Resu
         return build_instead(ctx, napi).await;
     }
     let config = ctx.evaluate("install", napi)?;
+    refuse_unsafe_module_path(ctx, &config)?;
     let fallback = ctx.opts.fallback_to_build.matches(&name);
     if !ctx.opts.update_binary && config.module.exists() {
         return Ok(already_installed(&name, &config));
@@ -85,23 +86,19 @@ pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Resu
     ));
     match place(ctx, &config).await {
         Ok(placed) if placed.source == Source::Existing => Ok(already_installed(&name, &config)),
-        Ok(placed) => {
-            if fallback && !config.cross_compiling {
-                // A binary that cannot load here (wrong libc, missing symbols) is no install.
-                if let Err(e) = super::testbinary::can_load(&config.module, &ctx.host).await {
-                    log::warn(format!(
-                        "the downloaded binary does not load on this machine ({e}); falling back to source compile with node-gyp"
-                    ));
-                    return build_instead(ctx, napi).await;
-                }
-            }
-            Ok(Outcome::line(
-                format!(
-                    "[{name}] Success: \"{}\" is installed via remote",
-                    config.module.display()
-                ),
-                data(&config, placed.source, placed.sha256.as_deref()),
-            ))
+        Ok(placed) => Ok(Outcome::line(
+            format!(
+                "[{name}] Success: \"{}\" is installed via remote",
+                config.module.display()
+            ),
+            data(&config, placed.source, placed.sha256.as_deref()),
+        )),
+        Err(e @ Error::BindingLoad { .. }) if fallback => {
+            // Checked before anything was replaced: the previous binding is still there.
+            log::warn(format!(
+                "the downloaded binary does not load on this machine ({e}); falling back to source compile with node-gyp"
+            ));
+            build_instead(ctx, napi).await
         }
         Err(e) if fallback => {
             print_fallback_error(ctx, &config, &e);
@@ -109,6 +106,23 @@ pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Resu
         }
         Err(e) => Err(e),
     }
+}
+
+/// Install replaces what is in module_path: never let that be the package itself or a
+/// folder holding it (`"module_path": "./"` or `"../"`).
+fn refuse_unsafe_module_path(ctx: &Context, config: &Config) -> Result<()> {
+    let dir = crate::manifest::normalize(&ctx.dir);
+    if dir.starts_with(&config.module_path) {
+        return Err(Error::InvalidField {
+            path: ctx.manifest.path.clone(),
+            field: "binary.module_path".into(),
+            reason: format!(
+                "resolves to {}, which contains the package itself; refusing to install binaries over it",
+                config.module_path.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn already_installed(name: &str, config: &Config) -> Outcome {
@@ -215,29 +229,57 @@ impl Staging {
         fs::create_dir(p).at("create directory", p)
     }
 
-    /// Puts the staged folder in place of module_path.
-    fn commit(mut self) -> Result<()> {
+    /// Loads the staged binding in a child runtime: a binary that cannot load here
+    /// (wrong libc, missing symbols) must not replace anything.
+    async fn verify_load(&self, module_name: &str, host: &crate::target::HostInfo) -> Result<()> {
+        super::testbinary::can_load(&self.path().join(format!("{module_name}.node")), host).await
+    }
+
+    /// Puts the staged files in place. A missing module_path is renamed into place whole;
+    /// an existing one gets each top-level entry replaced by its namesake (the binding
+    /// last), leaving other files there alone, as the reference's `tar.extract` does.
+    fn commit(mut self, module_file: &str) -> Result<()> {
         let dir = self.dir.take().expect("not committed");
         let staged = dir.path().to_path_buf();
-        if fs::symlink_metadata(&self.module_path).is_ok() {
-            if exchange(&staged, &self.module_path).is_ok() {
-                // `staged` now holds the previous binding; the TempDir removes it.
+        let target = self.module_path.clone();
+        match fs::symlink_metadata(&target) {
+            Err(_) => {
+                fs::rename(&staged, &target).at("move into place", &target)?;
+                let _ = dir.keep();
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::io(
+                    "install into",
+                    &target,
+                    io::Error::other("module_path exists and is not a directory"),
+                ))
+            }
+            Ok(_) => {
+                let mut entries: Vec<_> = fs::read_dir(&staged)
+                    .at("read", &staged)?
+                    .flatten()
+                    .map(|e| e.file_name())
+                    .collect();
+                // The binding goes last: when it appears, what it links against is there.
+                entries.sort_by_key(|n| n == module_file);
+                for name in entries {
+                    let from = staged.join(&name);
+                    let to = target.join(&name);
+                    let from_dir = fs::symlink_metadata(&from).at("stat", &from)?.is_dir();
+                    match fs::symlink_metadata(&to) {
+                        Ok(m) if m.is_dir() && from_dir && exchange(&from, &to).is_ok() => {}
+                        Ok(m) if m.is_dir() || from_dir => {
+                            crate::fsutil::remove_no_follow(&to)?;
+                            fs::rename(&from, &to).at("move into place", &to)?;
+                        }
+                        // rename(2) replaces a file or symlink atomically.
+                        _ => fs::rename(&from, &to).at("move into place", &to)?,
+                    }
+                }
+                // `staged` now holds only what was replaced; the TempDir removes it.
                 drop(dir);
-                self.created_parents.clear();
-                return Ok(());
             }
-            // No atomic exchange here: move the old one aside, then the new one in.
-            let old = staged.with_extension("old");
-            fs::rename(&self.module_path, &old).at("move aside", &self.module_path)?;
-            if let Err(e) = fs::rename(&staged, &self.module_path) {
-                let _ = fs::rename(&old, &self.module_path);
-                return Err(Error::io("move into place", &self.module_path, e));
-            }
-            let _ = fs::remove_dir_all(&old);
-        } else {
-            fs::rename(&staged, &self.module_path).at("move into place", &self.module_path)?;
         }
-        let _ = dir.keep();
         self.created_parents.clear();
         Ok(())
     }
@@ -316,6 +358,10 @@ fn limits(ctx: &Context) -> Limits {
     }
 }
 
+fn module_file(config: &Config) -> String {
+    format!("{}.node", config.module_name)
+}
+
 fn check_contains_module(config: &Config, staged: &Path, source: &str) -> Result<()> {
     let want = format!("{}.node", config.module_name);
     if staged.join(&want).exists() {
@@ -362,11 +408,11 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
         }
         log::info(format!("install unpacking local file {}", path.display()));
         let sha = unpack_file(
+            ctx,
             config,
             &path,
             &path.display().to_string(),
             expected.as_deref(),
-            limits(ctx),
         )
         .await?;
         return Ok(Placed {
@@ -380,7 +426,7 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
             redact_url(&url),
             &sha[..12]
         ));
-        let sha = unpack_file(config, &blob, &redact_url(&url), Some(&sha), limits(ctx)).await?;
+        let sha = unpack_file(ctx, config, &blob, &redact_url(&url), Some(&sha)).await?;
         return Ok(Placed {
             source: Source::Cache,
             sha256: Some(sha),
@@ -396,12 +442,13 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
 }
 
 async fn unpack_file(
+    ctx: &Context,
     config: &Config,
     file: &Path,
     source: &str,
     expected: Option<&str>,
-    limits: Limits,
 ) -> Result<String> {
+    let limits = limits(ctx);
     let staging = Staging::new(&config.module_path)?;
     let staged = staging.path().to_path_buf();
     let file = file.to_path_buf();
@@ -419,9 +466,18 @@ async fn unpack_file(
     .await
     .expect("unpack task does not panic")?;
     verify(source, expected, &sha)?;
-    check_contains_module(config, staging.path(), source)?;
-    staging.commit()?;
+    finish(ctx, config, staging, source).await?;
     Ok(sha)
+}
+
+/// The last checks on a complete, verified archive, then the commit: the binding is at
+/// the top level, and (when a build could replace it) loads in this runtime.
+async fn finish(ctx: &Context, config: &Config, staging: Staging, source: &str) -> Result<()> {
+    check_contains_module(config, staging.path(), source)?;
+    if ctx.opts.fallback_to_build.matches(ctx.name()) && !config.cross_compiling {
+        staging.verify_load(&config.module_name, &ctx.host).await?;
+    }
+    staging.commit(&module_file(config))
 }
 
 struct HashingReader<R> {
@@ -536,8 +592,12 @@ async fn download(
                     }
                     return Err(e);
                 }
-                check_contains_module(config, staging.path(), &redact_url(url))?;
-                staging.commit()?;
+                if let Err(e) = finish(ctx, config, staging, &redact_url(url)).await {
+                    if let Some(f) = &tmp_file {
+                        let _ = fs::remove_file(f);
+                    }
+                    return Err(e);
+                }
                 if let Some(f) = tmp_file {
                     if let Err(e) = cache.store(url, &f, &sha) {
                         log::verbose(format!("could not cache the download: {e}"));
@@ -690,14 +750,7 @@ async fn private_binary(ctx: &Context, config: &Config, cache: &Cache) -> Result
     let source = format!("s3 object for {}", redact_url(&config.hosted_tarball));
     // package.json's checksum wins; else the `.sha256` that publish put beside the object.
     let expected = config.checksum.clone().or(published);
-    let sha = unpack_file(
-        config,
-        tmp.path(),
-        &source,
-        expected.as_deref(),
-        limits(ctx),
-    )
-    .await?;
+    let sha = unpack_file(ctx, config, tmp.path(), &source, expected.as_deref()).await?;
     Ok(Placed {
         source: Source::S3,
         sha256: Some(sha),
@@ -726,13 +779,21 @@ mod tests {
         // First install.
         let s = Staging::new(&module_path).unwrap();
         fs::write(s.path().join("m.node"), b"v1").unwrap();
-        s.commit().unwrap();
+        s.commit("m.node").unwrap();
         assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v1");
         // Replacement.
+        // Replacement: entries are replaced, other files in module_path stay.
+        fs::write(module_path.join("user.txt"), b"mine").unwrap();
+        fs::create_dir(module_path.join("sub")).unwrap();
+        fs::write(module_path.join("sub/old"), b"old").unwrap();
         let s = Staging::new(&module_path).unwrap();
         fs::write(s.path().join("m.node"), b"v2").unwrap();
-        s.commit().unwrap();
+        fs::create_dir(s.path().join("sub")).unwrap();
+        fs::write(s.path().join("sub/new"), b"new").unwrap();
+        s.commit("m.node").unwrap();
         assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v2");
+        assert_eq!(fs::read(module_path.join("user.txt")).unwrap(), b"mine");
+        assert!(module_path.join("sub/new").exists() && !module_path.join("sub/old").exists());
         let leftovers: Vec<_> = fs::read_dir(module_path.parent().unwrap())
             .unwrap()
             .flatten()

@@ -199,12 +199,7 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Removes a file, a link (never following it) or a tree; missing is fine.
 fn remove_path(p: &Path) -> Result<()> {
-    match std::fs::symlink_metadata(p) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("stat", p, e)),
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).at("remove", p),
-        Ok(_) => std::fs::remove_file(p).at("remove", p),
-    }
+    crate::fsutil::remove_no_follow(p).map(|_| ())
 }
 
 impl Snapshot {
