@@ -46,9 +46,14 @@ const core = loadBinding('pregyp-find');
 let full;
 exports.binding = () => full || (full = loadBinding('pregyp'));
 
+// Installed under the old name (`"@mapbox/node-pre-gyp": "npm:pregyp@..."`), find() keeps
+// the reference's contract of returning the path even when nothing is there, because
+// code written for it may test the path itself. Under its own name it explains instead.
+const AS_REFERENCE = /[\\/]node-pre-gyp$/.test(__dirname) ? { check: false } : undefined;
+
 exports.find = function find(packageJsonPath, opts) {
-  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND) return core.find(String(packageJsonPath));
-  return api().find(core, packageJsonPath, opts);
+  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND) return core.find(String(packageJsonPath), AS_REFERENCE);
+  return api().find(core, packageJsonPath, opts && AS_REFERENCE ? { ...AS_REFERENCE, ...opts } : opts || AS_REFERENCE);
 };
 
 // Everything else is defined in lib/api.js, loaded when first used.

@@ -78,6 +78,22 @@ for (const pm of Object.keys(MANAGERS)) {
   });
 }
 
+test('installed under the old name (npm alias), find() keeps the reference contract', () => {
+  const dir = tmpdir('pregyp-alias-');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name: 'consumer', version: '1.0.0', private: true,
+    dependencies: { '@mapbox/node-pre-gyp': `file:${packs.root}`, [`@pregyp/${packs.triple}`]: `file:${packs.platform}` },
+  }));
+  const inst = spawnSync('npm', MANAGERS.npm.install[1], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 180_000 });
+  assert.strictEqual(inst.status, 0, inst.stderr);
+  fs.writeFileSync(path.join(dir, 'pkg.json'), JSON.stringify({ name: 'x', version: '1.0.0', main: 'i.js', binary: { module_name: 'm', module_path: 'lib', host: 'https://h/' } }));
+  const script = "const p = require('@mapbox/node-pre-gyp').find(require('path').resolve('pkg.json')); console.log(p, require('fs').existsSync(p))";
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  assert.strictEqual(r.stdout.trim(), `${fs.realpathSync(dir)}/lib/m.node false`, r.stderr);
+  const bin = spawnSync('npx', ['--no-install', 'node-pre-gyp', '--version'], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  assert.strictEqual(bin.stdout.trim(), `v${VERSION}`);
+});
+
 test('the loader explains clearly when no binary fits', () => {
   const dir = tmpdir('pregyp-nobin-');
   spawnSync('tar', ['xzf', packs.root, '-C', dir]);

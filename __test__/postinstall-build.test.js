@@ -288,3 +288,15 @@ test('end to end under pnpm 9', async (t) => {
   assertInstalledAndClean(real, r.out);
   assert.match(r.out, /postinstall-build: .*pnpm\.cjs add /, 'build dependencies installed with pnpm, not npm');
 });
+
+test('a package.json left rewritten by a killed run is restored from its backup', async () => {
+  const root = setup();
+  const pkg = makePkg(root);
+  fs.writeFileSync(path.join(pkg.dir, 'package.json.pregyp-backup'), pkg.text);
+  fs.writeFileSync(path.join(pkg.dir, 'package.json'), '{"name":"pkg","version":"1.0.0","devDependencies":{}}\n');
+  fs.mkdirSync(path.join(pkg.dir, 'lib'));
+  const r = await ok(['postinstall-build', 'lib'], { cwd: pkg.dir, env: npmEnv({ INIT_CWD: pkg.app }) });
+  assert.match(r.stderr, /restored .*package\.json from an interrupted earlier run/);
+  assert.ok(!fs.existsSync(path.join(pkg.dir, 'package.json.pregyp-backup')));
+  assertUntouched(pkg);
+});

@@ -7,22 +7,30 @@ use crate::options::{self, CommandCall, Env};
 use crate::target::HostInfo;
 use std::path::Path;
 
-/// Builds a command context from API arguments (flags as on the command line).
-pub fn context(argv: &[String], host: HostInfo, cwd: &Path) -> Result<Context> {
-    let inv = options::parse(argv, Env::from_process())?;
+/// `reveal` for the API: one JSON document per Node-API version; with a key in
+/// `args`, that value as a JSON string.
+pub fn reveal(argv: &[String], host: HostInfo, cwd: &Path) -> Result<Vec<String>> {
+    let mut line = vec!["reveal".to_string()];
+    line.extend(argv.iter().cloned());
+    let inv = options::parse(&line, Env::from_process())?;
     crate::log::set_level(inv.opts.loglevel);
-    Context::load(inv.opts, host, cwd)
-}
-
-/// The evaluated configuration, once per Node-API version.
-pub fn reveal(ctx: &Context) -> Result<Vec<String>> {
+    let ctx = Context::load(inv.opts, host, cwd)?;
+    let args: Vec<String> = inv.commands.into_iter().flat_map(|c| c.args).collect();
     let call = CommandCall {
         name: "reveal".into(),
-        args: Vec::new(),
+        args: args.clone(),
     };
-    commands::expand(ctx, &[call])?
+    commands::expand(&ctx, &[call])?
         .iter()
-        .map(|s| commands::reveal::reveal(ctx, &[], s.napi_build_version))
+        .map(|s| {
+            let text = commands::reveal::reveal(&ctx, &args, s.napi_build_version)?;
+            // A single value is plain text: hand it over as a JSON string.
+            Ok(if text.starts_with('{') {
+                text
+            } else {
+                serde_json::Value::String(text).to_string()
+            })
+        })
         .collect()
 }
 
@@ -34,15 +42,21 @@ pub async fn run_command(
     host: HostInfo,
     cwd: &Path,
 ) -> Result<serde_json::Value> {
-    let inv = options::parse(&argv, Env::from_process())?;
+    // Parsed as `<name> <argv...>`: positional arguments (opts.args) belong to the
+    // command, even when one of them is itself a command name (`build rebuild`).
+    let mut line = vec![name.to_string()];
+    line.extend(argv);
+    let inv = options::parse(&line, Env::from_process())?;
     crate::log::set_level(inv.opts.loglevel);
     let ctx = Context::load(inv.opts, host, cwd)?;
     let mut call = CommandCall {
         name: name.to_string(),
         args: Vec::new(),
     };
-    // Positional arguments given in opts.args belong to the command.
-    for c in inv.commands {
+    for (i, c) in inv.commands.into_iter().enumerate() {
+        if i > 0 {
+            call.args.push(c.name);
+        }
         call.args.extend(c.args);
     }
     let outcomes = commands::run_chain(&ctx, &[call], |_, _| {}).await?;

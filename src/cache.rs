@@ -11,6 +11,22 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
+    /// A private stand-in folder, when the configured one cannot be used (kept alive here).
+    _fallback: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+/// The configured cache folder (`--pregyp-cache`, `PREGYP_CACHE`, `<npm cache>/_pregyp`,
+/// `~/.npm/_pregyp`), else a folder of this user's in the temp dir: never a shared one
+/// another user could fill with tarballs first.
+pub fn dir_for(configured: Option<&Path>) -> PathBuf {
+    if let Some(d) = configured {
+        return d.to_path_buf();
+    }
+    #[cfg(unix)]
+    let user = unsafe { libc::getuid() }.to_string(); // SAFETY: getuid cannot fail.
+    #[cfg(not(unix))]
+    let user = std::env::var("USERNAME").unwrap_or_default();
+    std::env::temp_dir().join(format!("pregyp-cache-{user}"))
 }
 
 /// Hex sha256 of some bytes.
@@ -21,7 +37,32 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl Cache {
     /// A cache rooted at `root` (created lazily).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Cache { root: root.into() }
+        Cache {
+            root: root.into(),
+            _fallback: None,
+        }
+    }
+
+    /// The cache for an install: the configured folder if it can be created (private to
+    /// this user when it is the temp-dir default), else a throw-away folder, so that an
+    /// unwritable `~/.npm` slows an install down instead of failing it.
+    pub fn open(configured: Option<&Path>) -> Self {
+        let dir = dir_for(configured);
+        let usable = fs::create_dir_all(&dir).is_ok() && private_enough(&dir, configured.is_none());
+        if usable {
+            return Cache::new(dir);
+        }
+        crate::log::warn(format!(
+            "cannot use the download cache at {}; continuing without a cache",
+            dir.display()
+        ));
+        match tempfile::Builder::new().prefix("pregyp-cache-").tempdir() {
+            Ok(t) => Cache {
+                root: t.path().to_path_buf(),
+                _fallback: Some(std::sync::Arc::new(t)),
+            },
+            Err(_) => Cache::new(dir),
+        }
     }
 
     /// The cache folder.
@@ -50,6 +91,21 @@ impl Cache {
         let dir = self.root.join("tmp");
         fs::create_dir_all(&dir).at("create directory", &dir)?;
         Ok(dir)
+    }
+
+    /// The verified blob cached for `url` without changing anything (for `explain`).
+    pub fn peek(&self, url: &str, expected: Option<&str>) -> Option<(PathBuf, String)> {
+        let sha = fs::read_to_string(self.index_path(url))
+            .ok()?
+            .trim()
+            .to_string();
+        let blob = self.blob_path(&sha);
+        match crate::pack::sha256_file(&blob) {
+            Ok((actual, _)) if actual == sha && expected.is_none_or(|e| e == sha) => {
+                Some((blob, sha))
+            }
+            _ => None,
+        }
     }
 
     /// The verified blob cached for `url`, if any. When `expected` is known the blob must
@@ -97,6 +153,24 @@ impl Cache {
     }
 }
 
+/// The temp-dir default must be ours and closed to others (it is shared by path).
+#[cfg(unix)]
+fn private_enough(dir: &Path, is_default: bool) -> bool {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if !is_default {
+        return true;
+    }
+    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0)
+}
+
+#[cfg(not(unix))]
+fn private_enough(_dir: &Path, _is_default: bool) -> bool {
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +198,15 @@ mod tests {
         assert!(cache.lookup("https://h/x.tgz", None).is_none());
         assert!(!blob.exists(), "corrupt blob removed");
         assert!(cache.lookup("https://h/other.tgz", None).is_none());
+    }
+
+    #[test]
+    fn unusable_folder_falls_back_to_a_private_one() {
+        let c = Cache::open(Some(Path::new("/proc/pregyp-cannot-exist")));
+        assert!(c.root().exists());
+        assert!(c.tmp_dir().is_ok());
+        let root = c.root().to_path_buf();
+        drop(c);
+        assert!(!root.exists(), "the stand-in folder is removed");
     }
 }

@@ -245,16 +245,22 @@ impl<T> IoContext<T> for std::io::Result<T> {
     }
 }
 
-/// Removes `user:password@` from a URL before it is shown anywhere.
+/// Removes `user:password@` and query strings (signed URLs carry tokens there)
+/// from a URL before it is shown anywhere.
 pub fn redact_url(url: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
-        let rest = &url[scheme_end + 3..];
+    let mut out = url.to_string();
+    if let Some(q) = out.find('?') {
+        out.truncate(q);
+        out.push_str("?***");
+    }
+    if let Some(scheme_end) = out.find("://") {
+        let rest = &out[scheme_end + 3..];
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         if let Some(at) = rest[..authority_end].rfind('@') {
-            return format!("{}://***@{}", &url[..scheme_end], &rest[at + 1..]);
+            return format!("{}://***@{}", &out[..scheme_end], &rest[at + 1..]);
         }
     }
-    url.to_string()
+    out
 }
 
 #[cfg(test)]
@@ -281,6 +287,10 @@ mod tests {
             "https://***@host.example/a@b"
         );
         assert_eq!(redact_url("https://host/x"), "https://host/x");
+        assert_eq!(
+            redact_url("https://b.s3.amazonaws.com/x.tgz?X-Amz-Signature=abc&token=t"),
+            "https://b.s3.amazonaws.com/x.tgz?***"
+        );
         assert_eq!(
             redact_url("http://tok@127.0.0.1:9/"),
             "http://***@127.0.0.1:9/"

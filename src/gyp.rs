@@ -47,11 +47,22 @@ impl GypProgram {
     }
 
     /// `<program> <prefix...> <args...>` as the reference prints it in errors.
+    /// The command line as shown in logs and errors: passwords in URLs and
+    /// certificate contents are masked (the child still gets the real values).
     pub fn display(&self, args: &[String]) -> String {
         let mut parts = vec![self.program.to_string_lossy().into_owned()];
         parts.extend(self.prefix.iter().cloned());
-        parts.extend(args.iter().cloned());
+        parts.extend(args.iter().map(|a| shown_arg(a)));
         parts.join(" ")
+    }
+}
+
+fn shown_arg(arg: &str) -> String {
+    match arg.split_once('=') {
+        Some((k, _)) if k == "--ca" => format!("{k}=<PEM>"),
+        Some((k, v)) if v.contains("://") => format!("{k}={}", crate::error::redact_url(v)),
+        _ if arg.contains("://") => crate::error::redact_url(arg),
+        _ => arg.to_string(),
     }
 }
 

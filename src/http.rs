@@ -15,15 +15,17 @@ pub fn client(opts: &Options) -> Result<reqwest::Client> {
         if attempt.previous().len() >= MAX_REDIRECTS {
             return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
         }
-        let downgrade = attempt
-            .previous()
-            .last()
-            .is_some_and(|p| p.scheme() == "https")
-            && attempt.url().scheme() == "http";
+        // Plain http is only ever allowed to this machine (tests, local mirrors).
+        let downgrade = attempt.url().scheme() == "http"
+            && (attempt
+                .previous()
+                .last()
+                .is_some_and(|p| p.scheme() == "https")
+                || !crate::urls::is_loopback(attempt.url().as_str()));
         if downgrade {
             let to = redact_url(attempt.url().as_str());
             return attempt.error(format!(
-                "refusing to follow a redirect from https to http ({to})"
+                "refusing to follow a redirect from https to http, or to http off this machine ({to})"
             ));
         }
         attempt.follow()
@@ -147,9 +149,11 @@ pub fn backoff(min: Duration, attempt: u32) -> Duration {
     (min * factor).min(Duration::from_secs(5))
 }
 
-/// Fetches a small text resource (e.g. a `.sha256` sidecar); `Ok(None)` on 404/403.
+/// Fetches a small text resource (e.g. a `.sha256` sidecar); `Ok(None)` on 404/403 or
+/// when it is larger than a sidecar can be (read no further than that).
 pub async fn fetch_small_text(client: &reqwest::Client, url: &str) -> Result<Option<String>> {
-    let resp = client
+    const MAX: usize = 4096;
+    let mut resp = client
         .get(url)
         .send()
         .await
@@ -161,11 +165,14 @@ pub async fn fetch_small_text(client: &reqwest::Client, url: &str) -> Result<Opt
     if !resp.status().is_success() {
         return Err(status_error(url, status));
     }
-    let bytes = resp.bytes().await.map_err(|e| network_error(url, &e))?;
-    if bytes.len() > 4096 {
-        return Ok(None);
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| network_error(url, &e))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX {
+            return Ok(None);
+        }
     }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    Ok(Some(String::from_utf8_lossy(&body).into_owned()))
 }
 
 #[cfg(test)]

@@ -126,8 +126,7 @@ pub async fn run(argv: Vec<String>) -> napi::Result<i32> {
 #[cfg(feature = "full")]
 #[napi]
 pub fn reveal(argv: Vec<String>) -> napi::Result<Vec<String>, String> {
-    let ctx = crate::api::context(&argv, host()?.clone(), &cwd()?).map_err(to_js)?;
-    crate::api::reveal(&ctx).map_err(to_js)
+    crate::api::reveal(&argv, host()?.clone(), &cwd()?).map_err(to_js)
 }
 
 #[cfg(feature = "full")]

@@ -589,7 +589,8 @@ impl Options {
             ca,
             ca_files,
             strict_ssl: bool_of(&raw, "strict_ssl").unwrap_or(true),
-            retries: number_of(&raw, "fetch_retries")?.unwrap_or(3) as u32,
+            // Bounded: a retry count is a courtesy to flaky networks, not a loop forever.
+            retries: number_of(&raw, "fetch_retries")?.unwrap_or(3).min(20) as u32,
             timeout: Duration::from_millis(number_of(&raw, "fetch_timeout")?.unwrap_or(30_000)),
             retry_min_delay: Duration::from_millis(
                 number_of(&raw, "fetch_retry_mintimeout")?.unwrap_or(200),

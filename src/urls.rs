@@ -28,6 +28,14 @@ pub fn split(url: &str) -> Option<Parts<'_>> {
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
+    // WHATWG parsers (reqwest's, Node's) read `\` as `/`: an authority holding one, or
+    // whitespace and control characters, would name a different host to them than to us.
+    if authority
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
     let host_port = authority
         .rsplit_once('@')
         .map(|(_, h)| h)
@@ -212,6 +220,7 @@ mod tests {
             ("http://example.com/", false),
             ("http://10.0.0.1/", false),
             ("not a url", false),
+            ("http://evil.invalid\\@127.0.0.1/", false),
         ] {
             assert_eq!(is_loopback(u), want, "{u}");
         }

@@ -27,13 +27,8 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     };
     candidates.push(json!({ "kind": "binary.host", "host": redact_url(&declared), "used": candidates.is_empty() }));
 
-    let cache = Cache::new(
-        ctx.opts
-            .cache_dir
-            .clone()
-            .unwrap_or_else(|| std::env::temp_dir().join("pregyp-cache")),
-    );
-    let cached = cache.lookup(&config.hosted_tarball, config.checksum.as_deref());
+    let cache = Cache::new(crate::cache::dir_for(ctx.opts.cache_dir.as_deref()));
+    let cached = cache.peek(&config.hosted_tarball, config.checksum.as_deref());
     let exists = config.module.exists();
     let loads = if exists && !config.cross_compiling {
         Some(

@@ -343,12 +343,7 @@ async fn lock(path: PathBuf) -> Result<InstallLock> {
 }
 
 fn cache_for(ctx: &Context) -> Cache {
-    Cache::new(
-        ctx.opts
-            .cache_dir
-            .clone()
-            .unwrap_or_else(|| std::env::temp_dir().join("pregyp-cache")),
-    )
+    Cache::open(ctx.opts.cache_dir.as_deref())
 }
 
 fn limits(ctx: &Context) -> Limits {
@@ -568,7 +563,14 @@ async fn download(
             }
             match http::fetch_small_text(&client, &sidecar_url).await {
                 Ok(Some(t)) => parse_sidecar(&t),
-                _ => None,
+                Ok(None) => None,
+                Err(e) => {
+                    log::verbose(format!(
+                        "no checksum from {}: {e}",
+                        redact_url(&sidecar_url)
+                    ));
+                    None
+                }
             }
         }
     });
@@ -743,6 +745,13 @@ async fn download_once(
 /// HTTP 403: the object may be private; fetch it with S3 credentials, then verify and
 /// unpack it like any other download.
 async fn private_binary(ctx: &Context, config: &Config, cache: &Cache) -> Result<Placed> {
+    if config.s3_location().is_err() {
+        // Not an S3 bucket (a mirror, a plain web server): a 403 is just a 403.
+        return Err(Error::DownloadForbidden {
+            url: redact_url(&config.hosted_tarball),
+            hint: "; the host is not an S3 bucket, so there is no authenticated retry".into(),
+        });
+    }
     log::info("install Received 403 Forbidden - attempting authenticated download");
     let tmp = tempfile::NamedTempFile::new_in(cache.tmp_dir()?)
         .map_err(|e| Error::io("create temp file in", cache.root(), e))?;

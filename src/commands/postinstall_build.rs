@@ -33,6 +33,9 @@ use tokio::process::Command;
 /// The recursion guard: the directory whose postinstall-build is installing build deps.
 pub const GUARD_VAR: &str = "POSTINSTALL_BUILD_CWD";
 
+/// Where package.json is kept while the build-dependency install rewrites it.
+const BACKUP_NAME: &str = "package.json.pregyp-backup";
+
 /// The build dependencies to install: `(name, spec)` pairs and warnings for names
 /// in `buildDependencies` that are not devDependencies (assumed available, as in the package).
 pub fn select_build_dependencies(package_json: &Value) -> (Vec<(String, String)>, Vec<String>) {
@@ -415,6 +418,17 @@ pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome
             return skipped("recursion", None);
         }
     }
+    // An earlier run killed during its dependency install left package.json rewritten:
+    // put the user's own back first.
+    let backup = ctx.dir.join(BACKUP_NAME);
+    if let Ok(original) = std::fs::read(&backup) {
+        replace_file(&ctx.dir.join("package.json"), &original)?;
+        std::fs::remove_file(&backup).at("remove", &backup)?;
+        crate::log::warn(format!(
+            "postinstall-build: restored {} from an interrupted earlier run",
+            ctx.dir.join("package.json").display()
+        ));
+    }
     let Some(artifact) = args.first() else {
         return Err(Error::Usage(
             "postinstall-build: A build artifact must be supplied.".into(),
@@ -487,10 +501,14 @@ pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome
         let pj = ctx.dir.join("package.json");
         let installing = async {
             let text = serde_json::to_string_pretty(&masked).expect("JSON values serialize");
+            // The original survives a kill during the install: the next run restores it.
+            let original = std::fs::read(&pj).at("read", &pj)?;
+            replace_file(&backup, &original)?;
             replace_file(&pj, (text + "\n").as_bytes())?;
             let args = install_args(pm.pm, life.package_manager_version().as_deref(), &specs);
             let r = runner.run_pm(args, &install_env).await;
             snap.restore_file(&pj)?;
+            std::fs::remove_file(&backup).at("remove", &backup)?;
             r
         };
         if let Err(e) = installing.await {
