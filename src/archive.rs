@@ -82,8 +82,9 @@ fn stripped(source: &str, raw: &Path) -> Result<Option<PathBuf>> {
     })
 }
 
-/// Whether a symlink at `rel` (relative to dest) pointing to `target` stays inside dest.
-fn link_stays_inside(rel: &Path, target: &Path) -> bool {
+/// Whether a symlink at `rel` (relative to dest) pointing to `target` stays inside dest,
+/// read as text (links through other links are checked after unpacking).
+pub fn link_stays_inside(rel: &Path, target: &Path) -> bool {
     if target.is_absolute() {
         return false;
     }

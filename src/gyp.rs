@@ -234,6 +234,10 @@ pub fn is_secret_var(name: &str) -> bool {
         || n == "aws_session_token"
         || n == "aws_security_token"
         || n == "node_pre_gyp_sessiontoken"
+        // npm registry credentials (`npm_config_//registry.example/:_authToken`, `_auth`, `_password`).
+        || n.ends_with("_authtoken")
+        || n.ends_with(":_auth")
+        || n.ends_with(":_password")
 }
 
 /// The environment for a child process: the snapshot minus secrets.

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
 /// The gzip level `package` uses. Measured with bench/package.js on 100 MiB of mixed
@@ -299,25 +299,11 @@ fn mode_of(_meta: &fs::Metadata) -> u32 {
     0o644
 }
 
-/// Whether a link at archive name `entry` with `target` resolves outside the top folder.
+/// Whether a link at archive name `entry` with `target` resolves outside the top folder
+/// (the same rule install applies when it unpacks).
 fn escapes(entry: &Path, target: &Path) -> bool {
-    if target.is_absolute() {
-        return true;
-    }
-    // Depth of the link's folder below the top folder (the first component).
-    let mut depth: i64 = entry.components().count() as i64 - 2;
-    for c in target.components() {
-        match c {
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            _ => return true,
-        }
-        if depth < 0 {
-            return true;
-        }
-    }
-    false
+    let below_top: PathBuf = entry.components().skip(1).collect();
+    !crate::archive::link_stays_inside(&below_top, target)
 }
 
 /// Temp files are created 0600; artifacts get the usual 0644.

@@ -32,7 +32,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     let exists = config.module.exists();
     let loads = if exists && !config.cross_compiling {
         Some(
-            testbinary::can_load(&config.module, &ctx.host)
+            testbinary::can_load(&config.module, &ctx.host, &ctx.opts.env)
                 .await
                 .map_err(|e| e.to_string()),
         )

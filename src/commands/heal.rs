@@ -125,7 +125,7 @@ async fn heal_one(ctx: Context, state: &'static str) -> Row {
         let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
         let config = ctx.evaluate("install", step.napi_build_version)?;
         if !config.cross_compiling {
-            testbinary::can_load(&config.module, &ctx.host).await?;
+            testbinary::can_load(&config.module, &ctx.host, &ctx.opts.env).await?;
         }
         Ok::<_, Error>(outcome.data["source"].as_str().unwrap_or("").to_string())
     }
@@ -197,7 +197,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         if !config.module.exists() {
             todo.push((c, "missing"));
         } else if !config.cross_compiling
-            && testbinary::can_load(&config.module, &ctx.host)
+            && testbinary::can_load(&config.module, &ctx.host, &ctx.opts.env)
                 .await
                 .is_err()
         {

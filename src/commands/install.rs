@@ -231,8 +231,9 @@ impl Staging {
 
     /// Loads the staged binding in a child runtime: a binary that cannot load here
     /// (wrong libc, missing symbols) must not replace anything.
-    async fn verify_load(&self, module_name: &str, host: &crate::target::HostInfo) -> Result<()> {
-        super::testbinary::can_load(&self.path().join(format!("{module_name}.node")), host).await
+    async fn verify_load(&self, module_name: &str, ctx: &Context) -> Result<()> {
+        let module = self.path().join(format!("{module_name}.node"));
+        super::testbinary::can_load(&module, &ctx.host, &ctx.opts.env).await
     }
 
     /// Puts the staged files in place. A missing module_path is renamed into place whole;
@@ -470,7 +471,7 @@ async fn unpack_file(
 async fn finish(ctx: &Context, config: &Config, staging: Staging, source: &str) -> Result<()> {
     check_contains_module(config, staging.path(), source)?;
     if ctx.opts.fallback_to_build.matches(ctx.name()) && !config.cross_compiling {
-        staging.verify_load(&config.module_name, &ctx.host).await?;
+        staging.verify_load(&config.module_name, ctx).await?;
     }
     staging.commit(&module_file(config))
 }

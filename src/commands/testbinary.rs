@@ -3,6 +3,7 @@
 
 use super::{Context, Outcome};
 use crate::error::{Error, Result};
+use crate::options::Env;
 use crate::target::{HostInfo, Runtime};
 use serde_json::json;
 use std::path::Path;
@@ -45,22 +46,18 @@ pub fn error_line(stderr: &str) -> Option<String> {
 
 /// Loads `module` in a fresh `node -e "require(...)"`; a failure is `Error::BindingLoad`
 /// carrying the child's error line.
-pub async fn can_load(module: &Path, host: &HostInfo) -> Result<()> {
+/// The child runs the package's code, so it gets the environment without secrets.
+pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
     let script = require_script(module);
     let mut cmd = Command::new(&host.exec_path);
     cmd.arg("--eval")
         .arg(&script)
+        .env_clear()
+        .envs(crate::gyp::child_env(env))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    for (k, _) in std::env::vars_os() {
-        if let Some(k) = k.to_str() {
-            if crate::gyp::is_secret_var(k) {
-                cmd.env_remove(k);
-            }
-        }
-    }
     if host.electron.is_some() {
         // The electron binary only behaves as node with this set.
         cmd.env("ELECTRON_RUN_AS_NODE", "1");
@@ -129,7 +126,7 @@ pub async fn testbinary(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         ctx.host.exec_path,
         require_script(&config.module)
     ));
-    can_load(&config.module, &ctx.host).await?;
+    can_load(&config.module, &ctx.host, &ctx.opts.env).await?;
     Ok(Outcome {
         stdout: Vec::new(),
         data: data(true),
@@ -193,15 +190,19 @@ mod tests {
         // A JS file stands in for a binding: require() loads both the same way.
         let good = t.path().join("good.js");
         std::fs::write(&good, "module.exports = 1").unwrap();
-        can_load(&good, &host).await.unwrap();
+        can_load(&good, &host, &Env::from_process()).await.unwrap();
         let bad = t.path().join("bad.node");
         std::fs::write(&bad, "not an ELF file").unwrap();
-        let e = can_load(&bad, &host).await.unwrap_err();
+        let e = can_load(&bad, &host, &Env::from_process())
+            .await
+            .unwrap_err();
         assert_eq!(e.code(), "E_BINDING_LOAD");
         assert!(e.to_string().contains("bad.node"), "{e}");
         assert!(e.to_string().contains("Error: "), "{e}");
         let missing = t.path().join("missing.node");
-        let e = can_load(&missing, &host).await.unwrap_err();
+        let e = can_load(&missing, &host, &Env::from_process())
+            .await
+            .unwrap_err();
         assert!(e.to_string().contains("Cannot find module"), "{e}");
     }
 }

@@ -77,53 +77,16 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         ));
         false
     } else {
-        require_in_child(ctx, &module).await?;
+        crate::log::info(format!(
+            "validate Running test command: '{} --eval {}'",
+            ctx.host.exec_path,
+            super::testbinary::require_script(&module)
+        ));
+        super::testbinary::can_load(&module, &ctx.host, &ctx.opts.env).await?;
         true
     };
     Ok(Outcome::line(
         format!("[{}] Package appears valid", ctx.name()),
         json!({ "tarball": config.staged_tarball.to_string_lossy(), "tested": tested, "files": stats.files }),
     ))
-}
-
-/// Variables that must not reach the child (it runs the package's code).
-fn is_secret(k: &str) -> bool {
-    let k = k.to_ascii_lowercase();
-    k.contains("secret") || k.contains("session_token") || k.contains("sessiontoken")
-}
-
-/// `node -e "require(<module>)"`, failing with the child's stderr.
-async fn require_in_child(ctx: &Context, module: &std::path::Path) -> Result<()> {
-    let script = format!(
-        "require({})",
-        serde_json::Value::from(module.to_string_lossy().replace('\\', "/"))
-    );
-    crate::log::info(format!(
-        "validate Running test command: '{} --eval {script}'",
-        ctx.host.exec_path
-    ));
-    let out = tokio::process::Command::new(&ctx.host.exec_path)
-        .arg("--eval")
-        .arg(&script)
-        .current_dir(&ctx.dir)
-        .env_clear()
-        .envs(ctx.opts.env.0.iter().filter(|(k, _)| !is_secret(k)))
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| Error::CommandFailed {
-            command: format!("{} --eval {script}", ctx.host.exec_path),
-            detail: e.to_string(),
-        })?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
-    Err(Error::BindingLoad {
-        module: module.to_path_buf(),
-        detail: format!("{} ({})", tail.join("\n").trim(), out.status),
-    })
 }
