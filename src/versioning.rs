@@ -92,6 +92,9 @@ pub struct Config {
     pub cross_compiling: bool,
     /// The expected sha256 of the tarball from `binary.checksums`.
     pub checksum: Option<String>,
+    /// The tarball's key in `binary.checksums`: `package_name`, or `remote_path` +
+    /// `package_name` when only remote_path tells Node-API builds apart.
+    pub checksum_key: String,
     /// S3 details, when the host is (or declares) an S3 bucket.
     pub s3_hint: S3Hint,
     /// Warnings met during evaluation (ABI fallback).
@@ -412,6 +415,15 @@ pub fn evaluate(
         .target_libc
         .as_deref()
         .is_some_and(|l| l != libc.family);
+    let name_varies = binary
+        .package_name
+        .as_deref()
+        .is_some_and(|p| p.contains("{napi_build_version}") || p.contains("{node_napi_label}"));
+    let checksum_key = if napi_build_version.is_some() && !name_varies && !remote_path.is_empty() {
+        format!("{}{package_name}", remote_path.trim_start_matches("./"))
+    } else {
+        package_name.clone()
+    };
     let cross_compiling = platform != host.platform
         || arch != host.arch
         || runtime != host.runtime()
@@ -422,7 +434,8 @@ pub fn evaluate(
         version: plain.to_string(),
         module_name,
         staged_tarball: manifest.root.join(&staged_rel),
-        checksum: binary.checksums.get(&package_name).cloned(),
+        checksum: binary.checksums.get(&checksum_key).cloned(),
+        checksum_key,
         module_path,
         module,
         host: host_url,
@@ -709,6 +722,27 @@ mod tests {
         assert_eq!(best_napi_build_version(&m, &host).unwrap(), Some(6));
         assert_eq!(napi_build_versions(&m, &host, false).unwrap(), vec![3, 6]);
         assert_eq!(napi_build_versions(&m, &host, true).unwrap(), vec![6]);
+    }
+
+    #[test]
+    fn checksum_keys_tell_node_api_builds_apart() {
+        // Only remote_path varies: the key includes it.
+        let b = json!({"module_name":"m","module_path":"lib/{napi_build_version}","host":"https://h",
+            "napi_versions":[3,6],"remote_path":"./v{napi_build_version}/","package_name":"m.tgz",
+            "checksums":{"v6/m.tgz":"a".repeat(64),"m.tgz":"b".repeat(64)}});
+        let c = eval(b, EvalOptions::default(), Some(6));
+        assert_eq!(c.checksum_key, "v6/m.tgz");
+        assert_eq!(c.checksum, Some("a".repeat(64)));
+        // package_name varies (or no Node-API): the name alone.
+        let c = eval(
+            json!({"module_name":"m","module_path":"lib","host":"https://h","package_name":"m.tgz","checksums":{"m.tgz":"c".repeat(64)}}),
+            EvalOptions::default(),
+            None,
+        );
+        assert_eq!(
+            (c.checksum_key.as_str(), c.checksum),
+            ("m.tgz", Some("c".repeat(64)))
+        );
     }
 
     #[test]

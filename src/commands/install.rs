@@ -615,7 +615,12 @@ async fn download(
             Err(Error::DownloadForbidden { .. }) => {
                 return private_binary(ctx, config, cache).await;
             }
-            Err(e) if e.is_retryable() && attempt < attempts => {
+            // A corrupt archive may be a body cut short without the server saying so
+            // (no length, connection closed): worth another attempt too.
+            Err(e)
+                if (e.is_retryable() || matches!(e, Error::BadArchive { .. }))
+                    && attempt < attempts =>
+            {
                 log::verbose(format!("attempt {attempt}/{attempts} failed: {e}"));
                 last_err = Some(e);
             }

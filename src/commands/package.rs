@@ -59,7 +59,7 @@ pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let (sha256, size) = tokio::task::spawn_blocking(move || pack::sha256_file(&t))
         .await
         .map_err(|e| Error::io("read", &tarball, std::io::Error::other(e)))??;
-    let name = config.package_name.clone();
+    let name = config.checksum_key.clone();
     if ctx.opts.get_bool("write") {
         let path = ctx.manifest.path.clone();
         write_checksum(&path, &name, &sha256)?;
@@ -74,7 +74,7 @@ pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
             Value::from(name.clone()),
             Value::from(sha256.clone())
         ),
-        json!({ "package_name": name, "sha256": sha256, "size": size, "tarball": config.staged_tarball.to_string_lossy() }),
+        json!({ "key": name, "package_name": config.package_name, "sha256": sha256, "size": size, "tarball": config.staged_tarball.to_string_lossy() }),
     ))
 }
 
