@@ -777,6 +777,13 @@ pub async fn get_object_to_file(
     dest: &Path,
 ) -> Result<Option<String>> {
     let loc = config.s3_location()?;
+    // On a user's machine an install must not go probing cloud metadata endpoints for
+    // credentials: without any configured source, fail at once, as the reference does.
+    if !credentials_configured(&opts.env)? {
+        return Err(private_binary_error(Error::S3Credentials(
+            "no credentials configured".into(),
+        )));
+    }
     let s3 = S3::connect(&loc, opts)
         .await
         .map_err(private_binary_error)?;
@@ -801,6 +808,27 @@ pub async fn get_object_to_file(
 
 /// The reference's message when a private binary cannot be fetched for lack of
 /// credentials (other errors pass through).
+/// Whether any credential source other than instance metadata is configured.
+fn credentials_configured(env: &Env) -> Result<bool> {
+    if explicit_credentials(env)?.is_some() {
+        return Ok(true);
+    }
+    let set = |k: &str| env.non_empty(k).is_some();
+    let aws_files = env.non_empty("HOME").is_some_and(|h| {
+        let aws = Path::new(h).join(".aws");
+        aws.join("credentials").is_file() || aws.join("config").is_file()
+    });
+    Ok(set("AWS_ACCESS_KEY_ID")
+        || set("AWS_PROFILE")
+        || set("AWS_WEB_IDENTITY_TOKEN_FILE")
+        || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        || set("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        || ["AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"]
+            .iter()
+            .any(|k| env.non_empty(k).is_some_and(|f| Path::new(f).is_file()))
+        || aws_files)
+}
+
 fn private_binary_error(e: Error) -> Error {
     match e {
         Error::S3Credentials(detail) => Error::S3Credentials(format!(

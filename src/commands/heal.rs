@@ -251,22 +251,39 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             heal_one(pctx, state).await
         });
     }
+    // One progress display: a bar on a terminal, a line per package otherwise.
+    let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && log::enabled(crate::options::LogLevel::Notice))
+    .then(|| {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("pregyp heal [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
+    });
     let mut rows = Vec::new();
     while let Some(r) = set.join_next().await {
         let row = r.map_err(|e| Error::Usage(format!("heal task failed: {e}")))?;
-        log::log(
-            crate::options::LogLevel::Notice,
-            &format!(
-                "[{}/{total}] {} {}",
-                rows.len() + 1,
-                row.name,
-                match &row.result {
-                    Ok(_) => format!("healed ({}, {} ms)", row.source, row.ms),
-                    Err(e) => format!("failed: {}", e.lines().next().unwrap_or("")),
-                }
+        let status = match &row.result {
+            Ok(_) => format!("healed ({}, {} ms)", row.source, row.ms),
+            Err(e) => format!("failed: {}", e.lines().next().unwrap_or("")),
+        };
+        match &bar {
+            Some(b) => {
+                b.set_message(format!("{} {status}", row.name));
+                b.inc(1);
+            }
+            None => log::log(
+                crate::options::LogLevel::Notice,
+                &format!("[{}/{total}] {} {status}", rows.len() + 1, row.name),
             ),
-        );
+        }
         rows.push(row);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     rows.extend(problems);
