@@ -33,5 +33,10 @@ mod tests {
         }
         assert!(remove_no_follow(&target).unwrap());
         assert!(!remove_no_follow(&target).unwrap());
+        let tree = t.path().join("tree/a/b");
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::write(tree.join("f"), "x").unwrap();
+        assert!(remove_no_follow(&t.path().join("tree")).unwrap());
+        assert!(!t.path().join("tree").exists());
     }
 }

@@ -107,23 +107,4 @@ mod tests {
             );
         }
     }
-
-    #[cfg(unix)]
-    #[test]
-    fn removes_links_without_following_them() {
-        let t = tempfile::tempdir().unwrap();
-        let keep = t.path().join("keep");
-        std::fs::create_dir_all(&keep).unwrap();
-        std::fs::write(keep.join("precious"), "x").unwrap();
-        let link = t.path().join("link");
-        std::os::unix::fs::symlink(&keep, &link).unwrap();
-        assert!(remove(&link).unwrap());
-        assert!(keep.join("precious").is_file());
-        assert!(!remove(&link).unwrap());
-        let tree = t.path().join("tree/a/b");
-        std::fs::create_dir_all(&tree).unwrap();
-        std::fs::write(tree.join("f"), "x").unwrap();
-        assert!(remove(&t.path().join("tree")).unwrap());
-        assert!(!t.path().join("tree").exists());
-    }
 }
