@@ -325,6 +325,15 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     ))
 }
 
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Holds an exclusive lock on a file for as long as it lives.
 struct InstallLock(#[allow(dead_code)] fs::File);
 
@@ -575,6 +584,8 @@ async fn download(
             }
         }
     });
+    // Whatever way this function returns, the sidecar request does not outlive it.
+    let _stop_sidecar = AbortOnDrop(sidecar.abort_handle());
     for attempt in 1..=attempts {
         if attempt > 1 {
             let delay = http::backoff(ctx.opts.retry_min_delay, attempt - 1);
