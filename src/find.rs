@@ -47,7 +47,7 @@ pub fn evaluate(
     let mut manifest = Manifest::load(package_json, cwd)?;
     let s3_host = env("node_pre_gyp_s3_host");
     manifest.select_host(HostRole::Production, None, s3_host.as_deref())?;
-    versioning::validate(&manifest, host)?;
+    // versioning::evaluate validates package.json (the reference's checks, once).
     let napi = versioning::best_napi_build_version(&manifest, host)?;
     let module_name = manifest
         .binary

@@ -9,8 +9,9 @@
 use super::{Context, Outcome};
 use crate::error::{Error, IoContext, Result};
 use crate::pack::{self, PackOptions};
+use crate::versioning::Config;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `package`.
 pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
@@ -45,20 +46,29 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     })
 }
 
+/// The staged tarball of `config`, which `action` needs (the reference's message when
+/// it is missing).
+pub fn staged_tarball(config: &Config, action: &'static str) -> Result<PathBuf> {
+    let tarball = config.staged_tarball.clone();
+    if !tarball.exists() {
+        return Err(Error::StagedTarballMissing { action, tarball });
+    }
+    Ok(tarball)
+}
+
+/// sha256 and size of a file, read off the async threads.
+pub async fn sha256_of(path: &Path) -> Result<(String, u64)> {
+    let p = path.to_path_buf();
+    tokio::task::spawn_blocking(move || pack::sha256_file(&p))
+        .await
+        .map_err(|e| Error::io("read", path, std::io::Error::other(e)))?
+}
+
 /// `checksums [--write]`.
 pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let config = ctx.evaluate("checksums", napi)?;
-    let tarball = config.staged_tarball.clone();
-    if !tarball.exists() {
-        return Err(Error::StagedTarballMissing {
-            action: "checksum",
-            tarball,
-        });
-    }
-    let t = tarball.clone();
-    let (sha256, size) = tokio::task::spawn_blocking(move || pack::sha256_file(&t))
-        .await
-        .map_err(|e| Error::io("read", &tarball, std::io::Error::other(e)))??;
+    let tarball = staged_tarball(&config, "checksum")?;
+    let (sha256, size) = sha256_of(&tarball).await?;
     let name = config.checksum_key.clone();
     if ctx.opts.get_bool("write") {
         let path = ctx.manifest.path.clone();

@@ -10,13 +10,7 @@ use serde_json::{json, Value};
 /// `publish`.
 pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let config = ctx.evaluate("publish", napi)?;
-    let tarball = config.staged_tarball.clone();
-    if !tarball.exists() {
-        return Err(Error::StagedTarballMissing {
-            action: "publish",
-            tarball,
-        });
-    }
+    let tarball = super::package::staged_tarball(&config, "publish")?;
     crate::log::info("publish Detecting s3 credentials");
     let loc = config.s3_location()?;
     let s3 = S3::connect(&loc, &ctx.opts).await?;
@@ -44,10 +38,7 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         Some(Value::String(a)) if !a.is_empty() => a.clone(),
         _ => "public-read".to_string(),
     };
-    let t = tarball.clone();
-    let (sha256, size) = tokio::task::spawn_blocking(move || pack::sha256_file(&t))
-        .await
-        .map_err(|e| Error::io("read", &tarball, std::io::Error::other(e)))??;
+    let (sha256, size) = super::package::sha256_of(&tarball).await?;
     let sha_key = s3::sha256_key(&key);
     if ctx.opts.dry_run {
         crate::log::info(format!(

@@ -15,13 +15,7 @@ use serde_json::json;
 /// `testpackage`.
 pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let config = ctx.evaluate("testpackage", napi)?;
-    let tarball = config.staged_tarball.clone();
-    if !tarball.exists() {
-        return Err(Error::StagedTarballMissing {
-            action: "test package",
-            tarball,
-        });
-    }
+    let tarball = super::package::staged_tarball(&config, "test package")?;
     let dir = tarball
         .parent()
         .map(std::path::Path::to_path_buf)
