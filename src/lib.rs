@@ -31,6 +31,11 @@ pub mod options;
 #[cfg(feature = "full")]
 pub mod pack;
 #[cfg(feature = "full")]
+pub mod process;
+pub mod redact;
+#[cfg(feature = "full")]
+pub mod retry;
+#[cfg(feature = "full")]
 pub mod s3;
 pub mod target;
 pub mod urls;

@@ -233,7 +233,8 @@ pub struct Options {
     pub strict_ssl: bool,
     /// `--fetch-retries` (npm's name), default 3.
     pub retries: u32,
-    /// `--fetch-timeout` in ms: connect and idle-read timeout, default 30 s.
+    /// `--fetch-timeout` in ms: connect and idle-read timeout, default 20 s (a stall is
+    /// retried once, so a stuck server ends an install in well under a minute).
     pub timeout: Duration,
     /// First retry delay (`--fetch-retry-mintimeout` in ms), doubled each time.
     pub retry_min_delay: Duration,
@@ -591,7 +592,7 @@ impl Options {
             strict_ssl: bool_of(&raw, "strict_ssl").unwrap_or(true),
             // Bounded: a retry count is a courtesy to flaky networks, not a loop forever.
             retries: number_of(&raw, "fetch_retries")?.unwrap_or(3).min(20) as u32,
-            timeout: Duration::from_millis(number_of(&raw, "fetch_timeout")?.unwrap_or(30_000)),
+            timeout: Duration::from_millis(number_of(&raw, "fetch_timeout")?.unwrap_or(20_000)),
             retry_min_delay: Duration::from_millis(
                 number_of(&raw, "fetch_retry_mintimeout")?.unwrap_or(200),
             ),

@@ -216,8 +216,12 @@ impl<W: Write> Walker<'_, W> {
                 header.set_entry_type(tar::EntryType::Directory);
                 header.set_mode(0o755);
                 header.set_size(0);
+                // Directory names end with `/`, as every common tar writer makes them
+                // (some readers classify entries by name rather than by type).
+                let mut dir_name = entry_name.clone().into_os_string();
+                dir_name.push("/");
                 self.builder
-                    .append_data(&mut header, &entry_name, io::empty())
+                    .append_data(&mut header, Path::new(&dir_name), io::empty())
                     .map_err(|e| Error::io("pack", &path, e))?;
                 self.walk(&path, &entry_name)?;
             } else if ft.is_symlink() {
@@ -732,15 +736,15 @@ mod tests {
         let names: Vec<&str> = e.iter().map(|x| x.0.as_str()).collect();
         let mut want = vec![
             "node-v115-linux-x64/b.txt",
-            "node-v115-linux-x64/empty",
+            "node-v115-linux-x64/empty/",
             "node-v115-linux-x64/hello.node",
         ];
         if cfg!(unix) {
             want.push("node-v115-linux-x64/link.node");
         }
         want.extend([
-            "node-v115-linux-x64/sub",
-            "node-v115-linux-x64/sub/deeper",
+            "node-v115-linux-x64/sub/",
+            "node-v115-linux-x64/sub/deeper/",
             "node-v115-linux-x64/sub/deeper/c.txt",
         ]);
         assert_eq!(names, want);
@@ -766,7 +770,7 @@ mod tests {
                     assert_eq!(*ty, tar::EntryType::Symlink);
                     assert_eq!(data, b"hello.node");
                 }
-                "node-v115-linux-x64/empty" | "node-v115-linux-x64/sub" => {
+                "node-v115-linux-x64/empty/" | "node-v115-linux-x64/sub/" => {
                     assert_eq!((*ty, *mode), (tar::EntryType::Directory, 0o755))
                 }
                 _ => {}

@@ -25,6 +25,7 @@ use aws_sdk_s3::config::{
     ResponseChecksumValidation, SharedCredentialsProvider,
 };
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ObjectCannedAcl};
 use aws_sdk_s3::Client;
@@ -32,6 +33,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Conditional writes retried after a 409 ConditionalRequestConflict.
+const MAX_CONFLICTS: u64 = 3;
 /// Files larger than this are uploaded in parts.
 pub const MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
 /// Preferred part size of multipart uploads (S3's minimum is 5 MiB, maximum 10,000 parts).
@@ -279,6 +282,7 @@ impl S3 {
         };
         let endpoint = sdk_endpoint(loc);
         let mut b = aws_sdk_s3::Config::builder()
+            .http_client(http_client(opts, endpoint.as_deref())?)
             .behavior_version(BehaviorVersion::latest())
             .region(region)
             .credentials_provider(provider)
@@ -384,28 +388,69 @@ impl S3 {
     }
 
     /// Uploads a file with a canned ACL, in parts when it is large; `metadata` becomes
-    /// `x-amz-meta-*` headers.
+    /// `x-amz-meta-*` headers. With [`Overwrite::Refuse`] the write is conditional
+    /// (`If-None-Match: *`), so of several concurrent publishers exactly one succeeds and
+    /// the others get [`Put::Exists`]; a server without conditional writes (501) gets a
+    /// plain write, and the caller's earlier HEAD check is all the protection there is.
     pub async fn put_file(
         &self,
         key: &str,
         path: &Path,
         acl: &str,
         metadata: &[(&str, &str)],
-    ) -> Result<()> {
+        overwrite: Overwrite,
+    ) -> Result<Put> {
         let size = std::fs::metadata(path).at("read", path)?.len();
         let bar = self.progress(size, key);
-        if size > self.multipart_threshold {
-            let r = self
-                .put_multipart(key, path, size, acl, metadata, &bar)
-                .await;
-            bar.finish_and_clear();
-            return r;
-        }
+        let refuse = overwrite == Overwrite::Refuse;
+        let r = if size > self.multipart_threshold {
+            self.put_multipart(key, path, acl, metadata, refuse, &bar)
+                .await
+        } else {
+            let mut conditional = refuse;
+            let mut conflicts = 0;
+            loop {
+                match self
+                    .put_once(key, path, size, acl, metadata, conditional)
+                    .await
+                {
+                    Ok(()) => break Ok(Put::Written),
+                    Err(e) => match condition_outcome(&e) {
+                        Some(ConditionOutcome::Failed) => break Ok(Put::Exists),
+                        Some(ConditionOutcome::Unsupported) if conditional => {
+                            crate::log::verbose(format!(
+                                "s3: the server does not support conditional writes; writing {key} after the HEAD check"
+                            ));
+                            conditional = false;
+                        }
+                        Some(ConditionOutcome::Conflict) if conflicts < MAX_CONFLICTS => {
+                            conflicts += 1;
+                            tokio::time::sleep(Duration::from_millis(200 * conflicts)).await;
+                        }
+                        _ => break Err(self.err("put", key, e)),
+                    },
+                }
+            }
+        };
+        bar.set_position(size);
+        bar.finish_and_clear();
+        r
+    }
+
+    async fn put_once(
+        &self,
+        key: &str,
+        path: &Path,
+        size: u64,
+        acl: &str,
+        metadata: &[(&str, &str)],
+        if_absent: bool,
+    ) -> std::result::Result<(), SdkError<PutObjectError>> {
         let body = ByteStream::read_from()
             .path(path)
             .build()
             .await
-            .map_err(|e| Error::io("read", path, std::io::Error::other(e)))?;
+            .map_err(|e| SdkError::construction_failure(Box::new(e)))?;
         let mut req = self
             .client
             .put_object()
@@ -414,13 +459,13 @@ impl S3 {
             .acl(ObjectCannedAcl::from(acl))
             .content_length(size as i64)
             .body(body);
+        if if_absent {
+            req = req.if_none_match("*");
+        }
         for (k, v) in metadata {
             req = req.metadata(*k, *v);
         }
-        let r = req.send().await.map_err(|e| self.err("put", key, e));
-        bar.set_position(size);
-        bar.finish_and_clear();
-        r.map(|_| ())
+        req.send().await.map(|_| ())
     }
 
     fn progress(&self, size: u64, key: &str) -> indicatif::ProgressBar {
@@ -444,11 +489,12 @@ impl S3 {
         &self,
         key: &str,
         path: &Path,
-        size: u64,
         acl: &str,
         metadata: &[(&str, &str)],
+        if_absent: bool,
         bar: &indicatif::ProgressBar,
-    ) -> Result<()> {
+    ) -> Result<Put> {
+        let size = std::fs::metadata(path).at("read", path)?.len();
         let mut req = self
             .client
             .create_multipart_upload()
@@ -467,52 +513,69 @@ impl S3 {
                 detail: "the server started a multipart upload without an upload id".into(),
             });
         };
-        match self.upload_parts(key, path, size, &upload_id, bar).await {
-            Ok(parts) => {
-                let done = self
-                    .client
-                    .complete_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .multipart_upload(
-                        CompletedMultipartUpload::builder()
-                            .set_parts(Some(parts))
-                            .build(),
-                    )
-                    .send()
-                    .await;
-                match done {
-                    Ok(_) => Ok(()),
-                    // Some S3-compatible servers (moto 5.2) answer 200 with a body whose
-                    // XML root the SDK does not accept; S3's own "200 with an error body"
-                    // carries an error code. Without a code, trust the object if it is there
-                    // with the right size.
-                    Err(e)
-                        if status_of(&e) == Some(200)
-                            && e.code().is_none()
-                            && self
-                                .head(key)
-                                .await
-                                .ok()
-                                .flatten()
-                                .is_some_and(|o| o.size == size) =>
-                    {
-                        crate::log::verbose(format!(
-                            "s3: completed the multipart upload of {key}; the server's answer (HTTP 200, no error code) did not parse, but the object is there with the right size"));
-                        Ok(())
-                    }
-                    Err(e) => {
-                        let err = self.err("put", key, e);
-                        self.abort(key, &upload_id).await;
-                        Err(err)
-                    }
-                }
-            }
+        let parts = match self.upload_parts(key, path, size, &upload_id, bar).await {
+            Ok(parts) => parts,
             Err(e) => {
                 self.abort(key, &upload_id).await;
-                Err(e)
+                return Err(e);
             }
+        };
+        let mut conditional = if_absent;
+        let mut conflicts = 0;
+        loop {
+            let mut complete = self
+                .client
+                .complete_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts.clone()))
+                        .build(),
+                );
+            if conditional {
+                complete = complete.if_none_match("*");
+            }
+            let e = match complete.send().await {
+                Ok(_) => return Ok(Put::Written),
+                Err(e) => e,
+            };
+            match condition_outcome(&e) {
+                Some(ConditionOutcome::Failed) => {
+                    self.abort(key, &upload_id).await;
+                    return Ok(Put::Exists);
+                }
+                Some(ConditionOutcome::Unsupported) if conditional => {
+                    conditional = false;
+                    continue;
+                }
+                Some(ConditionOutcome::Conflict) if conflicts < MAX_CONFLICTS => {
+                    conflicts += 1;
+                    tokio::time::sleep(Duration::from_millis(200 * conflicts)).await;
+                    continue;
+                }
+                _ => {}
+            }
+            // Some S3-compatible servers (moto 5.2) answer 200 with a body whose XML root
+            // the SDK does not accept; S3's own "200 with an error body" carries an error
+            // code. Without a code, trust the object if it is there with the right size.
+            if status_of(&e) == Some(200)
+                && e.code().is_none()
+                && self
+                    .head(key)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|o| o.size == size)
+            {
+                crate::log::verbose(format!(
+                    "s3: completed the multipart upload of {key}; the server's answer (HTTP 200, no error code) did not parse, but the object is there with the right size"));
+                return Ok(Put::Written);
+            }
+            let err = self.err("put", key, e);
+            self.abort(key, &upload_id).await;
+            return Err(err);
         }
     }
 
@@ -705,6 +768,112 @@ impl S3 {
 
 fn status_of<E>(e: &SdkError<E>) -> Option<u16> {
     e.raw_response().map(|r| r.status().as_u16())
+}
+
+/// Whether a write's `If-None-Match` condition decided its failure.
+enum ConditionOutcome {
+    /// An object is there already (412 PreconditionFailed).
+    Failed,
+    /// Another conditional write to the key is in flight (409 ConditionalRequestConflict):
+    /// try again, and one of the two will see the other's object.
+    Conflict,
+    /// The server does not implement conditional writes (501 NotImplemented).
+    Unsupported,
+}
+
+fn condition_outcome<E: ProvideErrorMetadata>(e: &SdkError<E>) -> Option<ConditionOutcome> {
+    match (status_of(e), e.code()) {
+        (Some(412), _) | (_, Some("PreconditionFailed")) => Some(ConditionOutcome::Failed),
+        (Some(409), _) | (_, Some("ConditionalRequestConflict")) => {
+            Some(ConditionOutcome::Conflict)
+        }
+        (Some(501), _) | (_, Some("NotImplemented")) => Some(ConditionOutcome::Unsupported),
+        _ => None,
+    }
+}
+
+/// How a write treats an object already at its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Replace it.
+    Allow,
+    /// Leave it and report [`Put::Exists`] (a conditional write).
+    Refuse,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    /// The object is now the one written.
+    Written,
+    /// Another object was there (or won a concurrent write); nothing was written.
+    Exists,
+}
+
+/// The S3 client's HTTP connector: the same proxy (`--proxy`/`--https-proxy`, `HTTPS_PROXY`,
+/// `NO_PROXY`, as folded into `Options`) and the same extra CAs (`--ca`, `--cafile`,
+/// `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`, on top of the system's) as downloads.
+/// (`--strict-ssl=false` is not honoured here: the SDK's TLS has no such switch.)
+fn http_client(
+    opts: &Options,
+    endpoint: Option<&str>,
+) -> Result<aws_sdk_s3::config::SharedHttpClient> {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let mut trust = TrustStore::empty().with_native_roots(true);
+    for pem in &opts.ca {
+        trust = trust.with_pem_certificate(pem.as_bytes().to_vec());
+    }
+    for file in &opts.ca_files {
+        trust = trust.with_pem_certificate(std::fs::read(file).at("read CA file", file)?);
+    }
+    let tls_context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| Error::InvalidOption {
+            name: "cafile".into(),
+            value: String::new(),
+            reason: DisplayErrorContext(&e).to_string(),
+        })?;
+    // AWS itself is https; an S3-compatible endpoint may be plain http (loopback only).
+    let plain_http = endpoint.is_some_and(|e| e.starts_with("http://"));
+    let proxy_url = if plain_http {
+        opts.proxy.as_deref()
+    } else {
+        opts.https_proxy.as_deref()
+    };
+    let proxy = match proxy_url {
+        Some(url) => {
+            let p = ProxyConfig::all(url).map_err(|e| Error::InvalidOption {
+                name: if plain_http { "proxy" } else { "https-proxy" }.into(),
+                value: crate::redact::redact_url(url),
+                reason: e.to_string(),
+            })?;
+            match &opts.noproxy {
+                Some(rules) => p.no_proxy(rules),
+                None => p,
+            }
+        }
+        None => ProxyConfig::disabled(),
+    };
+    // `build_with_connector_fn` is the builder's one way to set a proxy on the default
+    // (hyper + rustls) connector while keeping the SDK's timeouts and sleep.
+    Ok(
+        aws_smithy_http_client::Builder::new().build_with_connector_fn(
+            move |settings, components| {
+                let mut connector = aws_smithy_http_client::Connector::builder();
+                connector.set_connector_settings(settings.cloned());
+                if let Some(c) = components {
+                    connector.set_sleep_impl(c.sleep_impl());
+                }
+                connector
+                    .proxy_config(proxy.clone())
+                    .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                    .tls_context(tls_context.clone())
+                    .build()
+            },
+        ),
+    )
 }
 
 /// A one-line explanation of an SDK failure, naming the credential source where the
@@ -1036,13 +1205,23 @@ mod tests {
         let key = s3.key(&config.package_name);
         assert_eq!(key, format!("v1.0.0/{}", config.package_name));
         assert!(s3.head(&key).await.unwrap().is_none());
-        s3.put_file(&key, &src, "private", &[("sha256", "x")])
+        let put = s3
+            .put_file(&key, &src, "private", &[("sha256", "x")], Overwrite::Refuse)
             .await
             .unwrap();
+        assert_eq!(put, Put::Written);
         assert_eq!(
             s3.head(&key).await.unwrap().unwrap().size,
             data.len() as u64
         );
+        // A second conditional write finds the object there and leaves it.
+        std::fs::write(&src, b"other bytes, six MiB or not").unwrap();
+        let again = s3
+            .put_file(&key, &src, "private", &[], Overwrite::Refuse)
+            .await
+            .unwrap();
+        assert_eq!(again, Put::Exists);
+        std::fs::write(&src, &data).unwrap();
 
         let url = format!("{}/priv/{key}", moto.endpoint);
         assert_eq!(config.hosted_tarball, url);

@@ -9,15 +9,18 @@
 use super::{Context, Outcome};
 use crate::archive::{self, Limits};
 use crate::cache::Cache;
-use crate::error::{redact_url, Error, IoContext, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::http;
 use crate::log;
+use crate::redact::redact_url;
+use crate::retry::{History, RetryPolicy};
 use crate::versioning::Config;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// How the binding got there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,13 +236,13 @@ impl Staging {
     /// (wrong libc, missing symbols) must not replace anything.
     async fn verify_load(&self, module_name: &str, ctx: &Context) -> Result<()> {
         let module = self.path().join(format!("{module_name}.node"));
-        super::testbinary::can_load(&module, &ctx.host, &ctx.opts.env).await
+        crate::process::can_load(&module, &ctx.host, &ctx.opts.env).await
     }
 
     /// Puts the staged files in place. A missing module_path is renamed into place whole;
     /// an existing one gets each top-level entry replaced by its namesake (the binding
     /// last), leaving other files there alone, as the reference's `tar.extract` does.
-    fn commit(mut self, module_file: &str) -> Result<()> {
+    fn commit(mut self, module_file: &str, pause: Option<Duration>) -> Result<()> {
         let dir = self.dir.take().expect("not committed");
         let staged = dir.path().to_path_buf();
         let target = self.module_path.clone();
@@ -263,7 +266,11 @@ impl Staging {
                     .collect();
                 // The binding goes last: when it appears, what it links against is there.
                 entries.sort_by_key(|n| n == module_file);
-                for name in entries {
+                for (i, name) in entries.into_iter().enumerate() {
+                    if let (1, Some(p)) = (i, pause) {
+                        log::warn(format!("pausing in the commit for {} ms", p.as_millis()));
+                        std::thread::sleep(p);
+                    }
                     let from = staged.join(&name);
                     let to = target.join(&name);
                     let from_dir = fs::symlink_metadata(&from).at("stat", &from)?.is_dir();
@@ -334,22 +341,66 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Holds an exclusive lock on a file for as long as it lives.
+/// Holds an exclusive lock on a file for as long as it lives. The lock is the kernel's
+/// (flock), so a killed install releases it; the file itself may stay, harmlessly.
 struct InstallLock(#[allow(dead_code)] fs::File);
 
-async fn lock(path: PathBuf) -> Result<InstallLock> {
-    tokio::task::spawn_blocking(move || {
-        let f = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .at("open lock", &path)?;
-        f.lock().at("lock", &path)?;
-        Ok(InstallLock(f))
-    })
-    .await
-    .expect("lock task does not panic")
+/// Longest wait for another install of the same module_path.
+const LOCK_WAIT: Duration = Duration::from_secs(300);
+
+async fn lock(path: PathBuf, module_path: &Path) -> Result<InstallLock> {
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .at("open lock", &path)?;
+    let started = std::time::Instant::now();
+    let mut told = false;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(InstallLock(f)),
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+        }
+        if started.elapsed() >= LOCK_WAIT {
+            return Err(Error::Locked {
+                lock: path,
+                target: module_path.to_path_buf(),
+                waited: LOCK_WAIT,
+            });
+        }
+        if !told {
+            log::info(format!(
+                "waiting for another install of {} to finish (lock {})",
+                module_path.display(),
+                path.display()
+            ));
+            told = true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Removes the staging folders that installs killed before they finished left beside
+/// module_path (`.<name>.pregyp-*`). Called under the install lock, so none is in use.
+fn remove_stale_staging(module_path: &Path) {
+    let (Some(parent), Some(name)) = (module_path.parent(), module_path.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.pregyp-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            log::verbose(format!(
+                "removing {} (left by an interrupted install)",
+                e.path().display()
+            ));
+            let _ = crate::fsutil::remove_no_follow(&e.path());
+        }
+    }
 }
 
 fn cache_for(ctx: &Context) -> Cache {
@@ -382,7 +433,7 @@ fn check_contains_module(config: &Config, staged: &Path, source: &str) -> Result
 fn verify(url: &str, expected: Option<&str>, actual: &str) -> Result<()> {
     match expected {
         Some(e) if e != actual => Err(Error::Integrity {
-            url: redact_url(url),
+            url: url.into(),
             expected: e.to_string(),
             actual: actual.to_string(),
         }),
@@ -393,7 +444,8 @@ fn verify(url: &str, expected: Option<&str>, actual: &str) -> Result<()> {
 /// Downloads (or takes from cache / disk), verifies and unpacks the binary into place.
 pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
     let cache = cache_for(ctx);
-    let _lock = lock(cache.lock_path(&config.module_path)?).await?;
+    let _lock = lock(cache.lock_path(&config.module_path)?, &config.module_path).await?;
+    remove_stale_staging(&config.module_path);
     // Another install may have finished while we waited for the lock.
     if !ctx.opts.update_binary && config.module.exists() {
         return Ok(Placed {
@@ -407,9 +459,9 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
         let path = url::Url::parse(&url)
             .ok()
             .and_then(|u| u.to_file_path().ok())
-            .ok_or_else(|| Error::DownloadNotFound { url: url.clone() })?;
+            .ok_or_else(|| Error::DownloadNotFound { url: (&url).into() })?;
         if !path.exists() {
-            return Err(Error::DownloadNotFound { url: url.clone() });
+            return Err(Error::DownloadNotFound { url: (&url).into() });
         }
         log::info(format!("install unpacking local file {}", path.display()));
         let sha = unpack_file(
@@ -439,7 +491,7 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
     }
     if ctx.opts.offline {
         return Err(Error::OfflineCacheMiss {
-            url: redact_url(&url),
+            url: url.into(),
             cache_dir: cache.root().to_path_buf(),
         });
     }
@@ -482,7 +534,15 @@ async fn finish(ctx: &Context, config: &Config, staging: Staging, source: &str) 
     if ctx.opts.fallback_to_build.matches(ctx.name()) && !config.cross_compiling {
         staging.verify_load(&config.module_name, ctx).await?;
     }
-    staging.commit(&module_file(config))
+    // Fault injection for the interruption tests: stop between two moves of the commit
+    // (some entries replaced, the binding not yet) for this many ms, to be killed there.
+    let pause = ctx
+        .opts
+        .env
+        .non_empty("PREGYP_TEST_PAUSE_IN_COMMIT_MS")
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis);
+    staging.commit(&module_file(config), pause)
 }
 
 struct HashingReader<R> {
@@ -560,9 +620,12 @@ async fn download(
     let client = http::client(&ctx.opts)?;
     // Without a checksum in package.json, a `<tarball>.sha256` beside the tarball counts.
     let sidecar_url = format!("{url}.sha256");
-    let attempts = ctx.opts.retries + 1;
+    let policy = RetryPolicy {
+        attempts: ctx.opts.retries + 1,
+        min_delay: ctx.opts.retry_min_delay,
+    };
+    let idle = ctx.opts.timeout;
     let staging = Staging::new(&config.module_path)?;
-    let mut last_err = None;
     // The sidecar request runs alongside the first attempt.
     let sidecar = tokio::spawn({
         let client = client.clone();
@@ -571,7 +634,7 @@ async fn download(
             if have_expected {
                 return None;
             }
-            match http::fetch_small_text(&client, &sidecar_url).await {
+            match http::fetch_small_text(&client, &sidecar_url, idle).await {
                 Ok(Some(t)) => parse_sidecar(&t),
                 Ok(None) => None,
                 Err(e) => {
@@ -586,15 +649,14 @@ async fn download(
     });
     // Whatever way this function returns, the sidecar request does not outlive it.
     let _stop_sidecar = AbortOnDrop(sidecar.abort_handle());
-    for attempt in 1..=attempts {
-        if attempt > 1 {
-            let delay = http::backoff(ctx.opts.retry_min_delay, attempt - 1);
-            log::http(format!("retrying in {} ms", delay.as_millis()));
-            tokio::time::sleep(delay).await;
+    let mut history = History::default();
+    loop {
+        if history.attempts > 0 {
             staging.reset()?;
         }
+        history.attempts += 1;
         log::http(format!("GET {}", redact_url(url)));
-        match download_once(&client, url, staging.path(), cache, limits(ctx)).await {
+        match download_once(&client, url, idle, staging.path(), cache, limits(ctx)).await {
             Ok((sha, tmp_file)) => {
                 let expected = match expected.clone() {
                     Some(e) => Some(e),
@@ -626,31 +688,31 @@ async fn download(
             Err(Error::DownloadForbidden { .. }) => {
                 return private_binary(ctx, config, cache).await;
             }
-            // A corrupt archive may be a body cut short without the server saying so
-            // (no length, connection closed): worth another attempt too.
-            Err(e)
-                if (e.is_retryable() || matches!(e, Error::BadArchive { .. }))
-                    && attempt < attempts =>
-            {
-                log::verbose(format!("attempt {attempt}/{attempts} failed: {e}"));
-                last_err = Some(e);
-            }
             Err(e) => {
-                log::verbose(format!("attempt {attempt}/{attempts} failed: {e}"));
-                return Err(e);
+                if matches!(e, Error::DownloadStalled { .. }) {
+                    history.stalls += 1;
+                }
+                let Some(delay) = policy.next_delay(history, &e) else {
+                    return Err(e);
+                };
+                // Visible at the default level: a slow install should say why it waits.
+                log::warn(format!(
+                    "attempt {}/{} failed: {e}; retrying in {} ms",
+                    history.attempts,
+                    policy.attempts,
+                    delay.as_millis()
+                ));
+                tokio::time::sleep(delay).await;
             }
         }
     }
-    Err(last_err.unwrap_or(Error::DownloadNetwork {
-        url: redact_url(url),
-        detail: "no attempt made".into(),
-    }))
 }
 
 /// One GET streamed into the unpacker. Returns the sha256 and the cache temp file.
 async fn download_once(
     client: &reqwest::Client,
     url: &str,
+    idle: Duration,
     dest: &Path,
     cache: &Cache,
     limits: Limits,
@@ -659,10 +721,9 @@ async fn download_once(
         .get(url)
         .send()
         .await
-        .map_err(|e| http::network_error(url, &e))?;
-    let status = resp.status().as_u16();
+        .map_err(|e| http::network_error(url, &e, idle))?;
     if !resp.status().is_success() {
-        return Err(http::status_error(url, status));
+        return Err(http::response_error(url, &resp));
     }
     // A short queue: memory stays flat (chunks can be hundreds of KiB) and the
     // download is still never waiting on the unpacker for long.
@@ -713,7 +774,7 @@ async fn download_once(
             Ok(None) => break,
             Err(e) => {
                 let _ = tx.send(None).await;
-                net_err = Some(http::network_error(url, &e));
+                net_err = Some(http::network_error(url, &e, idle));
                 break;
             }
         }
@@ -749,7 +810,7 @@ async fn download_once(
             if let Error::BadArchive { detail, .. } = &e {
                 if detail.contains("interrupted") {
                     return Err(Error::DownloadNetwork {
-                        url: redact_url(url),
+                        url: url.into(),
                         detail: "connection lost before the whole body arrived".into(),
                     });
                 }
@@ -765,7 +826,7 @@ async fn private_binary(ctx: &Context, config: &Config, cache: &Cache) -> Result
     if config.s3_location().is_err() {
         // Not an S3 bucket (a mirror, a plain web server): a 403 is just a 403.
         return Err(Error::DownloadForbidden {
-            url: redact_url(&config.hosted_tarball),
+            url: (&config.hosted_tarball).into(),
             hint: "; the host is not an S3 bucket, so there is no authenticated retry".into(),
         });
     }
@@ -805,7 +866,7 @@ mod tests {
         // First install.
         let s = Staging::new(&module_path).unwrap();
         fs::write(s.path().join("m.node"), b"v1").unwrap();
-        s.commit("m.node").unwrap();
+        s.commit("m.node", None).unwrap();
         assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v1");
         // Replacement.
         // Replacement: entries are replaced, other files in module_path stay.
@@ -816,7 +877,7 @@ mod tests {
         fs::write(s.path().join("m.node"), b"v2").unwrap();
         fs::create_dir(s.path().join("sub")).unwrap();
         fs::write(s.path().join("sub/new"), b"new").unwrap();
-        s.commit("m.node").unwrap();
+        s.commit("m.node", None).unwrap();
         assert_eq!(fs::read(module_path.join("m.node")).unwrap(), b"v2");
         assert_eq!(fs::read(module_path.join("user.txt")).unwrap(), b"mine");
         assert!(module_path.join("sub/new").exists() && !module_path.join("sub/old").exists());
