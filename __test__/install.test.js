@@ -448,6 +448,52 @@ test('SIGKILL during download, unpack or commit leaves the old binding; the next
   }
 });
 
+// A tmpfs of `size` at a fresh folder (root only); null where mounting is not allowed.
+function smallDisk(size) {
+  const dir = tmpdir('pregyp-disk-');
+  const r = require('node:child_process').spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  if (r.status !== 0) return null;
+  process.on('exit', () => require('node:child_process').spawnSync('umount', ['-l', dir]));
+  return dir;
+}
+
+test('a full disk or a read-only node_modules: one clear error naming the path, nothing half-written', async (t) => {
+  const disk = smallDisk('512k');
+  if (!disk) return t.skip('mounting a small tmpfs is not permitted here');
+  const big = makeTarball(path.join(work, 'big.tar.gz'), [
+    { name: 'binding/', type: 'dir' },
+    { name: 'binding/hello.node', type: 'file', content: 'BINARY-BIG' },
+    { name: 'binding/assets.bin', type: 'file', content: require('node:crypto').randomBytes(2 << 20) },
+  ]);
+  const s = await server({ '/big.tar.gz': { body: fs.readFileSync(big) }, [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const onDisk = (name, pkgName) => {
+    const dir = path.join(disk, name);
+    fs.mkdirSync(path.join(dir, 'lib', 'binding'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'hello-pkg', version: '1.0.0', main: 'index.js', binary: { module_name: 'hello', module_path: './lib/binding/', host: s.url + '/', package_name: pkgName } }));
+    fs.writeFileSync(binding(dir), 'PREVIOUS');
+    return dir;
+  };
+
+  // ENOSPC: 2 MB do not fit in 512 KB.
+  const full = onDisk('full', 'big.tar.gz');
+  const before = snapshot(full);
+  const r = await runCli(['install', '--update-binary'], { cwd: full, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, new RegExp(`write ${path.join(full, 'lib')}/\\.binding\\.pregyp-[^/]+/assets\\.bin: No space left on device`));
+  assert.strictEqual(r.stderr.match(/No space left/g).length, 1, 'one error, no retries');
+  assert.deepStrictEqual(snapshot(full), before);
+  assert.deepStrictEqual(stagingLeft(full), []);
+
+  // Read-only: the same tree remounted read-only.
+  const ro = onDisk('ro', TARBALL);
+  const roBefore = snapshot(ro);
+  assert.strictEqual(require('node:child_process').spawnSync('mount', ['-o', 'remount,ro', disk]).status, 0);
+  const r2 = await runCli(['install', '--update-binary'], { cwd: ro, env: env() });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, new RegExp(`${path.join(ro, 'lib').replace(/[.]/g, '\\.')}.*Read-only file system`));
+  assert.deepStrictEqual(snapshot(ro), roBefore);
+});
+
 test('a gzip bomb stops at --max-unpacked-size', async () => {
   const bomb = await makeGzipBomb(path.join(work, 'bomb.tar.gz'), { entryName: 'binding/hello.node', size: 64 * 1024 * 1024, level: 1 });
   const s = await server({ '/bomb.tar.gz': { body: fs.readFileSync(bomb) } });
