@@ -291,12 +291,9 @@ mod tests {
     use super::*;
     use crate::manifest::Manifest;
     use crate::options::parse;
+    use crate::test_support::env;
     use crate::versioning::{evaluate, EvalOptions};
     use serde_json::json;
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
 
     fn config(binary: Value, napi: Option<u32>) -> Config {
         let m = Manifest::parse(

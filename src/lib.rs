@@ -14,6 +14,8 @@ pub mod cache;
 pub mod cli;
 #[cfg(feature = "full")]
 pub mod commands;
+#[cfg(feature = "full")]
+pub mod download;
 pub mod error;
 pub mod find;
 #[cfg(feature = "full")]
@@ -31,13 +33,19 @@ pub mod options;
 #[cfg(feature = "full")]
 pub mod pack;
 #[cfg(feature = "full")]
+pub mod pgzip;
+#[cfg(feature = "full")]
 pub mod process;
 pub mod redact;
 #[cfg(feature = "full")]
 pub mod retry;
 #[cfg(feature = "full")]
 pub mod s3;
+#[cfg(feature = "full")]
+pub mod staging;
 pub mod target;
+#[cfg(all(test, feature = "full"))]
+mod test_support;
 pub mod urls;
 pub mod versioning;
 

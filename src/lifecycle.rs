@@ -234,10 +234,7 @@ pub fn production_only(env: &Env) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
+    use crate::test_support::env;
 
     #[test]
     fn package_manager_detection() {

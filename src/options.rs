@@ -1,6 +1,8 @@
 //! Command line + `npm_config_*` environment merged into one typed `Options`.
-//! This is the only module that reads argv or the environment; everything else
-//! gets what it needs from here.
+//! Commands get argv and the environment only through `Options` (and its `env`
+//! snapshot). The exceptions are deliberate: `find()` asks the process for the few
+//! variables it reads (no snapshot on its hot path), and the AWS default credentials
+//! chain reads the process environment itself.
 //!
 //! Parsing follows node-pre-gyp's nopt setup: `--flag` is true, `--no-flag` false,
 //! `--flag=value` a string, `--flag true|false` a boolean; dashes and underscores in
@@ -695,13 +697,10 @@ fn parse_size(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::env;
 
     /// Environment pairs of a test case.
     type Vars<'a> = &'a [(&'a str, &'a str)];
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
 
     fn p(args: &[&str], e: &[(&str, &str)]) -> Invocation {
         parse(

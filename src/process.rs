@@ -247,6 +247,7 @@ pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::node;
 
     #[test]
     fn script_quotes_the_path() {
@@ -277,15 +278,6 @@ mod tests {
             Some("something odd")
         );
         assert_eq!(error_line("\n \n"), None);
-    }
-
-    fn node() -> HostInfo {
-        let exec = which("node", &Env::from_process())
-            .expect("node must be on PATH to run the tests (it runs pregyp's JS side too)");
-        HostInfo {
-            exec_path: exec.to_string_lossy().into_owned(),
-            ..HostInfo::test()
-        }
     }
 
     #[tokio::test]
