@@ -530,3 +530,29 @@ test('install() API resolves to { path, source, url, sha256 } and rejects with e
     process.env = saved;
   }
 });
+
+test('two concurrent API calls with different log levels do not affect each other', async () => {
+  // A slow quiet install and a verbose one, in one process (a child, to read its stderr).
+  const body = fs.readFileSync(good);
+  const s = await server({
+    '/quiet.tar.gz': { trickle: { bytes: 64, everyMs: 20 }, body },
+    '/loud.tar.gz': { body },
+  });
+  const quiet = makePackage(s.url + '/', { package_name: 'quiet.tar.gz' });
+  const loud = makePackage(s.url + '/', { package_name: 'loud.tar.gz' });
+  const script = `
+    const pregyp = require(${JSON.stringify(path.join(__dirname, '..'))});
+    Promise.all([
+      pregyp.install({ directory: ${JSON.stringify(quiet)}, loglevel: 'silent' }),
+      pregyp.install({ directory: ${JSON.stringify(loud)}, loglevel: 'verbose' }),
+    ]).then(() => console.log('done'), (e) => { console.error(e); process.exit(1); });`;
+  // Run asynchronously: the servers live in this process.
+  const file = path.join(tmpdir('pregyp-api-'), 'two-calls.js');
+  fs.writeFileSync(file, script);
+  const r = await runCli([], { bin: file, env: env() });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /GET .*\/loud\.tar\.gz/, 'the verbose call logs');
+  assert.doesNotMatch(r.stderr, /quiet\.tar\.gz/, 'the silent call stays silent');
+  assert.strictEqual(read(quiet), 'BINARY-V1');
+  assert.strictEqual(read(loud), 'BINARY-V1');
+});

@@ -197,6 +197,44 @@ pub enum Error {
     Summary(String),
 }
 
+/// Every code [`Error::code`] returns (index.d.ts's `ErrorCode` is checked against it).
+pub const CODES: &[&str] = &[
+    "E_BAD_ARCHIVE",
+    "E_BAD_PACKAGE_JSON",
+    "E_BINDING_LOAD",
+    "E_BINDING_MISSING",
+    "E_CLEAN_REFUSED",
+    "E_COMMAND_FAILED",
+    "E_DOWNLOAD_FORBIDDEN",
+    "E_DOWNLOAD_NETWORK",
+    "E_DOWNLOAD_NOT_FOUND",
+    "E_DOWNLOAD_STALLED",
+    "E_DOWNLOAD_STATUS",
+    "E_GYP_NOT_FOUND",
+    "E_INTEGRITY",
+    "E_INVALID_FIELD",
+    "E_INVALID_HOST",
+    "E_INVALID_OPTION",
+    "E_INVALID_S3_HOST",
+    "E_IO",
+    "E_LOCKED",
+    "E_NAPI_VERSION",
+    "E_NOT_READY",
+    "E_NO_PACKAGE_JSON",
+    "E_NO_STAGED_TARBALL",
+    "E_OFFLINE_CACHE_MISS",
+    "E_PACKAGE_MISSING_BINARY",
+    "E_PUBLISH_EXISTS",
+    "E_S3",
+    "E_S3_CREDENTIALS",
+    "E_S3_HOST",
+    "E_SOME_FAILED",
+    "E_UNKNOWN_TARGET",
+    "E_UNSAFE_ARCHIVE",
+    "E_UNSUPPORTED_TARGET",
+    "E_USAGE",
+];
+
 impl Error {
     /// Stable machine-readable code, exposed to JS as `err.code`.
     pub fn code(&self) -> &'static str {
@@ -263,6 +301,23 @@ impl<T> IoContext<T> for std::io::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CODES lists exactly the codes `code()` can return (read from this file's source).
+    #[test]
+    fn codes_list_is_complete() {
+        let src = include_str!("error.rs");
+        let mut found: Vec<&str> = src
+            .split("=> \"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .filter(|c| c.starts_with("E_"))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let mut listed = CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(found, listed);
+    }
 
     #[test]
     fn not_ready_message_matches_reference() {

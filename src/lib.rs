@@ -41,6 +41,7 @@ pub mod redact;
 pub mod retry;
 #[cfg(feature = "full")]
 pub mod s3;
+pub mod spec;
 #[cfg(feature = "full")]
 pub mod staging;
 pub mod target;
