@@ -30,6 +30,7 @@ pub mod node_api;
 pub mod options;
 #[cfg(feature = "full")]
 pub mod pack;
+pub mod platform;
 #[cfg(feature = "full")]
 pub mod s3;
 pub mod target;

@@ -2,6 +2,7 @@
 //! reference's validation messages (COMPAT.md, "package.json").
 
 use crate::error::{Error, IoContext, Result};
+use crate::platform::PlatformPackages;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,8 @@ pub struct Binary {
     pub acl: Option<String>,
     /// `binary.checksums`: tarball file name -> lowercase hex sha256.
     pub checksums: BTreeMap<String, String>,
+    /// `binary.platform_packages`: npm packages carrying the bindings per target.
+    pub platform_packages: Option<PlatformPackages>,
 }
 
 /// A parsed package.json.
@@ -120,7 +123,11 @@ impl Manifest {
             })?;
         let root = normalize(path.parent().unwrap_or(Path::new("/")));
         let binary = match raw.get("binary") {
-            Some(Value::Object(b)) => Some(parse_binary(b, &path)?),
+            Some(Value::Object(b)) => Some(parse_binary(
+                b,
+                &path,
+                raw.get("name").and_then(Value::as_str).unwrap_or(""),
+            )?),
             _ => None,
         };
         Ok(Manifest {
@@ -246,7 +253,11 @@ pub fn is_loopback_url(url: &str) -> bool {
     crate::urls::is_loopback(url)
 }
 
-fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binary> {
+fn parse_binary(
+    b: &serde_json::Map<String, Value>,
+    path: &Path,
+    root_name: &str,
+) -> Result<Binary> {
     let host = match b.get("host") {
         Some(Value::String(s)) if !s.is_empty() => Some(HostSpec::Url(s.clone())),
         Some(Value::Object(o)) => truthy_str(o.get("endpoint")).map(|endpoint| HostSpec::S3 {
@@ -294,7 +305,21 @@ fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binar
             })
         }
     }
+    let platform_packages = match b.get("platform_packages") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let module_name = truthy_str(b.get("module_name")).unwrap_or_default();
+            Some(PlatformPackages::parse(v, root_name, &module_name).map_err(
+                |(field, reason)| Error::InvalidField {
+                    path: path.to_path_buf(),
+                    field,
+                    reason,
+                },
+            )?)
+        }
+    };
     Ok(Binary {
+        platform_packages,
         module_name: truthy_str(b.get("module_name")),
         module_path: truthy_str(b.get("module_path")),
         host,
@@ -482,6 +507,28 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.code(), "E_INVALID_FIELD");
         assert!(err.to_string().contains("binary.checksums[\"x.tar.gz\"]"));
+    }
+
+    #[test]
+    fn platform_packages_are_validated_with_the_rest_of_binary() {
+        let mm = m(
+            json!({"name":"@b/b","binary":{"module_name":"m","platform_packages":{"targets":["darwin-arm64"]}}}),
+        );
+        let pp = mm.binary.unwrap().platform_packages.unwrap();
+        assert_eq!(pp.name, crate::platform::DEFAULT_NAME);
+        let err = Manifest::parse(
+            json!({"name":"a","binary":{"platform_packages":{"targets":["linux-x64"]}}})
+                .to_string()
+                .as_bytes(),
+            PathBuf::from("/p/package.json"),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_FIELD");
+        assert!(
+            err.to_string()
+                .starts_with("/p/package.json: invalid `binary.platform_packages.targets[0]`: `linux-x64`: a linux target names its libc"),
+            "{err}"
+        );
     }
 
     #[test]
