@@ -1,7 +1,7 @@
 'use strict';
 // Binaries without install scripts: projects installed with npm --ignore-scripts
 // (and pnpm, which skips dependency scripts) hold native packages with no binding.
-// find() explains; `pregyp heal` installs every missing binding from a local HTTPS host.
+// load() explains; `pregyp heal` installs every missing binding from a local HTTPS host.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
@@ -35,7 +35,12 @@ function nativePackage(name, { style, host }) {
       ? "require(process.env.PREGYP_UNDER_TEST || 'pregyp')"
       : "require(process.env.REFERENCE_UNDER_TEST || '@mapbox/node-pre-gyp')";
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  fs.writeFileSync(path.join(dir, 'index.js'), `module.exports = require(${loader}.find(require('path').join(__dirname, 'package.json')));\n`);
+  // pregyp's style is load() (it explains a missing binding); the reference's is require(find()).
+  const body =
+    style === 'pregyp'
+      ? `module.exports = ${loader}.load(__dirname);\n`
+      : `module.exports = require(${loader}.find(require('path').join(__dirname, 'package.json')));\n`;
+  fs.writeFileSync(path.join(dir, 'index.js'), body);
   execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
   return path.join(work, `${name}-1.0.0.tgz`);
 }
@@ -73,7 +78,7 @@ before(async () => {
 
 after(() => server && server.close());
 
-test('npm --ignore-scripts: find() explains, heal installs every binding, then has nothing to do', async () => {
+test('npm --ignore-scripts: load() explains, heal installs every binding, then has nothing to do', async () => {
   const host = server.url + '/';
   const a = nativePackage('native-a', { style: 'pregyp', host });
   const b = nativePackage('native-b', { style: 'reference', host });
