@@ -50,6 +50,14 @@ const USAGE: &[(&str, &str)] = &[
         "checksums",
         "Prints (or with --write stores) binary.checksums for the staged tarballs",
     ),
+    (
+        "platform-package",
+        "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)",
+    ),
+    (
+        "optional-deps",
+        "Prints (or with --write stores) optionalDependencies on every platform package",
+    ),
 ];
 
 fn help_text(command: Option<&str>) -> String {
@@ -65,7 +73,7 @@ fn help_text(command: Option<&str>) -> String {
         s.push_str(&format!("    - {n} - {d}\n"));
     }
     s.push_str(
-        "\n  Options:\n    -C, --directory <dir>        run in <dir>\n    --build-from-source[=names]  compile instead of downloading\n    --fallback-to-build[=false]  compile when no binary can be installed\n    --update-binary              reinstall even if the binding exists\n    --runtime, --target, --target_arch, --target_platform, --target_libc\n    --debug / --release          configuration\n    --loglevel <level>, --silent, --verbose\n    --proxy, --https-proxy, --noproxy, --ca, --cafile, --strict-ssl=false\n    --fetch-retries <n>, --fetch-timeout <ms>, --offline, --pregyp-cache <dir>\n    --acl, --s3_host staging|production, --json, --dry-run\n    -v, --version, -h, --help\n",
+        "\n  Options:\n    -C, --directory <dir>        run in <dir>\n    --build-from-source[=names]  compile instead of downloading\n    --fallback-to-build[=false]  compile when no binary can be installed\n    --update-binary              reinstall even if the binding exists\n    --runtime, --target, --target_arch, --target_platform, --target_libc\n    --debug / --release          configuration\n    --loglevel <level>, --silent, --verbose\n    --proxy, --https-proxy, --noproxy, --ca, --cafile, --strict-ssl=false\n    --fetch-retries <n>, --fetch-timeout <ms>, --offline, --pregyp-cache <dir>\n    --acl, --s3_host staging|production, --json, --dry-run\n    --from <dir>                 platform-package: staged tarballs of every target\n    --write                      checksums, optional-deps: store in package.json\n    -v, --version, -h, --help\n",
     );
     s.push_str(&format!("\npregyp@{}", env!("CARGO_PKG_VERSION")));
     s

@@ -36,6 +36,8 @@ pub const COMMANDS: &[&str] = &[
     "explain",
     "heal",
     "checksums",
+    "platform-package",
+    "optional-deps",
 ];
 
 /// A raw option value as parsed.
@@ -307,6 +309,7 @@ const VALUED: &[&str] = &[
     "fetch_timeout",
     "concurrency",
     "max_unpacked_size",
+    "from",
 ];
 
 /// Normalizes an option name: lowercase is kept, dashes become underscores.
