@@ -175,6 +175,12 @@ for (const [pm, args, label] of [
     // The binding is the platform package's: nothing in the example's module_path.
     const where = sh(process.execPath, ['-e', "const fs=require('fs'),path=require('path');const d=fs.realpathSync(path.dirname(require.resolve('pregyp-example-hello/package.json')));console.log(require(require.resolve('pregyp',{paths:[d]})).find(d+'/package.json'))"], { cwd: dir });
     assert.match(where.stdout.trim(), new RegExp(`${PLATFORM_PKG.replace('/', '[\\\\/]')}[\\\\/]lib[\\\\/]binding[\\\\/]napi-v8[\\\\/]hello\\.node$`), where.out);
+    if (pm === 'npm' && args.includes('--ignore-scripts')) {
+      // heal finds nothing to do: the platform package provides a binding that loads.
+      const heal = sh('npx', ['--no-install', 'pregyp', 'heal'], { cwd: dir });
+      assert.strictEqual(heal.status, 0, heal.out);
+      assert.match(heal.stdout, /nothing to heal: 1 package\(s\) with prebuilt binaries are installed and load/);
+    }
     assert.strictEqual(host.requests.length, before, `the binary host got requests: ${JSON.stringify(host.requests.slice(before))}`);
   });
 }
