@@ -151,15 +151,33 @@ test('pnpm layout (.pnpm store, symlinks): heal finds and installs the binding',
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');
 });
 
-test('opt-in install on first use: find(pkg, { install: true })', async () => {
+// The host runs in this process: a child that downloads must not block its event loop.
+function nodeAsync(args, opts) {
+  return new Promise((resolve) => {
+    const child = require('node:child_process').spawn(process.execPath, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test('opt-in install on first use: find(pkg, { install: true }), load(dir, { install: true }), PREGYP_INSTALL_ON_FIND', async () => {
   const host = server.url + '/';
   const c = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
   assert.ok(c.ok, c.output);
   const pkgJson = path.join(c.dir, 'node_modules/native-a/package.json');
   const script = `const p = require(${JSON.stringify(ROOT)}).find(${JSON.stringify(pkgJson)}, { install: true }); console.log(require(p).hello())`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env() } });
+  const r = await nodeAsync(['-e', script], { encoding: 'utf8', env: { ...process.env, ...env() } });
   assert.strictEqual(r.stdout.trim(), 'world', r.stderr);
-  // The environment variable does the same for code that calls find() without options.
+  // load() takes the same option.
+  const c3 = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
+  const dir3 = path.join(c3.dir, 'node_modules/native-a');
+  const r3 = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(ROOT)}).load(${JSON.stringify(dir3)}, { install: true }).hello())`], { encoding: 'utf8', env: { ...process.env, ...env() } });
+  assert.strictEqual(r3.stdout.trim(), 'world', r3.stderr);
+  // The environment variable does the same for code that calls load() (native-a's
+  // index.js) or find() without options.
   const c2 = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
   const r2 = spawnSync(process.execPath, ['-e', "console.log(require('native-a').hello())"], { cwd: c2.dir, encoding: 'utf8', env: { ...process.env, ...env(), PREGYP_INSTALL_ON_FIND: '1' } });
   assert.strictEqual(r2.stdout.trim(), 'world', r2.stderr);
