@@ -284,3 +284,13 @@ test('install, explain and heal: an installed platform package means no download
   assert.match(h.stdout, /would install @acme\/widget@1\.2\.3 \(broken\)/);
   assert.strictEqual(server.requests.length, 0, 'install and explain made no request to the host');
 });
+
+test('--help lists the new commands and options', async () => {
+  const h = await runCli(['--help']);
+  assert.strictEqual(h.code, 0);
+  assert.match(h.stdout, /- platform-package - Writes build\/npm\/<package>\//);
+  assert.match(h.stdout, /- optional-deps - Prints \(or with --write stores\) optionalDependencies/);
+  assert.match(h.stdout, /--from <dir>\s+platform-package: staged tarballs of every target/);
+  const one = await runCli(['platform-package', '--help']);
+  assert.match(one.stdout, /Usage: pregyp platform-package \[options\]/);
+});
