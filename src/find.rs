@@ -239,7 +239,7 @@ pub fn check(
 ) -> Result<PathBuf> {
     let located = locate(package_json, opts, host, env, cwd)?;
     if !located.exists {
-        return Err(missing_binding_error(&located, host));
+        return Err(missing_binding_error(&located));
     }
     Ok(located.path)
 }
@@ -266,7 +266,7 @@ fn target_line(config: &Config) -> String {
 
 /// Explains a missing binding: what was expected, for which target, what the platform
 /// package lookup found, the likely cause, and the fixing command.
-pub fn missing_binding_error(located: &Located, _host: &HostInfo) -> Error {
+pub fn missing_binding_error(located: &Located) -> Error {
     let config = &located.config;
     let dir = located.root.display();
     let heal =

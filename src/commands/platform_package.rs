@@ -191,14 +191,13 @@ fn add_build(
         }
     }
     bindings.insert(binding.clone(), label.clone());
-    write_manifest(ctx, pp, target, &name, &version, &rel, &bindings, doc, &dir)?;
+    write_manifest(ctx, target, &name, &version, &rel, &bindings, doc, &dir)?;
     Ok((name, dir, binding))
 }
 
 #[allow(clippy::too_many_arguments)]
 fn write_manifest(
     ctx: &Context,
-    pp: &PlatformPackages,
     target: &Target,
     name: &str,
     version: &str,
@@ -262,7 +261,6 @@ for {triple}, made with `pregyp platform-package`.\n\nDo not depend on this pack
 with no install script, and `{root}` finds the binding here.\n\nBuilds:\n\n{}\n",
         builds.join("\n")
     );
-    let _ = pp;
     std::fs::write(dir.join("README.md"), readme).at("write", dir.join("README.md"))?;
     Ok(())
 }
