@@ -3,12 +3,14 @@
 //! manager as `optionalDependencies` (picked by their `os`/`cpu`/`libc` fields), so that
 //! a binary arrives with no install script at all.
 //!
-//! This module is part of the lean find() binary: it parses the block, names the
-//! package for a target, and finds an installed one the way Node resolves a dependency
+//! This module is part of the lean find() binary: it holds the block's types (validated
+//! in `manifest.rs` with the rest of `binary`), names the package for a target, and
+//! finds an installed one the way Node resolves a dependency
 //! (walking up `node_modules` folders from the addon package's real folder). It never
 //! spawns, never reads more than one small package.json, and needs no runtime.
 
 use serde_json::{Map, Value};
+
 use std::path::{Path, PathBuf};
 
 /// The platform package name template used when `binary.platform_packages.name` is absent:
@@ -113,91 +115,6 @@ pub struct PlatformPackages {
 }
 
 impl PlatformPackages {
-    /// Parses and validates the block; `Err((field, reason))` names the field at fault.
-    /// `root_name` and `module_name` are the package's (for name checks).
-    pub fn parse(v: &Value, root_name: &str, module_name: &str) -> Result<Self, (String, String)> {
-        let field = |f: &str| format!("binary.platform_packages{f}");
-        let Value::Object(o) = v else {
-            return Err((
-                field(""),
-                "expected an object such as { \"name\": \"@scope/{name}-{triple}\", \"targets\": [\"linux-x64-glibc\", \"darwin-arm64\"] }".into(),
-            ));
-        };
-        for k in o.keys() {
-            if k != "name" && k != "targets" {
-                return Err((
-                    field(&format!(".{k}")),
-                    "unknown field (platform_packages takes `name` and `targets`)".into(),
-                ));
-            }
-        }
-        let name = match o.get("name") {
-            None | Some(Value::Null) => DEFAULT_NAME.to_string(),
-            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-            Some(_) => {
-                return Err((
-                    field(".name"),
-                    "expected a non-empty string, a package name template such as \"@scope/{name}-{triple}\"".into(),
-                ))
-            }
-        };
-        check_template_variables(&name).map_err(|r| (field(".name"), r))?;
-        let list = match o.get("targets") {
-            Some(Value::Array(a)) if !a.is_empty() => a,
-            _ => {
-                return Err((
-                    field(".targets"),
-                    "expected a non-empty array of <platform>-<arch>[-<libc>] strings, e.g. [\"linux-x64-glibc\", \"linux-x64-musl\", \"darwin-arm64\", \"win32-x64\"]".into(),
-                ))
-            }
-        };
-        let mut targets: Vec<Target> = Vec::new();
-        for (i, t) in list.iter().enumerate() {
-            let f = field(&format!(".targets[{i}]"));
-            let s = t
-                .as_str()
-                .ok_or_else(|| (f.clone(), "expected a string".to_string()))?;
-            let target = Target::parse(s).map_err(|r| (f.clone(), r))?;
-            if targets.contains(&target) {
-                return Err((f, format!("`{s}` is listed twice")));
-            }
-            targets.push(target);
-        }
-        let pp = PlatformPackages { name, targets };
-        // Every target gets its own valid npm name, distinct from the root's.
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for t in &pp.targets {
-            let n = pp.package_name(root_name, module_name, t);
-            if let Some(reason) = invalid_npm_name(&n) {
-                return Err((
-                    field(".name"),
-                    format!(
-                        "gives `{n}` for {}, not a valid npm package name: {reason}",
-                        t.triple()
-                    ),
-                ));
-            }
-            if n == root_name {
-                return Err((
-                    field(".name"),
-                    format!("gives the package's own name `{n}` for {}", t.triple()),
-                ));
-            }
-            if let Some((other, _)) = seen.iter().find(|(_, seen_name)| *seen_name == n) {
-                return Err((
-                    field(".name"),
-                    format!(
-                        "`{}` gives the same name `{n}` for {other} and {}: add the variables that tell them apart ({{triple}}, or {{platform}}, {{arch}} and {{libc}})",
-                        pp.name,
-                        t.triple()
-                    ),
-                ));
-            }
-            seen.push((t.triple(), n));
-        }
-        Ok(pp)
-    }
-
     /// The platform package's name for `target`. An empty `{libc}` (non-linux targets)
     /// takes the dash before it along, so `x-{platform}-{arch}-{libc}` gives `x-darwin-arm64`.
     pub fn package_name(&self, root_name: &str, module_name: &str, target: &Target) -> String {
@@ -220,67 +137,6 @@ impl PlatformPackages {
     pub fn shipped(&self, target: &Target) -> Option<&Target> {
         self.targets.iter().find(|t| *t == target)
     }
-}
-
-fn check_template_variables(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        let key = &after[..close];
-        if !NAME_VARIABLES.contains(&key) {
-            let hint = if matches!(
-                key,
-                "node_abi" | "napi_build_version" | "node_napi_label" | "napi_version" | "version"
-            ) {
-                " (one platform package holds the builds for every Node ABI and Node-API version of a release, side by side)"
-            } else {
-                ""
-            };
-            return Err(format!(
-                "`{template}` uses {{{key}}}, which a platform package name cannot use{hint}; use {}",
-                NAME_VARIABLES
-                    .iter()
-                    .map(|k| format!("{{{k}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        rest = &after[close + 1..];
-    }
-    Ok(())
-}
-
-/// Why `name` is not a valid npm package name (npm's validate-npm-package-name rules
-/// for new packages), or None.
-pub fn invalid_npm_name(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return Some("empty");
-    }
-    if name.len() > 214 {
-        return Some("longer than 214 characters");
-    }
-    if name != name.to_ascii_lowercase() {
-        return Some("npm names are lowercase");
-    }
-    let (scope, bare) = match name.strip_prefix('@') {
-        Some(rest) => match rest.split_once('/') {
-            Some((s, b)) if !s.is_empty() => (Some(s), b),
-            _ => return Some("a scoped name is @scope/name"),
-        },
-        None => (None, name),
-    };
-    if bare.is_empty() || bare.starts_with('.') || bare.starts_with('_') {
-        return Some("it must not start with `.` or `_`");
-    }
-    let ok = |s: &str| {
-        s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~'))
-    };
-    if !ok(bare) || !scope.is_none_or(ok) {
-        return Some("only letters, digits, `-`, `.`, `_` and `~` (and one @scope/)");
-    }
-    None
 }
 
 /// An installed platform package, found by Node's resolution.
@@ -389,7 +245,7 @@ mod tests {
     use serde_json::json;
 
     fn parse(v: Value) -> Result<PlatformPackages, (String, String)> {
-        PlatformPackages::parse(&v, "@bcrypt/bcrypt", "bcrypt_lib")
+        crate::manifest::parse_platform_packages(&v, "@bcrypt/bcrypt", "bcrypt_lib")
     }
 
     #[test]
@@ -421,83 +277,6 @@ mod tests {
             pp.package_name("@bcrypt/bcrypt", "m", &pp.targets[0]),
             "@bcrypt/bcrypt-linux-arm64-musl"
         );
-    }
-
-    #[test]
-    fn validation_names_the_field_and_the_fix() {
-        let cases: &[(Value, &str, &str)] = &[
-            (json!("x"), "binary.platform_packages", "expected an object"),
-            (
-                json!({"targets": []}),
-                "binary.platform_packages.targets",
-                "non-empty array",
-            ),
-            (
-                json!({"targets": ["linux-x64"]}),
-                "binary.platform_packages.targets[0]",
-                "`linux-x64-glibc` or `linux-x64-musl`",
-            ),
-            (
-                json!({"targets": ["darwin-arm64-glibc"]}),
-                "binary.platform_packages.targets[0]",
-                "only linux targets name a libc",
-            ),
-            (
-                json!({"targets": ["beos-x64"]}),
-                "binary.platform_packages.targets[0]",
-                "unknown platform `beos`",
-            ),
-            (
-                json!({"targets": ["linux-x86-glibc"]}),
-                "binary.platform_packages.targets[0]",
-                "unknown arch `x86`",
-            ),
-            (
-                json!({"targets": ["linux-x64-uclibc"]}),
-                "binary.platform_packages.targets[0]",
-                "unknown libc",
-            ),
-            (
-                json!({"targets": ["win32-x64", "win32-x64"]}),
-                "binary.platform_packages.targets[1]",
-                "listed twice",
-            ),
-            (
-                json!({"targets": [7]}),
-                "binary.platform_packages.targets[0]",
-                "expected a string",
-            ),
-            (
-                json!({"name": "x-{platform}", "targets": ["linux-x64-glibc", "linux-x64-musl"]}),
-                "binary.platform_packages.name",
-                "same name `x-linux` for linux-x64-glibc and linux-x64-musl",
-            ),
-            (
-                json!({"name": "{name}-{node_abi}", "targets": ["win32-x64"]}),
-                "binary.platform_packages.name",
-                "cannot use",
-            ),
-            (
-                json!({"name": "Big-{triple}", "targets": ["win32-x64"]}),
-                "binary.platform_packages.name",
-                "lowercase",
-            ),
-            (
-                json!({"name": "{name}", "targets": ["win32-x64"]}),
-                "binary.platform_packages.name",
-                "own name",
-            ),
-            (
-                json!({"targets": ["win32-x64"], "os": []}),
-                "binary.platform_packages.os",
-                "unknown field",
-            ),
-        ];
-        for (v, field, reason) in cases {
-            let (f, r) = parse(v.clone()).unwrap_err();
-            assert_eq!(&f, field, "{v}");
-            assert!(r.contains(reason), "{v}: {r}");
-        }
     }
 
     #[test]
