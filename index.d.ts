@@ -2,7 +2,7 @@
 // CLI (`--flag=value` becomes `{ flag: value }`; `args` holds positional arguments)
 // and resolves to one result per Node-API version built (one for plain packages).
 
-/** Options of `find()` (the reference's options; pregyp never reads process.argv). */
+/** Options of `find()` and `load()` (the reference's options; pregyp never reads process.argv). */
 export interface FindOptions {
   debug?: boolean;
   runtime?: 'node' | 'electron' | 'node-webkit';
@@ -12,8 +12,11 @@ export interface FindOptions {
   target_libc?: string;
   /** Resolve module_path against this folder instead of the package.json's folder. */
   module_root?: string;
-  /** Throw E_BINDING_MISSING when the binding is not there (default true). */
-  check?: boolean;
+  /**
+   * Install a missing binding synchronously (download, verify, unpack) before returning
+   * (also `PREGYP_INSTALL_ON_FIND=1`). Off by default: see the README, "Install on first use".
+   */
+  install?: boolean;
 }
 
 /** Errors thrown or rejected by pregyp carry a stable code. */
@@ -56,15 +59,24 @@ export interface CommandOptions {
   'max-unpacked-size'?: string | number;
   acl?: string;
   s3_host?: 'staging' | 'production';
+  /** `platform-package`: build every target's package from the staged tarballs under this folder. */
+  from?: string;
+  /** `checksums`, `optional-deps`: store the result in package.json. */
+  write?: boolean;
+  json?: boolean;
+  'dry-run'?: boolean;
+  concurrency?: number;
   [flag: string]: string | number | boolean | string[] | undefined;
 }
 
 export interface InstallResult {
   /** Absolute path of the installed binding. */
   path: string;
-  source: 'remote' | 'cache' | 'file' | 's3' | 'existing' | 'build';
-  /** The tarball URL (credentials removed). */
-  url: string;
+  source: 'remote' | 'cache' | 'file' | 's3' | 'existing' | 'build' | 'platform-package';
+  /** The tarball URL (credentials removed); null when a platform package provides the binding. */
+  url: string | null;
+  /** The platform package holding the binding (source 'platform-package'). */
+  package?: string;
   /** sha256 of the tarball, when one was unpacked. */
   sha256: string | null;
 }
@@ -81,8 +93,28 @@ export interface PublishedObject {
   lastModified: string | null;
 }
 
-/** Absolute path of the binding to `require` (synchronous, cheap). */
+/** A platform package written by `platform-package`. */
+export interface PlatformPackageResult {
+  name: string;
+  version: string;
+  /** build/npm/<name> */
+  dir: string;
+  /** The bindings it holds, relative to its root (module_path as evaluated). */
+  bindings: string[];
+}
+
+/**
+ * Absolute path of the binding to `require` (synchronous, cheap): in module_path, else in
+ * the installed platform package for this target, else the module_path one. Like the
+ * reference it never throws for a missing binding (only for an invalid package.json).
+ */
 export function find(packageJsonPath: string, opts?: FindOptions): string;
+/**
+ * Finds and `require`s the binding of the package whose package.json (a path ending in
+ * `.json`) or folder is given. A missing binding throws `E_BINDING_MISSING`, one that does
+ * not load `E_BINDING_LOAD`, each explaining the package, path, target, likely cause and fix.
+ */
+export function load<T = any>(packageJsonPathOrDir: string, opts?: FindOptions): T;
 /** Runs a command line (without `node` and the script name); resolves to the exit code. */
 export function run(argv: string[]): Promise<number>;
 /** The evaluated configuration (the `reveal` JSON), one per Node-API version. */
@@ -102,3 +134,7 @@ export function info(opts?: CommandOptions): Promise<PublishedObject[][]>;
 export function postinstallBuild(opts?: CommandOptions): Promise<unknown[]>;
 export function explain(opts?: CommandOptions): Promise<unknown[]>;
 export function heal(opts?: CommandOptions): Promise<unknown[]>;
+/** `platform-package [--from <dir>]`: writes build/npm/<name>/ per target. */
+export function platformPackage(opts?: CommandOptions): Promise<PlatformPackageResult[][]>;
+/** `optional-deps [--write]`: `{ <platform package>: <root version> }`. */
+export function optionalDeps(opts?: CommandOptions): Promise<Record<string, string>[]>;

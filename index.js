@@ -46,14 +46,36 @@ const core = loadBinding('pregyp-find');
 let full;
 exports.binding = () => full || (full = loadBinding('pregyp'));
 
-// Installed under the old name (`"@mapbox/node-pre-gyp": "npm:pregyp@..."`), find() keeps
-// the reference's contract of returning the path even when nothing is there, because
-// code written for it may test the path itself. Under its own name it explains instead.
-const AS_REFERENCE = /[\\/]node-pre-gyp$/.test(__dirname) ? { check: false } : undefined;
-
+// find() keeps the reference's contract under every name (`pregyp`, or the old name
+// through an npm alias): it returns the path, found or not, because code written for the
+// reference asks for candidate paths and `require`s each in a try/catch.
 exports.find = function find(packageJsonPath, opts) {
-  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND) return core.find(String(packageJsonPath), AS_REFERENCE);
-  return api().find(core, packageJsonPath, opts && AS_REFERENCE ? { ...AS_REFERENCE, ...opts } : opts || AS_REFERENCE);
+  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND) return core.find(String(packageJsonPath));
+  return api().find(core, packageJsonPath, opts);
+};
+
+// load() finds and requires the binding; a missing or unloadable one is an error that
+// explains what was looked for, for which target, why it is not there and the fix.
+exports.load = function load(packageJsonPathOrDir, opts) {
+  const s = String(packageJsonPathOrDir);
+  const file = /\.json$/i.test(s) ? s : require('path').join(s, 'package.json');
+  const o = opts ? api().findOptions(opts) : undefined;
+  let p;
+  try {
+    p = core.check(file, o);
+  } catch (e) {
+    if (e.code !== 'E_BINDING_MISSING' || !api().wantsInstall(opts)) throw e;
+    api().installMissing(file);
+    p = core.check(file, o);
+  }
+  try {
+    return require(p);
+  } catch (e) {
+    const err = new Error(core.loadError(file, o, String(e && e.message)));
+    err.code = 'E_BINDING_LOAD';
+    err.cause = e;
+    throw err;
+  }
 };
 
 // Everything else is defined in lib/api.js, loaded when first used.
@@ -73,3 +95,5 @@ exports.info = (opts) => api().info(opts);
 exports.postinstallBuild = (opts) => api().postinstallBuild(opts);
 exports.explain = (opts) => api().explain(opts);
 exports.heal = (opts) => api().heal(opts);
+exports.platformPackage = (opts) => api().platformPackage(opts);
+exports.optionalDeps = (opts) => api().optionalDeps(opts);

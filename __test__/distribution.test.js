@@ -1,105 +1,263 @@
 'use strict';
-// pregyp as users get it: the root package and this platform's @pregyp/<triple>
-// package, packed with `npm pack` and installed into fresh projects with npm, pnpm
-// and yarn (no registry needed: an unreachable one makes the managers skip the
-// optional packages for other platforms). Then `npx pregyp --version`,
-// `npx node-pre-gyp reveal` and find() must work there.
-const { test, before } = require('node:test');
+// Distribution through a real npm registry on 127.0.0.1 (verdaccio, installed and
+// started by the test itself), with npm, pnpm 10 and yarn 1 as users run them:
+//
+// - pregyp's own packages: the root (with this platform's small find()/load() binary)
+//   and @pregyp/<triple> (the full tool) for this platform, plus package.json-only
+//   stand-ins for the other platforms, published and installed from the registry.
+// - The example addon (examples/hello, Node-API v3 and v8) as an author publishes it
+//   with platform packages: `pregyp package` -> `platform-package --from` (the staged
+//   tarballs, as a CI matrix gathers them) -> `optional-deps --write` -> `npm publish`
+//   of the platform package, then of the root. Fresh consumers install it with scripts
+//   on and off; the binary host (a real HTTP server on 127.0.0.1) must see no request,
+//   except with optional dependencies omitted and scripts on, where the install script
+//   downloads from it as before. With both off, load() explains.
+//
+// pnpm and yarn come from the public registry through the local one's uplink (npx);
+// when that is unreachable their tests are skipped with the reason.
+const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
-const { tmpdir, cleanEnv } = require('./helpers/run');
-const { packLocal } = require('../scripts/pack-local');
+const { spawn, spawnSync } = require('node:child_process');
+const { tmpdir, cleanEnv, CLI } = require('./helpers/run');
+const { startRegistry } = require('./helpers/registry');
+const { startServer } = require('./helpers/servers');
+const { stageLocal } = require('../scripts/pack-local');
 
+const ROOT = path.join(__dirname, '..');
 const VERSION = require('../package.json').version;
-let packs;
+const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
+const HERE = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'glibc' : 'musl'}` : `${process.platform}-${process.arch}`;
+const PLATFORM_PKG = `@pregyp-example/hello-${HERE}`;
+let registry;
+let host;
+let work;
+let triple;
+const stagedHosted = {};
+const hostRoutes = {};
 
-before(() => {
-  packs = packLocal(tmpdir('pregyp-packs-'));
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000, ...opts, env: { ...cleanEnv(), ...(opts.env || {}) } });
+  return { ...r, out: `${r.stdout || ''}\n${r.stderr || ''}${r.error ? r.error.message : ''}` };
+}
+
+// For installs that talk to the host: it runs in this process, so the event loop must
+// stay free while the package manager works.
+function shAsync(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...opts, env: { ...cleanEnv(), ...(opts.env || {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, out: `${stdout}\n${stderr}` });
+    });
+  });
+}
+
+function must(r, what) {
+  assert.strictEqual(r.status, 0, `${what} failed:\n${r.out}`);
+  return r;
+}
+
+before(async () => {
+  work = tmpdir('pregyp-dist-');
+  host = await startServer({ routes: hostRoutes });
+  registry = await startRegistry();
+
+  // pregyp itself.
+  const staged = stageLocal(path.join(work, 'pregyp-packages'));
+  triple = staged.triple;
+  for (const dir of [staged.platform, ...Object.values(staged.others)]) registry.publish(dir);
+  registry.publish(staged.root);
+
+  // The example addon, as its author publishes it: built, packaged, platform package from
+  // the staged tarballs, optionalDependencies written, then published.
+  const hello = path.join(work, 'hello');
+  fs.cpSync(path.join(ROOT, 'examples', 'hello'), hello, { recursive: true, filter: (p) => !/[\\/](build|lib|node_modules)$/.test(p) });
+  const pkgFile = path.join(hello, 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  pkg.binary.host = `${host.url}/`;
+  pkg.binary.platform_packages = { ...pkg.binary.platform_packages, targets: [HERE] };
+  fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  const pregyp = (args) => must(sh(process.execPath, [CLI, ...args], { cwd: hello }), `pregyp ${args.join(' ')}`);
+  pregyp(['rebuild', '--loglevel=warn']);
+  const packaged = pregyp(['package', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
+  // The host serves what `publish` would upload: each tarball and its .sha256.
+  for (const json of pregyp(['reveal', 'hosted_tarball', '--json']).stdout.trim().split('\n')) {
+    const url = new URL(JSON.parse(json));
+    const t = packaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
+    stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
+    stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
+  }
+  // A CI matrix's artifacts: each job uploads build/stage; one job gathers them.
+  const artifacts = path.join(work, 'artifacts', `job-${HERE}`);
+  fs.cpSync(path.join(hello, 'build', 'stage'), artifacts, { recursive: true });
+  pregyp(['platform-package', '--from', path.join(work, 'artifacts')]);
+  pregyp(['optional-deps', '--write']);
+  const platformDir = path.join(hello, 'build', 'npm', ...PLATFORM_PKG.split('/'));
+  assert.ok(fs.existsSync(path.join(platformDir, 'lib', 'binding', 'napi-v3', 'hello.node')));
+  assert.ok(fs.existsSync(path.join(platformDir, 'lib', 'binding', 'napi-v8', 'hello.node')));
+  registry.publish(platformDir);
+  registry.publish(hello);
 });
 
+after(() => {
+  if (registry) registry.stop();
+  if (host) host.close();
+});
+
+// The host's routes are looked up per request, so they can be armed after the fact.
+function serveTarballs(on) {
+  for (const k of Object.keys(hostRoutes)) delete hostRoutes[k];
+  if (on) Object.assign(hostRoutes, stagedHosted);
+}
+
 const MANAGERS = {
-  npm: { install: ['npm', ['install', '--no-audit', '--no-fund', '--registry=http://127.0.0.1:9/', '--fetch-retries=0']], npx: ['npx', ['--no-install']] },
-  pnpm: { install: ['npx', ['--yes', 'pnpm@10', 'install', '--registry=http://127.0.0.1:9/']], npx: ['npx', ['--yes', 'pnpm@10', 'exec']] },
-  yarn: { install: ['npx', ['--yes', 'yarn@1', 'install', '--registry', 'http://127.0.0.1:9/', '--non-interactive']], npx: ['npx', ['--yes', 'yarn@1', 'run', '--silent']] },
+  npm: (args) => ['npm', ['install', '--no-audit', '--no-fund', ...args]],
+  pnpm: (args) => ['npx', ['--yes', 'pnpm@10', 'install', ...args]],
+  yarn: (args) => ['npx', ['--yes', 'yarn@1', 'install', '--non-interactive', `--registry=${registry.url}`, ...args]],
 };
 
-// The package managers themselves come from the npm registry (through npx); when that
-// is not reachable the manager's test is skipped with the reason.
-function available(name) {
-  if (name === 'npm') return null;
-  const [cmd, args] = MANAGERS[name].install;
-  const r = spawnSync(cmd, [...args.slice(0, 2), '--version'], { encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
-  return r.status === 0 ? null : `${name} unavailable: ${(r.stderr || '').trim().split('\n').pop()}`;
-}
-
-function project(pm) {
-  const dir = tmpdir(`pregyp-dist-${pm}-`);
-  const native = path.join(dir, 'native');
-  fs.mkdirSync(native);
-  fs.writeFileSync(path.join(native, 'package.json'), JSON.stringify({
-    name: 'native', version: '1.0.0', main: 'index.js',
-    binary: { module_name: 'native', module_path: './lib/{node_abi}', host: 'https://example.com/' },
-  }));
-  fs.mkdirSync(path.join(native, 'lib', `node-v${process.versions.modules}`), { recursive: true });
-  fs.writeFileSync(path.join(native, 'lib', `node-v${process.versions.modules}`, 'native.node'), '');
+function consumer(pm, dependencies, args = [], { async = false } = {}) {
+  const dir = tmpdir(`pregyp-consumer-${pm}-`);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
     name: 'consumer', version: '1.0.0', private: true,
-    // yarn runs scripts from package.json; npm and pnpm use exec.
-    scripts: { pregyp: 'pregyp', 'node-pre-gyp': 'node-pre-gyp' },
-    dependencies: { pregyp: `file:${packs.root}`, [`@pregyp/${packs.triple}`]: `file:${packs.platform}` },
-    // Until the platform packages are on a registry, yarn 1 needs them resolvable.
-    ...(pm === 'yarn' ? { resolutions: Object.fromEntries(Object.entries({ ...packs.others, [`@pregyp/${packs.triple}`]: packs.platform }).map(([n, f]) => [n, `file:${f}`])) } : {}),
+    scripts: { pregyp: 'pregyp' },
+    dependencies,
   }, null, 2));
-  return dir;
+  registry.writeNpmrc(dir);
+  const [cmd, a] = MANAGERS[pm](args);
+  const env = { YARN_CACHE_FOLDER: path.join(dir, '.yarn-cache'), PREGYP_CACHE: path.join(dir, '.pregyp-cache') };
+  if (async) return shAsync(cmd, a, { cwd: dir, env }).then((r) => ({ dir, r, env }));
+  const r = sh(cmd, a, { cwd: dir, env });
+  return { dir, r, env };
 }
 
-for (const pm of Object.keys(MANAGERS)) {
-  test(`installs with ${pm}: npx pregyp, npx node-pre-gyp and find() work`, (t) => {
-    const why = available(pm);
+// pnpm and yarn come through the registry's uplink (npx); when they cannot be obtained
+// the test is skipped with the reason. Asked once each, before any install.
+const availability = {};
+function unavailable(pm) {
+  if (pm === 'npm') return null;
+  if (!(pm in availability)) {
+    const dir = tmpdir(`pregyp-${pm}-probe-`);
+    registry.writeNpmrc(dir);
+    const r = sh('npx', ['--yes', pm === 'pnpm' ? 'pnpm@10' : 'yarn@1', '--version'], { cwd: dir });
+    availability[pm] = r.status === 0 ? null : `${pm} could not be obtained through the registry: ${r.out.trim().split('\n').pop()}`;
+  }
+  return availability[pm];
+}
+
+const callHello = (dir, env = {}) => sh(process.execPath, ['-e', "console.log(require('pregyp-example-hello').greet('registry'))"], { cwd: dir, env });
+
+for (const [pm, args, label] of [
+  ['npm', ['--foreground-scripts'], 'npm (default settings, install script runs)'],
+  ['npm', ['--ignore-scripts'], 'npm --ignore-scripts'],
+  ['pnpm', [], 'pnpm 10 (dependency scripts blocked by default)'],
+  ['yarn', ['--ignore-scripts'], 'yarn 1 --ignore-scripts'],
+]) {
+  test(`example addon from the registry with ${label}: loads from the platform package, zero host requests`, (t) => {
+    const why = unavailable(pm);
     if (why) return t.skip(why);
-    const dir = project(pm);
-    const env = cleanEnv();
-    const [icmd, iargs] = MANAGERS[pm].install;
-    const inst = spawnSync(icmd, iargs, { cwd: dir, encoding: 'utf8', env, timeout: 180_000 });
-    assert.strictEqual(inst.status, 0, `${pm} install failed:\n${inst.stdout}\n${inst.stderr}`);
-    const [xcmd, xargs] = MANAGERS[pm].npx;
-    const exec = (args, cwd = dir) => spawnSync(xcmd, [...xargs, ...args], { cwd, encoding: 'utf8', env, timeout: 120_000 });
-    const v = exec(pm === 'yarn' ? ['pregyp', '--version'] : ['pregyp', '--version']);
-    assert.strictEqual(v.stdout.trim().split('\n').pop(), `v${VERSION}`, v.stderr);
-    const reveal = pm === 'yarn'
-      ? exec(['node-pre-gyp', 'reveal', 'module_name', '-C', 'native'])
-      : exec(['node-pre-gyp', 'reveal', 'module_name'], path.join(dir, 'native'));
-    assert.strictEqual(reveal.status, 0, reveal.stderr);
-    assert.strictEqual(reveal.stdout.trim().split('\n').pop(), 'native');
-    const find = spawnSync(process.execPath, ['-e', "console.log(require('pregyp').find(require('path').resolve('native/package.json')))"], { cwd: dir, encoding: 'utf8', env });
-    assert.strictEqual(find.stdout.trim(), fs.realpathSync(path.join(dir, 'native', 'lib', `node-v${process.versions.modules}`, 'native.node')), find.stderr);
+    const before = host.requests.length;
+    const { dir, r } = consumer(pm, { 'pregyp-example-hello': '1.0.0' }, args);
+    must(r, `${pm} install`);
+    if (pm === 'npm' && !args.includes('--ignore-scripts')) {
+      // The install script ran and found the binding in place: nothing to download.
+      assert.match(r.out, new RegExp(`\\[pregyp-example-hello\\] Success: ".*hello\\.node" is provided by the platform package ${PLATFORM_PKG}@1\\.0\\.0 \\(nothing downloaded\\)`));
+    }
+    const call = callHello(dir);
+    assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
+    // The binding is the platform package's: nothing in the example's module_path.
+    const where = sh(process.execPath, ['-e', "const fs=require('fs'),path=require('path');const d=fs.realpathSync(path.dirname(require.resolve('pregyp-example-hello/package.json')));console.log(require(require.resolve('pregyp',{paths:[d]})).find(d+'/package.json'))"], { cwd: dir });
+    assert.match(where.stdout.trim(), new RegExp(`${PLATFORM_PKG.replace('/', '[\\\\/]')}[\\\\/]lib[\\\\/]binding[\\\\/]napi-v8[\\\\/]hello\\.node$`), where.out);
+    if (pm === 'npm' && args.includes('--ignore-scripts')) {
+      // heal finds nothing to do: the platform package provides a binding that loads.
+      const heal = sh('npx', ['--no-install', 'pregyp', 'heal'], { cwd: dir });
+      assert.strictEqual(heal.status, 0, heal.out);
+      assert.match(heal.stdout, /nothing to heal: 1 package\(s\) with prebuilt binaries are installed and load/);
+    }
+    assert.strictEqual(host.requests.length, before, `the binary host got requests: ${JSON.stringify(host.requests.slice(before))}`);
+  });
+}
+
+test('npm --omit=optional with scripts: the install script downloads from the host as before', async () => {
+  serveTarballs(true);
+  try {
+    const before = host.requests.length;
+    const { dir, r } = await consumer('npm', { 'pregyp-example-hello': '1.0.0' }, ['--omit=optional', '--foreground-scripts'], { async: true });
+    must(r, 'npm install --omit=optional');
+    assert.ok(!fs.existsSync(path.join(dir, 'node_modules', ...PLATFORM_PKG.split('/'))), 'no platform package');
+    assert.match(r.out, /pregyp: optional dependencies were omitted; fetched @pregyp\//, 'pregyp fetched its own commands');
+    assert.match(r.out, /\[pregyp-example-hello\] Success: ".*lib\/binding\/napi-v8\/hello\.node" is installed via remote/);
+    assert.ok(host.requests.slice(before).some((q) => /napi-v8-.*\.tar\.gz$/.test(q.url)), 'downloaded from the host');
+    assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
+  } finally {
+    serveTarballs(false);
+  }
+});
+
+test('npm --omit=optional --ignore-scripts: load() explains what is missing and the fix', () => {
+  const { dir, r } = consumer('npm', { 'pregyp-example-hello': '1.0.0' }, ['--omit=optional', '--ignore-scripts']);
+  must(r, 'npm install');
+  const call = callHello(dir);
+  assert.notStrictEqual(call.status, 0);
+  assert.match(call.stderr, /pregyp-example-hello@1\.0\.0: native binding not found at .*node_modules\/pregyp-example-hello\/lib\/binding\/napi-v8\/hello\.node/);
+  assert.match(call.stderr, new RegExp(`platform package: ${PLATFORM_PKG} is not installed`));
+  assert.match(call.stderr, /likely cause: optional dependencies were left out \(npm --omit=optional/);
+  assert.match(call.stderr, /fix: reinstall with optional dependencies \(npm install --include=optional\), or: npx pregyp heal/);
+});
+
+for (const pm of ['npm', 'pnpm', 'yarn']) {
+  test(`npx pregyp --version from a fresh ${pm} project loads pregyp's own platform package`, (t) => {
+    const why = unavailable(pm);
+    if (why) return t.skip(why);
+    const { dir, r } = consumer(pm, { pregyp: VERSION }, pm === 'yarn' ? ['--ignore-scripts'] : []);
+    must(r, `${pm} install`);
+    const exec = pm === 'npm' ? ['npx', ['--no-install', 'pregyp', '--version']] : pm === 'pnpm' ? ['npx', ['--yes', 'pnpm@10', 'exec', 'pregyp', '--version']] : ['npx', ['--yes', 'yarn@1', 'run', '--silent', 'pregyp', '--version']];
+    const v = sh(exec[0], exec[1], { cwd: dir });
+    assert.strictEqual(v.stdout.trim().split('\n').pop(), `v${VERSION}`, v.out);
+    // The full tool came from @pregyp/<triple>, not from a file next to index.js.
+    const probe = sh(process.execPath, ['-e', `
+      const path = require('path'), fs = require('fs');
+      const dir = path.dirname(require.resolve('pregyp/package.json'));
+      const real = fs.realpathSync(dir);
+      const platform = require.resolve('@pregyp/${triple}/package.json', { paths: [real] });
+      require('pregyp').binding();
+      console.log(JSON.stringify({ local: fs.existsSync(path.join(real, 'pregyp.${triple}.node')), platform }));`], { cwd: dir });
+    assert.strictEqual(probe.status, 0, probe.out);
+    const res = JSON.parse(probe.stdout);
+    assert.strictEqual(res.local, false);
+    assert.match(res.platform, new RegExp(`@pregyp[\\\\/]${triple}[\\\\/]package\\.json$`));
   });
 }
 
 test('installed under the old name (npm alias), find() keeps the reference contract', () => {
-  const dir = tmpdir('pregyp-alias-');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: 'consumer', version: '1.0.0', private: true,
-    dependencies: { '@mapbox/node-pre-gyp': `file:${packs.root}`, [`@pregyp/${packs.triple}`]: `file:${packs.platform}` },
-  }));
-  const inst = spawnSync('npm', MANAGERS.npm.install[1], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 180_000 });
-  assert.strictEqual(inst.status, 0, inst.stderr);
-  fs.writeFileSync(path.join(dir, 'pkg.json'), JSON.stringify({ name: 'x', version: '1.0.0', main: 'i.js', binary: { module_name: 'm', module_path: 'lib', host: 'https://h/' } }));
-  const script = "const p = require('@mapbox/node-pre-gyp').find(require('path').resolve('pkg.json')); console.log(p, require('fs').existsSync(p))";
-  const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
-  assert.strictEqual(r.stdout.trim(), `${fs.realpathSync(dir)}/lib/m.node false`, r.stderr);
-  const bin = spawnSync('npx', ['--no-install', 'node-pre-gyp', '--version'], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  const { dir, r } = consumer('npm', { '@mapbox/node-pre-gyp': `npm:pregyp@${VERSION}` });
+  must(r, 'npm install');
+  fs.writeFileSync(path.join(dir, 'pkg.json'), JSON.stringify({ name: 'x', version: '1.0.0', main: 'i.js', binary: { module_name: 'm', module_path: 'lib/{configuration}', host: 'https://h/' } }));
+  const script = "const f = require('@mapbox/node-pre-gyp').find; const p = require('path').resolve('pkg.json'); for (const o of [{ debug: true }, undefined]) { const r = f(p, o); console.log(r, require('fs').existsSync(r)); }";
+  const s = sh(process.execPath, ['-e', script], { cwd: dir });
+  const real = fs.realpathSync(dir);
+  assert.strictEqual(s.stdout.trim(), `${real}/lib/Debug/m.node false\n${real}/lib/Release/m.node false`, s.out);
+  const bin = sh('npx', ['--no-install', 'node-pre-gyp', '--version'], { cwd: dir });
   assert.strictEqual(bin.stdout.trim(), `v${VERSION}`);
 });
 
-test('the loader explains clearly when no binary fits', () => {
+test("pregyp's loader explains clearly when no binary of the commands fits", () => {
   const dir = tmpdir('pregyp-nobin-');
-  spawnSync('tar', ['xzf', packs.root, '-C', dir]);
-  const r = spawnSync(process.execPath, ['-e', "require('./package')"], { cwd: dir, encoding: 'utf8' });
+  const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
+  must(packed, 'npm pack');
+  sh('tar', ['xzf', path.join(dir, JSON.parse(packed.stdout)[0].filename), '-C', dir]);
+  // find()/load() work from the root package alone; the commands need the platform package.
+  const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir });
   assert.notStrictEqual(r.status, 0);
-  assert.match(r.stderr, /pregyp has no native binary for linux-x64 \(Node v[\d.]+\)\. Tried:/);
-  assert.match(r.stderr, /@pregyp\/linux-x64-gnu/);
+  assert.strictEqual(r.stdout.trim(), 'function');
+  assert.match(r.stderr, new RegExp(`pregyp has no native binary for ${process.platform}-${process.arch} \\(Node v[\\d.]+\\)\\. Tried:`));
+  assert.match(r.stderr, new RegExp(`@pregyp/${triple}`));
   assert.match(r.stderr, /npm install --include=optional/);
 });

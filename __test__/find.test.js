@@ -100,18 +100,65 @@ test('find() never reads the host application argv', () => {
   }
 });
 
-test('a missing binding gets an explanation with the fix', () => {
+// pregyp installed under the old name, as `"@mapbox/node-pre-gyp": "npm:pregyp@..."` puts it:
+// the same files in a folder named node-pre-gyp (a copy, since Node would resolve a link).
+function underOldName() {
+  const dir = path.join(tmpdir('pregyp-alias-'), 'node_modules', '@mapbox', 'node-pre-gyp');
+  fs.mkdirSync(dir, { recursive: true });
+  const root = path.join(__dirname, '..');
+  for (const f of fs.readdirSync(root)) {
+    if (f === 'index.js' || f === 'package.json' || /^pregyp(-find)?\..+\.node$/.test(f)) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+  }
+  fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
+  return require(dir);
+}
+
+test('find() of a missing binding returns the path without throwing, under both names', () => {
   const { file } = pkg(VARIANTS.plain);
+  const oldName = underOldName();
+  for (const [name, tool] of [['pregyp', pregyp], ['@mapbox/node-pre-gyp (alias)', oldName]]) {
+    // Candidate paths, as packages written for the reference compute them: Debug first.
+    const debug = tool.find(file, { debug: true });
+    assert.strictEqual(debug, reference.find(file, { debug: true }), name);
+    assert.ok(path.isAbsolute(debug) && debug.includes('/Debug/') && !fs.existsSync(debug), name);
+    assert.strictEqual(tool.find(file), reference.find(file), name);
+    // An invalid package.json still throws the reference's error.
+    const bad = pkg({ module_name: 'm', module_path: 'lib' });
+    assert.throws(() => tool.find(bad.file), (e) => e.code === 'E_NOT_READY' && /binary\.host/.test(e.message), name);
+  }
+});
+
+test('load() explains a missing binding: package, path, target, cause and fix', () => {
+  const { dir, file } = pkg(VARIANTS.plain);
   const expected = reference.find(file);
+  for (const arg of [file, dir]) {
+    assert.throws(
+      () => pregyp.load(arg),
+      (e) =>
+        e.code === 'E_BINDING_MISSING' &&
+        e.message.includes(`find-me@2.1.0-beta.3: native binding not found at ${expected}`) &&
+        e.message.includes(`target: node node-v${process.versions.modules} ${process.platform}-${process.arch}`) &&
+        e.message.includes('likely cause: its install script did not run') &&
+        e.message.includes('fix: npx pregyp heal')
+    );
+  }
+  assert.throws(() => underOldName().load(dir, { debug: true }), (e) => e.code === 'E_BINDING_MISSING' && e.message.includes('/Debug/'));
+});
+
+test('load() requires the binding, and explains one that does not load', () => {
+  const { dir, file } = pkg(VARIANTS.plain);
+  const p = touch(reference.find(file));
+  // Not a shared object: the loader refuses it.
+  fs.writeFileSync(p, 'not an ELF file');
   assert.throws(
-    () => pregyp.find(file),
+    () => pregyp.load(dir),
     (e) =>
-      e.code === 'E_BINDING_MISSING' &&
-      e.message.includes(`find-me@2.1.0-beta.3: native binding not found at ${expected}`) &&
-      e.message.includes(`node node-v${process.versions.modules} ${process.platform}-${process.arch}`) &&
-      e.message.includes('npx pregyp heal')
+      e.code === 'E_BINDING_LOAD' &&
+      e.message.startsWith(`${p} cannot be loaded: `) &&
+      e.message.includes('package: find-me@2.1.0-beta.3 (from module_path)') &&
+      e.message.includes('fix: cd ') &&
+      e.message.includes('npx pregyp install --update-binary --fallback-to-build')
   );
-  assert.strictEqual(pregyp.find(file, { check: false }), expected, 'check: false returns the path like the reference');
 });
 
 test('reveal prints the same JSON as the reference (plus libc_version), and single keys', async () => {

@@ -1,7 +1,7 @@
 'use strict';
 // Binaries without install scripts: projects installed with npm --ignore-scripts
 // (and pnpm, which skips dependency scripts) hold native packages with no binding.
-// find() explains; `pregyp heal` installs every missing binding from a local HTTPS host.
+// load() explains; `pregyp heal` installs every missing binding from a local HTTPS host.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
@@ -35,7 +35,12 @@ function nativePackage(name, { style, host }) {
       ? "require(process.env.PREGYP_UNDER_TEST || 'pregyp')"
       : "require(process.env.REFERENCE_UNDER_TEST || '@mapbox/node-pre-gyp')";
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  fs.writeFileSync(path.join(dir, 'index.js'), `module.exports = require(${loader}.find(require('path').join(__dirname, 'package.json')));\n`);
+  // pregyp's style is load() (it explains a missing binding); the reference's is require(find()).
+  const body =
+    style === 'pregyp'
+      ? `module.exports = ${loader}.load(__dirname);\n`
+      : `module.exports = require(${loader}.find(require('path').join(__dirname, 'package.json')));\n`;
+  fs.writeFileSync(path.join(dir, 'index.js'), body);
   execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
   return path.join(work, `${name}-1.0.0.tgz`);
 }
@@ -73,7 +78,7 @@ before(async () => {
 
 after(() => server && server.close());
 
-test('npm --ignore-scripts: find() explains, heal installs every binding, then has nothing to do', async () => {
+test('npm --ignore-scripts: load() explains, heal installs every binding, then has nothing to do', async () => {
   const host = server.url + '/';
   const a = nativePackage('native-a', { style: 'pregyp', host });
   const b = nativePackage('native-b', { style: 'reference', host });
@@ -146,15 +151,33 @@ test('pnpm layout (.pnpm store, symlinks): heal finds and installs the binding',
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');
 });
 
-test('opt-in install on first use: find(pkg, { install: true })', async () => {
+// The host runs in this process: a child that downloads must not block its event loop.
+function nodeAsync(args, opts) {
+  return new Promise((resolve) => {
+    const child = require('node:child_process').spawn(process.execPath, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test('opt-in install on first use: find(pkg, { install: true }), load(dir, { install: true }), PREGYP_INSTALL_ON_FIND', async () => {
   const host = server.url + '/';
   const c = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
   assert.ok(c.ok, c.output);
   const pkgJson = path.join(c.dir, 'node_modules/native-a/package.json');
   const script = `const p = require(${JSON.stringify(ROOT)}).find(${JSON.stringify(pkgJson)}, { install: true }); console.log(require(p).hello())`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env() } });
+  const r = await nodeAsync(['-e', script], { encoding: 'utf8', env: { ...process.env, ...env() } });
   assert.strictEqual(r.stdout.trim(), 'world', r.stderr);
-  // The environment variable does the same for code that calls find() without options.
+  // load() takes the same option.
+  const c3 = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
+  const dir3 = path.join(c3.dir, 'node_modules/native-a');
+  const r3 = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(ROOT)}).load(${JSON.stringify(dir3)}, { install: true }).hello())`], { encoding: 'utf8', env: { ...process.env, ...env() } });
+  assert.strictEqual(r3.stdout.trim(), 'world', r3.stderr);
+  // The environment variable does the same for code that calls load() (native-a's
+  // index.js) or find() without options.
   const c2 = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
   const r2 = spawnSync(process.execPath, ['-e', "console.log(require('native-a').hello())"], { cwd: c2.dir, encoding: 'utf8', env: { ...process.env, ...env(), PREGYP_INSTALL_ON_FIND: '1' } });
   assert.strictEqual(r2.stdout.trim(), 'world', r2.stderr);

@@ -17,6 +17,8 @@ const install = run('install');
 const pkg = run('package');
 const rows = [
   ['find: require + find()', `${find.pregyp_ms} ms`, `${find.reference_ms} ms`, '-', `${find.speedup}x faster`, '<= 1.0 ms, >= 30x'],
+  ['find() from the platform package', `${find.platform_ms} ms`, '-', `module_path ${find.pregyp_ms} ms`, `+${find.platform_extra_ms} ms`, '<= +0.15 ms'],
+  ['load() (find + require, 0.7 MB addon)', `${find.load_ms} ms`, '-', '-', '-', '-'],
   ['install --update-binary', `${install.pregyp_ms} ms, ${install.pregyp_rss_mb} MB RSS`, `${install.reference_ms} ms, ${install.reference_rss_mb} MB RSS`, `curl|tar ${install.curl_tar_ms} ms`, `${install.vs_reference}x faster; ${install.vs_curl_tar}x curl|tar`, '>= 3x; <= 1.1x; <= 64 MB'],
   ['package', `${pkg.pregyp_ms} ms, ${pkg.pregyp_rss_mb} MB RSS, ${pkg.pregyp_mb} MB`, `${pkg.reference_ms} ms`, `tar czf ${pkg.tar_ms} ms, ${pkg.tar_mb} MB`, `${pkg.vs_reference}x faster; ${pkg.vs_tar}x tar's time; size ${pkg.size_vs_tar}x`, '>= 3x; <= 0.7x; size within 2%'],
 ];

@@ -5,13 +5,18 @@
 //   build the example addon (both Node-API versions) -> package -> start a local
 //   S3-compatible server -> publish -> in a fresh project, `npm install` the example
 //   as a user would (the binary comes from the bucket, not a compiler) -> require it
-//   and call it -> a summary of every step and its time. Cleans up; fails loudly.
+//   and call it. Then the other path, with no install script at all: platform packages
+//   (`platform-package --from`, `optional-deps --write`) published with the example to
+//   a local npm registry (verdaccio), installed with `npm install --ignore-scripts`, the
+//   binding loaded from the platform package -> a summary of every step and its time.
+//   Cleans up; fails loudly.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { startMoto, s3Env, createBucket } = require('../__test__/helpers/moto');
-const { packLocal } = require('../scripts/pack-local');
+const { packLocal, stageLocal } = require('../scripts/pack-local');
+const { startRegistry } = require('../__test__/helpers/registry');
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'pregyp.js');
@@ -19,6 +24,7 @@ const BUCKET = 'pregyp-demo';
 const steps = [];
 let moto;
 let work;
+let registry;
 
 function fail(message, detail = '') {
   console.error(`\n✖ demo failed: ${message}`);
@@ -29,6 +35,7 @@ function fail(message, detail = '') {
 
 function cleanup() {
   if (moto) moto.stop().catch(() => {});
+  if (registry) registry.stop();
   if (work && !process.env.PREGYP_KEEP_DEMO) fs.rmSync(work, { recursive: true, force: true });
 }
 
@@ -126,6 +133,35 @@ async function main() {
   const greeting = call.stdout.trim();
   if (!/^hello, demo \(Node-API v\d+\)$/.test(greeting)) fail(`unexpected answer from the addon: ${greeting}`);
 
+  // The second path: platform packages on an npm registry, install scripts blocked.
+  const stageDir = path.join(work, 'artifacts', 'job-this-machine');
+  fs.cpSync(path.join(addon, 'build', 'stage'), stageDir, { recursive: true });
+  const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
+  const here = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'glibc' : 'musl'}` : `${process.platform}-${process.arch}`;
+  // This machine builds one target; a CI matrix builds them all (see the README).
+  pkg.binary.platform_packages.targets = [here];
+  fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  const made = pregyp('platform packages from the staged tarballs (platform-package --from)', ['platform-package', '--from', path.join(work, 'artifacts')]);
+  pregyp('optionalDependencies on them (optional-deps --write)', ['optional-deps', '--write']);
+  registry = await timed('start a local npm registry (verdaccio)', () => startRegistry());
+  await timed('publish pregyp, the platform package, then the example', () => {
+    const own = stageLocal(path.join(work, 'pregyp-packages'));
+    for (const d of [own.platform, ...Object.values(own.others), own.root]) registry.publish(d);
+    registry.publish(path.join(addon, 'build', 'npm', '@pregyp-example', `hello-${here}`));
+    registry.publish(addon);
+  });
+  const noScripts = path.join(work, 'consumer-no-scripts');
+  fs.mkdirSync(noScripts);
+  fs.writeFileSync(path.join(noScripts, 'package.json'), JSON.stringify({ name: 'demo-no-scripts', version: '1.0.0', private: true, dependencies: { 'pregyp-example-hello': '1.0.0' } }, null, 2));
+  registry.writeNpmrc(noScripts);
+  const userEnv2 = { ...userEnv, PREGYP_CACHE: path.join(work, 'empty-cache') };
+  run('npm install --ignore-scripts from the registry (no install script runs)', 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: noScripts, env: userEnv2 });
+  const call2 = run('require the example and call it (binding from the platform package)', process.execPath, ['-e', "const d=require('path').dirname(require.resolve('pregyp-example-hello/package.json'));console.log(require('pregyp-example-hello').greet('demo'));console.log(require('pregyp').find(d+'/package.json'))"], { cwd: noScripts, env: userEnv2 });
+  const [greeting2, from2] = call2.stdout.trim().split('\n');
+  if (greeting2 !== greeting) fail(`unexpected answer from the addon: ${greeting2}`);
+  if (!from2.includes(`@pregyp-example/hello-${here}`)) fail(`the binding did not come from the platform package: ${from2}`);
+  if (fs.existsSync(path.join(noScripts, 'node_modules', 'pregyp-example-hello', 'lib'))) fail('something was installed into module_path');
+
   const total = steps.reduce((a, s) => a + s.ms, 0);
   const width = Math.max(...steps.map((s) => s.title.length));
   console.log('\npregyp demo: all steps passed\n');
@@ -134,6 +170,8 @@ async function main() {
   console.log(`  published objects:\n${info.stdout.trim().split('\n').map((l) => `    ${l}`).join('\n')}`);
   console.log(`  tarballs: ${tarballs.flat().map((t) => `${path.basename(t.tarball)} (${(t.size / 1024).toFixed(1)} KiB)`).join(', ')}`);
   console.log(`  the addon says: ${greeting}`);
+  console.log(`  with install scripts blocked, from ${path.relative(noScripts, from2)}`);
+  console.log(`  platform package: ${made.stdout.trim().split('\n').join('; ')}`);
   cleanup();
 }
 

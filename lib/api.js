@@ -13,29 +13,38 @@ function noBinaryError(tried) {
   return err;
 }
 
-// find() with options (the reference's names), and opt-in install on first use.
+// find() with options (the reference's names), and opt-in install on first use: a
+// missing binding (none in module_path, none in a platform package) is downloaded
+// synchronously, then looked up again. find() itself never throws for a missing one.
 function find(core, packageJsonPath, opts) {
+  const o = findOptions(opts);
+  if (!wantsInstall(opts)) return core.find(String(packageJsonPath), o);
   try {
-    return findOnce(core, packageJsonPath, opts);
+    return core.check(String(packageJsonPath), o);
   } catch (e) {
-    // Fetch a missing binding synchronously, then look again.
-    const wanted = (opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
-    if (e.code !== 'E_BINDING_MISSING' || !wanted) throw e;
-    const dir = path.dirname(path.resolve(String(packageJsonPath)));
-    shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
-    return findOnce(core, packageJsonPath, opts);
+    if (e.code !== 'E_BINDING_MISSING') throw e;
+    installMissing(packageJsonPath);
+    return core.find(String(packageJsonPath), o);
   }
 }
 
-function findOnce(core, packageJsonPath, opts) {
-  if (!opts) return core.find(String(packageJsonPath));
+const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
+
+// `install` for the package of this package.json, blocking (see README, "Install on first use").
+function installMissing(packageJsonPath) {
+  const dir = path.dirname(path.resolve(String(packageJsonPath)));
+  shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
+}
+
+// The reference's option names -> the binding's.
+function findOptions(opts) {
+  if (!opts) return undefined;
   const o = {};
   for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {
     if (opts[k] !== undefined && opts[k] !== null) o[key] = String(opts[k]);
   }
   if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
-  if (opts.check !== undefined) o.check = Boolean(opts.check);
-  return core.find(String(packageJsonPath), o);
+  return o;
 }
 
 // Async binding errors arrive as "<code>\u0001<message>": restore err.code.
@@ -68,6 +77,9 @@ const command = (name) => (opts) => shim.binding().command(name, toArgv(opts)).t
 module.exports = {
   noBinaryError,
   find,
+  findOptions,
+  installMissing,
+  wantsInstall,
   /** Runs a command line (without `node` and the script); resolves to the exit code. */
   run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
   /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
@@ -86,4 +98,6 @@ module.exports = {
   postinstallBuild: command('postinstall-build'),
   explain: command('explain'),
   heal: command('heal'),
+  platformPackage: command('platform-package'),
+  optionalDeps: command('optional-deps'),
 };

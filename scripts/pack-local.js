@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// Packs pregyp as it would be published: the root package and this platform's
-// @pregyp/<triple> package holding the locally built binaries. Used by the demo and
-// the distribution tests to install pregyp into fresh projects without a registry.
+// Packs pregyp as it would be published: the root package (with this platform's small
+// find()/load() binary, as the release bundles every platform's) and this platform's
+// @pregyp/<triple> package holding the locally built binaries. stageLocal() gives the
+// folders to `npm publish` to a registry (the tests' local one), packLocal() tarballs.
 // Usage: node scripts/pack-local.js <out-dir>  (prints the two tarball paths as JSON)
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -58,7 +59,35 @@ function packLocal(outDir, { stubs = true } = {}) {
   return { root: npmPack(root, outDir), platform, triple, others };
 }
 
-module.exports = { packLocal };
+/**
+ * Folders ready for `npm publish`: { root, platform, triple, others } where `others` maps
+ * every other @pregyp/<triple> to a folder with its package.json only (os/cpu/libc kept,
+ * so that package managers skip them as they would the real ones).
+ */
+function stageLocal(outDir) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const triple = localTriple();
+  const platform = path.join(outDir, triple);
+  fs.mkdirSync(platform, { recursive: true });
+  const src = path.join(root, 'npm', triple);
+  for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(platform, f));
+  for (const stem of ['pregyp', 'pregyp-find']) {
+    fs.copyFileSync(path.join(root, `${stem}.${triple}.node`), path.join(platform, `${stem}.${triple}.node`));
+  }
+  const others = {};
+  for (const t of fs.readdirSync(path.join(root, 'npm'))) {
+    if (t === triple) continue;
+    const dir = path.join(outDir, t);
+    fs.mkdirSync(dir, { recursive: true });
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'npm', t, 'package.json'), 'utf8'));
+    delete pkg.files;
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+    others[`@pregyp/${t}`] = dir;
+  }
+  return { root, platform, triple, others };
+}
+
+module.exports = { packLocal, stageLocal };
 if (require.main === module) {
   console.log(JSON.stringify(packLocal(path.resolve(process.argv[2] || '.'))));
 }

@@ -21,9 +21,7 @@ fn help_text(command: Option<&str>) -> String {
             Kind::Text | Kind::Number | Kind::Size if !o.values.is_empty() => {
                 names.push_str(&format!(" <{}>", o.values.join("|")))
             }
-            Kind::Text => names.push_str(" <value>"),
-            Kind::Number => names.push_str(" <n>"),
-            Kind::Size => names.push_str(" <size>"),
+            Kind::Text | Kind::Number | Kind::Size => names.push_str(&format!(" <{}>", o.arg)),
         }
         let mut help = o.help.to_string();
         if !o.env.is_empty() {

@@ -34,6 +34,7 @@ pub mod options;
 pub mod pack;
 #[cfg(feature = "full")]
 pub mod pgzip;
+pub mod platform;
 #[cfg(feature = "full")]
 pub mod process;
 pub mod redact;

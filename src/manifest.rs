@@ -2,6 +2,7 @@
 //! reference's validation messages (COMPAT.md, "package.json").
 
 use crate::error::{Error, IoContext, Result};
+use crate::platform::{PlatformPackages, Target};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,8 @@ pub struct Binary {
     pub acl: Option<String>,
     /// `binary.checksums`: tarball file name -> lowercase hex sha256.
     pub checksums: BTreeMap<String, String>,
+    /// `binary.platform_packages`: npm packages carrying the bindings per target.
+    pub platform_packages: Option<PlatformPackages>,
 }
 
 /// A parsed package.json.
@@ -120,7 +123,11 @@ impl Manifest {
             })?;
         let root = normalize(path.parent().unwrap_or(Path::new("/")));
         let binary = match raw.get("binary") {
-            Some(Value::Object(b)) => Some(parse_binary(b, &path)?),
+            Some(Value::Object(b)) => Some(parse_binary(
+                b,
+                &path,
+                raw.get("name").and_then(Value::as_str).unwrap_or(""),
+            )?),
             _ => None,
         };
         Ok(Manifest {
@@ -246,7 +253,11 @@ pub fn is_loopback_url(url: &str) -> bool {
     crate::urls::is_loopback(url)
 }
 
-fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binary> {
+fn parse_binary(
+    b: &serde_json::Map<String, Value>,
+    path: &Path,
+    root_name: &str,
+) -> Result<Binary> {
     let host = match b.get("host") {
         Some(Value::String(s)) if !s.is_empty() => Some(HostSpec::Url(s.clone())),
         Some(Value::Object(o)) => truthy_str(o.get("endpoint")).map(|endpoint| HostSpec::S3 {
@@ -294,7 +305,21 @@ fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binar
             })
         }
     }
+    let platform_packages = match b.get("platform_packages") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let module_name = truthy_str(b.get("module_name")).unwrap_or_default();
+            Some(parse_platform_packages(v, root_name, &module_name).map_err(
+                |(field, reason)| Error::InvalidField {
+                    path: path.to_path_buf(),
+                    field,
+                    reason,
+                },
+            )?)
+        }
+    };
     Ok(Binary {
+        platform_packages,
         module_name: truthy_str(b.get("module_name")),
         module_path: truthy_str(b.get("module_path")),
         host,
@@ -309,6 +334,156 @@ fn parse_binary(b: &serde_json::Map<String, Value>, path: &Path) -> Result<Binar
         acl: truthy_str(b.get("acl")),
         checksums,
     })
+}
+
+/// Parses and validates `binary.platform_packages`; `Err((field, reason))` names the field
+/// at fault. `root_name` and `module_name` are the package's (for the name checks).
+pub fn parse_platform_packages(
+    v: &Value,
+    root_name: &str,
+    module_name: &str,
+) -> Result<PlatformPackages, (String, String)> {
+    let field = |f: &str| format!("binary.platform_packages{f}");
+    let Value::Object(o) = v else {
+        return Err((
+            field(""),
+            "expected an object such as { \"name\": \"@scope/{name}-{triple}\", \"targets\": [\"linux-x64-glibc\", \"darwin-arm64\"] }".into(),
+        ));
+    };
+    for k in o.keys() {
+        if k != "name" && k != "targets" {
+            return Err((
+                field(&format!(".{k}")),
+                "unknown field (platform_packages takes `name` and `targets`)".into(),
+            ));
+        }
+    }
+    let name = match o.get("name") {
+        None | Some(Value::Null) => crate::platform::DEFAULT_NAME.to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(_) => {
+            return Err((
+                field(".name"),
+                "expected a non-empty string, a package name template such as \"@scope/{name}-{triple}\"".into(),
+            ))
+        }
+    };
+    check_template_variables(&name).map_err(|r| (field(".name"), r))?;
+    let list = match o.get("targets") {
+        Some(Value::Array(a)) if !a.is_empty() => a,
+        _ => {
+            return Err((
+                field(".targets"),
+                "expected a non-empty array of <platform>-<arch>[-<libc>] strings, e.g. [\"linux-x64-glibc\", \"linux-x64-musl\", \"darwin-arm64\", \"win32-x64\"]".into(),
+            ))
+        }
+    };
+    let mut targets: Vec<Target> = Vec::new();
+    for (i, t) in list.iter().enumerate() {
+        let f = field(&format!(".targets[{i}]"));
+        let s = t
+            .as_str()
+            .ok_or_else(|| (f.clone(), "expected a string".to_string()))?;
+        let target = Target::parse(s).map_err(|r| (f.clone(), r))?;
+        if targets.contains(&target) {
+            return Err((f, format!("`{s}` is listed twice")));
+        }
+        targets.push(target);
+    }
+    let pp = PlatformPackages { name, targets };
+    // Every target gets its own valid npm name, distinct from the root's.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for t in &pp.targets {
+        let n = pp.package_name(root_name, module_name, t);
+        if let Some(reason) = invalid_npm_name(&n) {
+            return Err((
+                field(".name"),
+                format!(
+                    "gives `{n}` for {}, not a valid npm package name: {reason}",
+                    t.triple()
+                ),
+            ));
+        }
+        if n == root_name {
+            return Err((
+                field(".name"),
+                format!("gives the package's own name `{n}` for {}", t.triple()),
+            ));
+        }
+        if let Some((other, _)) = seen.iter().find(|(_, seen_name)| *seen_name == n) {
+            return Err((
+                field(".name"),
+                format!(
+                    "`{}` gives the same name `{n}` for {other} and {}: add the variables that tell them apart ({{triple}}, or {{platform}}, {{arch}} and {{libc}})",
+                    pp.name,
+                    t.triple()
+                ),
+            ));
+        }
+        seen.push((t.triple(), n));
+    }
+    Ok(pp)
+}
+
+fn check_template_variables(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let key = &after[..close];
+        if !crate::platform::NAME_VARIABLES.contains(&key) {
+            let hint = if matches!(
+                key,
+                "node_abi" | "napi_build_version" | "node_napi_label" | "napi_version" | "version"
+            ) {
+                " (one platform package holds the builds for every Node ABI and Node-API version of a release, side by side)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "`{template}` uses {{{key}}}, which a platform package name cannot use{hint}; use {}",
+                crate::platform::NAME_VARIABLES
+                    .iter()
+                    .map(|k| format!("{{{k}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// Why `name` is not a valid npm package name (npm's validate-npm-package-name rules
+/// for new packages), or None.
+pub fn invalid_npm_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("empty");
+    }
+    if name.len() > 214 {
+        return Some("longer than 214 characters");
+    }
+    if name != name.to_ascii_lowercase() {
+        return Some("npm names are lowercase");
+    }
+    let (scope, bare) = match name.strip_prefix('@') {
+        Some(rest) => match rest.split_once('/') {
+            Some((s, b)) if !s.is_empty() => (Some(s), b),
+            _ => return Some("a scoped name is @scope/name"),
+        },
+        None => (None, name),
+    };
+    if bare.is_empty() || bare.starts_with('.') || bare.starts_with('_') {
+        return Some("it must not start with `.` or `_`");
+    }
+    let ok = |s: &str| {
+        s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~'))
+    };
+    if !ok(bare) || !scope.is_none_or(ok) {
+        return Some("only letters, digits, `-`, `.`, `_` and `~` (and one @scope/)");
+    }
+    None
 }
 
 /// Lexically normalizes a path (no file-system access): drops `.`, folds `..`.
@@ -482,6 +657,105 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.code(), "E_INVALID_FIELD");
         assert!(err.to_string().contains("binary.checksums[\"x.tar.gz\"]"));
+    }
+
+    #[test]
+    fn platform_packages_validation_names_the_field_and_the_fix() {
+        let cases: &[(Value, &str, &str)] = &[
+            (json!("x"), "binary.platform_packages", "expected an object"),
+            (
+                json!({"targets": []}),
+                "binary.platform_packages.targets",
+                "non-empty array",
+            ),
+            (
+                json!({"targets": ["linux-x64"]}),
+                "binary.platform_packages.targets[0]",
+                "`linux-x64-glibc` or `linux-x64-musl`",
+            ),
+            (
+                json!({"targets": ["darwin-arm64-glibc"]}),
+                "binary.platform_packages.targets[0]",
+                "only linux targets name a libc",
+            ),
+            (
+                json!({"targets": ["beos-x64"]}),
+                "binary.platform_packages.targets[0]",
+                "unknown platform `beos`",
+            ),
+            (
+                json!({"targets": ["linux-x86-glibc"]}),
+                "binary.platform_packages.targets[0]",
+                "unknown arch `x86`",
+            ),
+            (
+                json!({"targets": ["linux-x64-uclibc"]}),
+                "binary.platform_packages.targets[0]",
+                "unknown libc",
+            ),
+            (
+                json!({"targets": ["win32-x64", "win32-x64"]}),
+                "binary.platform_packages.targets[1]",
+                "listed twice",
+            ),
+            (
+                json!({"targets": [7]}),
+                "binary.platform_packages.targets[0]",
+                "expected a string",
+            ),
+            (
+                json!({"name": "x-{platform}", "targets": ["linux-x64-glibc", "linux-x64-musl"]}),
+                "binary.platform_packages.name",
+                "same name `x-linux` for linux-x64-glibc and linux-x64-musl",
+            ),
+            (
+                json!({"name": "{name}-{node_abi}", "targets": ["win32-x64"]}),
+                "binary.platform_packages.name",
+                "cannot use",
+            ),
+            (
+                json!({"name": "Big-{triple}", "targets": ["win32-x64"]}),
+                "binary.platform_packages.name",
+                "lowercase",
+            ),
+            (
+                json!({"name": "{name}", "targets": ["win32-x64"]}),
+                "binary.platform_packages.name",
+                "own name",
+            ),
+            (
+                json!({"targets": ["win32-x64"], "os": []}),
+                "binary.platform_packages.os",
+                "unknown field",
+            ),
+        ];
+        for (v, field, reason) in cases {
+            let (f, r) = parse_platform_packages(v, "@bcrypt/bcrypt", "m").unwrap_err();
+            assert_eq!(&f, field, "{v}");
+            assert!(r.contains(reason), "{v}: {r}");
+        }
+    }
+
+    #[test]
+    fn platform_packages_are_validated_with_the_rest_of_binary() {
+        let mm = m(
+            json!({"name":"@b/b","binary":{"module_name":"m","platform_packages":{"targets":["darwin-arm64"]}}}),
+        );
+        let pp = mm.binary.unwrap().platform_packages.unwrap();
+        assert_eq!(pp.name, crate::platform::DEFAULT_NAME);
+        let err = Manifest::parse(
+            json!({"name":"a","binary":{"platform_packages":{"targets":["linux-x64"]}}})
+                .to_string()
+                .as_bytes(),
+            PathBuf::from("/p/package.json"),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_FIELD");
+        assert!(
+            err.to_string()
+                .starts_with("/p/package.json: invalid `binary.platform_packages.targets[0]`: `linux-x64`: a linux target names its libc"),
+            "{err}"
+        );
     }
 
     #[test]

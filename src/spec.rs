@@ -55,143 +55,27 @@ const fn cmd(
 use HostUse::{None as Local, Production, Staging};
 
 /// Every command, reference ones first, in the order `--help` lists them.
+#[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
-    cmd(
-        "clean",
-        "clean",
-        "Removes the entire folder containing the compiled .node module",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "install",
-        "install",
-        "Attempts to install pre-built binary for module",
-        false,
-        Production,
-        "",
-    ),
-    cmd(
-        "reinstall",
-        "reinstall",
-        "Runs \"clean\" and \"install\" at once",
-        false,
-        Production,
-        "",
-    ),
-    cmd(
-        "build",
-        "build",
-        "Attempts to compile the module by dispatching to node-gyp or nw-gyp",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "rebuild",
-        "rebuild",
-        "Runs \"clean\" and \"build\" at once",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "package",
-        "package",
-        "Packs binary (and enclosing directory) into locally staged tarball",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "testpackage",
-        "testpackage",
-        "Tests that the staged package is valid",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "publish",
-        "publish",
-        "Publishes pre-built binary to S3",
-        true,
-        Staging,
-        "",
-    ),
-    cmd(
-        "unpublish",
-        "unpublish",
-        "Unpublishes pre-built binary from S3",
-        true,
-        Staging,
-        "",
-    ),
-    cmd(
-        "info",
-        "info",
-        "Lists all published binaries",
-        false,
-        Production,
-        "",
-    ),
-    cmd(
-        "testbinary",
-        "testbinary",
-        "Tests that the binary.node can be required",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "reveal",
-        "reveal",
-        "Reveals data on the versioned binary",
-        true,
-        Production,
-        "[key]",
-    ),
-    cmd(
-        "configure",
-        "configure",
-        "Attempts to configure node-gyp or nw-gyp build",
-        true,
-        Production,
-        "",
-    ),
-    cmd(
-        "postinstall-build",
-        "postinstallBuild",
-        "Builds in postinstall only when an artifact is missing",
-        false,
-        Local,
-        "<artifact> [command...]",
-    ),
-    cmd(
-        "explain",
-        "explain",
-        "Explains what install would do for this package, and why",
-        false,
-        Production,
-        "",
-    ),
-    cmd(
-        "heal",
-        "heal",
-        "Installs every missing or broken binding under node_modules",
-        false,
-        Local,
-        "",
-    ),
-    cmd(
-        "checksums",
-        "checksums",
-        "Prints (or with --write stores) binary.checksums for the staged tarballs",
-        true,
-        Production,
-        "",
-    ),
+    cmd("clean", "clean", "Removes the entire folder containing the compiled .node module", true, Production, ""),
+    cmd("install", "install", "Attempts to install pre-built binary for module", false, Production, ""),
+    cmd("reinstall", "reinstall", "Runs \"clean\" and \"install\" at once", false, Production, ""),
+    cmd("build", "build", "Attempts to compile the module by dispatching to node-gyp or nw-gyp", true, Production, ""),
+    cmd("rebuild", "rebuild", "Runs \"clean\" and \"build\" at once", true, Production, ""),
+    cmd("package", "package", "Packs binary (and enclosing directory) into locally staged tarball", true, Production, ""),
+    cmd("testpackage", "testpackage", "Tests that the staged package is valid", true, Production, ""),
+    cmd("publish", "publish", "Publishes pre-built binary to S3", true, Staging, ""),
+    cmd("unpublish", "unpublish", "Unpublishes pre-built binary from S3", true, Staging, ""),
+    cmd("info", "info", "Lists all published binaries", false, Production, ""),
+    cmd("testbinary", "testbinary", "Tests that the binary.node can be required", true, Production, ""),
+    cmd("reveal", "reveal", "Reveals data on the versioned binary", true, Production, "[key]"),
+    cmd("configure", "configure", "Attempts to configure node-gyp or nw-gyp build", true, Production, ""),
+    cmd("postinstall-build", "postinstallBuild", "Builds in postinstall only when an artifact is missing", false, Local, "<artifact> [command...]"),
+    cmd("explain", "explain", "Explains what install would do for this package, and why", false, Production, ""),
+    cmd("heal", "heal", "Installs every missing or broken binding under node_modules", false, Local, ""),
+    cmd("checksums", "checksums", "Prints (or with --write stores) binary.checksums for the staged tarballs", true, Production, ""),
+    cmd("platform-package", "platformPackage", "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)", false, Local, ""),
+    cmd("optional-deps", "optionalDeps", "Prints (or with --write stores) optionalDependencies on every platform package", false, Local, ""),
 ];
 
 /// The command named `name`.
@@ -240,6 +124,8 @@ pub struct OptionSpec {
     pub help: &'static str,
     /// The commands it concerns (empty: all).
     pub commands: &'static [&'static str],
+    /// What `--help` calls its value (`<dir>`, `<ms>`).
+    pub arg: &'static str,
 }
 
 const fn opt(name: &'static str, kind: Kind, help: &'static str) -> OptionSpec {
@@ -251,6 +137,7 @@ const fn opt(name: &'static str, kind: Kind, help: &'static str) -> OptionSpec {
         env: &[],
         help,
         commands: &[],
+        arg: "value",
     }
 }
 
@@ -271,6 +158,10 @@ impl OptionSpec {
         self.commands = c;
         self
     }
+    const fn arg(mut self, a: &'static str) -> Self {
+        self.arg = a;
+        self
+    }
 
     /// The name as the parser keys it (underscores).
     pub fn key(&self) -> String {
@@ -286,168 +177,50 @@ pub const LOG_LEVELS: &[&str] = &[
 ];
 
 /// Every option, in the order `--help` lists them.
+#[rustfmt::skip]
 pub const OPTIONS: &[OptionSpec] = &[
-    opt("directory", Text, "run in <dir> (the package folder)").short('C'),
-    opt(
-        "build-from-source",
-        Selector,
-        "compile instead of downloading (all packages, or a comma list of names)",
-    )
-    .env(&["PREGYP_BUILD_FROM_SOURCE"]),
-    opt(
-        "fallback-to-build",
-        Selector,
-        "compile when no binary can be installed (`=false` turns it off)",
-    ),
-    opt(
-        "update-binary",
-        Flag,
-        "reinstall even if the binding exists",
-    ),
-    opt("runtime", Text, "the runtime to build or install for").values(&[
-        "node",
-        "electron",
-        "node-webkit",
-    ]),
-    opt(
-        "target",
-        Text,
-        "the runtime version to build or install for (X.Y.Z)",
-    ),
+    opt("directory", Text, "run in <dir> (the package folder)").short('C').arg("dir"),
+    opt("build-from-source", Selector, "compile instead of downloading (all packages, or a comma list of names)").env(&["PREGYP_BUILD_FROM_SOURCE"]),
+    opt("fallback-to-build", Selector, "compile when no binary can be installed (`=false` turns it off)"),
+    opt("update-binary", Flag, "reinstall even if the binding exists"),
+    opt("runtime", Text, "the runtime to build or install for").values(&["node", "electron", "node-webkit"]),
+    opt("target", Text, "the runtime version to build or install for (X.Y.Z)").arg("version"),
     opt("target_arch", Text, "cross-target: the architecture"),
     opt("target_platform", Text, "cross-target: the platform"),
     opt("target_libc", Text, "cross-target: the libc (glibc, musl)"),
     opt("arch", Text, "passed to node-gyp"),
-    opt(
-        "debug",
-        Flag,
-        "Debug configuration (--release: Release, the default)",
-    ),
-    opt(
-        "toolset",
-        Text,
-        "the {toolset} template variable, passed to node-gyp",
-    ),
-    opt(
-        "loglevel",
-        Text,
-        "log verbosity (--silent, --verbose and --silly are shorthands)",
-    )
-    .values(LOG_LEVELS),
-    opt(
-        "acl",
-        Text,
-        "the ACL of published objects (default public-read, or binary.acl)",
-    )
-    .only(&["publish"]),
-    opt(
-        "s3_host",
-        Text,
-        "with staging_host and production_host: which one",
-    )
-    .values(&["staging", "production"])
-    .env(&["node_pre_gyp_s3_host"]),
-    opt(
-        "proxy",
-        Text,
-        "proxy for http URLs (and https ones without --https-proxy)",
-    )
-    .env(&["HTTP_PROXY", "http_proxy"]),
-    opt("https-proxy", Text, "proxy for https URLs").env(&["HTTPS_PROXY", "https_proxy"]),
-    opt(
-        "noproxy",
-        Text,
-        "hosts reached without the proxy (comma list)",
-    )
-    .env(&["NO_PROXY", "no_proxy"]),
-    opt("ca", Text, "an extra trusted CA certificate (PEM text)"),
-    opt(
-        "cafile",
-        Text,
-        "a file of extra trusted CA certificates (PEM)",
-    )
-    .env(&["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"]),
-    opt(
-        "strict-ssl",
-        Flag,
-        "--strict-ssl=false turns certificate checks off",
-    ),
-    opt(
-        "fetch-retries",
-        Number,
-        "retries of a failed download (default 3)",
-    ),
-    opt(
-        "fetch-timeout",
-        Number,
-        "longest silence of a download in ms, connecting or between reads (default 20000)",
-    ),
-    opt(
-        "fetch-retry-mintimeout",
-        Number,
-        "first retry delay in ms, doubled each time (default 200)",
-    ),
+    opt("debug", Flag, "Debug configuration (--release: Release, the default)"),
+    opt("toolset", Text, "the {toolset} template variable, passed to node-gyp"),
+    opt("loglevel", Text, "log verbosity (--silent, --verbose and --silly are shorthands)").values(LOG_LEVELS),
+    opt("acl", Text, "the ACL of published objects (default public-read, or binary.acl)").only(&["publish"]),
+    opt("s3_host", Text, "with staging_host and production_host: which one").values(&["staging", "production"]).env(&["node_pre_gyp_s3_host"]),
+    opt("proxy", Text, "proxy for http URLs (and https ones without --https-proxy)").env(&["HTTP_PROXY", "http_proxy"]).arg("url"),
+    opt("https-proxy", Text, "proxy for https URLs").env(&["HTTPS_PROXY", "https_proxy"]).arg("url"),
+    opt("noproxy", Text, "hosts reached without the proxy (comma list)").env(&["NO_PROXY", "no_proxy"]).arg("hosts"),
+    opt("ca", Text, "an extra trusted CA certificate (PEM text)").arg("pem"),
+    opt("cafile", Text, "a file of extra trusted CA certificates (PEM)").env(&["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"]).arg("file"),
+    opt("strict-ssl", Flag, "--strict-ssl=false turns certificate checks off"),
+    opt("fetch-retries", Number, "retries of a failed download (default 3)").arg("n"),
+    opt("fetch-timeout", Number, "longest silence of a download in ms, connecting or between reads (default 20000)").arg("ms"),
+    opt("fetch-retry-mintimeout", Number, "first retry delay in ms, doubled each time (default 200)").arg("ms"),
     opt("offline", Flag, "install from the cache only"),
-    opt(
-        "pregyp-cache",
-        Text,
-        "the download cache folder (default <npm cache>/_pregyp)",
-    )
-    .env(&["PREGYP_CACHE"]),
-    opt(
-        "cache",
-        Text,
-        "npm's cache folder (the download cache goes in its _pregyp folder)",
-    ),
-    opt(
-        "max-unpacked-size",
-        Size,
-        "refuse archives that unpack to more (default 1gb)",
-    ),
-    opt(
-        "build-latest-napi-version-only",
-        Flag,
-        "build only the highest Node-API version",
-    ),
+    opt("pregyp-cache", Text, "the download cache folder (default <npm cache>/_pregyp)").env(&["PREGYP_CACHE"]).arg("dir"),
+    opt("cache", Text, "npm's cache folder (the download cache goes in its _pregyp folder)").arg("dir"),
+    opt("max-unpacked-size", Size, "refuse archives that unpack to more (default 1gb)").arg("size"),
+    opt("build-latest-napi-version-only", Flag, "build only the highest Node-API version"),
     opt("json", Flag, "print results as JSON"),
     opt("dry-run", Flag, "say what would be done, do nothing").only(&["heal", "publish"]),
-    opt("concurrency", Number, "packages healed at once (default 4)").only(&["heal"]),
-    opt("write", Flag, "store the checksums in package.json").only(&["checksums"]),
-    opt(
-        "script",
-        Text,
-        "the npm script that builds (default: run the command, or `npm run build`)",
-    )
-    .only(&["postinstall-build"]),
-    opt(
-        "only-as-dependency",
-        Flag,
-        "skip when installing the package's own folder",
-    )
-    .only(&["postinstall-build"]),
-    opt(
-        "ensure",
-        Flag,
-        "--ensure=false: node-gyp does not download headers",
-    )
-    .only(&["configure", "build", "rebuild"]),
-    opt(
-        "dist-url",
-        Text,
-        "passed to node-gyp: where to download headers from",
-    ),
-    opt("python", Text, "passed to node-gyp: the python to use"),
-    opt(
-        "nodedir",
-        Text,
-        "passed to node-gyp: Node's source or headers folder",
-    ),
-    opt(
-        "msvs_version",
-        Text,
-        "passed to node-gyp: the Visual Studio version",
-    ),
-    opt("jobs", Text, "passed to node-gyp: parallel compile jobs").short('j'),
+    opt("concurrency", Number, "packages healed at once (default 4)").only(&["heal"]).arg("n"),
+    opt("write", Flag, "store the result in package.json").only(&["checksums", "optional-deps"]),
+    opt("from", Text, "a folder of staged tarballs of every target (a CI matrix's artifacts)").only(&["platform-package"]).arg("dir"),
+    opt("script", Text, "the npm script that builds (default: run the command, or `npm run build`)").only(&["postinstall-build"]).arg("name"),
+    opt("only-as-dependency", Flag, "skip when installing the package's own folder").only(&["postinstall-build"]),
+    opt("ensure", Flag, "--ensure=false: node-gyp does not download headers").only(&["configure", "build", "rebuild"]),
+    opt("dist-url", Text, "passed to node-gyp: where to download headers from").arg("url"),
+    opt("python", Text, "passed to node-gyp: the python to use").arg("path"),
+    opt("nodedir", Text, "passed to node-gyp: Node's source or headers folder").arg("dir"),
+    opt("msvs_version", Text, "passed to node-gyp: the Visual Studio version"),
+    opt("jobs", Text, "passed to node-gyp: parallel compile jobs").short('j').arg("n"),
 ];
 
 /// The option whose key (underscores) is `key`.

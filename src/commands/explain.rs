@@ -6,6 +6,7 @@ use super::{Context, Outcome};
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::options::mirror_for;
+use crate::platform::Lookup;
 use crate::redact::redact_url;
 use serde_json::json;
 
@@ -31,6 +32,44 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     let cache = Cache::new(crate::cache::dir_for(ctx.opts.cache_dir.as_deref()));
     let cached = cache.peek(&config.hosted_tarball, config.checksum.as_deref());
     let exists = config.module.exists();
+    // The platform package for this target (binary.platform_packages), when declared.
+    let (lookup, provided) = if exists {
+        (
+            crate::find::lookup_platform_package(&ctx.manifest, &config),
+            None,
+        )
+    } else {
+        super::platform_package::provided(ctx, &config)?
+    };
+    let platform_text = match &lookup {
+        Lookup::NotDeclared => None,
+        Lookup::NotShipped { triple } => Some(format!(
+            "none for {triple} (not in binary.platform_packages.targets)"
+        )),
+        Lookup::NotInstalled { name } => Some(format!(
+            "{name} is not installed (optional dependencies omitted?)"
+        )),
+        Lookup::WrongVersion { found, expected } => Some(format!(
+            "{}@{} at {} is for another release (want {expected})",
+            found.name,
+            found.version,
+            found.dir.display()
+        )),
+        Lookup::Found { package } => Some(match &provided {
+            Some((_, p)) => format!(
+                "{}@{} provides {}",
+                package.name,
+                package.version,
+                p.display()
+            ),
+            None => format!(
+                "{}@{} at {} has no binding for this target",
+                package.name,
+                package.version,
+                package.dir.display()
+            ),
+        }),
+    };
     let loads = if exists && !config.cross_compiling {
         Some(
             crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
@@ -60,6 +99,11 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
         "build from source (requested with --build-from-source)".to_string()
     } else if exists && !ctx.opts.update_binary {
         "nothing: the binding is already installed (--update-binary reinstalls)".to_string()
+    } else if let (Some((package, _)), false) = (&provided, ctx.opts.update_binary) {
+        format!(
+            "nothing: the platform package {}@{} provides the binding (no download)",
+            package.name, package.version
+        )
     } else if cached.is_some() {
         format!(
             "unpack {} from the cache",
@@ -89,6 +133,8 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
             "libc_version": libc.version,
         },
         "module": config.module.to_string_lossy(),
+        "platform_package": platform_text,
+        "provided_by": provided.as_ref().map(|(p, path)| json!({ "name": p.name, "version": p.version, "path": path.to_string_lossy() })),
         "exists": exists,
         "loads": loads.as_ref().map(|r| r.is_ok()),
         "load_error": loads.as_ref().and_then(|r| r.clone().err()),
@@ -150,6 +196,9 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
             yes_no(exists)
         ),
     ];
+    if let Some(t) = &platform_text {
+        lines.push(format!("  platform: {t}"));
+    }
     if let Some(l) = &loads {
         lines.push(match l {
             Ok(()) => "  loads:    yes".to_string(),

@@ -195,7 +195,22 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             }
         };
         if !config.module.exists() {
-            todo.push((c, "missing"));
+            // A platform package may provide it (binary.platform_packages): fine as it is,
+            // unless that binding does not load (then install into module_path over it).
+            match super::platform_package::provided(&pctx, &config) {
+                Ok((_, Some((_, p)))) => {
+                    if config.cross_compiling
+                        || crate::process::can_load(&p, &ctx.host, &ctx.opts.env)
+                            .await
+                            .is_ok()
+                    {
+                        fine += 1;
+                    } else {
+                        todo.push((c, "broken"));
+                    }
+                }
+                _ => todo.push((c, "missing")),
+            }
         } else if !config.cross_compiling
             && crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
                 .await
@@ -230,7 +245,9 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
                 )
             })
             .collect();
-        lines.extend(table(&problems));
+        if !problems.is_empty() {
+            lines.extend(table(&problems));
+        }
         let data = json!({
             "would_install": todo.iter().map(|(c, s)| json!({ "name": c.manifest.name(), "dir": c.dir.to_string_lossy(), "state": s })).collect::<Vec<_>>(),
         });

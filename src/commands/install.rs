@@ -80,6 +80,12 @@ pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Resu
     if !ctx.opts.update_binary && config.module.exists() {
         return Ok(already_installed(&name, &config));
     }
+    // An installed platform package already holds the binding: no download at all.
+    if !ctx.opts.update_binary {
+        if let Some(done) = super::platform_package::install_from_platform_package(ctx, &config)? {
+            return Ok(done);
+        }
+    }
     log::info(format!(
         "check checked for \"{}\" (not found)",
         config.module.display()

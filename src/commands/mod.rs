@@ -8,6 +8,7 @@ pub mod heal;
 pub mod info;
 pub mod install;
 pub mod package;
+pub mod platform_package;
 pub mod postinstall_build;
 pub mod publish;
 pub mod reveal;
@@ -190,6 +191,8 @@ pub async fn dispatch(ctx: &Context, step: &Step) -> Result<Outcome> {
         "postinstall-build" => postinstall_build::postinstall_build(ctx, args).await,
         "explain" => explain::explain(ctx).await,
         "heal" => heal::heal(ctx).await,
+        "platform-package" => platform_package::platform_package(ctx),
+        "optional-deps" => platform_package::optional_deps(ctx),
         other => Err(Error::Usage(format!("Unknown command: {other}"))),
     }
 }

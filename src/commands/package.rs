@@ -103,6 +103,32 @@ fn detect_indent(text: &str) -> Vec<u8> {
 /// Sets `binary.checksums[name] = sha256` in package.json, keeping key order,
 /// indentation and the trailing newline; written to a temp file, then renamed.
 fn write_checksum(path: &Path, name: &str, sha256: &str) -> Result<()> {
+    edit_package_json(path, |doc| {
+        let invalid = |reason: &str| Error::InvalidField {
+            path: path.to_path_buf(),
+            field: "binary.checksums".into(),
+            reason: reason.into(),
+        };
+        let binary = doc
+            .get_mut("binary")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| invalid("package.json has no `binary` object"))?;
+        let checksums = binary
+            .entry("checksums")
+            .or_insert_with(|| Value::Object(Default::default()))
+            .as_object_mut()
+            .ok_or_else(|| invalid("must be an object of package_name -> sha256"))?;
+        checksums.insert(name.to_string(), Value::from(sha256));
+        Ok(())
+    })
+}
+
+/// Applies `edit` to package.json, keeping key order, indentation and the trailing
+/// newline; written to a temp file, then renamed (also used by `optional-deps --write`).
+pub(crate) fn edit_package_json(
+    path: &Path,
+    edit: impl FnOnce(&mut Value) -> Result<()>,
+) -> Result<()> {
     use serde::Serialize;
     let text = std::fs::read_to_string(path).at("read", path)?;
     let mut doc: Value =
@@ -110,21 +136,7 @@ fn write_checksum(path: &Path, name: &str, sha256: &str) -> Result<()> {
             path: path.to_path_buf(),
             source,
         })?;
-    let invalid = |reason: &str| Error::InvalidField {
-        path: path.to_path_buf(),
-        field: "binary.checksums".into(),
-        reason: reason.into(),
-    };
-    let binary = doc
-        .get_mut("binary")
-        .and_then(Value::as_object_mut)
-        .ok_or_else(|| invalid("package.json has no `binary` object"))?;
-    let checksums = binary
-        .entry("checksums")
-        .or_insert_with(|| Value::Object(Default::default()))
-        .as_object_mut()
-        .ok_or_else(|| invalid("must be an object of package_name -> sha256"))?;
-    checksums.insert(name.to_string(), Value::from(sha256));
+    edit(&mut doc)?;
     let indent = detect_indent(&text);
     let mut out = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(&indent);

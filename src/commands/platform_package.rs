@@ -1,0 +1,613 @@
+//! `platform-package [--from <dir>]`: writes (or merges into) `build/npm/<package>/`,
+//! the npm package that carries this target's bindings (see `platform.rs`), and
+//! `optional-deps [--write]`: the root's `optionalDependencies` on all of them.
+//! Also the install-side question "does an installed platform package already provide
+//! the binding?", asked by `install`, `explain` and `heal`.
+
+use super::{Context, Outcome};
+use crate::error::{Error, IoContext, Result};
+use crate::log;
+use crate::platform::{Installed, Lookup, PlatformPackages, Target};
+use crate::versioning::Config;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// `binary.platform_packages`, or an error saying how to declare it.
+fn declared(ctx: &Context) -> Result<&PlatformPackages> {
+    ctx.manifest
+        .binary
+        .as_ref()
+        .and_then(|b| b.platform_packages.as_ref())
+        .ok_or_else(|| Error::InvalidField {
+            path: ctx.manifest.path.clone(),
+            field: "binary.platform_packages".into(),
+            reason: "not declared; add for example \"platform_packages\": { \"targets\": [\"linux-x64-glibc\", \"darwin-arm64\", \"win32-x64\"] } to the binary block".into(),
+        })
+}
+
+/// The Node ABI or Node-API label a build is for (`napi-v8`, `node-v115`, `electron-v31.1`).
+fn abi_label(config: &Config) -> String {
+    match config.napi_build_version {
+        Some(n) => format!("napi-v{n}"),
+        None => config
+            .values
+            .get("node_abi")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+/// module_path relative to the package root, as `/`-separated text; it must lie inside.
+fn relative_module_path(ctx: &Context, config: &Config) -> Result<PathBuf> {
+    match config.module_path.strip_prefix(&ctx.dir) {
+        Ok(rel) if !rel.as_os_str().is_empty() => Ok(rel.to_path_buf()),
+        _ => Err(Error::InvalidField {
+            path: ctx.manifest.path.clone(),
+            field: "binary.module_path".into(),
+            reason: format!(
+                "resolves to {}, which is not a folder inside the package; a platform package holds the bindings at module_path relative to its own root",
+                config.module_path.display()
+            ),
+        }),
+    }
+}
+
+fn slashed(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Where a build comes from.
+enum Source<'a> {
+    /// A built module_path folder.
+    Dir(&'a Path),
+    /// A staged tarball (entries prefixed by the module_path folder name).
+    Tarball(&'a Path),
+}
+
+/// Copies every file of `from` into `to` (recursively), replacing files of the same name.
+fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
+    std::fs::create_dir_all(to).at("create directory", to)?;
+    let mut n = 0;
+    for e in std::fs::read_dir(from).at("read directory", from)? {
+        let e = e.at("read directory", from)?;
+        let ty = e.file_type().at("stat", e.path())?;
+        let dest = to.join(e.file_name());
+        if ty.is_dir() {
+            n += copy_tree(&e.path(), &dest)?;
+        } else if ty.is_file() {
+            crate::fsutil::remove_no_follow(&dest)?;
+            std::fs::copy(e.path(), &dest).at("copy to", &dest)?;
+            n += 1;
+        }
+        // Symlinks are left out: a published package must not point outside itself.
+    }
+    Ok(n)
+}
+
+/// Adds one build to the platform package of `target` under `out`, refusing a second
+/// Node ABI (or Node-API version) that would land on the path of another.
+fn add_build(
+    ctx: &Context,
+    pp: &PlatformPackages,
+    target: &Target,
+    config: &Config,
+    source: Source,
+    out: &Path,
+) -> Result<(String, PathBuf, String)> {
+    let root_name = ctx.name().to_string();
+    let version = config.version.clone();
+    let name = pp.package_name(&root_name, &config.module_name, target);
+    let dir = out.join(&name);
+    let rel = relative_module_path(ctx, config)?;
+    let binding = slashed(&rel.join(format!("{}.node", config.module_name)));
+    let label = abi_label(config);
+    let pkg_file = dir.join("package.json");
+    let mut doc: Map<String, Value> = match std::fs::read(&pkg_file) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|source| Error::PackageJsonInvalid {
+            path: pkg_file.clone(),
+            source,
+        })?,
+        Err(_) => Map::new(),
+    };
+    if doc
+        .get("version")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v != version)
+    {
+        // Left over from another release: start this one afresh.
+        log::info(format!(
+            "platform-package {} holds another version; replacing it",
+            dir.display()
+        ));
+        std::fs::remove_dir_all(&dir).at("remove", &dir)?;
+        doc = Map::new();
+    }
+    let mut bindings: BTreeMap<String, String> = doc
+        .get("pregyp")
+        .and_then(|p| p.get("bindings"))
+        .and_then(|b| serde_json::from_value(b.clone()).ok())
+        .unwrap_or_default();
+    if let Some(other) = bindings.get(&binding).filter(|o| **o != label) {
+        let (var, example) = if config.napi_build_version.is_some() {
+            (
+                "{napi_build_version}",
+                "./lib/binding/napi-v{napi_build_version}",
+            )
+        } else {
+            ("{node_abi}", "./lib/binding/{node_abi}-{platform}-{arch}")
+        };
+        let written = ctx
+            .manifest
+            .binary
+            .as_ref()
+            .and_then(|b| b.module_path.clone())
+            .unwrap_or_default();
+        return Err(Error::InvalidField {
+            path: ctx.manifest.path.clone(),
+            field: "binary.module_path".into(),
+            reason: format!(
+                "`{written}` puts the {label} build at {binding} in {}, where the {other} build already is: add {var} to module_path (for example \"{example}\") so that builds sit side by side",
+                dir.display()
+            ),
+        });
+    }
+    let dest = dir.join(&rel);
+    match source {
+        Source::Dir(from) => {
+            copy_tree(from, &dest)?;
+        }
+        Source::Tarball(tgz) => {
+            std::fs::create_dir_all(&dir).at("create directory", &dir)?;
+            let tmp = tempfile::Builder::new()
+                .prefix(".unpack-")
+                .tempdir_in(&dir)
+                .at("create temp dir in", &dir)?;
+            let file = std::fs::File::open(tgz).at("open", tgz)?;
+            let limits = crate::archive::Limits {
+                max_unpacked_size: ctx.opts.max_unpacked_size,
+                ..Default::default()
+            };
+            crate::archive::unpack_tar_gz(
+                std::io::BufReader::new(file),
+                tmp.path(),
+                &tgz.display().to_string(),
+                &limits,
+            )?;
+            if !tmp
+                .path()
+                .join(format!("{}.node", config.module_name))
+                .is_file()
+            {
+                return Err(Error::PackageMissingBinary {
+                    module: tgz.join(format!("{}.node", config.module_name)),
+                });
+            }
+            copy_tree(tmp.path(), &dest)?;
+        }
+    }
+    bindings.insert(binding.clone(), label.clone());
+    write_manifest(ctx, target, &name, &version, &rel, &bindings, doc, &dir)?;
+    Ok((name, dir, binding))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_manifest(
+    ctx: &Context,
+    target: &Target,
+    name: &str,
+    version: &str,
+    rel: &Path,
+    bindings: &BTreeMap<String, String>,
+    mut doc: Map<String, Value>,
+    dir: &Path,
+) -> Result<()> {
+    let root = ctx.name();
+    let module_name = ctx
+        .manifest
+        .binary
+        .as_ref()
+        .and_then(|b| b.module_name.clone())
+        .unwrap_or_default();
+    let triple = target.triple();
+    let top = rel
+        .components()
+        .next()
+        .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
+        .unwrap_or_default();
+    doc.insert("name".into(), json!(name));
+    doc.insert("version".into(), json!(version));
+    doc.insert(
+        "description".into(),
+        json!(format!(
+            "The prebuilt {module_name}.node of {root} for {triple} (an optional dependency of {root}; do not install it directly)"
+        )),
+    );
+    doc.insert("os".into(), json!([target.platform]));
+    doc.insert("cpu".into(), json!([target.arch]));
+    match &target.libc {
+        Some(l) => doc.insert("libc".into(), json!([l])),
+        None => doc.remove("libc"),
+    };
+    doc.insert("files".into(), json!([top]));
+    for k in ["license", "repository", "homepage", "author"] {
+        match ctx.manifest.raw.get(k) {
+            Some(v) => doc.insert(k.into(), v.clone()),
+            None => doc.remove(k),
+        };
+    }
+    // Yarn 2+ keeps native files of such packages on disk rather than in its zip store.
+    doc.insert("preferUnplugged".into(), json!(true));
+    doc.insert(
+        "pregyp".into(),
+        json!({ "package": root, "target": triple, "bindings": bindings }),
+    );
+    std::fs::create_dir_all(dir).at("create directory", dir)?;
+    let file = dir.join("package.json");
+    let text = serde_json::to_string_pretty(&Value::Object(doc)).expect("JSON serializes");
+    std::fs::write(&file, text + "\n").at("write", &file)?;
+    let builds: Vec<String> = bindings
+        .iter()
+        .map(|(p, l)| format!("- `{p}` ({l})"))
+        .collect();
+    let readme = format!(
+        "# {name}\n\nThe prebuilt `{module_name}.node` binding of [{root}](https://www.npmjs.com/package/{root}) \
+for {triple}, made with `pregyp platform-package`.\n\nDo not depend on this package directly: install `{root}`, which lists it in \
+`optionalDependencies`; npm, pnpm and yarn install only the package whose `os`, `cpu` and `libc` match the machine, \
+with no install script, and `{root}` finds the binding here.\n\nBuilds:\n\n{}\n",
+        builds.join("\n")
+    );
+    std::fs::write(dir.join("README.md"), readme).at("write", dir.join("README.md"))?;
+    Ok(())
+}
+
+/// The target a config evaluates for.
+fn target_of(config: &Config) -> Target {
+    Target::of(&config.platform, &config.arch, &config.libc)
+}
+
+/// `platform-package [--from <dir>]`.
+pub fn platform_package(ctx: &Context) -> Result<Outcome> {
+    let pp = declared(ctx)?.clone();
+    let out = ctx.dir.join("build").join("npm");
+    let written = match ctx.opts.get_str("from") {
+        Some(from) => from_tarballs(ctx, &pp, &out, &ctx.dir.join(from))?,
+        None => from_builds(ctx, &pp, &out)?,
+    };
+    // One line and one record per package, listing every build it now holds.
+    let mut by_pkg: BTreeMap<String, (PathBuf, Vec<String>)> = BTreeMap::new();
+    for (name, dir, binding) in written {
+        by_pkg
+            .entry(name)
+            .or_insert((dir, Vec::new()))
+            .1
+            .push(binding);
+    }
+    let mut lines = Vec::new();
+    let mut data = Vec::new();
+    for (name, (dir, bindings)) in by_pkg {
+        lines.push(format!(
+            "{name}@{}: {} ({})",
+            ctx.manifest.version(),
+            dir.display(),
+            bindings.join(", ")
+        ));
+        data.push(json!({ "name": name, "version": ctx.manifest.version(), "dir": dir.to_string_lossy(), "bindings": bindings }));
+    }
+    Ok(Outcome {
+        stdout: lines,
+        data: Value::Array(data),
+    })
+}
+
+/// This machine's (or `--target_*`'s) builds in module_path, one per Node-API version.
+fn from_builds(
+    ctx: &Context,
+    pp: &PlatformPackages,
+    out: &Path,
+) -> Result<Vec<(String, PathBuf, String)>> {
+    let versions = crate::versioning::napi_build_versions(
+        &ctx.manifest,
+        &ctx.host,
+        ctx.opts.build_latest_napi_version_only,
+    )?;
+    let napis: Vec<Option<u32>> = if versions.is_empty() {
+        vec![None]
+    } else {
+        versions.into_iter().map(Some).collect()
+    };
+    let mut written = Vec::new();
+    for napi in napis {
+        let config = ctx.evaluate("platform-package", napi)?;
+        if !config.module.is_file() {
+            return Err(Error::PackageMissingBinary {
+                module: config.module.clone(),
+            });
+        }
+        let target = target_of(&config);
+        let Some(target) = pp.shipped(&target).cloned() else {
+            return Err(Error::InvalidField {
+                path: ctx.manifest.path.clone(),
+                field: "binary.platform_packages.targets".into(),
+                reason: format!(
+                    "does not list {}, the target of this build; add it",
+                    target.triple()
+                ),
+            });
+        };
+        written.push(add_build(
+            ctx,
+            pp,
+            &target,
+            &config,
+            Source::Dir(&config.module_path),
+            out,
+        )?);
+    }
+    Ok(written)
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for e in std::fs::read_dir(dir).at("read directory", dir)? {
+        let e = e.at("read directory", dir)?;
+        let ty = e.file_type().at("stat", e.path())?;
+        if ty.is_dir() {
+            files_under(&e.path(), out)?;
+        } else if ty.is_file() {
+            out.push(e.path());
+        }
+    }
+    Ok(())
+}
+
+/// The Node versions to evaluate a non-Node-API package for: one per Node ABI of the
+/// bundled table (the newest release of each), so every ABI's tarball name is known.
+fn node_versions_per_abi() -> Vec<String> {
+    let mut per_abi: BTreeMap<u32, (u64, u64, u64, String)> = BTreeMap::new();
+    for (v, e) in &crate::target::bundled_table().node {
+        let Some(abi) = e.node_abi.filter(|a| *a > 1) else {
+            continue;
+        };
+        let mut it = v.split('.').map(|x| x.parse::<u64>().unwrap_or(0));
+        let key = (
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+            v.clone(),
+        );
+        let slot = per_abi.entry(abi).or_insert(key.clone());
+        if key > *slot {
+            *slot = key;
+        }
+    }
+    per_abi.into_values().map(|k| k.3).collect()
+}
+
+/// Every target's package from the staged tarballs under `from` (a CI matrix's
+/// artifacts gathered in one folder, in any sub-folders).
+fn from_tarballs(
+    ctx: &Context,
+    pp: &PlatformPackages,
+    out: &Path,
+    from: &Path,
+) -> Result<Vec<(String, PathBuf, String)>> {
+    let mut files = Vec::new();
+    files_under(from, &mut files)?;
+    // Tarballs may sit under their remote_path (build/stage/<remote_path>/<package_name>)
+    // or flat: match by the longest known suffix.
+    let declared_napi = ctx
+        .manifest
+        .binary
+        .as_ref()
+        .map(crate::node_api::declared)
+        .transpose()?
+        .flatten();
+    let variants: Vec<(Option<u32>, Option<String>)> = match &declared_napi {
+        Some(v) if !v.is_empty() => v.iter().map(|n| (Some(*n), None)).collect(),
+        _ => node_versions_per_abi()
+            .into_iter()
+            .map(|t| (None, Some(t)))
+            .collect(),
+    };
+    // Expected tarball name -> the (target, config) pairs it would hold.
+    let mut expected: BTreeMap<String, Vec<(Target, Config)>> = BTreeMap::new();
+    for t in &pp.targets {
+        let mut c = ctx.clone();
+        c.opts.target_platform = Some(t.platform.clone());
+        c.opts.target_arch = Some(t.arch.clone());
+        c.opts.target_libc = Some(t.libc.clone().unwrap_or_else(|| "unknown".into()));
+        for (napi, node) in &variants {
+            if node.is_some() {
+                c.opts.target = node.clone();
+                c.opts.runtime = Some(crate::target::Runtime::Node);
+            }
+            let config = c.evaluate("platform-package", *napi)?;
+            let rel = config
+                .staged_tarball
+                .strip_prefix(ctx.dir.join("build").join("stage"))
+                .map(slashed)
+                .unwrap_or_else(|_| config.package_name.clone());
+            expected.entry(rel).or_default().push((t.clone(), config));
+        }
+    }
+    let mut written = Vec::new();
+    let mut found_for: Vec<Target> = Vec::new();
+    for file in &files {
+        let shown = slashed(file);
+        // Under its remote_path (as build/stage holds it), else by file name alone.
+        let base = shown.rsplit('/').next().unwrap_or("");
+        let hit = expected
+            .iter()
+            .filter(|(rel, _)| shown.ends_with(&format!("/{rel}")) || shown == **rel)
+            .max_by_key(|(rel, _)| rel.len())
+            .or_else(|| {
+                expected
+                    .iter()
+                    .find(|(rel, _)| rel.rsplit('/').next() == Some(base))
+            });
+        let Some((rel, owners)) = hit else { continue };
+        let mut targets: Vec<&Target> = owners.iter().map(|(t, _)| t).collect();
+        targets.dedup();
+        if targets.len() > 1 {
+            let names: Vec<String> = targets.iter().map(|t| t.triple()).collect();
+            let var = if targets
+                .iter()
+                .all(|t| t.platform == targets[0].platform && t.arch == targets[0].arch)
+            {
+                "{libc}"
+            } else {
+                "{platform}, {arch} and {libc}"
+            };
+            return Err(Error::InvalidField {
+                path: ctx.manifest.path.clone(),
+                field: "binary.package_name".into(),
+                reason: format!(
+                    "the staged tarball {rel} could be the build for any of {}: add {var} to package_name (or remote_path) so each target's tarball has its own name",
+                    names.join(", ")
+                ),
+            });
+        }
+        let (target, config) = &owners[0];
+        written.push(add_build(
+            ctx,
+            pp,
+            target,
+            config,
+            Source::Tarball(file),
+            out,
+        )?);
+        if !found_for.contains(target) {
+            found_for.push(target.clone());
+        }
+    }
+    let missing: Vec<String> = pp
+        .targets
+        .iter()
+        .filter(|t| !found_for.contains(t))
+        .map(Target::triple)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "no staged tarball under {} for {} (binary.platform_packages.targets lists it){}; build and package those targets, or remove them from targets, so that no optional dependency points at a package that is never published",
+            from.display(),
+            missing.join(", "),
+            if written.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the packages of the other targets were written to {}",
+                    out.display()
+                )
+            }
+        )));
+    }
+    Ok(written)
+}
+
+/// `optional-deps [--write]`: the root's optionalDependencies on every platform package,
+/// at exactly the root's version.
+pub fn optional_deps(ctx: &Context) -> Result<Outcome> {
+    let pp = declared(ctx)?;
+    let version = ctx.manifest.version().to_string();
+    let module_name = ctx
+        .manifest
+        .binary
+        .as_ref()
+        .and_then(|b| b.module_name.clone())
+        .unwrap_or_default();
+    let mut deps = Map::new();
+    for t in &pp.targets {
+        deps.insert(pp.package_name(ctx.name(), &module_name, t), json!(version));
+    }
+    if ctx.opts.get_bool("write") {
+        let path = ctx.manifest.path.clone();
+        super::package::edit_package_json(&path, |doc| {
+            let obj = doc.as_object_mut().ok_or_else(|| Error::InvalidField {
+                path: path.clone(),
+                field: "(root)".into(),
+                reason: "package.json is not an object".into(),
+            })?;
+            let od = obj
+                .entry("optionalDependencies")
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+                .ok_or_else(|| Error::InvalidField {
+                    path: path.clone(),
+                    field: "optionalDependencies".into(),
+                    reason: "expected an object".into(),
+                })?;
+            for (k, v) in &deps {
+                od.insert(k.clone(), v.clone());
+            }
+            Ok(())
+        })?;
+        log::info(format!(
+            "optional-deps wrote {} platform package(s) to {}",
+            deps.len(),
+            ctx.manifest.path.display()
+        ));
+    }
+    let text = serde_json::to_string_pretty(&json!({ "optionalDependencies": deps }))
+        .expect("JSON serializes");
+    Ok(Outcome {
+        stdout: text.lines().map(String::from).collect(),
+        data: Value::Object(deps),
+    })
+}
+
+/// The installed platform package and the binding it holds for `config` (or for an
+/// older Node-API version this Node runs), if any: what install, explain and heal use.
+pub fn provided(ctx: &Context, config: &Config) -> Result<(Lookup, Option<(Installed, PathBuf)>)> {
+    let lookup = crate::find::lookup_platform_package(&ctx.manifest, config);
+    let Lookup::Found { package } = &lookup else {
+        return Ok((lookup, None));
+    };
+    if let Some(p) = crate::find::binding_in(&package.dir, &ctx.dir, config) {
+        let found = (package.clone(), p);
+        return Ok((lookup, Some(found)));
+    }
+    if let (Some(best), Some(b)) = (config.napi_build_version, ctx.manifest.binary.as_ref()) {
+        let mut older: Vec<u32> = crate::node_api::declared(b)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| *v < best && ctx.host.napi.is_none_or(|n| *v <= n))
+            .collect();
+        older.sort_unstable_by(|a, b| b.cmp(a));
+        for v in older {
+            let c = ctx.evaluate("install", Some(v))?;
+            if let Some(p) = crate::find::binding_in(&package.dir, &ctx.dir, &c) {
+                let found = (package.clone(), p);
+                return Ok((lookup, Some(found)));
+            }
+        }
+    }
+    Ok((lookup, None))
+}
+
+/// install's short-circuit: the binding is already provided by an installed platform
+/// package, so nothing is downloaded.
+pub fn install_from_platform_package(ctx: &Context, config: &Config) -> Result<Option<Outcome>> {
+    let (_, Some((package, path))) = provided(ctx, config)? else {
+        return Ok(None);
+    };
+    Ok(Some(Outcome::line(
+        format!(
+            "[{}] Success: \"{}\" is provided by the platform package {}@{} (nothing downloaded)",
+            ctx.name(),
+            path.display(),
+            package.name,
+            package.version
+        ),
+        json!({
+            "path": path.to_string_lossy(),
+            "source": "platform-package",
+            "url": null,
+            "sha256": null,
+            "package": package.name,
+        }),
+    )))
+}
