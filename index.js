@@ -81,19 +81,24 @@ exports.load = function load(packageJsonPathOrDir, opts) {
 // Everything else is defined in lib/api.js, loaded when first used.
 exports.run = (argv) => api().run(argv);
 exports.reveal = (opts) => api().reveal(opts);
-exports.install = (opts) => api().install(opts);
-exports.build = (opts) => api().build(opts);
-exports.rebuild = (opts) => api().rebuild(opts);
-exports.configure = (opts) => api().configure(opts);
-exports.clean = (opts) => api().clean(opts);
-exports.package = (opts) => api().package(opts);
-exports.testpackage = (opts) => api().testpackage(opts);
-exports.testbinary = (opts) => api().testbinary(opts);
-exports.publish = (opts) => api().publish(opts);
-exports.unpublish = (opts) => api().unpublish(opts);
-exports.info = (opts) => api().info(opts);
-exports.postinstallBuild = (opts) => api().postinstallBuild(opts);
-exports.explain = (opts) => api().explain(opts);
-exports.heal = (opts) => api().heal(opts);
-exports.platformPackage = (opts) => api().platformPackage(opts);
-exports.optionalDeps = (opts) => api().optionalDeps(opts);
+// One function per command declared in src/spec.rs (written by scripts/gen-types.js).
+// <generated:commands>
+exports.clean = (opts) => api().command("clean", opts);
+exports.install = (opts) => api().command("install", opts);
+exports.reinstall = (opts) => api().command("reinstall", opts);
+exports.build = (opts) => api().command("build", opts);
+exports.rebuild = (opts) => api().command("rebuild", opts);
+exports.package = (opts) => api().command("package", opts);
+exports.testpackage = (opts) => api().command("testpackage", opts);
+exports.publish = (opts) => api().command("publish", opts);
+exports.unpublish = (opts) => api().command("unpublish", opts);
+exports.info = (opts) => api().command("info", opts);
+exports.testbinary = (opts) => api().command("testbinary", opts);
+exports.configure = (opts) => api().command("configure", opts);
+exports.postinstallBuild = (opts) => api().command("postinstall-build", opts);
+exports.explain = (opts) => api().command("explain", opts);
+exports.heal = (opts) => api().command("heal", opts);
+exports.checksums = (opts) => api().command("checksums", opts);
+exports.platformPackage = (opts) => api().command("platform-package", opts);
+exports.optionalDeps = (opts) => api().command("optional-deps", opts);
+// </generated:commands>

@@ -84,20 +84,6 @@ module.exports = {
   run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
   /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
   reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
-  install: command('install'),
-  build: command('build'),
-  rebuild: command('rebuild'),
-  configure: command('configure'),
-  clean: command('clean'),
-  package: command('package'),
-  testpackage: command('testpackage'),
-  testbinary: command('testbinary'),
-  publish: command('publish'),
-  unpublish: command('unpublish'),
-  info: command('info'),
-  postinstallBuild: command('postinstall-build'),
-  explain: command('explain'),
-  heal: command('heal'),
-  platformPackage: command('platform-package'),
-  optionalDeps: command('optional-deps'),
+  /** Runs the command `name` of src/spec.rs with an options object; resolves to its results. */
+  command: (name, opts) => command(name)(opts),
 };
