@@ -147,7 +147,7 @@ pub async fn unpack_file(file: &Path, dest: &Path, source: &str, limits: Limits)
         Ok(hex::encode(reader.hasher.finalize()))
     })
     .await
-    .expect("unpack task does not panic")
+    .map_err(Error::task("unpacking"))?
 }
 
 /// The sha256 check: a mismatch with a known checksum is an `Integrity` error.
@@ -306,7 +306,7 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    let result = unpacker.await.expect("unpack task does not panic");
+    let result = unpacker.await.map_err(Error::task("unpacking"))?;
     let cleanup = |p: &Option<PathBuf>| {
         if let Some(p) = p {
             let _ = fs::remove_file(p);

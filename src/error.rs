@@ -137,6 +137,16 @@ pub enum Error {
         waited: std::time::Duration,
     },
 
+    /// A task pregyp ran on another thread (unpack, pack, an upload part, a heal) ended
+    /// without finishing (it panicked or was cancelled).
+    #[cfg(feature = "full")]
+    #[error("{what} did not finish: {source}")]
+    Task {
+        what: &'static str,
+        #[source]
+        source: tokio::task::JoinError,
+    },
+
     /// `find()` could not find the binding: explains why and how to fix it.
     #[error("{message}")]
     BindingMissing { message: String },
@@ -229,6 +239,7 @@ pub const CODES: &[&str] = &[
     "E_S3_CREDENTIALS",
     "E_S3_HOST",
     "E_SOME_FAILED",
+    "E_TASK",
     "E_UNKNOWN_TARGET",
     "E_UNSAFE_ARCHIVE",
     "E_UNSUPPORTED_TARGET",
@@ -257,6 +268,8 @@ impl Error {
             Error::DownloadNetwork { .. } => "E_DOWNLOAD_NETWORK",
             Error::DownloadStalled { .. } => "E_DOWNLOAD_STALLED",
             Error::Locked { .. } => "E_LOCKED",
+            #[cfg(feature = "full")]
+            Error::Task { .. } => "E_TASK",
             Error::Integrity { .. } => "E_INTEGRITY",
             Error::UnsafeArchive { .. } => "E_UNSAFE_ARCHIVE",
             Error::BadArchive { .. } => "E_BAD_ARCHIVE",
@@ -274,6 +287,12 @@ impl Error {
             Error::BindingLoad { .. } => "E_BINDING_LOAD",
             Error::Summary(_) => "E_SOME_FAILED",
         }
+    }
+
+    /// The error for a task of `what` that did not finish (for `JoinHandle`'s `map_err`).
+    #[cfg(feature = "full")]
+    pub fn task(what: &'static str) -> impl FnOnce(tokio::task::JoinError) -> Error {
+        move |source| Error::Task { what, source }
     }
 
     /// Shorthand for an I/O error with the path it concerns.

@@ -282,7 +282,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
     });
     let mut rows = Vec::new();
     while let Some(r) = set.join_next().await {
-        let row = r.map_err(|e| Error::Usage(format!("heal task failed: {e}")))?;
+        let row = r.map_err(Error::task("healing a package"))?;
         let status = match &row.result {
             Ok(_) => format!("healed ({}, {} ms)", row.source, row.ms),
             Err(e) => format!("failed: {}", e.lines().next().unwrap_or("")),

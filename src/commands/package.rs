@@ -26,7 +26,7 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let opts = PackOptions::from_env(&ctx.opts.env);
     let packed = tokio::task::spawn_blocking(move || pack::pack_dir(&from, &to, &opts))
         .await
-        .map_err(|e| Error::io("pack", &config.module_path, std::io::Error::other(e)))??;
+        .map_err(Error::task("packing"))??;
     let mut stdout = Vec::with_capacity(packed.packed.len() + packed.skipped.len());
     stdout.extend(packed.skipped.iter().map(|e| format!("skipping {e}")));
     stdout.extend(packed.packed.iter().map(|e| format!("packing {e}")));
@@ -61,7 +61,7 @@ pub async fn sha256_of(path: &Path) -> Result<(String, u64)> {
     let p = path.to_path_buf();
     tokio::task::spawn_blocking(move || pack::sha256_file(&p))
         .await
-        .map_err(|e| Error::io("read", path, std::io::Error::other(e)))?
+        .map_err(Error::task("hashing"))?
 }
 
 /// `checksums [--write]`.

@@ -41,7 +41,7 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         )
     })
     .await
-    .map_err(|e| Error::io("unpack", &tarball, std::io::Error::other(e)))??;
+    .map_err(Error::task("unpacking"))??;
     crate::log::info(format!(
         "testpackage unpacked {} files ({} bytes) from {}",
         stats.files,

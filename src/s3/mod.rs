@@ -483,12 +483,7 @@ impl S3 {
             let Some(joined) = set.join_next().await else {
                 break;
             };
-            let done = joined.map_err(|e| Error::S3 {
-                op: "put",
-                bucket: self.bucket.clone(),
-                key: key.to_string(),
-                detail: format!("upload task failed: {e}"),
-            })?;
+            let done = joined.map_err(Error::task("uploading a part"))?;
             match done {
                 Ok((number, etag, len)) => {
                     bar.inc(len);
