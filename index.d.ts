@@ -153,6 +153,8 @@ export interface CommandOptions {
   msvs_version?: string;
   /** passed to node-gyp: parallel compile jobs */
   jobs?: string;
+  /** an option added to show that one declaration is enough */
+  'harmless-example'?: boolean;
 }
 // </generated:options>
 

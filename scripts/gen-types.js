@@ -47,11 +47,11 @@ function commandFunctions() {
     .join('\n');
 }
 
+// One loop over [api name, command] pairs rather than a closure each: less for V8 to
+// parse in every process that requires an addon.
 function commandExports() {
-  return spec.commands
-    .filter((c) => !SPECIAL.has(c.name))
-    .map((c) => `exports.${c.api} = (opts) => api().command(${JSON.stringify(c.name)}, opts);`)
-    .join('\n');
+  const pairs = spec.commands.filter((c) => !SPECIAL.has(c.name)).map((c) => `['${c.api}', '${c.name}']`);
+  return `for (const [fn, name] of [${pairs.join(', ')}]) exports[fn] = (opts) => api().command(name, opts);`;
 }
 
 // Replaces the text between `// <generated:NAME>` and `// </generated:NAME>`.
