@@ -52,6 +52,7 @@ export type ErrorCode =
   | 'E_S3_CREDENTIALS'
   | 'E_S3_HOST'
   | 'E_SOME_FAILED'
+  | 'E_TASK'
   | 'E_UNKNOWN_TARGET'
   | 'E_UNSAFE_ARCHIVE'
   | 'E_UNSUPPORTED_TARGET'
@@ -153,8 +154,6 @@ export interface CommandOptions {
   msvs_version?: string;
   /** passed to node-gyp: parallel compile jobs */
   jobs?: string;
-  /** an option added to show that one declaration is enough */
-  'harmless-example'?: boolean;
 }
 // </generated:options>
 
