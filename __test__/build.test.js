@@ -44,9 +44,16 @@ test('hello-addon: rebuild compiles it, find() locates it, it loads; testbinary 
   const dir = copyFixture('hello-addon');
   const pkgJson = path.join(dir, 'package.json');
   const r = await ok(['rebuild'], { cwd: dir });
-  // node-gyp's own output streams through (on stderr: stdout is for results).
+  // node-gyp's output passes through as with the reference: make's lines (which name the
+  // built `Release/<module>.node`) on stdout, where scripts look for them; node-gyp's
+  // log on stderr.
   assert.match(r.stderr, /gyp info ok/);
-  assert.strictEqual(r.stdout, '');
+  assert.match(r.stdout, /COPY Release\/hello\.node/);
+  // With --json, stdout holds only the result and the build's output goes to stderr.
+  const j = await ok(['rebuild', '--json'], { cwd: dir });
+  assert.doesNotMatch(j.stdout, /COPY|make:/);
+  assert.match(j.stderr, /COPY Release\/hello\.node/);
+  for (const line of j.stdout.trim().split('\n')) JSON.parse(line);
 
   const module = pregyp.find(pkgJson);
   assert.ok(fs.existsSync(module), `${module} was not built`);
@@ -246,4 +253,35 @@ test('API: rebuild() and clean() resolve to per-step data', async () => {
   const cleaned = await pregyp.clean({ directory: dir });
   assert.deepStrictEqual(cleaned, [{ module_path: path.dirname(module), removed: true, napi_build_version: null }]);
   await assert.rejects(pregyp.clean({ directory: path.join(dir, 'nope') }), (e) => e.code === 'E_NO_PACKAGE_JSON');
+});
+
+test('a tarball the reference packed from a build/Release module_path (hard link inside) installs and loads', async () => {
+  // module_path build/Release, as canvas and libxmljs2 have it: gyp's make copies the
+  // binding there with `ln -f`, so node-pre-gyp's package writes a hard-link entry.
+  const dir = copyFixture('hello-addon');
+  fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
+  const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  pj.binary.module_path = './build/Release';
+  pj.binary.package_name = 'hello.tar.gz';
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pj, null, 2));
+  await ok(['rebuild'], { cwd: dir });
+  const built = path.join(dir, 'build', 'Release', 'hello.node');
+  assert.ok(fs.statSync(built).nlink > 1, 'make linked the binding (ln -f)');
+
+  const ref = path.join(REPO, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp');
+  const packed = spawnSync(process.execPath, [ref, 'package'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+  assert.strictEqual(packed.status, 0, packed.stderr);
+  const tarball = path.join(dir, 'build', 'stage', 'hello.tar.gz');
+  const list = spawnSync('tar', ['-tvzf', tarball], { encoding: 'utf8' }).stdout;
+  // node-tar writes the first path it meets for the inode as the file, the other as a link.
+  assert.match(list, /^h.* Release\/(obj\.target\/)?hello\.node link to Release\/(obj\.target\/)?hello\.node$/m, list);
+
+  // A fresh copy of the package installs it from a file:// host and loads it.
+  const user = copyFixture('hello-addon');
+  fs.writeFileSync(path.join(user, 'package.json'), JSON.stringify({ ...pj, binary: { ...pj.binary, host: `file://${path.dirname(tarball)}/` } }, null, 2));
+  const r = await ok(['install'], { cwd: user });
+  assert.match(r.stdout, /Success: ".*hello\.node" is installed via remote/);
+  assert.strictEqual(loadBinding(path.join(user, 'build', 'Release', 'hello.node')), 'world');
+
+  // A hard link to anything but an earlier entry stays refused (see install.test.js for the rest).
 });

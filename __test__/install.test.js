@@ -204,14 +204,54 @@ test('connection reset and truncation mid-body are retried; with no retries they
   }
 });
 
-test('a stalled server times out instead of hanging', async () => {
+test('a stalled server ends the install by itself within a minute, naming --fetch-timeout', async () => {
+  // Default settings: headers, a few bytes, then silence.
   const s = await server({ [`/${TARBALL}`]: { stall: true, after: 10, body: fs.readFileSync(good) } });
   const dir = makePackage(s.url + '/');
+  fs.mkdirSync(path.join(dir, 'lib/binding'), { recursive: true });
+  fs.writeFileSync(binding(dir), 'PREVIOUS');
+  const before = snapshot(dir);
   const t0 = Date.now();
-  const r = await runCli(['install', '--fetch-timeout=500', '--fetch-retries=1'], { cwd: dir, env: env() });
-  assert.strictEqual(r.code, 1);
-  assert.match(r.stderr, /timed out|connection lost/);
-  assert.ok(Date.now() - t0 < 15_000);
+  const r = await runCli(['install', '--update-binary'], { cwd: dir, env: env(), timeout: 90_000 });
+  const took = Date.now() - t0;
+  assert.strictEqual(r.code, 1, r.stderr);
+  assert.ok(took < 60_000, `took ${took} ms`);
+  assert.match(r.stderr, /stalled: no data for 20 s \(--fetch-timeout=20000; raise it for a slow host\)/);
+  // The one retry is announced with its attempt number and delay.
+  assert.match(r.stderr, /attempt 1\/4 failed: download of .* stalled.*; retrying in \d+ ms/);
+  assert.strictEqual(s.requests.filter((q) => q.url === `/${TARBALL}`).length, 2);
+  assert.deepStrictEqual(snapshot(dir), before);
+});
+
+test('a slow but moving transfer completes, however long it takes in all', async () => {
+  const body = fs.readFileSync(good);
+  // One byte every 100 ms takes far longer in all than the 1 s silence allowed.
+  const s = await server({ [`/${TARBALL}`]: { trickle: { bytes: 1, everyMs: 100 }, body } });
+  const dir = makePackage(s.url + '/');
+  const r = await runCli(['install', '--fetch-timeout=1000', '--fetch-retries=0'], { cwd: dir, env: env(), timeout: 120_000 });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(read(dir), 'BINARY-V1');
+  assert.ok(body.length * 100 > 1000, 'the transfer outlasts --fetch-timeout');
+});
+
+test('Retry-After on 429/503 is honoured; an unreasonable one is not waited for', async () => {
+  const body = fs.readFileSync(good);
+  const s = await server({ [`/${TARBALL}`]: { sequence: [{ status: 503, headers: { 'retry-after': '1' } }, { status: 429, headers: { 'retry-after': '1' } }, { body }] } });
+  const dir = makePackage(s.url + '/');
+  const r = await runCli(['install'], { cwd: dir, env: env() });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /attempt 1\/4 failed: download of .* HTTP 503; retrying in 1000 ms/);
+  assert.match(r.stderr, /attempt 2\/4 failed: download of .* HTTP 429; retrying in 1000 ms/);
+  const at = s.requests.filter((q) => q.url === `/${TARBALL}`).map((q) => q.at);
+  assert.strictEqual(at.length, 3);
+  assert.ok(at[1] - at[0] >= 950 && at[2] - at[1] >= 950, `gaps ${at[1] - at[0]}, ${at[2] - at[1]} ms`);
+
+  const s2 = await server({ [`/${TARBALL}`]: { status: 503, headers: { 'retry-after': '3600' } } });
+  const dir2 = makePackage(s2.url + '/');
+  const r2 = await runCli(['install'], { cwd: dir2, env: env() });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, /HTTP 503/);
+  assert.strictEqual(s2.requests.filter((q) => q.url === `/${TARBALL}`).length, 1);
 });
 
 test('redirects: followed, but never in a loop and never from https to http', async () => {
@@ -316,6 +356,10 @@ const ATTACKS = {
     { name: 'binding/d/hello.node', type: 'file', content: 'x' },
   ],
   'hardlink': [{ name: 'binding/h', type: 'hardlink', linkname: 'keep.txt' }],
+  'hardlink-up': [{ name: 'binding/h', type: 'hardlink', linkname: 'binding/../../keep.txt' }],
+  'hardlink-absolute': [{ name: 'binding/h', type: 'hardlink', linkname: '/etc/passwd' }],
+  // Absolute once its first folder is stripped the way node-tar strips it.
+  'rerooted-absolute': [{ name: 'binding//tmp/pregyp-evil-abs', type: 'file', content: 'x' }],
   'chardev': [{ name: 'binding/c', type: 'chardev' }],
   'fifo': [{ name: 'binding/f', type: 'fifo' }],
   'replace-module-path': [{ name: 'binding', type: 'symlink', linkname: '/tmp' }],
@@ -345,6 +389,109 @@ test('malicious tarballs are refused: nothing outside, previous binary intact', 
     assert.strictEqual(fs.readdirSync(path.dirname(dir)).length, parentBefore, `${name}: nothing written beside the package`);
     assert.ok(!fs.existsSync('/tmp/pregyp-evil-abs'));
   }
+});
+
+// Polls `check` every 20 ms until it returns true (or `ms` pass).
+async function until(check, ms = 30_000) {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const stagingLeft = (dir) => fs.readdirSync(path.join(dir, 'lib')).filter((n) => n.startsWith('.binding.pregyp-'));
+
+test('SIGKILL during download, unpack or commit leaves the old binding; the next install succeeds', async () => {
+  // A tarball whose binding comes first, then 2 MB that trickle in: killed mid-unpack.
+  const slow = makeTarball(path.join(work, 'slow.tar.gz'), [
+    { name: 'binding/', type: 'dir' },
+    { name: 'binding/hello.node', type: 'file', content: 'BINARY-NEW' },
+    { name: 'binding/zz-data.bin', type: 'file', content: require('node:crypto').randomBytes(2 << 20) },
+  ]);
+  const twoEntries = makeTarball(path.join(work, 'two.tar.gz'), [
+    { name: 'binding/', type: 'dir' },
+    { name: 'binding/a-extra.txt', type: 'file', content: 'NEW' },
+    { name: 'binding/hello.node', type: 'file', content: 'BINARY-NEW' },
+  ]);
+  const s = await server({
+    '/stall.tar.gz': { stall: true, after: 10, body: fs.readFileSync(good) },
+    '/slow.tar.gz': { trickle: { bytes: 16 * 1024, everyMs: 50 }, body: fs.readFileSync(slow) },
+    '/two.tar.gz': { body: fs.readFileSync(twoEntries) },
+    [`/${TARBALL}`]: { body: fs.readFileSync(good) },
+  });
+  const points = {
+    download: { pkg: 'stall.tar.gz', env: {}, killWhen: () => s.requests.some((q) => q.url === '/stall.tar.gz') },
+    unpack: { pkg: 'slow.tar.gz', env: {}, killWhen: (dir) => stagingLeft(dir).some((d) => fs.existsSync(path.join(dir, 'lib', d, 'hello.node'))) },
+    commit: { pkg: 'two.tar.gz', env: { PREGYP_TEST_PAUSE_IN_COMMIT_MS: '30000' }, killWhen: (dir, stderr) => /pausing in the commit/.test(stderr) },
+  };
+  for (const [point, { pkg, env: extra, killWhen }] of Object.entries(points)) {
+    const dir = makePackage(s.url + '/', { package_name: pkg });
+    fs.mkdirSync(path.join(dir, 'lib/binding'), { recursive: true });
+    fs.writeFileSync(binding(dir), 'PREVIOUS');
+    let child;
+    let stderr = '';
+    const run = runCli(['install', '--update-binary'], { cwd: dir, env: env(extra), onChild: (c) => (child = c), onStderr: (t) => (stderr = t) });
+    await until(() => killWhen(dir, stderr));
+    child.kill('SIGKILL');
+    const r = await run;
+    assert.strictEqual(r.signal, 'SIGKILL', point);
+    assert.strictEqual(read(dir), 'PREVIOUS', `${point}: the previous binding is untouched`);
+    assert.ok(stagingLeft(dir).length > 0, `${point}: killed with a staging folder in place`);
+
+    // The next install (a good tarball) needs no cleanup by hand.
+    fs.writeFileSync(path.join(dir, 'package.json'), fs.readFileSync(path.join(dir, 'package.json'), 'utf8').replace(pkg, TARBALL));
+    const again = await runCli(['install', '--update-binary'], { cwd: dir, env: env() });
+    assert.strictEqual(again.code, 0, `${point}: ${again.stderr}`);
+    assert.strictEqual(read(dir), 'BINARY-V1', point);
+    assert.deepStrictEqual(stagingLeft(dir), [], `${point}: no staging folder left behind`);
+  }
+});
+
+// A tmpfs of `size` at a fresh folder (root only); null where mounting is not allowed.
+function smallDisk(size) {
+  const dir = tmpdir('pregyp-disk-');
+  const r = require('node:child_process').spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  if (r.status !== 0) return null;
+  process.on('exit', () => require('node:child_process').spawnSync('umount', ['-l', dir]));
+  return dir;
+}
+
+test('a full disk or a read-only node_modules: one clear error naming the path, nothing half-written', async (t) => {
+  const disk = smallDisk('512k');
+  if (!disk) return t.skip('mounting a small tmpfs is not permitted here');
+  const big = makeTarball(path.join(work, 'big.tar.gz'), [
+    { name: 'binding/', type: 'dir' },
+    { name: 'binding/hello.node', type: 'file', content: 'BINARY-BIG' },
+    { name: 'binding/assets.bin', type: 'file', content: require('node:crypto').randomBytes(2 << 20) },
+  ]);
+  const s = await server({ '/big.tar.gz': { body: fs.readFileSync(big) }, [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const onDisk = (name, pkgName) => {
+    const dir = path.join(disk, name);
+    fs.mkdirSync(path.join(dir, 'lib', 'binding'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'hello-pkg', version: '1.0.0', main: 'index.js', binary: { module_name: 'hello', module_path: './lib/binding/', host: s.url + '/', package_name: pkgName } }));
+    fs.writeFileSync(binding(dir), 'PREVIOUS');
+    return dir;
+  };
+
+  // ENOSPC: 2 MB do not fit in 512 KB.
+  const full = onDisk('full', 'big.tar.gz');
+  const before = snapshot(full);
+  const r = await runCli(['install', '--update-binary'], { cwd: full, env: env() });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, new RegExp(`write ${path.join(full, 'lib')}/\\.binding\\.pregyp-[^/]+/assets\\.bin: No space left on device`));
+  assert.strictEqual(r.stderr.match(/No space left/g).length, 1, 'one error, no retries');
+  assert.deepStrictEqual(snapshot(full), before);
+  assert.deepStrictEqual(stagingLeft(full), []);
+
+  // Read-only: the same tree remounted read-only.
+  const ro = onDisk('ro', TARBALL);
+  const roBefore = snapshot(ro);
+  assert.strictEqual(require('node:child_process').spawnSync('mount', ['-o', 'remount,ro', disk]).status, 0);
+  const r2 = await runCli(['install', '--update-binary'], { cwd: ro, env: env() });
+  assert.strictEqual(r2.code, 1);
+  assert.match(r2.stderr, new RegExp(`${path.join(ro, 'lib').replace(/[.]/g, '\\.')}.*Read-only file system`));
+  assert.deepStrictEqual(snapshot(ro), roBefore);
 });
 
 test('a gzip bomb stops at --max-unpacked-size', async () => {
@@ -382,4 +529,30 @@ test('install() API resolves to { path, source, url, sha256 } and rejects with e
   } finally {
     process.env = saved;
   }
+});
+
+test('two concurrent API calls with different log levels do not affect each other', async () => {
+  // A slow quiet install and a verbose one, in one process (a child, to read its stderr).
+  const body = fs.readFileSync(good);
+  const s = await server({
+    '/quiet.tar.gz': { trickle: { bytes: 64, everyMs: 20 }, body },
+    '/loud.tar.gz': { body },
+  });
+  const quiet = makePackage(s.url + '/', { package_name: 'quiet.tar.gz' });
+  const loud = makePackage(s.url + '/', { package_name: 'loud.tar.gz' });
+  const script = `
+    const pregyp = require(${JSON.stringify(path.join(__dirname, '..'))});
+    Promise.all([
+      pregyp.install({ directory: ${JSON.stringify(quiet)}, loglevel: 'silent' }),
+      pregyp.install({ directory: ${JSON.stringify(loud)}, loglevel: 'verbose' }),
+    ]).then(() => console.log('done'), (e) => { console.error(e); process.exit(1); });`;
+  // Run asynchronously: the servers live in this process.
+  const file = path.join(tmpdir('pregyp-api-'), 'two-calls.js');
+  fs.writeFileSync(file, script);
+  const r = await runCli([], { bin: file, env: env() });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /GET .*\/loud\.tar\.gz/, 'the verbose call logs');
+  assert.doesNotMatch(r.stderr, /quiet\.tar\.gz/, 'the silent call stays silent');
+  assert.strictEqual(read(quiet), 'BINARY-V1');
+  assert.strictEqual(read(loud), 'BINARY-V1');
 });

@@ -290,7 +290,11 @@ test('--help lists the new commands and options', async () => {
   assert.strictEqual(h.code, 0);
   assert.match(h.stdout, /- platform-package - Writes build\/npm\/<package>\//);
   assert.match(h.stdout, /- optional-deps - Prints \(or with --write stores\) optionalDependencies/);
-  assert.match(h.stdout, /--from <dir>\s+platform-package: staged tarballs of every target/);
+  assert.match(h.stdout, /--from <value>\s+the folder holding every target's staged tarballs/);
+  assert.match(h.stdout, /--write\s+store the result in package\.json \(binary\.checksums, optionalDependencies\)/);
   const one = await runCli(['platform-package', '--help']);
   assert.match(one.stdout, /Usage: pregyp platform-package \[options\]/);
+  assert.match(one.stdout, /Options for platform-package:\n\s+--from <value>/);
+  const od = await runCli(['optional-deps', '--help']);
+  assert.match(od.stdout, /Options for optional-deps:\n\s+--write/);
 });

@@ -116,6 +116,20 @@ test('artifact missing, as a dependency: devDependencies installed, build run, t
   assert.ok(fs.existsSync(path.join(root, 'tools', 'tool-a', 'bin', 'make.js')), 'the linked tool itself survives the removal');
 });
 
+test('a token in a dependency spec never appears in any output, even at --loglevel=silly', async () => {
+  const root = setup();
+  const secret = 's3cr3t-t0ken';
+  const pkg = makePkg(root, { devDependencies: { 'tool-x': `git+https://builder:${secret}@127.0.0.1:9/tool-x.git` } });
+  const r = await runCli(['postinstall-build', 'out.json', '--loglevel=silly'], { cwd: pkg.dir, env: npmEnv({ INIT_CWD: pkg.app }) });
+  assert.strictEqual(r.code, 1, r.stderr);
+  // pregyp names the command it ran, with the password masked...
+  assert.match(r.stderr, /install --no-save .*tool-x@git\+https:\/\/\*\*\*@127\.0\.0\.1:9\/tool-x\.git/);
+  assert.match(r.stderr, /Failed to execute '.*git\+https:\/\/\*\*\*@127\.0\.0\.1:9/);
+  // ...and nothing anywhere shows the secret.
+  assert.ok(!(r.stdout + r.stderr).includes(secret), r.stderr);
+  assertUntouched(pkg);
+});
+
 test('buildDependencies: only those are installed; unknown names are warned about', async () => {
   const root = setup();
   const pkg = makePkg(root, {

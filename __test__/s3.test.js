@@ -17,6 +17,10 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startMoto, s3Env, createBucket } = require('./helpers/moto');
 const { runCli, copyFixture, tmpdir } = require('./helpers/run');
+const { startConnectProxy } = require('./helpers/servers');
+const { makeTestCA } = require('./helpers/tls');
+const net = require('node:net');
+const tls = require('node:tls');
 
 const ROOT = path.join(__dirname, '..');
 // Any real .node file will do as the "binding": package does not care what it is,
@@ -216,7 +220,7 @@ describe('package, publish, info, unpublish against moto', () => {
     const again = await cli(['publish'], dir, env);
     assert.equal(again.code, 1);
     assert.match(again.stderr, new RegExp(`Failed publishing to ${hostedPath.replace(/[.]/g, '\\.')}`));
-    assert.match(again.stderr, /cannot publish over an existing version/);
+    assert.match(again.stderr, /already published .*cannot publish over an existing version/);
 
     const info = ok(await cli(['info'], dir, env), 'info');
     assert.deepEqual(info.stdout.trim().split('\n'), [key, `${key}.sha256`]);
@@ -284,6 +288,80 @@ describe('package, publish, info, unpublish against moto', () => {
     ok(await cli(['publish'], dir, env), 'publish with binary.acl');
     assert.equal((await request('GET', hostedTarball)).status, 403);
     ok(await cli(['unpublish'], dir, env), 'unpublish');
+  });
+
+  test('8 concurrent publishes of one version: exactly one wins, the stored bytes are its own', async () => {
+    // Eight CI jobs with eight different builds of the same version.
+    const dirs = [];
+    for (let i = 0; i < 8; i++) {
+      const dir = makePackage(moto.endpoint, BUCKET, { version: '6.0.0' });
+      const modulePath = await addBinding(dir, env);
+      fs.writeFileSync(path.join(modulePath, 'job.txt'), `job ${i}`);
+      ok(await cli(['package'], dir, env), 'package');
+      dirs.push(dir);
+    }
+    const tarballs = await Promise.all(dirs.map(async (d) => fs.readFileSync(path.join(d, await reveal(d, 'staged_tarball', env)))));
+    assert.equal(new Set(tarballs.map(sha256)).size, 8, 'eight different tarballs');
+    const results = await Promise.all(dirs.map((d) => cli(['publish'], d, env)));
+    const winners = results.map((r, i) => [r, i]).filter(([r]) => r.code === 0);
+    assert.equal(winners.length, 1, results.map((r) => r.stderr).join('\n---\n'));
+    for (const r of results.filter((x) => x.code !== 0)) {
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Failed publishing to .*: already published/);
+    }
+    const winner = winners[0][1];
+    const hostedTarball = await reveal(dirs[0], 'hosted_tarball', env);
+    const stored = await request('GET', hostedTarball);
+    assert.equal(stored.status, 200);
+    assert.equal(sha256(stored.body), sha256(tarballs[winner]), "the stored object is the winner's");
+    const sum = await request('GET', hostedTarball + '.sha256');
+    assert.equal(sum.body.toString().split(' ')[0], sha256(tarballs[winner]), "and so is its checksum");
+    ok(await cli(['unpublish'], dirs[winner], env), 'unpublish');
+  });
+
+  test('publish and a private install go through a CONNECT proxy to an https S3 with the test CA', async () => {
+    // moto behind TLS (the test CA's certificate), reached only through the proxy.
+    const ca = makeTestCA();
+    const motoPort = Number(new URL(moto.endpoint).port);
+    const front = tls.createServer({ cert: fs.readFileSync(ca.certFile), key: fs.readFileSync(ca.keyFile) }, (sock) => {
+      const up = net.connect(motoPort, '127.0.0.1');
+      sock.on('error', () => up.destroy());
+      up.on('error', () => sock.destroy());
+      sock.pipe(up).pipe(sock);
+    });
+    await new Promise((r) => front.listen(0, '127.0.0.1', r));
+    front.unref();
+    const proxy = await startConnectProxy();
+    try {
+      const endpoint = `https://127.0.0.1:${front.address().port}`;
+      const dir = makePackage(endpoint, BUCKET, { version: '7.0.0' });
+      const penv = { ...env, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile };
+      await addBinding(dir, penv);
+      ok(await cli(['package'], dir, penv), 'package');
+
+      // Without the CA: a clean failure naming the certificate problem, nothing stored.
+      const noCa = await cli(['publish', '--acl=private'], dir, { ...penv, NODE_EXTRA_CA_CERTS: undefined });
+      assert.equal(noCa.code, 1, noCa.stderr);
+      assert.match(noCa.stderr, /certificate|UnknownIssuer|tls|TLS/);
+      assert.doesNotMatch(noCa.stderr, /panicked/);
+
+      const pub = ok(await cli(['publish', '--acl=private'], dir, penv), 'publish through the proxy');
+      assert.match(pub.stdout, /Success: published to/);
+      assert.ok(proxy.connects.includes(`127.0.0.1:${front.address().port}`), `CONNECTs: ${proxy.connects}`);
+
+      // The private install: 403 for the anonymous GET, then GetObject, all through the proxy.
+      const modulePath = await reveal(dir, 'module_path', penv);
+      fs.rmSync(modulePath, { recursive: true, force: true });
+      const before = proxy.connects.length;
+      const inst = ok(await cli(['install', '--loglevel=info'], dir, { ...penv, PREGYP_CACHE: tmpdir('pregyp-cache-') }), 'private install through the proxy');
+      assert.match(inst.stderr, /Received 403 Forbidden - attempting authenticated download/);
+      assert.deepEqual(fs.readFileSync(path.join(modulePath, 'hello.node')), fs.readFileSync(A_NODE_FILE));
+      assert.ok(proxy.connects.length > before, 'the install went through the proxy');
+      ok(await cli(['unpublish'], dir, penv), 'unpublish through the proxy');
+    } finally {
+      await proxy.close();
+      front.close();
+    }
   });
 
   test('large tarballs go up in parts, with the ACL', async () => {

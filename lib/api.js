@@ -71,8 +71,8 @@ function toArgv(opts) {
   return argv;
 }
 
-// Each command is an async N-API function taking command-line style flags.
-const command = (name) => (opts) => shim.binding()[name](toArgv(opts)).then((json) => JSON.parse(json), rethrow);
+// Every command goes through the one N-API entry, with command-line style flags.
+const command = (name) => (opts) => shim.binding().command(name, toArgv(opts)).then((json) => JSON.parse(json), rethrow);
 
 module.exports = {
   noBinaryError,
@@ -95,9 +95,9 @@ module.exports = {
   publish: command('publish'),
   unpublish: command('unpublish'),
   info: command('info'),
-  postinstallBuild: command('postinstallBuild'),
+  postinstallBuild: command('postinstall-build'),
   explain: command('explain'),
   heal: command('heal'),
-  platformPackage: command('platformPackage'),
-  optionalDeps: command('optionalDeps'),
+  platformPackage: command('platform-package'),
+  optionalDeps: command('optional-deps'),
 };

@@ -13,7 +13,10 @@ pub fn reveal(argv: &[String], host: HostInfo, cwd: &Path) -> Result<Vec<String>
     let mut line = vec!["reveal".to_string()];
     line.extend(argv.iter().cloned());
     let inv = options::parse(&line, Env::from_process())?;
-    crate::log::set_level(inv.opts.loglevel);
+    crate::log::scoped_sync(inv.opts.loglevel, || reveal_all(inv, host, cwd))
+}
+
+fn reveal_all(inv: options::Invocation, host: HostInfo, cwd: &Path) -> Result<Vec<String>> {
     let ctx = Context::load(inv.opts, host, cwd)?;
     let args: Vec<String> = inv.commands.into_iter().flat_map(|c| c.args).collect();
     let call = CommandCall {
@@ -47,7 +50,16 @@ pub async fn run_command(
     let mut line = vec![name.to_string()];
     line.extend(argv);
     let inv = options::parse(&line, Env::from_process())?;
-    crate::log::set_level(inv.opts.loglevel);
+    let level = inv.opts.loglevel;
+    crate::log::scoped(level, run_invocation(name, inv, host, cwd)).await
+}
+
+async fn run_invocation(
+    name: &str,
+    inv: options::Invocation,
+    host: HostInfo,
+    cwd: &Path,
+) -> Result<serde_json::Value> {
     let ctx = Context::load(inv.opts, host, cwd)?;
     let mut call = CommandCall {
         name: name.to_string(),

@@ -1,13 +1,15 @@
 //! Safe streaming unpack of a binary tarball into a fresh directory.
 //!
 //! Entries are written below `dest` only: absolute paths, `..`, links pointing
-//! outside, hardlinks, devices and FIFOs are refused, no symlink is ever
+//! outside, hard links to anything but an earlier file of the same archive, devices
+//! and FIFOs are refused, no symlink is ever
 //! followed while writing, setuid/setgid/sticky bits are dropped and the total
 //! unpacked size is capped (gzip bombs). Like the reference (`tar.extract({strip: 1})`)
 //! the first path component (the module_path folder name) is stripped.
 
 use crate::error::{Error, IoContext, Result};
 use flate2::read::GzDecoder;
+use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -57,6 +59,15 @@ fn bad_archive(source: &str, e: impl std::fmt::Display) -> Error {
 /// The entry path with its first component stripped; `None` for the top folder itself.
 fn stripped(source: &str, raw: &Path) -> Result<Option<PathBuf>> {
     let shown = raw.display().to_string();
+    // `Path::components` folds `//`, so `binding//tmp/x` would read as `binding/tmp/x`;
+    // a textual strip (node-tar's) makes it `/tmp/x`. Refuse what is absolute either way.
+    if rooted_after_first_component(&shown) {
+        return Err(unsafe_entry(
+            source,
+            &shown,
+            "has an absolute path once its first folder is stripped",
+        ));
+    }
     let mut out = PathBuf::new();
     let mut first = true;
     for c in raw.components() {
@@ -80,6 +91,16 @@ fn stripped(source: &str, raw: &Path) -> Result<Option<PathBuf>> {
     } else {
         Some(out)
     })
+}
+
+/// Whether `raw` (an archive path as text) starts with `/` once its first component is
+/// removed the way node-tar's `strip: 1` removes it (split on `/`, drop one part).
+fn rooted_after_first_component(raw: &str) -> bool {
+    let raw = raw.trim_start_matches("./");
+    match raw.split_once(['/', '\\']) {
+        Some((_, rest)) => rest.starts_with(['/', '\\']),
+        None => false,
+    }
 }
 
 /// Whether a symlink at `rel` (relative to dest) pointing to `target` stays inside dest,
@@ -159,21 +180,27 @@ fn open_new(path: &Path, _mode: u32) -> io::Result<fs::File> {
     OpenOptions::new().write(true).create_new(true).open(path)
 }
 
-/// Copies at most `size` bytes from `from` to `to` through `buf`; returns the count.
+/// Copies at most `size` bytes from `from` (the archive) to `to` (the file at `out`)
+/// through `buf`; returns the count. A read error is the archive's fault; a write error
+/// (a full disk, a read-only folder) is the destination's, and names it.
 fn copy_exact(
     from: &mut impl Read,
     to: &mut impl Write,
     size: u64,
     buf: &mut [u8],
-) -> io::Result<u64> {
+    source: &str,
+    out: &Path,
+) -> Result<u64> {
     let mut done = 0u64;
     while done < size {
         let want = buf.len().min((size - done) as usize);
-        let n = from.read(&mut buf[..want])?;
+        let n = from
+            .read(&mut buf[..want])
+            .map_err(|e| bad_archive(source, e))?;
         if n == 0 {
             break;
         }
-        to.write_all(&buf[..n])?;
+        to.write_all(&buf[..n]).at("write", out)?;
         done += n as u64;
     }
     Ok(done)
@@ -187,13 +214,37 @@ pub fn unpack_tar_gz<R: Read>(
     source: &str,
     limits: &Limits,
 ) -> Result<UnpackStats> {
-    let gz = GzDecoder::new(reader);
-    let mut archive = tar::Archive::new(gz);
+    let mut archive = tar::Archive::new(GzDecoder::new(reader));
+    let stats = unpack_entries(&mut archive, dest, source, limits)?;
+    // Read the rest of the stream so gzip verifies its CRC and length trailer.
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| bad_archive(source, e))?;
+    Ok(stats)
+}
+
+/// Unpacks an uncompressed tar read from `reader` into `dest`, with the same checks.
+pub fn unpack_tar<R: Read>(
+    reader: R,
+    dest: &Path,
+    source: &str,
+    limits: &Limits,
+) -> Result<UnpackStats> {
+    unpack_entries(&mut tar::Archive::new(reader), dest, source, limits)
+}
+
+fn unpack_entries<R: Read>(
+    archive: &mut tar::Archive<R>,
+    dest: &Path,
+    source: &str,
+    limits: &Limits,
+) -> Result<UnpackStats> {
     let mut stats = UnpackStats::default();
     let mut entries_seen = 0u64;
     // One large buffer for every file: fewer, bigger writes than io::copy's 8 KiB.
     let mut buf = vec![0u8; 256 * 1024];
     let mut links: Vec<(PathBuf, String)> = Vec::new();
+    // Regular files written so far (relative to dest): the only targets a hard link may name.
+    let mut written: HashSet<PathBuf> = HashSet::new();
     let entries = archive.entries().map_err(|e| bad_archive(source, e))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| bad_archive(source, e))?;
@@ -252,14 +303,14 @@ pub fn unpack_tar_gz<R: Read>(
                 let mode = entry.header().mode().unwrap_or(0o644) & 0o777 | 0o600;
                 let mut f = open_new(&out, mode).at("create", &out)?;
                 // Never trust the header alone: count what is actually written.
-                let written = copy_exact(&mut entry, &mut f, size, &mut buf)
-                    .map_err(|e| bad_archive(source, e))?;
-                if written != size {
+                let copied = copy_exact(&mut entry, &mut f, size, &mut buf, source, &out)?;
+                if copied != size {
                     return Err(bad_archive(source, format!("entry `{shown}` is truncated")));
                 }
                 f.flush().at("write", &out)?;
+                written.insert(rel.clone());
                 stats.files += 1;
-                stats.bytes += written;
+                stats.bytes += copied;
             }
             tar::EntryType::Symlink => {
                 let target = entry
@@ -289,7 +340,56 @@ pub fn unpack_tar_gz<R: Read>(
                     "is a symlink (unsupported on this platform)",
                 ));
             }
-            tar::EntryType::Link => return Err(unsafe_entry(source, &shown, "is a hardlink")),
+            tar::EntryType::Link => {
+                // gyp's make copies the binding with `ln -f`, so tarballs packed from a
+                // `build/Release` module_path hold `Release/x.node` as a hard link to
+                // `Release/obj.target/x.node`. A link to a file this archive already
+                // wrote is a copy of it; anything else stays refused.
+                let target = entry
+                    .link_name()
+                    .map_err(|e| bad_archive(source, e))?
+                    .ok_or_else(|| {
+                        bad_archive(source, format!("hard link `{shown}` has no target"))
+                    })?
+                    .into_owned();
+                let target_rel = match stripped(source, &target) {
+                    Ok(Some(t)) if written.contains(&t) => t,
+                    _ => {
+                        return Err(unsafe_entry(
+                            source,
+                            &shown,
+                            format!(
+                            "is a hard link to {}, which is not an earlier file of this archive",
+                            target.display()
+                        ),
+                        ))
+                    }
+                };
+                make_parents(dest, &rel, source)?;
+                let from = dest.join(&target_rel);
+                // The target was a regular file when written; make sure no later entry
+                // turned it (or a folder above it) into a link leading elsewhere.
+                let root = fs::canonicalize(dest).at("resolve", dest)?;
+                let real = fs::canonicalize(&from).at("resolve", &from)?;
+                if !real.starts_with(&root)
+                    || !fs::symlink_metadata(&from).is_ok_and(|m| m.is_file())
+                {
+                    return Err(unsafe_entry(
+                        source,
+                        &shown,
+                        format!(
+                            "is a hard link to {}, which is no longer a file of this archive",
+                            target.display()
+                        ),
+                    ));
+                }
+                clear_slot(&out)?;
+                if fs::hard_link(&real, &out).is_err() {
+                    fs::copy(&real, &out).at("copy", &out)?;
+                }
+                written.insert(rel.clone());
+                stats.files += 1;
+            }
             tar::EntryType::Char | tar::EntryType::Block => {
                 return Err(unsafe_entry(source, &shown, "is a device file"))
             }
@@ -304,9 +404,6 @@ pub fn unpack_tar_gz<R: Read>(
             }
         }
     }
-    // Read the rest of the stream so gzip verifies its CRC and length trailer.
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(|e| bad_archive(source, e))?;
     // Each link was checked as text when written; links through other links (`a -> .`,
     // `b -> a/a/../..`) can still escape, so resolve every one now that all exist.
     if !links.is_empty() {
@@ -432,7 +529,29 @@ mod tests {
                 ]),
                 "through a symlink",
             ),
-            (tgz(&[E::Hard("binding/h", "/etc/passwd")]), "hardlink"),
+            (tgz(&[E::Hard("binding/h", "/etc/passwd")]), "hard link"),
+            (
+                tgz(&[E::Hard("binding/h", "binding/../../etc/passwd")]),
+                "not an earlier file",
+            ),
+            // A link to a file the archive only writes later, or never.
+            (
+                tgz(&[
+                    E::Hard("binding/h", "binding/later"),
+                    E::File("binding/later", b"x", 0o644),
+                ]),
+                "not an earlier file",
+            ),
+            // A link to an earlier entry that is not a regular file.
+            (
+                tgz(&[E::Dir("binding/d/"), E::Hard("binding/h", "binding/d")]),
+                "not an earlier file",
+            ),
+            // Re-rooted by a textual strip (`binding//tmp/x` -> `/tmp/x`).
+            (
+                tgz(&[E::File("binding//tmp/evil-abs", b"x", 0o644)]),
+                "absolute path once its first folder is stripped",
+            ),
             (tgz(&[E::Kind("binding/c", tar::EntryType::Char)]), "device"),
             (
                 tgz(&[E::Kind("binding/b", tar::EntryType::Block)]),
@@ -466,6 +585,33 @@ mod tests {
             assert!(!d.path().join("evil").exists());
             assert!(!Path::new("/tmp/evil-abs").exists());
         }
+    }
+
+    #[test]
+    fn hard_links_to_earlier_files_install_as_copies() {
+        // The layout node-pre-gyp's `package` writes for a `build/Release` module_path.
+        let (d, r) = unpack(&tgz(&[
+            E::Dir("Release/"),
+            E::Dir("Release/obj.target/"),
+            E::File("Release/obj.target/x.node", b"ELF binding", 0o755),
+            E::Hard("Release/x.node", "Release/obj.target/x.node"),
+        ]));
+        assert_eq!(r.unwrap().files, 2);
+        let out = d.path().join("out");
+        assert_eq!(fs::read(out.join("x.node")).unwrap(), b"ELF binding");
+        assert!(fs::symlink_metadata(out.join("x.node")).unwrap().is_file());
+    }
+
+    #[test]
+    fn plain_tar_has_the_same_checks() {
+        let gz = tgz(&[E::File("binding/../../evil", b"x", 0o644)]);
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let err = unpack_tar(&plain[..], d.path(), "t.tar", &Limits::default()).unwrap_err();
+        assert_eq!(err.code(), "E_UNSAFE_ARCHIVE");
     }
 
     #[test]

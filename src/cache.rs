@@ -123,7 +123,7 @@ impl Cache {
             Ok(_) => {
                 crate::log::warn(format!(
                     "cache entry for {} is corrupt or outdated; downloading again",
-                    crate::error::redact_url(url)
+                    crate::redact::redact_url(url)
                 ));
                 let _ = fs::remove_file(&blob);
                 let _ = fs::remove_file(&index);

@@ -7,74 +7,59 @@ use crate::options::{self, Env, Invocation};
 use crate::target::HostInfo;
 use std::path::Path;
 
-/// One-line descriptions, in the order `--help` lists them.
-const USAGE: &[(&str, &str)] = &[
-    (
-        "clean",
-        "Removes the entire folder containing the compiled .node module",
-    ),
-    ("install", "Attempts to install pre-built binary for module"),
-    ("reinstall", "Runs \"clean\" and \"install\" at once"),
-    (
-        "build",
-        "Attempts to compile the module by dispatching to node-gyp or nw-gyp",
-    ),
-    ("rebuild", "Runs \"clean\" and \"build\" at once"),
-    (
-        "package",
-        "Packs binary (and enclosing directory) into locally staged tarball",
-    ),
-    ("testpackage", "Tests that the staged package is valid"),
-    ("publish", "Publishes pre-built binary to S3"),
-    ("unpublish", "Unpublishes pre-built binary from S3"),
-    ("info", "Lists all published binaries"),
-    ("testbinary", "Tests that the binary.node can be required"),
-    ("reveal", "Reveals data on the versioned binary"),
-    (
-        "configure",
-        "Attempts to configure node-gyp or nw-gyp build",
-    ),
-    (
-        "postinstall-build",
-        "Builds in postinstall only when an artifact is missing",
-    ),
-    (
-        "explain",
-        "Explains what install would do for this package, and why",
-    ),
-    (
-        "heal",
-        "Installs every missing or broken binding under node_modules",
-    ),
-    (
-        "checksums",
-        "Prints (or with --write stores) binary.checksums for the staged tarballs",
-    ),
-    (
-        "platform-package",
-        "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)",
-    ),
-    (
-        "optional-deps",
-        "Prints (or with --write stores) optionalDependencies on every platform package",
-    ),
-];
-
+/// `--help`, or `<command> --help`: made from the declarations in [`crate::spec`].
 fn help_text(command: Option<&str>) -> String {
-    if let Some(c) = command {
-        if let Some((_, d)) = USAGE.iter().find(|(n, _)| *n == c) {
-            return format!(
-                "Usage: pregyp {c} [options]\n\n  {d}\n\nOptions: see `pregyp --help`; every option can also be set as npm_config_<name>."
-            );
+    use crate::spec::{Kind, COMMANDS, OPTIONS};
+    let option_line = |o: &crate::spec::OptionSpec| {
+        let mut names = match o.short {
+            Some(c) => format!("-{c}, --{}", o.name),
+            None => format!("--{}", o.name),
+        };
+        match o.kind {
+            Kind::Flag => {}
+            Kind::Selector => names.push_str("[=names]"),
+            Kind::Text | Kind::Number | Kind::Size if !o.values.is_empty() => {
+                names.push_str(&format!(" <{}>", o.values.join("|")))
+            }
+            Kind::Text => names.push_str(" <value>"),
+            Kind::Number => names.push_str(" <n>"),
+            Kind::Size => names.push_str(" <size>"),
         }
+        let mut help = o.help.to_string();
+        if !o.env.is_empty() {
+            help.push_str(&format!(" [env: {}]", o.env.join(", ")));
+        }
+        format!("    {names:<34} {help}\n")
+    };
+    if let Some(c) = command.and_then(crate::spec::command) {
+        let mut s = format!(
+            "Usage: pregyp {} {}[options]\n\n  {}\n\n  Options for {}:\n",
+            c.name,
+            if c.args.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", c.args)
+            },
+            c.summary,
+            c.name
+        );
+        for o in OPTIONS.iter().filter(|o| o.commands.contains(&c.name)) {
+            s.push_str(&option_line(o));
+        }
+        s.push_str("\n  Every option of `pregyp --help` applies too, and each can be set as npm_config_<name>.\n");
+        return s;
     }
     let mut s = String::from("\n  Usage: pregyp <command> [command ...] [options] [-- node-gyp args]\n\n  where <command> is one of:\n");
-    for (n, d) in USAGE {
-        s.push_str(&format!("    - {n} - {d}\n"));
+    for c in COMMANDS {
+        s.push_str(&format!("    - {} - {}\n", c.name, c.summary));
     }
-    s.push_str(
-        "\n  Options:\n    -C, --directory <dir>        run in <dir>\n    --build-from-source[=names]  compile instead of downloading\n    --fallback-to-build[=false]  compile when no binary can be installed\n    --update-binary              reinstall even if the binding exists\n    --runtime, --target, --target_arch, --target_platform, --target_libc\n    --debug / --release          configuration\n    --loglevel <level>, --silent, --verbose\n    --proxy, --https-proxy, --noproxy, --ca, --cafile, --strict-ssl=false\n    --fetch-retries <n>, --fetch-timeout <ms>, --offline, --pregyp-cache <dir>\n    --acl, --s3_host staging|production, --json, --dry-run\n    --from <dir>                 platform-package: staged tarballs of every target\n    --write                      checksums, optional-deps: store in package.json\n    -v, --version, -h, --help\n",
-    );
+    s.push_str("\n  Options (dashes and underscores are interchangeable; every option can also be set as npm_config_<name>):\n");
+    for o in OPTIONS {
+        s.push_str(&option_line(o));
+    }
+    s.push_str("    --silent, --verbose, --silly          shorthands for --loglevel\n");
+    s.push_str("    --release                             shorthand for --no-debug\n");
+    s.push_str("    -v, --version, -h, --help\n");
     s.push_str(&format!("\npregyp@{}", env!("CARGO_PKG_VERSION")));
     s
 }

@@ -2,6 +2,7 @@
 //! (file, field, URL, command) and a stable `code()` that JS sees as `err.code`.
 //! Messages that node-pre-gyp users grep for are reproduced to the letter.
 
+use crate::redact::SafeUrl;
 use std::path::PathBuf;
 
 /// Result alias used across the crate.
@@ -78,24 +79,36 @@ pub enum Error {
 
     /// The host answered 404: there is no prebuilt binary for this target.
     #[error("no prebuilt binary at {url} (HTTP 404 Not Found)")]
-    DownloadNotFound { url: String },
+    DownloadNotFound { url: SafeUrl },
 
     /// The host answered 403 and no authenticated fallback worked.
     #[error("access to {url} is forbidden (HTTP 403){hint}")]
-    DownloadForbidden { url: String, hint: String },
+    DownloadForbidden { url: SafeUrl, hint: String },
 
     /// The host answered another non-success status.
     #[error("download of {url} failed: HTTP {status}")]
-    DownloadStatus { url: String, status: u16 },
+    DownloadStatus {
+        url: SafeUrl,
+        status: u16,
+        /// What the server's `Retry-After` asked for (429, 503).
+        retry_after: Option<std::time::Duration>,
+    },
+
+    /// No byte arrived for the idle timeout (the server stalled).
+    #[error("download of {url} stalled: no data for {} s (--fetch-timeout={}; raise it for a slow host)", idle.as_secs_f64(), idle.as_millis())]
+    DownloadStalled {
+        url: SafeUrl,
+        idle: std::time::Duration,
+    },
 
     /// Connection, TLS, timeout, reset or truncation, after the allowed retries.
     #[error("download of {url} failed: {detail}")]
-    DownloadNetwork { url: String, detail: String },
+    DownloadNetwork { url: SafeUrl, detail: String },
 
     /// The downloaded bytes do not match the known SHA-256.
     #[error("integrity check failed for {url}: expected sha256 {expected}, got {actual}")]
     Integrity {
-        url: String,
+        url: SafeUrl,
         expected: String,
         actual: String,
     },
@@ -114,7 +127,15 @@ pub enum Error {
 
     /// `--offline` and the tarball is not in the cache.
     #[error("offline: {url} is not in the cache ({})", cache_dir.display())]
-    OfflineCacheMiss { url: String, cache_dir: PathBuf },
+    OfflineCacheMiss { url: SafeUrl, cache_dir: PathBuf },
+
+    /// Another install of the same module_path held the lock for too long.
+    #[error("another install of {} has held the lock {} for {} s; wait for it to finish (or stop it) and try again", target.display(), lock.display(), waited.as_secs())]
+    Locked {
+        lock: PathBuf,
+        target: PathBuf,
+        waited: std::time::Duration,
+    },
 
     /// `find()` could not find the binding: explains why and how to fix it.
     #[error("{message}")]
@@ -126,7 +147,10 @@ pub enum Error {
 
     /// A child process (node-gyp, npm, node) failed.
     #[error("Failed to execute '{command}' ({detail})")]
-    CommandFailed { command: String, detail: String },
+    CommandFailed {
+        command: crate::redact::CommandLine,
+        detail: String,
+    },
 
     /// `package` without a built binding (reference message).
     #[error("Cannot package because {} missing: run `node-pre-gyp rebuild` first", module.display())]
@@ -144,7 +168,7 @@ pub enum Error {
     CleanRefused(String),
 
     /// `publish` found an object already at the key (reference message).
-    #[error("Failed publishing to {hosted_path}: an object already exists at {key} (cannot publish over an existing version; update `version` in package.json, or run `node-pre-gyp unpublish` first)")]
+    #[error("Failed publishing to {hosted_path}: already published (an object exists at {key}; cannot publish over an existing version: update `version` in package.json, or run `node-pre-gyp unpublish` first)")]
     PublishExists { hosted_path: String, key: String },
 
     /// The S3 bucket could not be derived from the host (reference message).
@@ -173,6 +197,44 @@ pub enum Error {
     Summary(String),
 }
 
+/// Every code [`Error::code`] returns (index.d.ts's `ErrorCode` is checked against it).
+pub const CODES: &[&str] = &[
+    "E_BAD_ARCHIVE",
+    "E_BAD_PACKAGE_JSON",
+    "E_BINDING_LOAD",
+    "E_BINDING_MISSING",
+    "E_CLEAN_REFUSED",
+    "E_COMMAND_FAILED",
+    "E_DOWNLOAD_FORBIDDEN",
+    "E_DOWNLOAD_NETWORK",
+    "E_DOWNLOAD_NOT_FOUND",
+    "E_DOWNLOAD_STALLED",
+    "E_DOWNLOAD_STATUS",
+    "E_GYP_NOT_FOUND",
+    "E_INTEGRITY",
+    "E_INVALID_FIELD",
+    "E_INVALID_HOST",
+    "E_INVALID_OPTION",
+    "E_INVALID_S3_HOST",
+    "E_IO",
+    "E_LOCKED",
+    "E_NAPI_VERSION",
+    "E_NOT_READY",
+    "E_NO_PACKAGE_JSON",
+    "E_NO_STAGED_TARBALL",
+    "E_OFFLINE_CACHE_MISS",
+    "E_PACKAGE_MISSING_BINARY",
+    "E_PUBLISH_EXISTS",
+    "E_S3",
+    "E_S3_CREDENTIALS",
+    "E_S3_HOST",
+    "E_SOME_FAILED",
+    "E_UNKNOWN_TARGET",
+    "E_UNSAFE_ARCHIVE",
+    "E_UNSUPPORTED_TARGET",
+    "E_USAGE",
+];
+
 impl Error {
     /// Stable machine-readable code, exposed to JS as `err.code`.
     pub fn code(&self) -> &'static str {
@@ -193,6 +255,8 @@ impl Error {
             Error::DownloadForbidden { .. } => "E_DOWNLOAD_FORBIDDEN",
             Error::DownloadStatus { .. } => "E_DOWNLOAD_STATUS",
             Error::DownloadNetwork { .. } => "E_DOWNLOAD_NETWORK",
+            Error::DownloadStalled { .. } => "E_DOWNLOAD_STALLED",
+            Error::Locked { .. } => "E_LOCKED",
             Error::Integrity { .. } => "E_INTEGRITY",
             Error::UnsafeArchive { .. } => "E_UNSAFE_ARCHIVE",
             Error::BadArchive { .. } => "E_BAD_ARCHIVE",
@@ -220,17 +284,6 @@ impl Error {
             source,
         }
     }
-
-    /// Whether a download failure is worth another attempt (network trouble, 5xx).
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::DownloadNetwork { .. } => true,
-            Error::DownloadStatus { status, .. } => {
-                *status >= 500 || *status == 429 || *status == 408
-            }
-            _ => false,
-        }
-    }
 }
 
 /// Extension for attaching a path to `std::io::Result`s.
@@ -245,27 +298,26 @@ impl<T> IoContext<T> for std::io::Result<T> {
     }
 }
 
-/// Removes `user:password@` and query strings (signed URLs carry tokens there)
-/// from a URL before it is shown anywhere.
-pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(q) = out.find('?') {
-        out.truncate(q);
-        out.push_str("?***");
-    }
-    if let Some(scheme_end) = out.find("://") {
-        let rest = &out[scheme_end + 3..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        if let Some(at) = rest[..authority_end].rfind('@') {
-            return format!("{}://***@{}", &out[..scheme_end], &rest[at + 1..]);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CODES lists exactly the codes `code()` can return (read from this file's source).
+    #[test]
+    fn codes_list_is_complete() {
+        let src = include_str!("error.rs");
+        let mut found: Vec<&str> = src
+            .split("=> \"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .filter(|c| c.starts_with("E_"))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let mut listed = CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(found, listed);
+    }
 
     #[test]
     fn not_ready_message_matches_reference() {
@@ -278,22 +330,5 @@ mod tests {
             "foo package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.module_name\nbinary.host"
         );
         assert_eq!(e.code(), "E_NOT_READY");
-    }
-
-    #[test]
-    fn redacts_credentials() {
-        assert_eq!(
-            redact_url("https://user:secret@host.example/a@b"),
-            "https://***@host.example/a@b"
-        );
-        assert_eq!(redact_url("https://host/x"), "https://host/x");
-        assert_eq!(
-            redact_url("https://b.s3.amazonaws.com/x.tgz?X-Amz-Signature=abc&token=t"),
-            "https://b.s3.amazonaws.com/x.tgz?***"
-        );
-        assert_eq!(
-            redact_url("http://tok@127.0.0.1:9/"),
-            "http://***@127.0.0.1:9/"
-        );
     }
 }

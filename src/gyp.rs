@@ -8,11 +8,12 @@
 
 use crate::error::{Error, Result};
 use crate::options::{Env, Options};
+use crate::process::{self, which, ChildOutput};
+use crate::redact::CommandLine;
 use crate::target::{HostInfo, Runtime};
 use crate::versioning::Config;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use tokio::process::Command;
 
 /// The versioning values node-gyp receives as `--key=value` (reference's `share_with_node_gyp`).
 pub const SHARED_WITH_NODE_GYP: &[&str] = &[
@@ -46,46 +47,15 @@ impl GypProgram {
         }
     }
 
-    /// `<program> <prefix...> <args...>` as the reference prints it in errors.
-    /// The command line as shown in logs and errors: passwords in URLs and
-    /// certificate contents are masked (the child still gets the real values).
-    pub fn display(&self, args: &[String]) -> String {
-        let mut parts = vec![self.program.to_string_lossy().into_owned()];
-        parts.extend(self.prefix.iter().cloned());
-        parts.extend(args.iter().map(|a| shown_arg(a)));
-        parts.join(" ")
+    /// `<program> <prefix...> <args...>`: what is spawned, shown redacted in logs and errors.
+    pub fn command(&self, args: &[String]) -> CommandLine {
+        CommandLine::new(&self.program, self.prefix.iter().chain(args).cloned())
     }
-}
-
-fn shown_arg(arg: &str) -> String {
-    match arg.split_once('=') {
-        Some((k, _)) if k == "--ca" => format!("{k}=<PEM>"),
-        Some((k, v)) if v.contains("://") => format!("{k}={}", crate::error::redact_url(v)),
-        _ if arg.contains("://") => crate::error::redact_url(arg),
-        _ => arg.to_string(),
-    }
-}
-
-/// Whether `path` is a JavaScript file node must run (by extension or a node shebang),
-/// as opposed to an executable (a shell wrapper, a native binary) to spawn directly.
-fn is_js_script(path: &Path) -> bool {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("js" | "cjs" | "mjs") => return true,
-        Some(_) => return false,
-        None => {}
-    }
-    let mut head = [0u8; 128];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .unwrap_or(0);
-    let first = String::from_utf8_lossy(&head[..n]);
-    let first = first.lines().next().unwrap_or("");
-    first.starts_with("#!") && first.contains("node")
 }
 
 /// Program for a file that may be a JS script or an executable.
 fn script_or_executable(host: &HostInfo, path: PathBuf, source: &'static str) -> GypProgram {
-    if is_js_script(&path) {
+    if process::is_js_script(&path) {
         GypProgram::node_script(host, path, source)
     } else {
         GypProgram {
@@ -94,41 +64,6 @@ fn script_or_executable(host: &HostInfo, path: PathBuf, source: &'static str) ->
             source,
         }
     }
-}
-
-/// Finds `name` in the `PATH` of `env` (with Windows' extensions on Windows).
-pub fn which(name: &str, env: &Env) -> Option<PathBuf> {
-    let path = env.get("PATH").or_else(|| env.get("Path"))?;
-    let exts: &[&str] = if cfg!(windows) {
-        &[".cmd", ".exe", ".bat", ""]
-    } else {
-        &[""]
-    };
-    for dir in std::env::split_paths(path) {
-        if dir.as_os_str().is_empty() {
-            continue;
-        }
-        for ext in exts {
-            let candidate = dir.join(format!("{name}{ext}"));
-            if is_executable(&candidate) {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-#[cfg(unix)]
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
-
-#[cfg(not(unix))]
-fn is_executable(p: &Path) -> bool {
-    p.is_file()
 }
 
 /// node-gyp's script inside an npm installation directory.
@@ -225,33 +160,6 @@ pub fn discover(
     )))
 }
 
-/// Whether an environment variable holds an S3 secret that a child must not inherit.
-pub fn is_secret_var(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let n = n.trim_start_matches("npm_config_");
-    n.ends_with("secret_access_key")
-        || n.ends_with("secretaccesskey")
-        || n == "aws_session_token"
-        || n == "aws_security_token"
-        || n == "node_pre_gyp_sessiontoken"
-        // npm registry credentials (`npm_config_//registry.example/:_authToken`, `_auth`, `_password`).
-        || n.ends_with("_authtoken")
-        || n.ends_with(":_auth")
-        || n.ends_with(":_password")
-}
-
-/// The environment for a child process: the snapshot minus secrets.
-pub fn child_env(env: &Env) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = env
-        .0
-        .iter()
-        .filter(|(k, _)| !is_secret_var(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    out.sort();
-    out
-}
-
 fn js_string(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
@@ -342,90 +250,40 @@ pub struct Gyp {
     pub cwd: PathBuf,
     /// The child's environment (secrets removed).
     pub env: Vec<(String, String)>,
+    /// Where node-gyp's output goes.
+    pub output: ChildOutput,
 }
 
 impl Gyp {
-    /// Locates node-gyp (or nw-gyp) for a package.
+    /// Locates node-gyp (or nw-gyp) for a package; its output goes as `output` says.
     pub fn locate(
         runtime: Runtime,
         package_dir: &Path,
         host: &HostInfo,
         env: &Env,
+        output: ChildOutput,
     ) -> Result<Self> {
         let program = discover(runtime, package_dir, host, env)?;
         crate::log::verbose(format!(
             "using {} (from {})",
-            program.display(&[]),
+            program.command(&[]),
             program.source
         ));
         Ok(Gyp {
             program,
             cwd: package_dir.to_path_buf(),
-            env: child_env(env),
+            env: process::child_env(env),
+            output,
         })
     }
 
     /// Runs node-gyp with `args`, its output streaming through; fails with the
     /// reference's `Failed to execute '<cmd> <args>' (<code>)`.
     pub async fn run(&self, args: &[String]) -> Result<()> {
-        let shown = self.program.display(args);
-        crate::log::info(format!("running: {shown}"));
-        let mut cmd = Command::new(&self.program.program);
-        cmd.args(&self.program.prefix)
-            .args(args)
-            .current_dir(&self.cwd)
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(std::process::Stdio::null())
-            // node-gyp's (and make's) stdout is log output: it goes to our stderr,
-            // keeping pregyp's stdout for results (`--json`).
-            .stdout(inherited_stderr())
-            .stderr(inherited_stderr())
-            .kill_on_drop(true);
-        let status = cmd.status().await.map_err(|e| Error::CommandFailed {
-            command: shown.clone(),
-            detail: format!("Error: {e}"),
-        })?;
-        check_status(&shown, status)
+        let cmd = self.program.command(args);
+        crate::log::info(format!("running: {cmd}"));
+        process::run(&cmd, &self.cwd, &self.env, self.output).await
     }
-}
-
-/// Our stderr for a child. Not `Stdio::inherit()`: Node marks its own fds 1 and 2
-/// close-on-exec when they are pipes, so a child that merely inherits them starts with
-/// no stdout/stderr (node-gyp then dies silently). Passing a duplicate makes the spawn
-/// `dup2` it onto the child's fd, which clears the flag.
-pub fn inherited_stderr() -> std::process::Stdio {
-    std::process::Stdio::from(std::io::stderr())
-}
-
-/// Turns an exit status into the reference's error (a signal is a failure too,
-/// where the reference treats a killed node-gyp as success).
-pub fn check_status(shown: &str, status: std::process::ExitStatus) -> Result<()> {
-    if status.success() {
-        return Ok(());
-    }
-    let detail = match status.code() {
-        Some(c) => c.to_string(),
-        None => signal_of(&status),
-    };
-    Err(Error::CommandFailed {
-        command: shown.to_string(),
-        detail,
-    })
-}
-
-#[cfg(unix)]
-fn signal_of(status: &std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match status.signal() {
-        Some(s) => format!("killed by signal {s}"),
-        None => "unknown exit status".into(),
-    }
-}
-
-#[cfg(not(unix))]
-fn signal_of(_: &std::process::ExitStatus) -> String {
-    "unknown exit status".into()
 }
 
 #[cfg(test)]
@@ -433,12 +291,9 @@ mod tests {
     use super::*;
     use crate::manifest::Manifest;
     use crate::options::parse;
+    use crate::test_support::env;
     use crate::versioning::{evaluate, EvalOptions};
     use serde_json::json;
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
 
     fn config(binary: Value, napi: Option<u32>) -> Config {
         let m = Manifest::parse(
@@ -633,7 +488,7 @@ mod tests {
             ("PATH", "/bin"),
             ("npm_config_nodedir", "/usr"),
         ]);
-        let kept: Vec<String> = child_env(&e).into_iter().map(|(k, _)| k).collect();
+        let kept: Vec<String> = process::child_env(&e).into_iter().map(|(k, _)| k).collect();
         assert_eq!(kept, ["AWS_ACCESS_KEY_ID", "PATH", "npm_config_nodedir"]);
     }
 
@@ -758,6 +613,7 @@ mod tests {
             },
             cwd: t.path().to_path_buf(),
             env: vec![],
+            output: ChildOutput::Quiet,
         };
         let err = gyp.run(&strs(&["build", "--debug"])).await.unwrap_err();
         assert_eq!(

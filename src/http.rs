@@ -2,8 +2,9 @@
 //! backoff, safe redirects. The options come from `Options` only (which already
 //! folded in `HTTPS_PROXY`, `NO_PROXY`, `NODE_EXTRA_CA_CERTS`, ...).
 
-use crate::error::{redact_url, Error, Result};
+use crate::error::{Error, Result};
 use crate::options::Options;
+use crate::redact::{redact_url, SafeUrl};
 use std::time::Duration;
 
 /// Redirects followed at most.
@@ -123,50 +124,73 @@ pub fn describe(e: &reqwest::Error) -> String {
 }
 
 /// Maps a non-success status to the matching error.
-pub fn status_error(url: &str, status: u16) -> Error {
-    let url = redact_url(url);
+pub fn status_error(url: &str, status: u16, retry_after: Option<Duration>) -> Error {
+    let url = SafeUrl::new(url);
     match status {
         404 => Error::DownloadNotFound { url },
         403 => Error::DownloadForbidden {
             url,
             hint: String::new(),
         },
-        s => Error::DownloadStatus { url, status: s },
+        s => Error::DownloadStatus {
+            url,
+            status: s,
+            retry_after,
+        },
     }
 }
 
-/// Maps a transport error to `DownloadNetwork`.
-pub fn network_error(url: &str, e: &reqwest::Error) -> Error {
+/// The error for a non-success response, with its `Retry-After` when it has one.
+pub fn response_error(url: &str, resp: &reqwest::Response) -> Error {
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+    status_error(url, resp.status().as_u16(), retry_after)
+}
+
+/// Maps a transport error: a read that waited out the idle timeout (`idle`) is a stall,
+/// anything else `DownloadNetwork`.
+pub fn network_error(url: &str, e: &reqwest::Error, idle: Duration) -> Error {
+    if e.is_timeout() {
+        return Error::DownloadStalled {
+            url: SafeUrl::new(url),
+            idle,
+        };
+    }
     Error::DownloadNetwork {
-        url: redact_url(url),
+        url: SafeUrl::new(url),
         detail: describe(e),
     }
 }
 
-/// Delay before retry `attempt` (1-based): exponential from `min`, capped at 5 s.
-pub fn backoff(min: Duration, attempt: u32) -> Duration {
-    let factor = 1u32 << attempt.saturating_sub(1).min(8);
-    (min * factor).min(Duration::from_secs(5))
-}
-
 /// Fetches a small text resource (e.g. a `.sha256` sidecar); `Ok(None)` on 404/403 or
 /// when it is larger than a sidecar can be (read no further than that).
-pub async fn fetch_small_text(client: &reqwest::Client, url: &str) -> Result<Option<String>> {
+pub async fn fetch_small_text(
+    client: &reqwest::Client,
+    url: &str,
+    idle: Duration,
+) -> Result<Option<String>> {
     const MAX: usize = 4096;
     let mut resp = client
         .get(url)
         .send()
         .await
-        .map_err(|e| network_error(url, &e))?;
+        .map_err(|e| network_error(url, &e, idle))?;
     let status = resp.status().as_u16();
     if status == 404 || status == 403 {
         return Ok(None);
     }
     if !resp.status().is_success() {
-        return Err(status_error(url, status));
+        return Err(response_error(url, &resp));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| network_error(url, &e))? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| network_error(url, &e, idle))?
+    {
         body.extend_from_slice(&chunk);
         if body.len() > MAX {
             return Ok(None);
@@ -180,30 +204,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_grows_and_is_capped() {
-        let m = Duration::from_millis(100);
-        assert_eq!(backoff(m, 1), Duration::from_millis(100));
-        assert_eq!(backoff(m, 2), Duration::from_millis(200));
-        assert_eq!(backoff(m, 3), Duration::from_millis(400));
-        assert_eq!(backoff(m, 20), Duration::from_secs(5));
-    }
-
-    #[test]
     fn status_errors_are_typed_and_redacted() {
         assert_eq!(
-            status_error("https://u:p@h/x", 404).code(),
+            status_error("https://u:p@h/x", 404, None).code(),
             "E_DOWNLOAD_NOT_FOUND"
         );
-        assert!(!status_error("https://u:p@h/x", 404)
+        assert!(!status_error("https://u:p@h/x", 404, None)
             .to_string()
             .contains("u:p"));
         assert_eq!(
-            status_error("https://h/x", 403).code(),
+            status_error("https://h/x", 403, None).code(),
             "E_DOWNLOAD_FORBIDDEN"
         );
-        let e = status_error("https://h/x", 503);
-        assert!(e.is_retryable());
-        assert!(!status_error("https://h/x", 410).is_retryable());
+        assert_eq!(
+            status_error("https://h/x", 503, None).code(),
+            "E_DOWNLOAD_STATUS"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod cache;
 pub mod cli;
 #[cfg(feature = "full")]
 pub mod commands;
+#[cfg(feature = "full")]
+pub mod download;
 pub mod error;
 pub mod find;
 #[cfg(feature = "full")]
@@ -30,10 +32,22 @@ pub mod node_api;
 pub mod options;
 #[cfg(feature = "full")]
 pub mod pack;
+#[cfg(feature = "full")]
+pub mod pgzip;
 pub mod platform;
 #[cfg(feature = "full")]
+pub mod process;
+pub mod redact;
+#[cfg(feature = "full")]
+pub mod retry;
+#[cfg(feature = "full")]
 pub mod s3;
+pub mod spec;
+#[cfg(feature = "full")]
+pub mod staging;
 pub mod target;
+#[cfg(all(test, feature = "full"))]
+mod test_support;
 pub mod urls;
 pub mod versioning;
 

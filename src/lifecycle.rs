@@ -7,8 +7,8 @@
 //! ran the install), `npm_execpath` (the package manager's entry point) and
 //! `npm_config_user_agent` (`<pm>/<version> npm/? node/<v> <platform> <arch>`) to scripts.
 
-use crate::commands::Context;
 use crate::options::Env;
+use crate::redact::CommandLine;
 use crate::target::HostInfo;
 use std::path::{Component, Path, PathBuf};
 
@@ -176,12 +176,9 @@ pub struct PmCommand {
 }
 
 impl PmCommand {
-    /// The command line as text, for logs and errors.
-    pub fn display(&self, args: &[String]) -> String {
-        let mut parts = vec![self.program.to_string_lossy().into_owned()];
-        parts.extend(self.prefix.iter().cloned());
-        parts.extend(args.iter().cloned());
-        parts.join(" ")
+    /// The manager with `args`: what is spawned, shown redacted in logs and errors.
+    pub fn command(&self, args: &[String]) -> CommandLine {
+        CommandLine::new(&self.program, self.prefix.iter().chain(args).cloned())
     }
 }
 
@@ -211,11 +208,6 @@ pub fn is_own_directory_at(dir: &Path, env: &Env) -> bool {
     !inside_node_modules(dir)
 }
 
-/// [`is_own_directory_at`] for the package of a command.
-pub fn is_own_directory(ctx: &Context) -> bool {
-    is_own_directory_at(&ctx.dir, &ctx.opts.env)
-}
-
 /// Whether only production dependencies were asked for (`--omit=dev`, `--production`,
 /// `--only=prod`, `NODE_ENV=production`): devDependencies are then not installed,
 /// even in the package's own directory.
@@ -242,10 +234,7 @@ pub fn production_only(env: &Env) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
+    use crate::test_support::env;
 
     #[test]
     fn package_manager_detection() {
@@ -323,7 +312,7 @@ mod tests {
         assert_eq!(c.program, PathBuf::from("/usr/bin/node"));
         assert_eq!(c.prefix, ["/usr/lib/node_modules/npm/bin/npm-cli.js"]);
         assert_eq!(
-            c.display(&["run".into(), "build".into()]),
+            c.command(&["run".into(), "build".into()]).to_string(),
             "/usr/bin/node /usr/lib/node_modules/npm/bin/npm-cli.js run build"
         );
         // A native pnpm executable is run directly.

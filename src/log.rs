@@ -1,20 +1,58 @@
 //! Logging to stderr with npm's levels; results go to stdout elsewhere.
-//! One process-wide level: the CLI sets it from `--loglevel`, API calls from their options.
+//!
+//! The CLI sets the process-wide level from `--loglevel`. An API call runs inside a
+//! scope with its own level ([`scoped`] for async calls, [`scoped_sync`] for sync ones),
+//! so two concurrent calls with different levels do not affect each other. (Tasks a
+//! call spawns off its own task log at the process-wide level.)
 
 use crate::options::LogLevel;
+use std::cell::Cell;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 static LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Info as u8);
+
+thread_local! {
+    static SYNC_LEVEL: Cell<Option<LogLevel>> = const { Cell::new(None) };
+}
+
+#[cfg(feature = "full")]
+tokio::task_local! {
+    static CALL_LEVEL: LogLevel;
+}
 
 /// Sets the process-wide level.
 pub fn set_level(level: LogLevel) {
     LEVEL.store(level as u8, Ordering::Relaxed);
 }
 
+/// Runs `fut` with `level` as the level of everything it logs from its own task.
+#[cfg(feature = "full")]
+pub async fn scoped<F: std::future::Future>(level: LogLevel, fut: F) -> F::Output {
+    CALL_LEVEL.scope(level, fut).await
+}
+
+/// Runs `f` with `level` as the level of everything it logs from this thread.
+pub fn scoped_sync<T>(level: LogLevel, f: impl FnOnce() -> T) -> T {
+    let before = SYNC_LEVEL.with(|l| l.replace(Some(level)));
+    let out = f();
+    SYNC_LEVEL.with(|l| l.set(before));
+    out
+}
+
+fn current() -> u8 {
+    #[cfg(feature = "full")]
+    if let Ok(l) = CALL_LEVEL.try_with(|l| *l) {
+        return l as u8;
+    }
+    SYNC_LEVEL
+        .with(Cell::get)
+        .map_or_else(|| LEVEL.load(Ordering::Relaxed), |l| l as u8)
+}
+
 /// Whether messages at `level` are shown.
 pub fn enabled(level: LogLevel) -> bool {
-    level != LogLevel::Silent && level as u8 <= LEVEL.load(Ordering::Relaxed)
+    level != LogLevel::Silent && level as u8 <= current()
 }
 
 fn color() -> bool {

@@ -169,129 +169,33 @@ pub fn reveal(argv: Vec<String>) -> napi::Result<Vec<String>, String> {
     crate::api::reveal(&argv, host()?.clone(), &cwd()?).map_err(to_js)
 }
 
+/// Runs the command `name` (any of `crate::spec::COMMANDS`) with command-line style
+/// flags; resolves to the JSON of its results, one per step. The JS API makes one
+/// function per declared command on top of this.
 #[cfg(feature = "full")]
-async fn command(name: &str, argv: Vec<String>) -> napi::Result<String> {
+#[napi]
+pub async fn command(name: String, argv: Vec<String>) -> napi::Result<String> {
+    if crate::spec::command(&name).is_none() {
+        return Err(to_js_async(Error::Usage(format!(
+            "Unknown command: {name}"
+        ))));
+    }
     let host = host()
         .map_err(|e| napi::Error::from_reason(e.reason))?
         .clone();
     let cwd = std::env::current_dir()
         .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
-    let v = crate::api::run_command(name, argv, host, &cwd)
+    let v = crate::api::run_command(&name, argv, host, &cwd)
         .await
         .map_err(to_js_async)?;
     Ok(v.to_string())
 }
 
-/// `install`: resolves to a JSON array of `{ path, source, url, sha256 }`.
+/// The declared commands, options and error codes as JSON (`crate::spec::to_json`).
 #[cfg(feature = "full")]
 #[napi]
-pub async fn install(argv: Vec<String>) -> napi::Result<String> {
-    command("install", argv).await
-}
-
-/// `build` (node-gyp build; `args: ['rebuild']` for a full rebuild).
-#[cfg(feature = "full")]
-#[napi]
-pub async fn build(argv: Vec<String>) -> napi::Result<String> {
-    command("build", argv).await
-}
-
-/// `rebuild` (clean + configure + build).
-#[cfg(feature = "full")]
-#[napi]
-pub async fn rebuild(argv: Vec<String>) -> napi::Result<String> {
-    command("rebuild", argv).await
-}
-
-/// `configure`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn configure(argv: Vec<String>) -> napi::Result<String> {
-    command("configure", argv).await
-}
-
-/// `clean`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn clean(argv: Vec<String>) -> napi::Result<String> {
-    command("clean", argv).await
-}
-
-/// `package`: resolves to `{ tarball, sha256, size }` per Node-API version.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn package(argv: Vec<String>) -> napi::Result<String> {
-    command("package", argv).await
-}
-
-/// `testpackage`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn testpackage(argv: Vec<String>) -> napi::Result<String> {
-    command("testpackage", argv).await
-}
-
-/// `testbinary`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn testbinary(argv: Vec<String>) -> napi::Result<String> {
-    command("testbinary", argv).await
-}
-
-/// `publish`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn publish(argv: Vec<String>) -> napi::Result<String> {
-    command("publish", argv).await
-}
-
-/// `unpublish`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn unpublish(argv: Vec<String>) -> napi::Result<String> {
-    command("unpublish", argv).await
-}
-
-/// `info`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn info(argv: Vec<String>) -> napi::Result<String> {
-    command("info", argv).await
-}
-
-/// `postinstall-build`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn postinstall_build(argv: Vec<String>) -> napi::Result<String> {
-    command("postinstall-build", argv).await
-}
-
-/// `explain`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn explain(argv: Vec<String>) -> napi::Result<String> {
-    command("explain", argv).await
-}
-
-/// `heal`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn heal(argv: Vec<String>) -> napi::Result<String> {
-    command("heal", argv).await
-}
-
-/// `platform-package`: resolves to `[{ name, version, dir, bindings }]`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn platform_package(argv: Vec<String>) -> napi::Result<String> {
-    command("platform-package", argv).await
-}
-
-/// `optional-deps`: resolves to `{ <platform package>: <version> }`.
-#[cfg(feature = "full")]
-#[napi]
-pub async fn optional_deps(argv: Vec<String>) -> napi::Result<String> {
-    command("optional-deps", argv).await
+pub fn spec() -> String {
+    crate::spec::to_json().to_string()
 }
 
 /// Synchronous `install` for `find(pkg, { install: true })`: blocks the calling

@@ -1,6 +1,8 @@
 //! Command line + `npm_config_*` environment merged into one typed `Options`.
-//! This is the only module that reads argv or the environment; everything else
-//! gets what it needs from here.
+//! Commands get argv and the environment only through `Options` (and its `env`
+//! snapshot). The exceptions are deliberate: `find()` asks the process for the few
+//! variables it reads (no snapshot on its hot path), and the AWS default credentials
+//! chain reads the process environment itself.
 //!
 //! Parsing follows node-pre-gyp's nopt setup: `--flag` is true, `--no-flag` false,
 //! `--flag=value` a string, `--flag true|false` a boolean; dashes and underscores in
@@ -16,29 +18,6 @@ use crate::versioning::EvalOptions;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Every command pregyp knows, reference ones first.
-pub const COMMANDS: &[&str] = &[
-    "clean",
-    "install",
-    "reinstall",
-    "build",
-    "rebuild",
-    "package",
-    "testpackage",
-    "publish",
-    "unpublish",
-    "info",
-    "testbinary",
-    "reveal",
-    "configure",
-    "postinstall-build",
-    "explain",
-    "heal",
-    "checksums",
-    "platform-package",
-    "optional-deps",
-];
 
 /// A raw option value as parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +214,8 @@ pub struct Options {
     pub strict_ssl: bool,
     /// `--fetch-retries` (npm's name), default 3.
     pub retries: u32,
-    /// `--fetch-timeout` in ms: connect and idle-read timeout, default 30 s.
+    /// `--fetch-timeout` in ms: connect and idle-read timeout, default 20 s (a stall is
+    /// retried once, so a stuck server ends an install in well under a minute).
     pub timeout: Duration,
     /// First retry delay (`--fetch-retry-mintimeout` in ms), doubled each time.
     pub retry_min_delay: Duration,
@@ -280,37 +260,10 @@ pub struct Invocation {
     pub version: bool,
 }
 
-/// Options that take a value in the next argument when written without `=`.
-const VALUED: &[&str] = &[
-    "directory",
-    "proxy",
-    "https_proxy",
-    "noproxy",
-    "loglevel",
-    "acl",
-    "arch",
-    "target",
-    "target_arch",
-    "target_platform",
-    "target_libc",
-    "runtime",
-    "s3_host",
-    "ca",
-    "cafile",
-    "dist_url",
-    "python",
-    "nodedir",
-    "jobs",
-    "msvs_version",
-    "pregyp_cache",
-    "script",
-    "toolset",
-    "fetch_retries",
-    "fetch_timeout",
-    "concurrency",
-    "max_unpacked_size",
-    "from",
-];
+/// Whether the option `key` takes the next argument as its value when written without `=`.
+fn takes_value(key: &str) -> bool {
+    crate::spec::option(key).is_some_and(|o| o.kind.takes_value())
+}
 
 /// Normalizes an option name: lowercase is kept, dashes become underscores.
 pub fn key(name: &str) -> String {
@@ -332,9 +285,18 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             gyp_args.extend(argv[i..].iter().cloned());
             break;
         }
+        // `-C dir`, `-Cdir` and the like: the one-letter aliases the spec declares.
+        let short = arg
+            .strip_prefix('-')
+            .filter(|a| !a.starts_with('-'))
+            .and_then(|a| {
+                let c = a.chars().next()?;
+                let o = crate::spec::OPTIONS.iter().find(|o| o.short == Some(c))?;
+                let rest = &a[c.len_utf8()..];
+                Some((o.key(), (!rest.is_empty()).then(|| rest.to_string())))
+            });
         let expanded: Option<(String, Option<String>)> = match arg.as_str() {
-            "-C" => Some(("directory".into(), None)),
-            "-j" => Some(("jobs".into(), None)),
+            _ if short.is_some() => short,
             "-v" | "--version" => {
                 version = true;
                 continue;
@@ -354,10 +316,6 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
                     None => Some((body.to_string(), None)),
                 }
             }
-            a if a.starts_with("-C") && a.len() > 2 => {
-                Some(("directory".into(), Some(a[2..].into())))
-            }
-            a if a.starts_with("-j") && a.len() > 2 => Some(("jobs".into(), Some(a[2..].into()))),
             _ => None,
         };
         let Some((mut written, mut value)) = expanded else {
@@ -375,7 +333,7 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
         let name = key(&written);
         if value.is_none() && !negated {
             let next = argv.get(i).map(String::as_str);
-            if VALUED.contains(&name.as_str()) {
+            if takes_value(&name) {
                 match next {
                     Some(n) if !n.starts_with('-') || n.len() == 1 => {
                         value = Some(n.to_string());
@@ -395,8 +353,8 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             }
         }
         let raw = match (&value, negated) {
-            (Some(v), _) if v == "true" && !VALUED.contains(&name.as_str()) => Raw::Bool(true),
-            (Some(v), _) if v == "false" && !VALUED.contains(&name.as_str()) => Raw::Bool(false),
+            (Some(v), _) if v == "true" && !takes_value(&name) => Raw::Bool(true),
+            (Some(v), _) if v == "false" && !takes_value(&name) => Raw::Bool(false),
             (Some(v), _) => Raw::Str(v.clone()),
             (None, neg) => Raw::Bool(!neg),
         };
@@ -418,7 +376,7 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
         let takes_rest = commands
             .last()
             .is_some_and(|c| c.name == "postinstall-build");
-        if COMMANDS.contains(&p.as_str()) && !takes_rest {
+        if crate::spec::command(&p).is_some() && !takes_rest {
             commands.push(CommandCall {
                 name: p,
                 args: Vec::new(),
@@ -457,6 +415,14 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
         help,
         version,
     })
+}
+
+/// The first non-empty environment variable the spec names for option `k`.
+fn from_env(env: &Env, k: &str) -> Option<String> {
+    crate::spec::option(k)?
+        .env
+        .iter()
+        .find_map(|v| env.non_empty(v).map(String::from))
 }
 
 fn str_of(raw: &BTreeMap<String, Raw>, k: &str) -> Option<String> {
@@ -517,37 +483,34 @@ impl Options {
                 }
             }
         }
-        let build_from_source = Selector::from_raw(raw.get("build_from_source")).or(env
-            .get("PREGYP_BUILD_FROM_SOURCE")
-            .map(Selector::parse)
-            .unwrap_or_default());
+        let build_from_source = Selector::from_raw(raw.get("build_from_source")).or(from_env(
+            &env,
+            "build_from_source",
+        )
+        .map(|s| Selector::parse(&s))
+        .unwrap_or_default());
         let mut ca = Vec::new();
         if let Some(c) = str_of(&raw, "ca") {
             ca.push(c.replace("\\n", "\n"));
         }
         let mut ca_files = Vec::new();
-        for f in [
-            str_of(&raw, "cafile"),
-            env.non_empty("NODE_EXTRA_CA_CERTS").map(String::from),
-            env.non_empty("SSL_CERT_FILE").map(String::from),
-        ]
-        .into_iter()
-        .flatten()
+        // Every CA file counts: --cafile and each variable the spec names for it.
+        let cafile_vars = crate::spec::option("cafile").map_or(&[][..], |o| o.env);
+        for f in std::iter::once(str_of(&raw, "cafile"))
+            .chain(
+                cafile_vars
+                    .iter()
+                    .map(|v| env.non_empty(v).map(String::from)),
+            )
+            .flatten()
         {
             ca_files.push(PathBuf::from(f));
         }
-        let proxy = str_of(&raw, "proxy")
-            .or_else(|| env.non_empty("HTTP_PROXY").map(String::from))
-            .or_else(|| env.non_empty("http_proxy").map(String::from));
-        let https_proxy = str_of(&raw, "https_proxy")
-            .or_else(|| env.non_empty("HTTPS_PROXY").map(String::from))
-            .or_else(|| env.non_empty("https_proxy").map(String::from))
-            .or_else(|| str_of(&raw, "proxy"));
-        let noproxy = str_of(&raw, "noproxy")
-            .or_else(|| env.non_empty("NO_PROXY").map(String::from))
-            .or_else(|| env.non_empty("no_proxy").map(String::from));
-        let cache_dir = str_of(&raw, "pregyp_cache")
-            .or_else(|| env.non_empty("PREGYP_CACHE").map(String::from))
+        let text = |k: &str| str_of(&raw, k).or_else(|| from_env(&env, k));
+        let proxy = text("proxy");
+        let https_proxy = text("https_proxy").or_else(|| str_of(&raw, "proxy"));
+        let noproxy = text("noproxy");
+        let cache_dir = text("pregyp_cache")
             .map(PathBuf::from)
             .or_else(|| str_of(&raw, "cache").map(|c| Path::new(&c).join("_pregyp")))
             .or_else(|| {
@@ -594,7 +557,7 @@ impl Options {
             strict_ssl: bool_of(&raw, "strict_ssl").unwrap_or(true),
             // Bounded: a retry count is a courtesy to flaky networks, not a loop forever.
             retries: number_of(&raw, "fetch_retries")?.unwrap_or(3).min(20) as u32,
-            timeout: Duration::from_millis(number_of(&raw, "fetch_timeout")?.unwrap_or(30_000)),
+            timeout: Duration::from_millis(number_of(&raw, "fetch_timeout")?.unwrap_or(20_000)),
             retry_min_delay: Duration::from_millis(
                 number_of(&raw, "fetch_retry_mintimeout")?.unwrap_or(200),
             ),
@@ -697,13 +660,10 @@ fn parse_size(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::env;
 
     /// Environment pairs of a test case.
     type Vars<'a> = &'a [(&'a str, &'a str)];
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
 
     fn p(args: &[&str], e: &[(&str, &str)]) -> Invocation {
         parse(

@@ -60,8 +60,10 @@ function cleanEnv() {
  * node-pre-gyp, for side-by-side comparisons).
  * Rejects (err.timedOut, err.stdout, err.stderr) if the CLI outlives
  * `timeout`: a hang is a failure, not an exit code to assert on.
+ * `onStderr(text so far, child)` sees stderr as it arrives (e.g. to kill the child
+ * at a given point).
  */
-function runCli(args, { cwd = process.cwd(), env = {}, timeout = DEFAULT_TIMEOUT_MS, bin = CLI } = {}) {
+function runCli(args, { cwd = process.cwd(), env = {}, timeout = DEFAULT_TIMEOUT_MS, bin = CLI, onStderr, onChild } = {}) {
   const fullEnv = cleanEnv();
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete fullEnv[k];
@@ -72,7 +74,11 @@ function runCli(args, { cwd = process.cwd(), env = {}, timeout = DEFAULT_TIMEOUT
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      stderr += d;
+      if (onStderr) onStderr(stderr, child);
+    });
+    if (onChild) onChild(child);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;

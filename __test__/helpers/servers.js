@@ -60,6 +60,23 @@ function sendPartial(res, spec, then) {
   }
 }
 
+function trickle(res, spec) {
+  const body = toBuffer(spec.body);
+  const { bytes = 1, everyMs = 100 } = spec.trickle;
+  res.writeHead(spec.status || 200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    res.write(body.subarray(sent, sent + bytes));
+    sent += bytes;
+    if (sent >= body.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, everyMs);
+  timer.unref();
+}
+
 function serve(spec, req, res, state) {
   if (spec.sequence) {
     const n = state.count++;
@@ -74,6 +91,8 @@ function serve(spec, req, res, state) {
   // end() sends FIN (and TLS close_notify): a clean close, short of the length.
   if (spec.truncate) return sendPartial(res, spec, () => socket.end());
   if (spec.stall) return sendPartial(res, spec, () => {});
+  // A slow but moving transfer: `trickle.bytes` bytes every `trickle.everyMs`.
+  if (spec.trickle) return trickle(res, spec);
   if (spec.redirect) {
     res.writeHead(spec.status || 302, { location: spec.redirect, 'content-length': 0, ...(spec.headers || {}) });
     return res.end();
@@ -130,7 +149,7 @@ async function startServer({ tls = false, routes = {} } = {}) {
   const requests = [];
   const states = new Map(); // per-route sequence counters
   const onRequest = (req, res) => {
-    requests.push({ method: req.method, url: req.url, headers: req.headers });
+    requests.push({ method: req.method, url: req.url, headers: req.headers, at: Date.now() });
     const pathname = req.url.split('?')[0];
     const key = Object.prototype.hasOwnProperty.call(routes, req.url) ? req.url
       : Object.prototype.hasOwnProperty.call(routes, pathname) ? pathname : null;
@@ -178,7 +197,7 @@ async function startConnectProxy() {
   };
 
   const server = http.createServer((req, res) => {
-    requests.push({ method: req.method, url: req.url, headers: req.headers });
+    requests.push({ method: req.method, url: req.url, headers: req.headers, at: Date.now() });
     let target;
     try {
       target = new URL(req.url);
@@ -222,7 +241,7 @@ async function startConnectProxy() {
   });
 
   server.on('connect', (req, client, head) => {
-    requests.push({ method: req.method, url: req.url, headers: req.headers });
+    requests.push({ method: req.method, url: req.url, headers: req.headers, at: Date.now() });
     connects.push(req.url);
     client.on('error', () => {});
     const target = parseTarget(req.url);

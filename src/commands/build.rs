@@ -14,6 +14,7 @@
 use super::{Context, Outcome};
 use crate::error::{IoContext, Result};
 use crate::gyp::{self, Gyp};
+use crate::process::ChildOutput;
 use crate::versioning::Config;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -67,7 +68,10 @@ struct Job<'a> {
 impl<'a> Job<'a> {
     fn new(ctx: &'a Context, command: &str, napi: Option<u32>) -> Result<Self> {
         let config = ctx.evaluate(command, napi)?;
-        let gyp = Gyp::locate(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env)?;
+        // node-gyp's stdout reaches ours, as in the reference (scripts look there for the
+        // build's `Release/<module>.node` lines), unless stdout carries `--json` results.
+        let output = ChildOutput::for_results(ctx.opts.json, false);
+        let gyp = Gyp::locate(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env, output)?;
         Ok(Job { ctx, config, gyp })
     }
 

@@ -2,11 +2,12 @@
 //! target, every candidate URL and cache entry, whether the binding exists and
 //! loads, and whether a source build is possible.
 
-use super::{testbinary, Context, Outcome};
+use super::{Context, Outcome};
 use crate::cache::Cache;
-use crate::error::{redact_url, Result};
+use crate::error::Result;
 use crate::options::mirror_for;
 use crate::platform::Lookup;
+use crate::redact::redact_url;
 use serde_json::json;
 
 /// `explain`.
@@ -71,7 +72,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     };
     let loads = if exists && !config.cross_compiling {
         Some(
-            testbinary::can_load(&config.module, &ctx.host, &ctx.opts.env)
+            crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
                 .await
                 .map_err(|e| e.to_string()),
         )
@@ -81,7 +82,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     let gyp = crate::gyp::discover(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env);
     let compiler = ["cc", "gcc", "clang", "c++"]
         .iter()
-        .find_map(|c| crate::gyp::which(c, &ctx.opts.env))
+        .find_map(|c| crate::process::which(c, &ctx.opts.env))
         .or_else(|| ctx.opts.env.non_empty("CC").map(Into::into));
     let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
     let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;

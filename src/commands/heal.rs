@@ -4,7 +4,7 @@
 //! `--build-from-source`/`--fallback-to-build` allow it), a few at a time.
 //! For projects installed with `--ignore-scripts` or pnpm's script allow-list.
 
-use super::{install, testbinary, Context, Outcome};
+use super::{install, Context, Outcome};
 use crate::error::{Error, Result};
 use crate::log;
 use crate::manifest::Manifest;
@@ -125,7 +125,7 @@ async fn heal_one(ctx: Context, state: &'static str) -> Row {
         let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
         let config = ctx.evaluate("install", step.napi_build_version)?;
         if !config.cross_compiling {
-            testbinary::can_load(&config.module, &ctx.host, &ctx.opts.env).await?;
+            crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env).await?;
         }
         Ok::<_, Error>(outcome.data["source"].as_str().unwrap_or("").to_string())
     }
@@ -200,7 +200,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             match super::platform_package::provided(&pctx, &config) {
                 Ok((_, Some((_, p)))) => {
                     if config.cross_compiling
-                        || testbinary::can_load(&p, &ctx.host, &ctx.opts.env)
+                        || crate::process::can_load(&p, &ctx.host, &ctx.opts.env)
                             .await
                             .is_ok()
                     {
@@ -212,7 +212,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
                 _ => todo.push((c, "missing")),
             }
         } else if !config.cross_compiling
-            && testbinary::can_load(&config.module, &ctx.host, &ctx.opts.env)
+            && crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
                 .await
                 .is_err()
         {
@@ -236,7 +236,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
                     .flatten();
                 let url = package_context(ctx, c, true)
                     .evaluate("install", napi)
-                    .map(|cfg| crate::error::redact_url(&cfg.hosted_tarball))
+                    .map(|cfg| crate::redact::redact_url(&cfg.hosted_tarball))
                     .unwrap_or_default();
                 format!(
                     "would install {}@{} ({state}) from {url}",

@@ -19,6 +19,7 @@ pub mod unpublish;
 use crate::error::{Error, Result};
 use crate::manifest::{HostRole, Manifest};
 use crate::options::{CommandCall, Options};
+use crate::spec::HostUse;
 use crate::target::HostInfo;
 use crate::versioning::{self, Config};
 use serde_json::Value;
@@ -56,10 +57,9 @@ impl Context {
     /// Evaluates the package for `command` (which decides staging vs production host).
     pub fn evaluate(&self, command: &str, napi_build_version: Option<u32>) -> Result<Config> {
         let mut manifest = self.manifest.clone();
-        let role = if command == "publish" || command == "unpublish" {
-            HostRole::Staging
-        } else {
-            HostRole::Production
+        let role = match crate::spec::command(command).map(|c| c.host) {
+            Some(HostUse::Staging) => HostRole::Staging,
+            _ => HostRole::Production,
         };
         manifest.select_host(
             role,
@@ -85,20 +85,6 @@ impl Context {
         self.manifest.name()
     }
 }
-
-/// Commands that run once per buildable Node-API version (reference's napi_multiple_commands).
-const PER_NAPI_VERSION: &[&str] = &[
-    "build",
-    "clean",
-    "configure",
-    "package",
-    "publish",
-    "reveal",
-    "testbinary",
-    "testpackage",
-    "unpublish",
-    "checksums",
-];
 
 /// A command ready to run: the call and the Node-API version it is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +114,9 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
                 call,
                 napi_build_version: best,
             });
-        } else if !versions.is_empty() && PER_NAPI_VERSION.contains(&name) {
+        } else if !versions.is_empty()
+            && crate::spec::command(name).is_some_and(|c| c.per_napi_version)
+        {
             for v in &versions {
                 out.push(Step {
                     call: call.clone(),

@@ -24,11 +24,11 @@
 use super::{Context, Outcome};
 use crate::error::{Error, IoContext, Result};
 use crate::lifecycle::{self, Lifecycle, PackageManager, PmCommand};
+use crate::process::ChildOutput;
+use crate::redact::CommandLine;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use tokio::process::Command;
 
 /// The recursion guard: the directory whose postinstall-build is installing build deps.
 pub const GUARD_VAR: &str = "POSTINSTALL_BUILD_CWD";
@@ -310,46 +310,14 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    async fn spawn(
-        &self,
-        program: &Path,
-        args: &[String],
-        shown: String,
-        env: &[(String, String)],
-    ) -> Result<()> {
-        crate::log::info(format!("postinstall-build: {shown}"));
-        let (out, err) = if self.quiet {
-            (Stdio::null(), Stdio::null())
-        } else {
-            // stdout of the children goes to stderr: pregyp's stdout is for results.
-            (
-                crate::gyp::inherited_stderr(),
-                crate::gyp::inherited_stderr(),
-            )
-        };
-        let status = Command::new(program)
-            .args(args)
-            .current_dir(&self.ctx.dir)
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .kill_on_drop(true)
-            .status()
-            .await
-            .map_err(|e| Error::CommandFailed {
-                command: shown.clone(),
-                detail: format!("Error: {e}"),
-            })?;
-        crate::gyp::check_status(&shown, status)
+    async fn spawn(&self, cmd: CommandLine, env: &[(String, String)]) -> Result<()> {
+        crate::log::info(format!("postinstall-build: {cmd}"));
+        let output = ChildOutput::for_results(self.ctx.opts.json, self.quiet);
+        crate::process::run(&cmd, &self.ctx.dir, env, output).await
     }
 
     async fn run_pm(&self, args: Vec<String>, env: &[(String, String)]) -> Result<()> {
-        let mut full = self.pm.prefix.clone();
-        full.extend(args.iter().cloned());
-        self.spawn(&self.pm.program, &full, self.pm.display(&args), env)
-            .await
+        self.spawn(self.pm.command(&args), env).await
     }
 
     async fn run_shell(&self, command: &str, env: &[(String, String)]) -> Result<()> {
@@ -368,8 +336,7 @@ impl Runner<'_> {
         };
         let mut args: Vec<String> = flag.split(' ').map(String::from).collect();
         args.push(command.to_string());
-        self.spawn(Path::new(&sh), &args, command.to_string(), env)
-            .await
+        self.spawn(CommandLine::new(sh, args), env).await
     }
 }
 
@@ -445,7 +412,7 @@ pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome
             "postinstall-build: '{artifact}' is being passed as the build artifact, not the build command. If your build artifact is a file or folder named '{artifact}', you may ignore this warning. Otherwise, you probably meant to pass this as the build command instead, and must supply a build artifact."
         ));
     }
-    let own = lifecycle::is_own_directory(ctx);
+    let own = lifecycle::is_own_directory_at(&ctx.dir, &ctx.opts.env);
     if ctx.opts.get_bool("only_as_dependency") && own {
         crate::log::info("postinstall-build: Not installed as a dependency, skipping build.");
         return skipped("not a dependency", Some(artifact));
@@ -467,7 +434,7 @@ pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome
     let runner = Runner {
         ctx,
         pm: pm.clone(),
-        base_env: crate::gyp::child_env(env),
+        base_env: crate::process::child_env(env),
         quiet: ctx.opts.loglevel == crate::options::LogLevel::Silent,
     };
     let guarded_env = with_var(&runner.base_env, GUARD_VAR, dir_text.clone());
@@ -525,13 +492,16 @@ pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome
     let (result, shown) = match (&script, &command) {
         (Some(s), _) => {
             let args = vec!["run".to_string(), s.clone()];
-            let shown = pm.display(&args);
+            let shown = pm.command(&args).to_string();
             (runner.run_pm(args, &build_env).await, shown)
         }
-        (None, Some(c)) => (runner.run_shell(c, &build_env).await, c.clone()),
+        (None, Some(c)) => (
+            runner.run_shell(c, &build_env).await,
+            crate::redact::redact_arg(c),
+        ),
         (None, None) => {
             let args = vec!["run".to_string(), "build".to_string()];
-            let shown = pm.display(&args);
+            let shown = pm.command(&args).to_string();
             (runner.run_pm(args, &build_env).await, shown)
         }
     };

@@ -4,7 +4,7 @@
 use super::{Context, Outcome};
 use crate::error::{Error, Result};
 use crate::pack;
-use crate::s3::{self, S3};
+use crate::s3::{self, Overwrite, Put, S3};
 use serde_json::{json, Value};
 
 /// `publish`.
@@ -56,7 +56,25 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     }
     crate::log::info(format!("publish Putting object with ACL: {acl}"));
     crate::log::info(format!("publish Bucket: {} Key: {key}", s3.bucket));
-    // The checksum goes first: whoever sees the tarball can also see its checksum.
+    // The tarball goes first, as a conditional write: of several jobs publishing one
+    // version at once (a CI matrix), exactly one gets here with `Written`; the HEAD
+    // check above only makes the usual case fail fast. The winner then writes the
+    // checksum, so a loser can never replace it with the sha256 of other bytes.
+    let put = s3
+        .put_file(
+            &key,
+            &tarball,
+            &acl,
+            &[("sha256", &sha256)],
+            Overwrite::Refuse,
+        )
+        .await?;
+    if put == Put::Exists {
+        return Err(Error::PublishExists {
+            hosted_path: config.hosted_path.clone(),
+            key,
+        });
+    }
     s3.put_bytes(
         &sha_key,
         pack::sha256_line(&tarball, &sha256).into_bytes(),
@@ -64,8 +82,6 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         "text/plain",
     )
     .await?;
-    s3.put_file(&key, &tarball, &acl, &[("sha256", &sha256)])
-        .await?;
     crate::log::info("publish successfully put object");
     Ok(Outcome::line(
         format!(

@@ -74,9 +74,9 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         crate::log::info(format!(
             "validate Running test command: '{} --eval {}'",
             ctx.host.exec_path,
-            super::testbinary::require_script(&module)
+            crate::process::require_script(&module)
         ));
-        super::testbinary::can_load(&module, &ctx.host, &ctx.opts.env).await?;
+        crate::process::can_load(&module, &ctx.host, &ctx.opts.env).await?;
         true
     };
     Ok(Outcome::line(

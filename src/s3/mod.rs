@@ -2,36 +2,29 @@
 //! built from the package's `S3Location` (endpoint, region, path style) and the
 //! credentials node-pre-gyp users already have.
 //!
-//! Credentials, first match wins (per field for the first two, as node-pre-gyp's
-//! `rc("node_pre_gyp")` merged them):
-//! 1. `node_pre_gyp_accessKeyId` / `node_pre_gyp_secretAccessKey` environment variables;
-//! 2. `~/.node_pre_gyprc` (JSON `{"accessKeyId": "...", "secretAccessKey": "..."}`, or
-//!    `key = value` lines as rc's ini format allows);
-//! 3. `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (/ `AWS_SESSION_TOKEN`);
-//! 4. the rest of the AWS default chain (profiles, web identity, ECS, EC2 metadata).
-//!
-//! Sources 1-3 are read from the `Options.env` snapshot. aws-config only lets tests
-//! inject an environment, so source 4 reads the process environment (which is the
-//! snapshot's origin in the CLI and the API). Secrets never appear in messages: errors
-//! name the source and at most the first characters of the access key id.
+//! Credentials come from [`credentials`].
+
+pub mod credentials;
 
 use crate::error::{Error, IoContext, Result};
-use crate::options::{Env, LogLevel, Options};
+use crate::options::{LogLevel, Options};
 use crate::versioning::{Config, S3Location};
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
-    BehaviorVersion, Credentials, ProvideCredentials, Region, RequestChecksumCalculation,
-    ResponseChecksumValidation, SharedCredentialsProvider,
+    BehaviorVersion, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ObjectCannedAcl};
 use aws_sdk_s3::Client;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
+/// Conditional writes retried after a 409 ConditionalRequestConflict.
+const MAX_CONFLICTS: u64 = 3;
 /// Files larger than this are uploaded in parts.
 pub const MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
 /// Preferred part size of multipart uploads (S3's minimum is 5 MiB, maximum 10,000 parts).
@@ -39,135 +32,6 @@ const PART_SIZE: u64 = 16 * 1024 * 1024;
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 /// Parts in flight at once.
 const PART_CONCURRENCY: usize = 4;
-
-/// Credentials found in an explicit source (not the AWS default chain).
-#[derive(Clone, PartialEq, Eq)]
-pub struct FoundCredentials {
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: String,
-    /// Session token, for temporary credentials.
-    pub session_token: Option<String>,
-    /// Where they came from, for messages (never the secret).
-    pub source: String,
-}
-
-impl std::fmt::Debug for FoundCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FoundCredentials")
-            .field("access_key_id", &mask(&self.access_key_id))
-            .field("source", &self.source)
-            .finish_non_exhaustive()
-    }
-}
-
-/// An access key id as `aws configure list` shows it: only the last 4 characters.
-fn mask(key_id: &str) -> String {
-    let chars: Vec<char> = key_id.chars().collect();
-    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
-    format!("****{tail}")
-}
-
-/// Reads `~/.node_pre_gyprc`: JSON, else `key = value` lines (rc's ini form).
-fn read_rc(path: &Path) -> Option<(Option<String>, Option<String>, Option<String>)> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let get = |k: &str| -> Option<String> {
-        if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(&text) {
-            return m
-                .get(k)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-                .filter(|s| !s.is_empty());
-        }
-        text.lines().find_map(|line| {
-            let line = line.trim();
-            if line.starts_with([';', '#', '[']) {
-                return None;
-            }
-            let (key, value) = line.split_once('=')?;
-            (key.trim() == k)
-                .then(|| value.trim().trim_matches('"').to_string())
-                .filter(|s| !s.is_empty())
-        })
-    };
-    if serde_json::from_str::<serde_json::Value>(&text).is_err() && !text.contains('=') {
-        crate::log::warn(format!(
-            "{} is neither JSON nor key = value lines; ignoring it",
-            path.display()
-        ));
-        return None;
-    }
-    Some((
-        get("accessKeyId"),
-        get("secretAccessKey"),
-        get("sessionToken"),
-    ))
-}
-
-/// Credentials from node-pre-gyp's sources and the `AWS_*` variables, in precedence
-/// order (see the module docs); `Ok(None)` leaves the choice to the AWS default chain.
-pub fn explicit_credentials(env: &Env) -> Result<Option<FoundCredentials>> {
-    let rc_path = env
-        .non_empty("HOME")
-        .map(|h| Path::new(h).join(".node_pre_gyprc"));
-    let rc = rc_path.as_deref().and_then(read_rc);
-    let rc_label = "~/.node_pre_gyprc";
-    let pick = |env_key: &str, rc_value: Option<String>| -> Option<(String, String)> {
-        env.non_empty(env_key)
-            .map(|v| (v.to_string(), env_key.to_string()))
-            .or_else(|| rc_value.map(|v| (v, rc_label.to_string())))
-    };
-    let (rc_id, rc_secret, rc_token) = rc.unwrap_or((None, None, None));
-    let id = pick("node_pre_gyp_accessKeyId", rc_id);
-    let secret = pick("node_pre_gyp_secretAccessKey", rc_secret);
-    match (id, secret) {
-        (Some((id, id_src)), Some((secret, secret_src))) => {
-            let source = if id_src == secret_src {
-                id_src
-            } else if id_src.starts_with("node_pre_gyp_") && secret_src.starts_with("node_pre_gyp_") {
-                format!("{id_src}/{secret_src}")
-            } else {
-                format!("{id_src} + {secret_src}")
-            };
-            let session_token = env
-                .non_empty("node_pre_gyp_sessionToken")
-                .map(String::from)
-                .or(rc_token);
-            return Ok(Some(FoundCredentials {
-                access_key_id: id,
-                secret_access_key: secret,
-                session_token,
-                source,
-            }));
-        }
-        (Some((_, src)), None) => {
-            return Err(Error::S3Credentials(format!(
-                "S3 credentials are incomplete: {src} provides accessKeyId but no secretAccessKey was found (set node_pre_gyp_secretAccessKey or add secretAccessKey to ~/.node_pre_gyprc)"
-            )))
-        }
-        (None, Some((_, src))) => {
-            return Err(Error::S3Credentials(format!(
-                "S3 credentials are incomplete: {src} provides secretAccessKey but no accessKeyId was found (set node_pre_gyp_accessKeyId or add accessKeyId to ~/.node_pre_gyprc)"
-            )))
-        }
-        (None, None) => {}
-    }
-    match (
-        env.non_empty("AWS_ACCESS_KEY_ID"),
-        env.non_empty("AWS_SECRET_ACCESS_KEY"),
-    ) {
-        (Some(id), Some(secret)) => Ok(Some(FoundCredentials {
-            access_key_id: id.to_string(),
-            secret_access_key: secret.to_string(),
-            session_token: env.non_empty("AWS_SESSION_TOKEN").map(String::from),
-            source: "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".into(),
-        })),
-        _ => Ok(None),
-    }
-}
-
-const HOW_TO_SET: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or node_pre_gyp_accessKeyId and node_pre_gyp_secretAccessKey), create ~/.node_pre_gyprc with {\"accessKeyId\": \"...\", \"secretAccessKey\": \"...\"}, or configure an AWS profile";
 
 /// An S3 client for one package location.
 pub struct S3 {
@@ -240,45 +104,10 @@ impl S3 {
     /// when no source has credentials.
     pub async fn connect(loc: &S3Location, opts: &Options) -> Result<S3> {
         let region = Region::new(loc.region.clone());
-        let (provider, source) = match explicit_credentials(&opts.env)? {
-            Some(c) => {
-                let source = format!("{} ({})", c.source, mask(&c.access_key_id));
-                let creds = Credentials::new(
-                    c.access_key_id,
-                    c.secret_access_key,
-                    c.session_token,
-                    None,
-                    "pregyp",
-                );
-                (SharedCredentialsProvider::new(creds), source)
-            }
-            None => {
-                let chain =
-                    aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
-                        .region(region.clone())
-                        .build()
-                        .await;
-                match chain.provide_credentials().await {
-                    Ok(c) => {
-                        let source = format!("the AWS default chain ({})", mask(c.access_key_id()));
-                        (SharedCredentialsProvider::new(chain), source)
-                    }
-                    Err(aws_credential_types::provider::error::CredentialsError::CredentialsNotLoaded(_)) => {
-                        return Err(Error::S3Credentials(format!(
-                            "AWS credentials not found: {HOW_TO_SET}"
-                        )))
-                    }
-                    Err(e) => {
-                        return Err(Error::S3Credentials(format!(
-                            "AWS credentials could not be loaded ({}): {HOW_TO_SET}",
-                            DisplayErrorContext(&e)
-                        )))
-                    }
-                }
-            }
-        };
+        let (provider, source) = credentials::provider(&opts.env, region.clone()).await?;
         let endpoint = sdk_endpoint(loc);
         let mut b = aws_sdk_s3::Config::builder()
+            .http_client(http_client(opts, endpoint.as_deref())?)
             .behavior_version(BehaviorVersion::latest())
             .region(region)
             .credentials_provider(provider)
@@ -384,28 +213,69 @@ impl S3 {
     }
 
     /// Uploads a file with a canned ACL, in parts when it is large; `metadata` becomes
-    /// `x-amz-meta-*` headers.
+    /// `x-amz-meta-*` headers. With [`Overwrite::Refuse`] the write is conditional
+    /// (`If-None-Match: *`), so of several concurrent publishers exactly one succeeds and
+    /// the others get [`Put::Exists`]; a server without conditional writes (501) gets a
+    /// plain write, and the caller's earlier HEAD check is all the protection there is.
     pub async fn put_file(
         &self,
         key: &str,
         path: &Path,
         acl: &str,
         metadata: &[(&str, &str)],
-    ) -> Result<()> {
+        overwrite: Overwrite,
+    ) -> Result<Put> {
         let size = std::fs::metadata(path).at("read", path)?.len();
         let bar = self.progress(size, key);
-        if size > self.multipart_threshold {
-            let r = self
-                .put_multipart(key, path, size, acl, metadata, &bar)
-                .await;
-            bar.finish_and_clear();
-            return r;
-        }
+        let refuse = overwrite == Overwrite::Refuse;
+        let r = if size > self.multipart_threshold {
+            self.put_multipart(key, path, acl, metadata, refuse, &bar)
+                .await
+        } else {
+            let mut conditional = refuse;
+            let mut conflicts = 0;
+            loop {
+                match self
+                    .put_once(key, path, size, acl, metadata, conditional)
+                    .await
+                {
+                    Ok(()) => break Ok(Put::Written),
+                    Err(e) => match condition_outcome(&e) {
+                        Some(ConditionOutcome::Failed) => break Ok(Put::Exists),
+                        Some(ConditionOutcome::Unsupported) if conditional => {
+                            crate::log::verbose(format!(
+                                "s3: the server does not support conditional writes; writing {key} after the HEAD check"
+                            ));
+                            conditional = false;
+                        }
+                        Some(ConditionOutcome::Conflict) if conflicts < MAX_CONFLICTS => {
+                            conflicts += 1;
+                            tokio::time::sleep(Duration::from_millis(200 * conflicts)).await;
+                        }
+                        _ => break Err(self.err("put", key, e)),
+                    },
+                }
+            }
+        };
+        bar.set_position(size);
+        bar.finish_and_clear();
+        r
+    }
+
+    async fn put_once(
+        &self,
+        key: &str,
+        path: &Path,
+        size: u64,
+        acl: &str,
+        metadata: &[(&str, &str)],
+        if_absent: bool,
+    ) -> std::result::Result<(), SdkError<PutObjectError>> {
         let body = ByteStream::read_from()
             .path(path)
             .build()
             .await
-            .map_err(|e| Error::io("read", path, std::io::Error::other(e)))?;
+            .map_err(|e| SdkError::construction_failure(Box::new(e)))?;
         let mut req = self
             .client
             .put_object()
@@ -414,13 +284,13 @@ impl S3 {
             .acl(ObjectCannedAcl::from(acl))
             .content_length(size as i64)
             .body(body);
+        if if_absent {
+            req = req.if_none_match("*");
+        }
         for (k, v) in metadata {
             req = req.metadata(*k, *v);
         }
-        let r = req.send().await.map_err(|e| self.err("put", key, e));
-        bar.set_position(size);
-        bar.finish_and_clear();
-        r.map(|_| ())
+        req.send().await.map(|_| ())
     }
 
     fn progress(&self, size: u64, key: &str) -> indicatif::ProgressBar {
@@ -444,11 +314,12 @@ impl S3 {
         &self,
         key: &str,
         path: &Path,
-        size: u64,
         acl: &str,
         metadata: &[(&str, &str)],
+        if_absent: bool,
         bar: &indicatif::ProgressBar,
-    ) -> Result<()> {
+    ) -> Result<Put> {
+        let size = std::fs::metadata(path).at("read", path)?.len();
         let mut req = self
             .client
             .create_multipart_upload()
@@ -467,52 +338,69 @@ impl S3 {
                 detail: "the server started a multipart upload without an upload id".into(),
             });
         };
-        match self.upload_parts(key, path, size, &upload_id, bar).await {
-            Ok(parts) => {
-                let done = self
-                    .client
-                    .complete_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .multipart_upload(
-                        CompletedMultipartUpload::builder()
-                            .set_parts(Some(parts))
-                            .build(),
-                    )
-                    .send()
-                    .await;
-                match done {
-                    Ok(_) => Ok(()),
-                    // Some S3-compatible servers (moto 5.2) answer 200 with a body whose
-                    // XML root the SDK does not accept; S3's own "200 with an error body"
-                    // carries an error code. Without a code, trust the object if it is there
-                    // with the right size.
-                    Err(e)
-                        if status_of(&e) == Some(200)
-                            && e.code().is_none()
-                            && self
-                                .head(key)
-                                .await
-                                .ok()
-                                .flatten()
-                                .is_some_and(|o| o.size == size) =>
-                    {
-                        crate::log::verbose(format!(
-                            "s3: completed the multipart upload of {key}; the server's answer (HTTP 200, no error code) did not parse, but the object is there with the right size"));
-                        Ok(())
-                    }
-                    Err(e) => {
-                        let err = self.err("put", key, e);
-                        self.abort(key, &upload_id).await;
-                        Err(err)
-                    }
-                }
-            }
+        let parts = match self.upload_parts(key, path, size, &upload_id, bar).await {
+            Ok(parts) => parts,
             Err(e) => {
                 self.abort(key, &upload_id).await;
-                Err(e)
+                return Err(e);
             }
+        };
+        let mut conditional = if_absent;
+        let mut conflicts = 0;
+        loop {
+            let mut complete = self
+                .client
+                .complete_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts.clone()))
+                        .build(),
+                );
+            if conditional {
+                complete = complete.if_none_match("*");
+            }
+            let e = match complete.send().await {
+                Ok(_) => return Ok(Put::Written),
+                Err(e) => e,
+            };
+            match condition_outcome(&e) {
+                Some(ConditionOutcome::Failed) => {
+                    self.abort(key, &upload_id).await;
+                    return Ok(Put::Exists);
+                }
+                Some(ConditionOutcome::Unsupported) if conditional => {
+                    conditional = false;
+                    continue;
+                }
+                Some(ConditionOutcome::Conflict) if conflicts < MAX_CONFLICTS => {
+                    conflicts += 1;
+                    tokio::time::sleep(Duration::from_millis(200 * conflicts)).await;
+                    continue;
+                }
+                _ => {}
+            }
+            // Some S3-compatible servers (moto 5.2) answer 200 with a body whose XML root
+            // the SDK does not accept; S3's own "200 with an error body" carries an error
+            // code. Without a code, trust the object if it is there with the right size.
+            if status_of(&e) == Some(200)
+                && e.code().is_none()
+                && self
+                    .head(key)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|o| o.size == size)
+            {
+                crate::log::verbose(format!(
+                    "s3: completed the multipart upload of {key}; the server's answer (HTTP 200, no error code) did not parse, but the object is there with the right size"));
+                return Ok(Put::Written);
+            }
+            let err = self.err("put", key, e);
+            self.abort(key, &upload_id).await;
+            return Err(err);
         }
     }
 
@@ -707,6 +595,112 @@ fn status_of<E>(e: &SdkError<E>) -> Option<u16> {
     e.raw_response().map(|r| r.status().as_u16())
 }
 
+/// Whether a write's `If-None-Match` condition decided its failure.
+enum ConditionOutcome {
+    /// An object is there already (412 PreconditionFailed).
+    Failed,
+    /// Another conditional write to the key is in flight (409 ConditionalRequestConflict):
+    /// try again, and one of the two will see the other's object.
+    Conflict,
+    /// The server does not implement conditional writes (501 NotImplemented).
+    Unsupported,
+}
+
+fn condition_outcome<E: ProvideErrorMetadata>(e: &SdkError<E>) -> Option<ConditionOutcome> {
+    match (status_of(e), e.code()) {
+        (Some(412), _) | (_, Some("PreconditionFailed")) => Some(ConditionOutcome::Failed),
+        (Some(409), _) | (_, Some("ConditionalRequestConflict")) => {
+            Some(ConditionOutcome::Conflict)
+        }
+        (Some(501), _) | (_, Some("NotImplemented")) => Some(ConditionOutcome::Unsupported),
+        _ => None,
+    }
+}
+
+/// How a write treats an object already at its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Replace it.
+    Allow,
+    /// Leave it and report [`Put::Exists`] (a conditional write).
+    Refuse,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    /// The object is now the one written.
+    Written,
+    /// Another object was there (or won a concurrent write); nothing was written.
+    Exists,
+}
+
+/// The S3 client's HTTP connector: the same proxy (`--proxy`/`--https-proxy`, `HTTPS_PROXY`,
+/// `NO_PROXY`, as folded into `Options`) and the same extra CAs (`--ca`, `--cafile`,
+/// `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`, on top of the system's) as downloads.
+/// (`--strict-ssl=false` is not honoured here: the SDK's TLS has no such switch.)
+fn http_client(
+    opts: &Options,
+    endpoint: Option<&str>,
+) -> Result<aws_sdk_s3::config::SharedHttpClient> {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let mut trust = TrustStore::empty().with_native_roots(true);
+    for pem in &opts.ca {
+        trust = trust.with_pem_certificate(pem.as_bytes().to_vec());
+    }
+    for file in &opts.ca_files {
+        trust = trust.with_pem_certificate(std::fs::read(file).at("read CA file", file)?);
+    }
+    let tls_context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| Error::InvalidOption {
+            name: "cafile".into(),
+            value: String::new(),
+            reason: DisplayErrorContext(&e).to_string(),
+        })?;
+    // AWS itself is https; an S3-compatible endpoint may be plain http (loopback only).
+    let plain_http = endpoint.is_some_and(|e| e.starts_with("http://"));
+    let proxy_url = if plain_http {
+        opts.proxy.as_deref()
+    } else {
+        opts.https_proxy.as_deref()
+    };
+    let proxy = match proxy_url {
+        Some(url) => {
+            let p = ProxyConfig::all(url).map_err(|e| Error::InvalidOption {
+                name: if plain_http { "proxy" } else { "https-proxy" }.into(),
+                value: crate::redact::redact_url(url),
+                reason: e.to_string(),
+            })?;
+            match &opts.noproxy {
+                Some(rules) => p.no_proxy(rules),
+                None => p,
+            }
+        }
+        None => ProxyConfig::disabled(),
+    };
+    // `build_with_connector_fn` is the builder's one way to set a proxy on the default
+    // (hyper + rustls) connector while keeping the SDK's timeouts and sleep.
+    Ok(
+        aws_smithy_http_client::Builder::new().build_with_connector_fn(
+            move |settings, components| {
+                let mut connector = aws_smithy_http_client::Connector::builder();
+                connector.set_connector_settings(settings.cloned());
+                if let Some(c) = components {
+                    connector.set_sleep_impl(c.sleep_impl());
+                }
+                connector
+                    .proxy_config(proxy.clone())
+                    .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                    .tls_context(tls_context.clone())
+                    .build()
+            },
+        ),
+    )
+}
+
 /// A one-line explanation of an SDK failure, naming the credential source where the
 /// server rejected them.
 fn describe<E>(e: &SdkError<E>, creds: &str, endpoint: Option<&str>) -> String
@@ -779,7 +773,7 @@ pub async fn get_object_to_file(
     let loc = config.s3_location()?;
     // On a user's machine an install must not go probing cloud metadata endpoints for
     // credentials: without any configured source, fail at once, as the reference does.
-    if !credentials_configured(&opts.env)? {
+    if !credentials::configured(&opts.env)? {
         return Err(private_binary_error(Error::S3Credentials(
             "no credentials configured".into(),
         )));
@@ -808,27 +802,6 @@ pub async fn get_object_to_file(
 
 /// The reference's message when a private binary cannot be fetched for lack of
 /// credentials (other errors pass through).
-/// Whether any credential source other than instance metadata is configured.
-fn credentials_configured(env: &Env) -> Result<bool> {
-    if explicit_credentials(env)?.is_some() {
-        return Ok(true);
-    }
-    let set = |k: &str| env.non_empty(k).is_some();
-    let aws_files = env.non_empty("HOME").is_some_and(|h| {
-        let aws = Path::new(h).join(".aws");
-        aws.join("credentials").is_file() || aws.join("config").is_file()
-    });
-    Ok(set("AWS_ACCESS_KEY_ID")
-        || set("AWS_PROFILE")
-        || set("AWS_WEB_IDENTITY_TOKEN_FILE")
-        || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        || set("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        || ["AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"]
-            .iter()
-            .any(|k| env.non_empty(k).is_some_and(|f| Path::new(f).is_file()))
-        || aws_files)
-}
-
 fn private_binary_error(e: Error) -> Error {
     match e {
         Error::S3Credentials(detail) => Error::S3Credentials(format!(
@@ -843,98 +816,10 @@ pub fn sha256_key(key: &str) -> String {
     format!("{key}.sha256")
 }
 
-/// Where a staged tarball's `.sha256` file is (re-exported for the commands).
-pub fn local_sha256_path(tarball: &Path) -> PathBuf {
-    crate::pack::sha256_path(tarball)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_pairs(pairs)
-    }
-
-    #[test]
-    fn precedence_env_then_rc_then_aws() {
-        let home = tempfile::tempdir().unwrap();
-        let h = home.path().to_str().unwrap();
-        let aws = [
-            ("AWS_ACCESS_KEY_ID", "AKIAAWS"),
-            ("AWS_SECRET_ACCESS_KEY", "awssecret"),
-            ("HOME", h),
-        ];
-        // Only AWS_*.
-        let c = explicit_credentials(&env(&aws)).unwrap().unwrap();
-        assert_eq!(
-            (c.access_key_id.as_str(), c.secret_access_key.as_str()),
-            ("AKIAAWS", "awssecret")
-        );
-        assert_eq!(c.source, "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
-        // The rc file beats AWS_*.
-        std::fs::write(
-            home.path().join(".node_pre_gyprc"),
-            r#"{"accessKeyId":"AKIARC","secretAccessKey":"rcsecret"}"#,
-        )
-        .unwrap();
-        let c = explicit_credentials(&env(&aws)).unwrap().unwrap();
-        assert_eq!(
-            (c.access_key_id.as_str(), c.secret_access_key.as_str()),
-            ("AKIARC", "rcsecret")
-        );
-        assert_eq!(c.source, "~/.node_pre_gyprc");
-        // node_pre_gyp_* beat the rc file, field by field.
-        let mut more = aws.to_vec();
-        more.push(("node_pre_gyp_accessKeyId", "AKIAENV"));
-        let c = explicit_credentials(&env(&more)).unwrap().unwrap();
-        assert_eq!(
-            (c.access_key_id.as_str(), c.secret_access_key.as_str()),
-            ("AKIAENV", "rcsecret")
-        );
-        assert_eq!(c.source, "node_pre_gyp_accessKeyId + ~/.node_pre_gyprc");
-        more.push(("node_pre_gyp_secretAccessKey", "envsecret"));
-        let c = explicit_credentials(&env(&more)).unwrap().unwrap();
-        assert_eq!(
-            (c.access_key_id.as_str(), c.secret_access_key.as_str()),
-            ("AKIAENV", "envsecret")
-        );
-        // Secrets never show in Debug output.
-        assert!(!format!("{c:?}").contains("envsecret"));
-        assert!(!format!("{c:?}").contains("AKIAENV"));
-    }
-
-    #[test]
-    fn rc_ini_form_incomplete_and_none() {
-        let home = tempfile::tempdir().unwrap();
-        let h = home.path().to_str().unwrap();
-        assert!(explicit_credentials(&env(&[("HOME", h)]))
-            .unwrap()
-            .is_none());
-        std::fs::write(
-            home.path().join(".node_pre_gyprc"),
-            "; comment\naccessKeyId = AKIAINI\nsecretAccessKey=\"inisecret\"\n",
-        )
-        .unwrap();
-        let c = explicit_credentials(&env(&[("HOME", h)])).unwrap().unwrap();
-        assert_eq!(
-            (c.access_key_id.as_str(), c.secret_access_key.as_str()),
-            ("AKIAINI", "inisecret")
-        );
-        std::fs::write(
-            home.path().join(".node_pre_gyprc"),
-            r#"{"accessKeyId":"AKIAONLY"}"#,
-        )
-        .unwrap();
-        let e = explicit_credentials(&env(&[("HOME", h)])).unwrap_err();
-        assert_eq!(e.code(), "E_S3_CREDENTIALS");
-        assert!(e.to_string().contains("no secretAccessKey"), "{e}");
-        assert!(!e.to_string().contains("AKIAONLY"));
-        // Half of an AWS pair is left to the default chain.
-        assert!(explicit_credentials(&env(&[("AWS_ACCESS_KEY_ID", "x")]))
-            .unwrap()
-            .is_none());
-    }
+    use crate::test_support::env;
 
     #[test]
     fn private_binary_message() {
@@ -943,46 +828,6 @@ mod tests {
         assert!(e.to_string().contains("--fallback-to-build"));
         assert_eq!(e.code(), "E_S3_CREDENTIALS");
         assert_eq!(private_binary_error(Error::S3HostParse).code(), "E_S3_HOST");
-        assert_eq!(mask("AKIARZPUZDIKJDB3T6GU"), "****T6GU");
-        assert_eq!(mask("ab"), "****ab");
-    }
-
-    /// A moto server on a free loopback port, killed on drop (by its own PID).
-    struct Moto {
-        child: std::process::Child,
-        endpoint: String,
-    }
-
-    impl Drop for Moto {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    fn start_moto() -> Option<Moto> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = std::process::Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        let moto = Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..300 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(moto);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
     }
 
     /// Private objects: an upload with ACL private, anonymous GET refused,
@@ -990,8 +835,7 @@ mod tests {
     /// is multipart (threshold lowered through the environment).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn private_object_roundtrip_against_moto() {
-        let Some(moto) = start_moto() else {
-            eprintln!("moto_server not available: skipping");
+        let Some(moto) = crate::test_support::moto() else {
             return;
         };
         let home = tempfile::tempdir().unwrap();
@@ -1036,13 +880,23 @@ mod tests {
         let key = s3.key(&config.package_name);
         assert_eq!(key, format!("v1.0.0/{}", config.package_name));
         assert!(s3.head(&key).await.unwrap().is_none());
-        s3.put_file(&key, &src, "private", &[("sha256", "x")])
+        let put = s3
+            .put_file(&key, &src, "private", &[("sha256", "x")], Overwrite::Refuse)
             .await
             .unwrap();
+        assert_eq!(put, Put::Written);
         assert_eq!(
             s3.head(&key).await.unwrap().unwrap().size,
             data.len() as u64
         );
+        // A second conditional write finds the object there and leaves it.
+        std::fs::write(&src, b"other bytes, six MiB or not").unwrap();
+        let again = s3
+            .put_file(&key, &src, "private", &[], Overwrite::Refuse)
+            .await
+            .unwrap();
+        assert_eq!(again, Put::Exists);
+        std::fs::write(&src, &data).unwrap();
 
         let url = format!("{}/priv/{key}", moto.endpoint);
         assert_eq!(config.hosted_tarball, url);

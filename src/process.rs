@@ -1,0 +1,321 @@
+//! Child processes: the one place that spawns node-gyp, package managers and node.
+//!
+//! Children get the environment without secrets ([`child_env`]), are shown only as a
+//! [`CommandLine`] (whose `Display` redacts), and fail with the reference's
+//! `Failed to execute '<cmd>' (<code>)`. [`can_load`] loads a binding in a fresh node,
+//! for install, testbinary, testpackage, explain and heal alike.
+
+use crate::error::{Error, Result};
+use crate::options::Env;
+use crate::redact::CommandLine;
+use crate::target::HostInfo;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::Command;
+
+/// Whether an environment variable holds a secret that a child must not inherit:
+/// S3 keys and session tokens, and npm registry credentials.
+pub fn is_secret_var(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let n = n.trim_start_matches("npm_config_");
+    n.ends_with("secret_access_key")
+        || n.ends_with("secretaccesskey")
+        || n == "aws_session_token"
+        || n == "aws_security_token"
+        || n == "node_pre_gyp_sessiontoken"
+        // npm registry credentials (`npm_config_//registry.example/:_authToken`, `_auth`, `_password`).
+        || n.ends_with("_authtoken")
+        || n.ends_with(":_auth")
+        || n.ends_with(":_password")
+}
+
+/// The environment for a child process: the snapshot minus secrets.
+pub fn child_env(env: &Env) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = env
+        .0
+        .iter()
+        .filter(|(k, _)| !is_secret_var(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Finds `name` in the `PATH` of `env` (with `PATHEXT` on Windows, through the `which` crate).
+pub fn which(name: &str, env: &Env) -> Option<PathBuf> {
+    let path = env.get("PATH").or_else(|| env.get("Path"))?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    which::which_in(name, Some(path), cwd).ok()
+}
+
+/// Whether `path` is a JavaScript file node must run (by extension or a node shebang),
+/// as opposed to an executable (a shell wrapper, a native binary) to spawn directly.
+pub fn is_js_script(path: &Path) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("js" | "cjs" | "mjs") => return true,
+        Some(_) => return false,
+        None => {}
+    }
+    let mut head = [0u8; 128];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let first = String::from_utf8_lossy(&head[..n]);
+    let first = first.lines().next().unwrap_or("");
+    first.starts_with("#!") && first.contains("node")
+}
+
+/// Where a child's output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildOutput {
+    /// Its stdout to our stdout and its stderr to our stderr, as the reference does:
+    /// scripts look on stdout for a build's `Release/<module>.node` lines.
+    PassThrough,
+    /// Both to our stderr, keeping our stdout for results (`--json`).
+    ToStderr,
+    /// Nowhere (`--silent`).
+    Quiet,
+}
+
+impl ChildOutput {
+    /// Pass-through, unless stdout carries results (`json`) or nothing is wanted (`quiet`).
+    pub fn for_results(json: bool, quiet: bool) -> Self {
+        match (quiet, json) {
+            (true, _) => ChildOutput::Quiet,
+            (false, true) => ChildOutput::ToStderr,
+            (false, false) => ChildOutput::PassThrough,
+        }
+    }
+
+    fn stdio(self) -> (Stdio, Stdio) {
+        match self {
+            ChildOutput::PassThrough => (inherited_stdout(), inherited_stderr()),
+            ChildOutput::ToStderr => (inherited_stderr(), inherited_stderr()),
+            ChildOutput::Quiet => (Stdio::null(), Stdio::null()),
+        }
+    }
+}
+
+/// Our stderr for a child. Not `Stdio::inherit()`: Node marks its own fds 1 and 2
+/// close-on-exec when they are pipes, so a child that merely inherits them starts with
+/// no stdout/stderr (node-gyp then dies silently). Passing a duplicate makes the spawn
+/// `dup2` it onto the child's fd, which clears the flag.
+fn inherited_stderr() -> Stdio {
+    Stdio::from(std::io::stderr())
+}
+
+/// Our stdout for a child (see [`inherited_stderr`] for why it is a duplicate).
+fn inherited_stdout() -> Stdio {
+    Stdio::from(std::io::stdout())
+}
+
+/// Runs `cmd` in `cwd` with exactly `env`, no stdin, output as `output` says.
+pub async fn run(
+    cmd: &CommandLine,
+    cwd: &Path,
+    env: &[(String, String)],
+    output: ChildOutput,
+) -> Result<()> {
+    let (out, err) = output.stdio();
+    let status = Command::new(&cmd.program)
+        .args(&cmd.args)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .kill_on_drop(true)
+        .status()
+        .await
+        .map_err(|e| Error::CommandFailed {
+            command: cmd.clone(),
+            detail: format!("Error: {e}"),
+        })?;
+    check_status(cmd, status)
+}
+
+/// Turns an exit status into the reference's error (a signal is a failure too,
+/// where the reference treats a killed node-gyp as success).
+pub fn check_status(cmd: &CommandLine, status: std::process::ExitStatus) -> Result<()> {
+    if status.success() {
+        return Ok(());
+    }
+    let detail = match status.code() {
+        Some(c) => c.to_string(),
+        None => signal_of(&status),
+    };
+    Err(Error::CommandFailed {
+        command: cmd.clone(),
+        detail,
+    })
+}
+
+#[cfg(unix)]
+fn signal_of(status: &std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match status.signal() {
+        Some(s) => format!("killed by signal {s}"),
+        None => "unknown exit status".into(),
+    }
+}
+
+#[cfg(not(unix))]
+fn signal_of(_: &std::process::ExitStatus) -> String {
+    "unknown exit status".into()
+}
+
+/// Longest a test load may take (a binding's init could hang).
+const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The `-e` script: `require('<module>')`, with the path as a JS string literal.
+pub fn require_script(module: &Path) -> String {
+    let literal = serde_json::to_string(&module.to_string_lossy().replace('\\', "/"))
+        .expect("strings serialize");
+    format!("require({literal})")
+}
+
+/// The line of a failed node's stderr that says what went wrong: the first
+/// `SomethingError: ...` line (node prints the source position first), else the
+/// first non-empty line.
+pub fn error_line(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let is_error = |l: &&&str| {
+        let head = l.split(':').next().unwrap_or("");
+        let name = head.split_whitespace().next().unwrap_or("");
+        l.contains(':')
+            && (name.ends_with("Error") || name == "Error")
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    lines
+        .iter()
+        .find(is_error)
+        .or_else(|| lines.first())
+        .map(|l| l.to_string())
+}
+
+/// Loads `module` in a fresh `node -e "require(...)"`; a failure is `Error::BindingLoad`
+/// carrying the child's error line.
+/// The child runs the package's code, so it gets the environment without secrets.
+pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
+    let script = require_script(module);
+    let mut cmd = Command::new(&host.exec_path);
+    cmd.arg("--eval")
+        .arg(&script)
+        .env_clear()
+        .envs(child_env(env))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    if host.electron.is_some() {
+        // The electron binary only behaves as node with this set.
+        cmd.env("ELECTRON_RUN_AS_NODE", "1");
+    }
+    let run = async {
+        let out = cmd.output().await.map_err(|e| Error::BindingLoad {
+            module: module.to_path_buf(),
+            detail: format!("cannot start {}: {e}", host.exec_path),
+        })?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let detail = error_line(&stderr).unwrap_or_else(|| match out.status.code() {
+            Some(c) => format!("node exited with code {c}"),
+            None => "node was killed by a signal".into(),
+        });
+        Err(Error::BindingLoad {
+            module: module.to_path_buf(),
+            detail,
+        })
+    };
+    match tokio::time::timeout(LOAD_TIMEOUT, run).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::BindingLoad {
+            module: module.to_path_buf(),
+            detail: format!("loading did not finish in {} s", LOAD_TIMEOUT.as_secs()),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::node;
+
+    #[test]
+    fn script_quotes_the_path() {
+        assert_eq!(
+            require_script(Path::new("/a/it's \"x\"/m.node")),
+            r#"require("/a/it's \"x\"/m.node")"#
+        );
+    }
+
+    #[test]
+    fn picks_the_error_line() {
+        let node = "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '/x/m.node'\nRequire stack:\n- /x/[eval]\n";
+        assert_eq!(
+            error_line(node).as_deref(),
+            Some("Error: Cannot find module '/x/m.node'")
+        );
+        let dl = "node:internal/modules/cjs/loader:1460\n  return process.dlopen(module, path.toNamespacedPath(filename));\n\nError: /x/m.node: invalid ELF header\n    at Module._extensions..node";
+        assert_eq!(
+            error_line(dl).as_deref(),
+            Some("Error: /x/m.node: invalid ELF header")
+        );
+        assert_eq!(
+            error_line("TypeError: boom\n    at x").as_deref(),
+            Some("TypeError: boom")
+        );
+        assert_eq!(
+            error_line("something odd\n").as_deref(),
+            Some("something odd")
+        );
+        assert_eq!(error_line("\n \n"), None);
+    }
+
+    #[tokio::test]
+    async fn loads_or_explains() {
+        let host = node();
+        let t = tempfile::tempdir().unwrap();
+        // A JS file stands in for a binding: require() loads both the same way.
+        let good = t.path().join("good.js");
+        std::fs::write(&good, "module.exports = 1").unwrap();
+        can_load(&good, &host, &Env::from_process()).await.unwrap();
+        let bad = t.path().join("bad.node");
+        std::fs::write(&bad, "not an ELF file").unwrap();
+        let e = can_load(&bad, &host, &Env::from_process())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "E_BINDING_LOAD");
+        assert!(e.to_string().contains("bad.node"), "{e}");
+        assert!(e.to_string().contains("Error: "), "{e}");
+        let missing = t.path().join("missing.node");
+        let e = can_load(&missing, &host, &Env::from_process())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("Cannot find module"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn failures_name_the_command_without_secrets() {
+        let sh = which("sh", &Env::from_process()).expect("sh on PATH");
+        let cmd = CommandLine::new(
+            sh,
+            ["-c", "exit 3", "https://u:tok3n@h/x"].map(String::from),
+        );
+        let e = run(&cmd, Path::new("/"), &[], ChildOutput::Quiet)
+            .await
+            .unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.starts_with("Failed to execute '"), "{shown}");
+        assert!(shown.ends_with(" (3)"), "{shown}");
+        assert!(!shown.contains("tok3n"), "{shown}");
+    }
+}
