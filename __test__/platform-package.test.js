@@ -291,6 +291,10 @@ test('--help lists the new commands and options', async () => {
   assert.match(h.stdout, /- platform-package - Writes build\/npm\/<package>\//);
   assert.match(h.stdout, /- optional-deps - Prints \(or with --write stores\) optionalDependencies/);
   assert.match(h.stdout, /--from <dir>\s+a folder of staged tarballs of every target/);
+  assert.match(h.stdout, /--write\s+store the result in package\.json/);
   const one = await runCli(['platform-package', '--help']);
   assert.match(one.stdout, /Usage: pregyp platform-package \[options\]/);
+  assert.match(one.stdout, /Options for platform-package:\n\s+--from <dir>/);
+  const od = await runCli(['optional-deps', '--help']);
+  assert.match(od.stdout, /Options for optional-deps:\n\s+--write/);
 });
