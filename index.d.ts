@@ -57,7 +57,8 @@ export type ErrorCode =
   | 'E_UNSAFE_ARCHIVE'
   | 'E_UNSUPPORTED_TARGET'
   | 'E_USAGE'
-  | 'E_PREGYP_NO_BINARY';
+  | 'E_PREGYP_NO_BINARY'
+  | 'E_PREGYP_VERSION_MISMATCH';
 // </generated:error-codes>
 
 /** Errors thrown or rejected by pregyp carry a stable code. */

@@ -18,10 +18,15 @@ const INFO = {
   execPath: process.execPath,
 };
 
-const api = () => require('./lib/api');
+// lib/api.js gets what it needs from here as an argument: no circular require.
+let apiModule;
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding() }));
 
-// pregyp[-find].<triple>.node from this folder (a local build), else from the
-// @pregyp/<triple> platform package.
+// pregyp[-find].<triple>.node from this folder (a local build, or the find() binary the
+// root package carries), else from the @pregyp/<triple> platform package, which must be
+// of this very version (an older one left by a partial upgrade would not match this JS).
+// The loader stays in this file rather than a module of its own: find() runs in every
+// addon's `require`, and one more file to resolve and compile is measurable there.
 function loadBinding(stem) {
   const tried = [];
   for (const triple of TRIPLES) {
@@ -30,6 +35,7 @@ function loadBinding(stem) {
       let path = where;
       try {
         path = where === __dirname ? `${where}/${file}` : require.resolve(`${where}/${file}`);
+        if (where !== __dirname) api().checkVersion(where, path);
         const m = { exports: {} };
         process.dlopen(m, path);
         m.exports.init(INFO);

@@ -5,7 +5,8 @@ const { test } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { runCli, tmpdir } = require('./helpers/run');
+const { spawnSync } = require('node:child_process');
+const { runCli, tmpdir, cleanEnv } = require('./helpers/run');
 const pregyp = require('..');
 const reference = require('@mapbox/node-pre-gyp');
 const REFERENCE_CLI = require.resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');
@@ -216,4 +217,26 @@ test('npm_config_* variables are options; node_pre_gyp_s3_host picks staging', a
   assert.match(r2.stderr, /invalid s3_host bogus/);
   const r3 = await runCli(['reveal', 'arch'], { cwd: dir, env: { npm_config_target_arch: 'arm64' } });
   assert.strictEqual(r3.stdout, 'arm64\n');
+});
+
+test('the loader refuses an @pregyp/<triple> package of another release, naming both versions', () => {
+  // pregyp's JS as installed, without a full binary of its own, next to a platform
+  // package one release behind.
+  const root = path.join(__dirname, '..');
+  const dir = tmpdir('pregyp-mismatch-');
+  const pkg = path.join(dir, 'node_modules', 'pregyp');
+  fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+  for (const f of ['index.js', 'package.json', 'lib/api.js']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  const find = fs.readdirSync(root).find((f) => /^pregyp-find\..*\.node$/.test(f));
+  const full = fs.readdirSync(root).find((f) => /^pregyp\..*\.node$/.test(f));
+  fs.copyFileSync(path.join(root, find), path.join(pkg, find));
+  const triple = full.slice('pregyp.'.length, -'.node'.length);
+  const plat = path.join(dir, 'node_modules', '@pregyp', triple);
+  fs.mkdirSync(plat, { recursive: true });
+  fs.writeFileSync(path.join(plat, 'package.json'), JSON.stringify({ name: `@pregyp/${triple}`, version: '0.0.1' }));
+  fs.copyFileSync(path.join(root, full), path.join(plat, full));
+  const r = spawnSync(process.execPath, ['-e', "try { require('pregyp').binding() } catch (e) { console.log(e.code); console.log(e.message) }"], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  const [code] = r.stdout.split('\n');
+  assert.strictEqual(code, 'E_PREGYP_NO_BINARY', r.stderr);
+  assert.match(r.stdout, new RegExp(`@pregyp/${triple}@0\\.0\\.1 .* does not match pregyp@${require('../package.json').version}: reinstall your dependencies`));
 });

@@ -1,89 +1,109 @@
 'use strict';
 // The rest of pregyp's JS API, loaded on first use (index.js keeps find() cheap).
+// index.js calls this module's function with what it needs (`binding()`), so the two
+// files do not require each other.
+const fs = require('fs');
 const path = require('path');
-const shim = require('..');
 
-function noBinaryError(tried) {
-  const lines = tried.map(([p, e]) => `  ${p}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
-  const err = new Error(
-    `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${lines.join('\n')}\n` +
-      'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
-  );
-  err.code = 'E_PREGYP_NO_BINARY';
-  return err;
-}
+module.exports = function api(shim) {
 
-// find() with options (the reference's names), and opt-in install on first use: a
-// missing binding (none in module_path, none in a platform package) is downloaded
-// synchronously, then looked up again. find() itself never throws for a missing one.
-function find(core, packageJsonPath, opts) {
-  const o = findOptions(opts);
-  if (!wantsInstall(opts)) return core.find(String(packageJsonPath), o);
-  try {
-    return core.check(String(packageJsonPath), o);
-  } catch (e) {
-    if (e.code !== 'E_BINDING_MISSING') throw e;
-    installMissing(packageJsonPath);
-    return core.find(String(packageJsonPath), o);
+  function noBinaryError(tried) {
+    const lines = tried.map(([p, e]) => `  ${p}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
+    const err = new Error(
+      `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${lines.join('\n')}\n` +
+        'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
+    );
+    err.code = 'E_PREGYP_NO_BINARY';
+    return err;
   }
-}
 
-const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
-
-// `install` for the package of this package.json, blocking (see README, "Install on first use").
-function installMissing(packageJsonPath) {
-  const dir = path.dirname(path.resolve(String(packageJsonPath)));
-  shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
-}
-
-// The reference's option names -> the binding's.
-function findOptions(opts) {
-  if (!opts) return undefined;
-  const o = {};
-  for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {
-    if (opts[k] !== undefined && opts[k] !== null) o[key] = String(opts[k]);
+  // The @pregyp/<triple> package that holds `file` must be this release: its binary and
+  // this JS speak one protocol. (napi-rs's generated loaders check the same.)
+  function checkVersion(pkg, file) {
+    const want = require('../package.json').version;
+    let dir = path.dirname(file);
+    while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    const got = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    if (got !== want) {
+      const err = new Error(`${pkg}@${got} (${dir}) does not match pregyp@${want}: reinstall your dependencies (npm install) so that both are the same release`);
+      err.code = 'E_PREGYP_VERSION_MISMATCH';
+      throw err;
+    }
   }
-  if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
-  return o;
-}
 
-// Async binding errors arrive as "<code>\u0001<message>": restore err.code.
-function rethrow(e) {
-  const i = typeof e.message === 'string' ? e.message.indexOf('\u0001') : -1;
-  if (i > 0) {
-    const err = new Error(e.message.slice(i + 1));
-    err.code = e.message.slice(0, i);
-    throw err;
+  // find() with options (the reference's names), and opt-in install on first use: a
+  // missing binding (none in module_path, none in a platform package) is downloaded
+  // synchronously, then looked up again. find() itself never throws for a missing one.
+  function find(core, packageJsonPath, opts) {
+    const o = findOptions(opts);
+    if (!wantsInstall(opts)) return core.find(String(packageJsonPath), o);
+    try {
+      return core.check(String(packageJsonPath), o);
+    } catch (e) {
+      if (e.code !== 'E_BINDING_MISSING') throw e;
+      installMissing(packageJsonPath);
+      return core.find(String(packageJsonPath), o);
+    }
   }
-  throw e;
-}
 
-// Options objects become command-line flags, so the API and the CLI share one parser.
-function toArgv(opts) {
-  const argv = [];
-  for (const [k, v] of Object.entries(opts || {})) {
-    if (v === undefined || v === null) continue;
-    if (k === 'args') argv.push(...v.map(String));
-    else if (v === true) argv.push(`--${k}`);
-    else if (v === false) argv.push(`--no-${k}`);
-    else argv.push(`--${k}=${v}`);
+  const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
+
+  // `install` for the package of this package.json, blocking (see README, "Install on first use").
+  function installMissing(packageJsonPath) {
+    const dir = path.dirname(path.resolve(String(packageJsonPath)));
+    shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
   }
-  return argv;
-}
 
-// Every command goes through the one N-API entry, with command-line style flags.
-const command = (name) => (opts) => shim.binding().command(name, toArgv(opts)).then((json) => JSON.parse(json), rethrow);
+  // The reference's option names -> the binding's.
+  function findOptions(opts) {
+    if (!opts) return undefined;
+    const o = {};
+    for (const [k, key] of [['runtime', 'runtime'], ['target', 'target'], ['target_arch', 'targetArch'], ['target_platform', 'targetPlatform'], ['target_libc', 'targetLibc'], ['module_root', 'moduleRoot']]) {
+      if (opts[k] !== undefined && opts[k] !== null) o[key] = String(opts[k]);
+    }
+    if (opts.debug !== undefined) o.debug = Boolean(opts.debug) && opts.debug !== 'false';
+    return o;
+  }
 
-module.exports = {
-  noBinaryError,
-  find,
-  findOptions,
-  installMissing,
-  wantsInstall,
-  /** Runs a command line (without `node` and the script); resolves to the exit code. */
-  run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
-  /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
-  reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
-  /** Runs the command `name` of src/spec.rs with an options object; resolves to its results. */
-  command: (name, opts) => command(name)(opts),
+  // Async binding errors arrive as "<code>\u0001<message>": restore err.code.
+  function rethrow(e) {
+    const i = typeof e.message === 'string' ? e.message.indexOf('\u0001') : -1;
+    if (i > 0) {
+      const err = new Error(e.message.slice(i + 1));
+      err.code = e.message.slice(0, i);
+      throw err;
+    }
+    throw e;
+  }
+
+  // Options objects become command-line flags, so the API and the CLI share one parser.
+  function toArgv(opts) {
+    const argv = [];
+    for (const [k, v] of Object.entries(opts || {})) {
+      if (v === undefined || v === null) continue;
+      if (k === 'args') argv.push(...v.map(String));
+      else if (v === true) argv.push(`--${k}`);
+      else if (v === false) argv.push(`--no-${k}`);
+      else argv.push(`--${k}=${v}`);
+    }
+    return argv;
+  }
+
+  // Every command goes through the one N-API entry, with command-line style flags.
+  const command = (name) => (opts) => shim.binding().command(name, toArgv(opts)).then((json) => JSON.parse(json), rethrow);
+
+  return {
+    noBinaryError,
+    checkVersion,
+    find,
+    findOptions,
+    installMissing,
+    wantsInstall,
+    /** Runs a command line (without `node` and the script); resolves to the exit code. */
+    run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
+    /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
+    reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
+    /** Runs the command `name` of src/spec.rs with an options object; resolves to its results. */
+    command: (name, opts) => command(name)(opts),
+  };
 };

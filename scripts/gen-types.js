@@ -11,7 +11,7 @@ const root = path.join(__dirname, '..');
 const spec = JSON.parse(require(root).binding().spec());
 
 // Codes only the JS shim raises (the native binary could not be loaded at all).
-const JS_ONLY_CODES = ['E_PREGYP_NO_BINARY'];
+const JS_ONLY_CODES = ['E_PREGYP_NO_BINARY', 'E_PREGYP_VERSION_MISMATCH'];
 // Commands with an API of their own (reveal is synchronous).
 const SPECIAL = new Set(['reveal']);
 
