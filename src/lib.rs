@@ -14,6 +14,7 @@ pub mod cache;
 pub mod cli;
 #[cfg(feature = "full")]
 pub mod commands;
+pub mod digest;
 #[cfg(feature = "full")]
 pub mod download;
 pub mod error;

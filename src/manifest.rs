@@ -282,12 +282,11 @@ fn parse_binary(
         None | Some(Value::Null) => {}
         Some(Value::Object(map)) => {
             for (name, sum) in map {
-                let sum = sum.as_str().map(str::to_ascii_lowercase);
-                match sum {
-                    Some(s) if s.len() == 64 && s.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                match sum.as_str().and_then(crate::digest::parse_sha256_hex) {
+                    Some(s) => {
                         checksums.insert(name.clone(), s);
                     }
-                    _ => {
+                    None => {
                         return Err(Error::InvalidField {
                             path: path.to_path_buf(),
                             field: format!("binary.checksums[\"{name}\"]"),
