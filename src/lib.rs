@@ -6,7 +6,7 @@
 
 #[cfg(feature = "full")]
 pub mod api;
-#[cfg(feature = "full")]
+#[cfg(feature = "archive")]
 pub mod archive;
 #[cfg(feature = "full")]
 pub mod cache;
@@ -19,7 +19,7 @@ pub mod digest;
 pub mod download;
 pub mod error;
 pub mod find;
-#[cfg(feature = "full")]
+#[cfg(feature = "archive")]
 pub mod fsutil;
 #[cfg(feature = "full")]
 pub mod gyp;
