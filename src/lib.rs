@@ -53,3 +53,10 @@ pub mod urls;
 pub mod versioning;
 
 mod napi;
+
+// Property-based tests. Their checks are shared with the fuzz crate (fuzz/), where
+// this crate is the external crate `pregyp`: the alias lets one file serve both.
+#[cfg(test)]
+extern crate self as pregyp;
+#[cfg(test)]
+mod properties;
