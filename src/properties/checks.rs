@@ -436,6 +436,22 @@ fn placed(dest: &Path, raw: &Path) -> PathBuf {
     dest.join(comps.as_path())
 }
 
+/// `p` with `.` dropped and `..` folded, without looking at the file system
+/// (`dest/../dest/x` is inside dest).
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Entry paths of a tar stream, as far as it parses.
 fn entry_paths(bytes: &[u8], gzip: bool) -> Vec<PathBuf> {
     let reader: Box<dyn std::io::Read + '_> = if gzip {
@@ -490,6 +506,7 @@ pub fn unpack(bytes: &[u8], gzip: bool) {
     let watched: Vec<PathBuf> = entry_paths(bytes, gzip)
         .iter()
         .flat_map(|raw| [placed(&dest, raw), dest.join(raw)])
+        .map(|p| lexical(&p))
         .filter(|p| !p.starts_with(&dest) && fs::symlink_metadata(p).is_err())
         .collect();
     let limits = Limits::default();
