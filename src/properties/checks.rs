@@ -145,6 +145,10 @@ pub fn evaluate_all(m: &Manifest, opts: &EvalOptions, s3_host: Option<&str>) {
                 Ok(c) => {
                     assert!(c.host.ends_with('/'), "host {:?}", c.host);
                     assert!(c.module_path.is_absolute(), "{:?}", c.module_path);
+                    // Resolved like path.resolve: no `..` left in an absolute path.
+                    for p in [&c.module_path, &c.staged_tarball] {
+                        assert!(!p.components().any(|c| c == Component::ParentDir), "{p:?}");
+                    }
                     assert_eq!(
                         c.module,
                         c.module_path.join(format!("{}.node", c.module_name))
