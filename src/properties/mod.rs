@@ -3,7 +3,7 @@
 //! properties themselves live in `checks.rs`, shared with the fuzz targets;
 //! this file adds input strategies and the round trips that need the whole tool
 //! (our packer's tarballs unpack to the same files; sidecars parse back).
-//! Crashers the fuzzers found are pinned as plain tests at the end.
+//! Failures found this way are pinned as unit tests beside the code they fixed.
 //!
 //! A unit-test module rather than a `tests/` file: an integration test links the
 //! rlib as a Node addon would, and Node-API symbols only exist inside Node.
