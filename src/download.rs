@@ -5,6 +5,7 @@
 
 use crate::archive::{self, Limits};
 use crate::cache::Cache;
+use crate::digest::parse_sidecar;
 use crate::error::{Error, IoContext, Result};
 use crate::http;
 use crate::log;
@@ -160,12 +161,6 @@ pub fn verify(url: &str, expected: Option<&str>, actual: &str) -> Result<()> {
         }),
         _ => Ok(()),
     }
-}
-
-/// The sha256 at the start of a `.sha256` sidecar (`<hex>  <name>`), if it is one.
-pub fn parse_sidecar(text: &str) -> Option<String> {
-    let token = text.split_whitespace().next()?.to_ascii_lowercase();
-    (token.len() == 64 && token.bytes().all(|c| c.is_ascii_hexdigit())).then_some(token)
 }
 
 struct HashingReader<R> {
@@ -346,18 +341,5 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
             }
             Err(e)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sidecar_format() {
-        let h = "ab".repeat(32);
-        assert_eq!(parse_sidecar(&format!("{h}  x.tar.gz\n")), Some(h.clone()));
-        assert_eq!(parse_sidecar(&h.to_uppercase()), Some(h));
-        assert_eq!(parse_sidecar("<html>not found</html>"), None);
     }
 }

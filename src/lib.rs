@@ -6,7 +6,7 @@
 
 #[cfg(feature = "full")]
 pub mod api;
-#[cfg(feature = "full")]
+#[cfg(feature = "archive")]
 pub mod archive;
 #[cfg(feature = "full")]
 pub mod cache;
@@ -14,11 +14,12 @@ pub mod cache;
 pub mod cli;
 #[cfg(feature = "full")]
 pub mod commands;
+pub mod digest;
 #[cfg(feature = "full")]
 pub mod download;
 pub mod error;
 pub mod find;
-#[cfg(feature = "full")]
+#[cfg(feature = "archive")]
 pub mod fsutil;
 #[cfg(feature = "full")]
 pub mod gyp;
@@ -52,3 +53,10 @@ pub mod urls;
 pub mod versioning;
 
 mod napi;
+
+// Property-based tests. Their checks are shared with the fuzz crate (fuzz/), where
+// this crate is the external crate `pregyp`: the alias lets one file serve both.
+#[cfg(test)]
+extern crate self as pregyp;
+#[cfg(test)]
+mod properties;

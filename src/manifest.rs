@@ -282,12 +282,11 @@ fn parse_binary(
         None | Some(Value::Null) => {}
         Some(Value::Object(map)) => {
             for (name, sum) in map {
-                let sum = sum.as_str().map(str::to_ascii_lowercase);
-                match sum {
-                    Some(s) if s.len() == 64 && s.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                match sum.as_str().and_then(crate::digest::parse_sha256_hex) {
+                    Some(s) => {
                         checksums.insert(name.clone(), s);
                     }
-                    _ => {
+                    None => {
                         return Err(Error::InvalidField {
                             path: path.to_path_buf(),
                             field: format!("binary.checksums[\"{name}\"]"),
@@ -493,11 +492,17 @@ pub fn normalize(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` cancels the last normal component only. At the root it stays at the
+            // root (path.resolve); after nothing or after another `..` it is kept
+            // (path.join). Popping blindly kept `/..` as text and made `../..`
+            // cancel itself into nothing.
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -756,6 +761,23 @@ mod tests {
                 .starts_with("/p/package.json: invalid `binary.platform_packages.targets[0]`: `linux-x64`: a linux target names its libc"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn normalize_folds_dot_dot_like_path_resolve() {
+        // `..` at the root stays at the root, and a relative path keeps every `..`
+        // that has nothing left to cancel (it lost one of each pair before).
+        for (p, want) in [
+            ("/pkg/../../x", "/x"),
+            ("/pkg/lib/../../../../x/./y", "/x/y"),
+            ("a/../../../x", "../../x"),
+            ("build/stage/../../../../x.tgz", "../../x.tgz"),
+            ("../..", "../.."),
+            ("a/b/../c", "a/c"),
+            ("/", "/"),
+        ] {
+            assert_eq!(normalize(Path::new(p)), PathBuf::from(want), "{p}");
+        }
     }
 
     #[test]

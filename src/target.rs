@@ -265,8 +265,21 @@ fn lookup_node<'a>(
     };
     let mut chosen: Option<String> = None;
     if major == 1 {
-        // io.js: walk minor and patch down together, as the reference does.
-        let (mut mi, mut pa) = (minor, patch);
+        // io.js: walk minor and patch down together, as the reference does. The
+        // walk cannot meet an entry while it is above the table's highest 1.x minor
+        // or patch, so it starts where it first gets there: `1.99999999999.0` counted
+        // down for hours (a hang found by the package_json fuzz target).
+        let (top_mi, top_pa) = table
+            .node
+            .keys()
+            .filter_map(|k| parse3(k))
+            .filter(|&(m, _, _)| m == 1)
+            .fold((0, 0), |(a, b), (_, mi, pa)| (a.max(mi), b.max(pa)));
+        let skip = minor
+            .saturating_sub(top_mi)
+            .max(patch.saturating_sub(top_pa))
+            .saturating_sub(1);
+        let (mut mi, mut pa) = (minor.saturating_sub(skip), patch.saturating_sub(skip));
         loop {
             mi = mi.saturating_sub(1);
             pa = pa.saturating_sub(1);
@@ -288,7 +301,16 @@ fn lookup_node<'a>(
             .min_by_key(|k| parse3(k))
             .cloned();
     } else if minor % 2 == 0 {
-        let mut pa = patch;
+        // Likewise, start at most one above the highest patch of this minor.
+        let top_pa = table
+            .node
+            .keys()
+            .filter_map(|k| parse3(k))
+            .filter(|&(m, mi, _)| m == 0 && mi == minor)
+            .map(|(_, _, pa)| pa)
+            .max()
+            .unwrap_or(0);
+        let mut pa = patch.min(top_pa.saturating_add(1));
         while pa > 1 {
             pa -= 1;
             let cand = format!("0.{minor}.{pa}");
@@ -338,6 +360,29 @@ mod tests {
             let (r, w) = abi(Runtime::Node, *t);
             assert_eq!(r.unwrap(), *want, "{t:?}");
             assert_eq!(!w.is_empty(), *warned, "{t:?} warnings {w:?}");
+        }
+    }
+
+    #[test]
+    fn huge_old_targets_answer_at_once() {
+        // Each of these walked down one version at a time: 2^64 steps, a hang.
+        for (huge, same) in [
+            ("1.18446744073709551615.0", "1.9.0"),
+            ("1.99999999999.99999999999", "1.9.9"),
+            ("1.3.18446744073709551615", "1.3.99"),
+            ("0.10.18446744073709551615", "0.10.99"),
+            ("0.12.99999999999", "0.12.999"),
+        ] {
+            let t = std::time::Instant::now();
+            let (r, w) = abi(Runtime::Node, Some(huge));
+            assert!(t.elapsed() < std::time::Duration::from_secs(1), "{huge}");
+            let (want, ww) = abi(Runtime::Node, Some(same));
+            assert_eq!(
+                r.map_err(|e| e.to_string()),
+                want.map_err(|e| e.to_string()),
+                "{huge}"
+            );
+            assert_eq!(w.is_empty(), ww.is_empty(), "{huge}");
         }
     }
 

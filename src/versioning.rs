@@ -121,10 +121,13 @@ pub fn eval_template(template: &str, values: &Map<String, Value>) -> String {
         return template.to_string();
     }
     // One pass over the template is the same as the reference's key-by-key replacing
-    // unless a substituted value itself contains `{` (then later keys could apply to it).
+    // unless a substituted value itself contains a brace: with `{` later keys could
+    // apply to it, and with `}` it can close a `{key` of the template that is still
+    // waiting for a later key (`{version{name}` with name `}` is `{version}`, then
+    // the version). Those rare values take the key-by-key way.
     let simple = values
         .values()
-        .all(|v| !matches!(v, Value::String(s) if s.contains('{')));
+        .all(|v| !matches!(v, Value::String(s) if s.contains(['{', '}'])));
     if simple {
         let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
@@ -786,6 +789,17 @@ mod tests {
         assert_eq!(keys.first().unwrap().as_str(), "name");
         assert_eq!(keys.last().unwrap().as_str(), "hosted_tarball");
         assert_eq!(c.reveal_key("major").as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn a_closing_brace_in_a_value_completes_a_later_key() {
+        // Found while writing the reference model for the fuzz targets: the one-pass
+        // path printed `{version}` here, the reference prints the version.
+        let mut values = Map::new();
+        values.insert("name".into(), Value::String("}".into()));
+        values.insert("version".into(), Value::String("1.0.0".into()));
+        assert_eq!(eval_template("{version{name}", &values), "1.0.0");
+        assert_eq!(eval_template("{name}{version}", &values), "}1.0.0");
     }
 
     #[test]
