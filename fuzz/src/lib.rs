@@ -7,50 +7,7 @@ use serde_json::Value;
 #[path = "../../src/properties/checks.rs"]
 pub mod checks;
 
-/// Bits of text the parsers give meaning to, so that random strings hit them often.
-const PIECES: &[&str] = &[
-    "{",
-    "}",
-    "/",
-    "//",
-    ".",
-    "..",
-    "./",
-    "../",
-    "\\",
-    ":",
-    "://",
-    "https://",
-    "http://",
-    "http://127.0.0.1:9/",
-    "file:///",
-    "s3",
-    ".s3.",
-    ".amazonaws.com",
-    "@",
-    "?",
-    "#",
-    "-",
-    "_",
-    "=",
-    ",",
-    " ",
-    "\n",
-    "\u{0}",
-    "é",
-    "1.2.3",
-    "0.10.0",
-    "1.8.5",
-    "20.0.0",
-    "-beta.1",
-    "+build",
-    "napi",
-    "node",
-    "electron",
-    "true",
-    "false",
-    "0",
-];
+use checks::PIECES;
 
 /// A string made of template variables, meaningful pieces and arbitrary text.
 pub fn text(u: &mut Unstructured) -> Result<String> {

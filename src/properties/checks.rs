@@ -62,6 +62,51 @@ pub const TEMPLATE_KEYS: &[&str] = &[
     "unknown",
 ];
 
+/// Bits of text the parsers give meaning to, so that random strings hit them often.
+pub const PIECES: &[&str] = &[
+    "{",
+    "}",
+    "/",
+    "//",
+    ".",
+    "..",
+    "./",
+    "../",
+    "\\",
+    ":",
+    "://",
+    "https://",
+    "http://",
+    "http://127.0.0.1:9/",
+    "file:///",
+    "s3",
+    ".s3.",
+    ".amazonaws.com",
+    "@",
+    "?",
+    "#",
+    "-",
+    "_",
+    "=",
+    ",",
+    " ",
+    "\n",
+    "\u{0}",
+    "é",
+    "1.2.3",
+    "0.10.0",
+    "1.8.5",
+    "20.0.0",
+    "-beta.1",
+    "+build",
+    "napi",
+    "node",
+    "electron",
+    "true",
+    "false",
+    "0",
+];
+
 /// A fixed host (Node 20 on linux x64, Node-API 9), so runs are reproducible.
 pub fn host() -> HostInfo {
     HostInfo {

@@ -16,45 +16,7 @@ use serde_json::{json, Value};
 use std::fs;
 use std::path::Path;
 
-/// Bits of text the parsers give meaning to.
-const PIECES: &[&str] = &[
-    "{",
-    "}",
-    "/",
-    "//",
-    ".",
-    "..",
-    "./",
-    "../",
-    "\\",
-    ":",
-    "://",
-    "https://",
-    "http://",
-    "http://127.0.0.1:9/",
-    "file:///",
-    ".s3.",
-    ".amazonaws.com",
-    "@",
-    "?",
-    "#",
-    "-",
-    "=",
-    ",",
-    " ",
-    "\n",
-    "\u{0}",
-    "é",
-    "1.2.3",
-    "0.10.0",
-    "1.8.5",
-    "20.0.0",
-    "-beta.1",
-    "+build",
-    "true",
-    "false",
-    "0",
-];
+use checks::PIECES;
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
