@@ -41,4 +41,8 @@ pub mod target;
 pub mod urls;
 pub mod versioning;
 
+// The full binary's JS surface is napi-rs; the lean one's is raw Node-API (see napi_find.rs).
+#[cfg(feature = "full")]
 mod napi;
+#[cfg(not(feature = "full"))]
+mod napi_find;
