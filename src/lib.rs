@@ -23,6 +23,8 @@ pub mod gyp;
 #[cfg(feature = "full")]
 pub mod http;
 #[cfg(feature = "full")]
+pub mod inflate;
+#[cfg(feature = "full")]
 pub mod lifecycle;
 pub mod log;
 pub mod manifest;

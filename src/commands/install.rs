@@ -512,12 +512,18 @@ async fn unpack_file(
     let source_owned = source.to_string();
     let sha = tokio::task::spawn_blocking(move || -> Result<String> {
         let f = fs::File::open(&file).at("read", &file)?;
-        let mut reader = HashingReader {
+        let reader = HashingReader {
             inner: io::BufReader::with_capacity(256 * 1024, f),
             hasher: Sha256::new(),
         };
-        archive::unpack_tar_gz(&mut reader, &staged, &source_owned, &limits)?;
-        io::copy(&mut reader, &mut io::sink()).at("read", &file)?;
+        // Reading, hashing and inflating on one thread, writing files on this one.
+        let bad = |e: io::Error| Error::BadArchive {
+            source_name: source_owned.clone(),
+            detail: e.to_string(),
+        };
+        let mut inflated = crate::inflate::spawn(reader).at("start a thread", &file)?;
+        archive::unpack_tar(&mut inflated, &staged, &source_owned, &limits)?;
+        let reader = inflated.finish().map_err(bad)?;
         Ok(hex::encode(reader.hasher.finalize()))
     })
     .await
@@ -739,13 +745,15 @@ async fn download_once(
     let dest = dest.to_path_buf();
     let source = redact_url(url);
     let unpacker = tokio::task::spawn_blocking(move || -> Result<()> {
-        let mut reader = ChannelReader {
+        let reader = ChannelReader {
             rx,
             current: bytes::Bytes::new(),
         };
-        archive::unpack_tar_gz(&mut reader, &dest, &source, &limits)?;
-        // Take whatever follows the gzip stream too, so the download completes.
-        io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::BadArchive {
+        // Inflating on one thread, writing files on this one; finish() also takes whatever
+        // follows the gzip stream, so the download completes.
+        let mut inflated = crate::inflate::spawn(reader).at("start a thread", &dest)?;
+        archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
+        inflated.finish().map_err(|e| Error::BadArchive {
             source_name: source.clone(),
             detail: e.to_string(),
         })?;
