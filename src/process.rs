@@ -248,50 +248,109 @@ fn node_eval(script: &str, host: &HostInfo, env: &Env) -> Command {
     cmd
 }
 
-/// Marks the report line of [`can_load_all`]'s child among whatever the bindings print.
+/// Marks the report line of a [`LoadCheck`] child among whatever the bindings print.
 const LOADED_MARK: &str = "pregyp-loaded:";
 
 /// [`can_load`] for many bindings, in one child instead of one each: a Node start costs
-/// ~40 ms of CPU, and heal checks dozens. The child reports which bindings loaded; every
-/// other one (a failure, or no report because a binding crashed or exited the child) is
-/// checked again alone with [`can_load`], so each error is the one a lone load gives and
-/// no binding is failed by another loaded beside it.
-pub async fn can_load_all(modules: &[PathBuf], host: &HostInfo, env: &Env) -> Vec<Result<()>> {
-    let mut loaded = vec![false; modules.len()];
-    if modules.len() > 1 {
-        let list: Vec<String> = modules
-            .iter()
-            .map(|m| m.to_string_lossy().replace('\\', "/"))
-            .collect();
-        let list = serde_json::to_string(&list).expect("strings serialize");
+/// ~40 ms of CPU, and heal checks dozens. The child starts at once and loads each path as
+/// it is [`add`](LoadCheck::add)ed (so its start overlaps with whatever produces the
+/// bindings), then reports which loaded. Every other one (a failure, or no report because
+/// a binding crashed or exited the child) is checked again alone with [`can_load`] by
+/// [`finish`](LoadCheck::finish), so each error is the one a lone load gives and no binding
+/// is failed by another loaded beside it.
+pub struct LoadCheck {
+    child: Option<(tokio::process::Child, tokio::process::ChildStdin)>,
+    modules: Vec<PathBuf>,
+}
+
+impl LoadCheck {
+    /// Starts the child (a failure to start only means every binding is checked alone).
+    pub fn start(host: &HostInfo, env: &Env) -> Self {
+        // One JSON path per line on stdin; the report on stdout when stdin ends.
         let script = format!(
-            "const r = []; for (const m of {list}) {{ try {{ require(m); r.push(1); }} catch {{ r.push(0); }} }} \
-             require('fs').writeSync(1, '\\n{LOADED_MARK}' + r.join('') + '\\n');"
+            "const r = []; let b = ''; process.stdin.setEncoding('utf8'); \
+             process.stdin.on('data', (d) => {{ b += d; let i; while ((i = b.indexOf('\\n')) >= 0) {{ \
+             const m = JSON.parse(b.slice(0, i)); b = b.slice(i + 1); \
+             try {{ require(m); r.push(1); }} catch {{ r.push(0); }} }} }}); \
+             process.stdin.on('end', () => require('fs').writeSync(1, '\\n{LOADED_MARK}' + r.join('') + '\\n'));"
         );
         let mut cmd = node_eval(&script, host, env);
-        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-        if let Ok(Ok(out)) = tokio::time::timeout(LOAD_TIMEOUT, cmd.output()).await {
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            if let Some(report) = stdout
-                .lines()
-                .rev()
-                .find_map(|l| l.strip_prefix(LOADED_MARK))
-            {
-                for (slot, c) in loaded.iter_mut().zip(report.chars()) {
-                    *slot = c == '1';
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let child = cmd.spawn().ok().and_then(|mut c| {
+            let stdin = c.stdin.take()?;
+            Some((c, stdin))
+        });
+        LoadCheck {
+            child,
+            modules: Vec::new(),
+        }
+    }
+
+    /// Has the child load `module` (in the order added).
+    pub async fn add(&mut self, module: PathBuf) {
+        use tokio::io::AsyncWriteExt;
+        if let Some((_, stdin)) = self.child.as_mut() {
+            let mut line = serde_json::to_string(&module.to_string_lossy().replace('\\', "/"))
+                .expect("strings serialize");
+            line.push('\n');
+            // A child that is gone sends a short report (or none): the rest are checked alone.
+            let _ = stdin.write_all(line.as_bytes()).await;
+        }
+        self.modules.push(module);
+    }
+
+    /// The result for each added binding, in order.
+    pub async fn finish(mut self, host: &HostInfo, env: &Env) -> Vec<Result<()>> {
+        use tokio::io::AsyncReadExt;
+        let mut loaded = vec![false; self.modules.len()];
+        if let Some((mut child, stdin)) = self.child.take() {
+            drop(stdin);
+            let mut stdout = child.stdout.take();
+            let report = async {
+                let mut out = Vec::new();
+                if let Some(s) = stdout.as_mut() {
+                    let _ = s.read_to_end(&mut out).await;
+                }
+                let _ = child.wait().await;
+                out
+            };
+            if let Ok(out) = tokio::time::timeout(LOAD_TIMEOUT, report).await {
+                let out = String::from_utf8_lossy(&out);
+                if let Some(r) = out.lines().rev().find_map(|l| l.strip_prefix(LOADED_MARK)) {
+                    for (slot, c) in loaded.iter_mut().zip(r.chars()) {
+                        *slot = c == '1';
+                    }
                 }
             }
         }
+        let mut out = Vec::with_capacity(self.modules.len());
+        for (m, ok) in self.modules.iter().zip(loaded) {
+            out.push(if ok {
+                Ok(())
+            } else {
+                can_load(m, host, env).await
+            });
+        }
+        out
     }
-    let mut out = Vec::with_capacity(modules.len());
-    for (m, ok) in modules.iter().zip(loaded) {
-        out.push(if ok {
-            Ok(())
-        } else {
-            can_load(m, host, env).await
-        });
+}
+
+/// [`can_load`] for each of `modules`, through one [`LoadCheck`] child.
+pub async fn can_load_all(modules: &[PathBuf], host: &HostInfo, env: &Env) -> Vec<Result<()>> {
+    if modules.len() < 2 {
+        let mut out = Vec::new();
+        for m in modules {
+            out.push(can_load(m, host, env).await);
+        }
+        return out;
     }
-    out
+    let mut check = LoadCheck::start(host, env);
+    for m in modules {
+        check.add(m.clone()).await;
+    }
+    check.finish(host, env).await
 }
 
 #[cfg(test)]

@@ -271,11 +271,14 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         b
     });
     let mut rows = Vec::new();
-    let mut to_load: Vec<(usize, PathBuf)> = Vec::new();
+    // Every new binding must load here: one child runtime loads them as they arrive.
+    let mut check = crate::process::LoadCheck::start(&ctx.host, &ctx.opts.env);
+    let mut to_load: Vec<usize> = Vec::new();
     while let Some(r) = set.join_next().await {
         let (row, module) = r.map_err(|e| Error::Usage(format!("heal task failed: {e}")))?;
         if let Some(m) = module {
-            to_load.push((rows.len(), m));
+            to_load.push(rows.len());
+            check.add(m).await;
         }
         let status = match &row.result {
             Ok(_) => format!("installed ({}, {} ms)", row.source, row.ms),
@@ -293,12 +296,10 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         }
         rows.push(row);
     }
-    // Then every new binding must load here, all in one child runtime.
-    let modules: Vec<PathBuf> = to_load.iter().map(|(_, m)| m.clone()).collect();
-    let loads = crate::process::can_load_all(&modules, &ctx.host, &ctx.opts.env).await;
-    for ((i, _), load) in to_load.iter().zip(loads) {
+    let loads = check.finish(&ctx.host, &ctx.opts.env).await;
+    for (i, load) in to_load.into_iter().zip(loads) {
         if let Err(e) = load {
-            rows[*i].result = Err(e.to_string());
+            rows[i].result = Err(e.to_string());
         }
     }
     if let Some(b) = bar {
