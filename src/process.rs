@@ -248,8 +248,9 @@ fn node_eval(script: &str, host: &HostInfo, env: &Env) -> Command {
     cmd
 }
 
-/// Marks the report line of a [`LoadCheck`] child among whatever the bindings print.
-const LOADED_MARK: &str = "pregyp-loaded:";
+/// Marks the report line of a [`LoadCheck`] child among whatever the bindings print; a
+/// per-child nonce follows it, so no binding's own output is taken for the report.
+const LOADED_MARK: &str = "pregyp-loaded-";
 
 /// [`can_load`] for many bindings, in one child instead of one each: a Node start costs
 /// ~40 ms of CPU, and heal checks dozens. The child starts at once and loads each path as
@@ -261,18 +262,24 @@ const LOADED_MARK: &str = "pregyp-loaded:";
 pub struct LoadCheck {
     child: Option<(tokio::process::Child, tokio::process::ChildStdin)>,
     modules: Vec<PathBuf>,
+    mark: String,
 }
 
 impl LoadCheck {
     /// Starts the child (a failure to start only means every binding is checked alone).
     pub fn start(host: &HostInfo, env: &Env) -> Self {
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let mark = format!("{LOADED_MARK}{nonce:x}-{}:", std::process::id());
         // One JSON path per line on stdin; the report on stdout when stdin ends.
         let script = format!(
             "const r = []; let b = ''; process.stdin.setEncoding('utf8'); \
              process.stdin.on('data', (d) => {{ b += d; let i; while ((i = b.indexOf('\\n')) >= 0) {{ \
              const m = JSON.parse(b.slice(0, i)); b = b.slice(i + 1); \
              try {{ require(m); r.push(1); }} catch {{ r.push(0); }} }} }}); \
-             process.stdin.on('end', () => require('fs').writeSync(1, '\\n{LOADED_MARK}' + r.join('') + '\\n'));"
+             process.stdin.on('end', () => require('fs').writeSync(1, '\\n{mark}' + r.join('') + '\\n'));"
         );
         let mut cmd = node_eval(&script, host, env);
         cmd.stdin(Stdio::piped())
@@ -285,6 +292,7 @@ impl LoadCheck {
         LoadCheck {
             child,
             modules: Vec::new(),
+            mark,
         }
     }
 
@@ -318,7 +326,7 @@ impl LoadCheck {
             };
             if let Ok(out) = tokio::time::timeout(LOAD_TIMEOUT, report).await {
                 let out = String::from_utf8_lossy(&out);
-                if let Some(r) = out.lines().rev().find_map(|l| l.strip_prefix(LOADED_MARK)) {
+                if let Some(r) = out.lines().rev().find_map(|l| l.strip_prefix(&self.mark)) {
                     for (slot, c) in loaded.iter_mut().zip(r.chars()) {
                         *slot = c == '1';
                     }
@@ -418,6 +426,29 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("Cannot find module"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn loads_many_in_one_child_with_lone_errors() {
+        let host = node();
+        let t = tempfile::tempdir().unwrap();
+        let good = t.path().join("good.js");
+        std::fs::write(&good, "module.exports = 1").unwrap();
+        // Prints a line like a report, and must not fool the real one (nor stand in for it).
+        let noisy = t.path().join("noisy.js");
+        std::fs::write(&noisy, "console.log('pregyp-loaded-0-0:11111')").unwrap();
+        let bad = t.path().join("bad.node");
+        std::fs::write(&bad, "not an ELF file").unwrap();
+        // Ends the shared child: those after it are checked alone.
+        let exits = t.path().join("exits.js");
+        std::fs::write(&exits, "process.exit(0)").unwrap();
+        let modules = [good.clone(), noisy, bad, exits, good];
+        let r = can_load_all(&modules, &host, &Env::from_process()).await;
+        assert_eq!(r.len(), 5);
+        assert!(r[0].is_ok() && r[1].is_ok() && r[3].is_ok() && r[4].is_ok());
+        let e = r[2].as_ref().unwrap_err();
+        assert_eq!(e.code(), "E_BINDING_LOAD");
+        assert!(e.to_string().contains("bad.node"), "{e}");
     }
 
     #[tokio::test]
