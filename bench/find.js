@@ -2,15 +2,15 @@
 'use strict';
 // bench/find: in fresh Node processes, the in-process cost of `require(tool)` +
 // `find(package.json)` for pregyp and the reference @mapbox/node-pre-gyp on the
-// same package.json. Medians over interleaved runs; run by hand (npm run bench).
-// Two more pregyp variants: find() when the binding comes from the platform package
-// (module_path empty, so find() also resolves the platform package up node_modules),
-// whose extra cost must stay <= 0.15 ms, and load(), which also requires the binding
-// (a real 0.7 MB Node-API addon: pregyp's own find() binary stands in for one).
+// same package.json, next to the physical floor: `require` of an empty C Node-API
+// addon (built here with the real node-gyp). Every variant runs once per round, in
+// its own process, rounds interleaved; medians (and range) over the rounds.
+// Run by hand (npm run bench); not part of the tests.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { median, buildEmptyAddon } = require('./helpers');
 
 const RUNS = Number(process.env.RUNS || 40);
 const root = path.join(__dirname, '..');
@@ -24,12 +24,9 @@ fs.writeFileSync(pkgFile, JSON.stringify({
 // loader with one unrelated file so its one-off start-up cost is not counted.
 const warm = path.join(dir, 'warm.js');
 fs.writeFileSync(warm, 'module.exports = 1;');
-const tools = {
-  pregyp: root,
-  reference: require.resolve('@mapbox/node-pre-gyp', { paths: [root] }),
-};
+const reference = require.resolve('@mapbox/node-pre-gyp', { paths: [root] });
 // The binding must exist for pregyp's find() (it explains missing ones).
-const modulePath = require(tools.reference).find(pkgFile);
+const modulePath = require(reference).find(pkgFile);
 fs.mkdirSync(path.dirname(modulePath), { recursive: true });
 fs.writeFileSync(modulePath, '');
 
@@ -51,46 +48,72 @@ const triple = fs.readdirSync(root).map((f) => /^pregyp-find\.(.+)\.node$/.exec(
 fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), ppBinding);
 fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringify({ name: `bench-pp-${here}`, version: '1.0.0' }));
 
-const probe = (mod, call, file) => `
-require(${JSON.stringify(warm)});
+// The floor: an addon whose init does nothing, built by node-gyp as any addon is.
+const emptyAddon = buildEmptyAddon(path.join(dir, 'empty-addon'));
+
+// The variants: each a name and the code timed in a fresh process after the warm-up.
+// Add one by adding a line.
+const J = JSON.stringify;
+const variants = [
+  { name: 'empty C addon (floor)', code: `require(${J(emptyAddon)});` },
+  { name: 'pregyp', code: `require(${J(root)}).find(${J(pkgFile)});` },
+  { name: '@mapbox/node-pre-gyp', code: `require(${J(reference)}).find(${J(pkgFile)});` },
+  // find() when the binding comes from the platform package (module_path empty), whose
+  // extra cost must stay <= 0.15 ms; load(), which also requires the binding (a real
+  // 0.7 MB Node-API addon: pregyp's own find() binary stands in for one).
+  { name: 'pregyp, platform package', code: `require(${J(root)}).find(${J(ppFile)});` },
+  { name: 'pregyp load()', code: `require(${J(root)}).load(${J(ppAddon)});` },
+];
+const FLOOR = variants[0].name;
+const PREGYP = 'pregyp';
+const REFERENCE = '@mapbox/node-pre-gyp';
+
+const probe = (code) => `
+require(${J(warm)});
 const t0 = process.hrtime.bigint();
-const m = require(${JSON.stringify(mod)});
-const p = m.${call}(${JSON.stringify(file)});
+${code}
 const t1 = process.hrtime.bigint();
 process.stdout.write(String(Number(t1 - t0) / 1e6));`;
 
-const variants = {
-  pregyp: probe(tools.pregyp, 'find', pkgFile),
-  reference: probe(tools.reference, 'find', pkgFile),
-  platform: probe(tools.pregyp, 'find', ppFile),
-  load: probe(tools.pregyp, 'load', ppAddon),
-};
-const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+const samples = Object.fromEntries(variants.map((v) => [v.name, []]));
 for (let i = 0; i < RUNS; i++) {
-  for (const [name, code] of Object.entries(variants)) {
-    samples[name].push(Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' })));
+  for (const v of variants) {
+    samples[v.name].push(Number(execFileSync(process.execPath, ['-e', probe(v.code)], { encoding: 'utf8' })));
   }
 }
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const p = median(samples.pregyp);
-const r = median(samples.reference);
-const pp = median(samples.platform);
-const ld = median(samples.load);
-const result = {
-  bench: 'find', runs: RUNS, pregyp_ms: +p.toFixed(3), reference_ms: +r.toFixed(3), speedup: +(r / p).toFixed(1),
-  platform_ms: +pp.toFixed(3), platform_extra_ms: +(pp - p).toFixed(3), load_ms: +ld.toFixed(3),
-};
 fs.rmSync(dir, { recursive: true, force: true });
+
+// The interquartile range: the spread without the stray descheduled run.
+const quartiles = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
+};
+const stats = Object.fromEntries(variants.map((v) => [v.name, { ms: median(samples[v.name]), iqr: quartiles(samples[v.name]) }]));
+const f = stats[FLOOR].ms;
+const p = stats[PREGYP].ms;
+const r = stats[REFERENCE].ms;
+const result = {
+  bench: 'find',
+  runs: RUNS,
+  load: os.loadavg()[0],
+  pregyp_ms: +p.toFixed(3),
+  reference_ms: +r.toFixed(3),
+  floor_ms: +f.toFixed(3),
+  speedup: +(r / p).toFixed(1),
+  vs_floor: +(p / f).toFixed(2),
+  platform_ms: +stats['pregyp, platform package'].ms.toFixed(3),
+  platform_extra_ms: +(stats['pregyp, platform package'].ms - p).toFixed(3),
+  load_ms: +stats['pregyp load()'].ms.toFixed(3),
+  variants: Object.fromEntries(variants.map((v) => [v.name, { ms: +stats[v.name].ms.toFixed(3), iqr: stats[v.name].iqr.map((x) => +x.toFixed(3)), vs_floor: +(stats[v.name].ms / f).toFixed(2) }])),
+};
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(result));
 } else {
-  console.log(`bench/find: require + find(), median of ${RUNS} fresh processes each`);
-  console.log(`  pregyp              ${p.toFixed(3)} ms`);
-  console.log(`  @mapbox/node-pre-gyp ${r.toFixed(3)} ms`);
-  console.log(`  ratio               ${(r / p).toFixed(1)}x faster (target: <= 1.0 ms and >= 30x)`);
-  console.log(`  pregyp, binding from the platform package  ${pp.toFixed(3)} ms (+${(pp - p).toFixed(3)} ms; target: <= +0.15 ms)`);
-  console.log(`  pregyp load() (find + require of a 0.7 MB addon from the platform package)  ${ld.toFixed(3)} ms`);
+  console.log(`bench/find: require + find(), median (interquartile range) of ${RUNS} fresh processes each, load ${os.loadavg()[0].toFixed(2)}`);
+  const w = Math.max(...variants.map((v) => v.name.length));
+  for (const v of variants) {
+    const s = result.variants[v.name];
+    console.log(`  ${v.name.padEnd(w)}  ${s.ms.toFixed(3)} ms (${s.iqr[0].toFixed(3)}-${s.iqr[1].toFixed(3)})  ${s.vs_floor.toFixed(2)}x the floor`);
+  }
+  console.log(`  pregyp: ${result.vs_floor}x the floor (target <= 1.5x), ${result.speedup}x faster than the reference`);
 }

@@ -1,41 +1,49 @@
 #!/usr/bin/env node
 'use strict';
-// bench/install: a tarball of ~40 MB of binaries served from 127.0.0.1. It is served
-// over plain HTTP through the mirror variable (the reference refuses http: only in
-// binary.host), because Node's TLS server would be the bottleneck for every tool.
-// Median wall time and peak RSS of
+// bench/install: a tarball of SIZE_MB (default 40) MB of binaries served over HTTPS
+// from 127.0.0.1 (test CA; the mirror variable points every tool at it). Median wall
+// time and peak RSS, interleaved in the same rounds, of
 //   pregyp install --update-binary            (fresh cache each run: a real download)
 //   @mapbox/node-pre-gyp install --update-binary
-//   curl -s URL | tar xz                     (the physical baseline)
-// in the same run, interleaved. Run by hand (npm run bench); not part of the tests.
-const { spawnSync } = require('child_process');
-const crypto = require('crypto');
+//   curl URL | tar xz                         (the physical floor of a download)
+//   pregyp install --update-binary, cached    (the tarball already in pregyp's cache)
+//   tar xzf <that cached tarball>             (the physical floor of a cached install)
+// Run by hand (npm run bench); not part of the tests. NO_REFERENCE=1 skips the reference
+// (for big sizes: it buffers the whole tarball).
 const fs = require('fs');
-const http = require('http');
+const https = require('https');
 const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 const { tarBuffer } = require('../__test__/helpers/tarballs');
+const { makeTestCA } = require('../__test__/helpers/tls');
+const { root, median, timed, payload, cleanEnv } = require('./helpers');
 
 const RUNS = Number(process.env.RUNS || 7);
 const SIZE_MB = Number(process.env.SIZE_MB || 40);
-const root = path.join(__dirname, '..');
+const NO_REFERENCE = /^(1|true)$/.test(process.env.NO_REFERENCE || '');
 const reference = path.join(path.dirname(require.resolve('@mapbox/node-pre-gyp/package.json', { paths: [root] })), 'bin', 'node-pre-gyp');
 
-// Binary-like content: half random (incompressible), half repetitive, like real .node files.
-function payload(bytes) {
-  const buf = Buffer.alloc(bytes);
-  crypto.randomFillSync(buf, 0, bytes >> 1);
-  for (let i = bytes >> 1; i < bytes; i++) buf[i] = (i * 31) & 0x3f;
-  return buf;
+function findFile(dir, re) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      const f = findFile(p, re);
+      if (f) return f;
+    } else if (re.test(e.name)) return p;
+  }
+  return null;
 }
 
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-bench-install-'));
+  const ca = makeTestCA(path.join(work, 'ca'));
+  // One big binding and a few libraries beside it, like an addon with bundled .so files.
   const files = [{ name: 'binding/', type: 'dir' }, { name: 'binding/bench.node', type: 'file', content: payload(Math.round(SIZE_MB * 0.75) << 20) }];
   for (let i = 0; i < 8; i++) files.push({ name: `binding/lib/part${i}.so`, type: 'file', content: payload(Math.round(SIZE_MB * 0.25 / 8 * (1 << 20))) });
-  const tarball = zlib.gzipSync(tarBuffer(files), { level: 6 });
-  const server = http.createServer((req, res) => {
+  const tarball = zlib.gzipSync(tarBuffer(files), { level: Number(process.env.GZIP_LEVEL || 6) });
+  files.length = 0;
+  const server = https.createServer({ key: ca.key, cert: ca.cert }, (req, res) => {
     if (req.url !== '/bench.tar.gz') {
       res.writeHead(404).end();
       return;
@@ -44,7 +52,7 @@ async function main() {
     res.end(tarball);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const mirror = `http://127.0.0.1:${server.address().port}/`;
+  const mirror = `https://127.0.0.1:${server.address().port}/`;
   const url = `${mirror}bench.tar.gz`;
   const pkgDir = path.join(work, 'pkg');
   fs.mkdirSync(pkgDir);
@@ -52,73 +60,81 @@ async function main() {
     name: 'bench-install', version: '1.0.0', main: 'index.js',
     binary: { module_name: 'bench', module_path: './lib/binding/', host: 'https://binaries.example.invalid/', package_name: 'bench.tar.gz' },
   }));
-  const curlDir = path.join(work, 'curl');
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^npm_/.test(k)) delete env[k];
-  env.npm_config_bench_binary_host_mirror = mirror;
+  const outDir = path.join(work, 'out');
+  const env = { ...cleanEnv(), npm_config_bench_binary_host_mirror: mirror, NODE_EXTRA_CA_CERTS: ca.caFile };
+  const pregyp = (cache) => timed(process.execPath, [path.join(root, 'bin', 'pregyp.js'), 'install', '--update-binary', '--silent'], { cwd: pkgDir, env: { ...env, PREGYP_CACHE: cache } });
+  const fresh = () => {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir);
+  };
 
-  // The server runs in this process, so every command runs in a child: spawn asynchronously.
-  const { spawn } = require('child_process');
-  function timed(cmd, args, opts) {
-    return new Promise((resolve, reject) => {
-      const t0 = process.hrtime.bigint();
-      const child = spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], { ...opts, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => {
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed:\n${err}`));
-        const rssKb = Number(err.trim().split('\n').pop());
-        resolve({ ms, rssMb: rssKb / 1024 });
-      });
-    });
-  }
+  // The cached case: one install fills a cache that later runs are served from.
+  const warmCache = path.join(work, 'cache-warm');
+  await pregyp(warmCache);
+  // The blob itself (content/<sha256>), not the index entry naming it.
+  const cached = findFile(path.join(warmCache, 'content'), /^[0-9a-f]{64}$/);
+  if (!cached) throw new Error(`no tarball in ${warmCache}`);
+
+  let n = 0;
   const tools = {
-    pregyp: (i) => timed(process.execPath, [path.join(root, 'bin', 'pregyp.js'), 'install', '--update-binary', '--silent'], { cwd: pkgDir, env: { ...env, PREGYP_CACHE: path.join(work, `cache-${i}`) } }),
+    pregyp: () => pregyp(path.join(work, `cache-${n++}`)),
     reference: () => timed(process.execPath, [reference, 'install', '--update-binary', '--loglevel=error'], { cwd: pkgDir, env }),
     'curl | tar': () => {
-      fs.rmSync(curlDir, { recursive: true, force: true });
-      fs.mkdirSync(curlDir);
-      return timed('sh', ['-c', `curl -s ${url} | tar xzf - -C ${curlDir}`], { env });
+      fresh();
+      return timed('sh', ['-c', `curl -s --cacert ${ca.caFile} ${url} | tar xzf - -C ${outDir}`], { env });
+    },
+    'pregyp, cached': () => pregyp(warmCache),
+    'tar xzf cached': () => {
+      fresh();
+      return timed('tar', ['xzf', cached, '-C', outDir]);
     },
   };
+  if (NO_REFERENCE) delete tools.reference;
   const samples = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
   for (let i = 0; i < RUNS; i++) {
-    for (const [name, run] of Object.entries(tools)) samples[name].push(await run(i));
-    fs.rmSync(path.join(work, `cache-${i}`), { recursive: true, force: true });
+    for (const [name, run] of Object.entries(tools)) {
+      samples[name].push(await run());
+      if (name === 'pregyp') fs.rmSync(path.join(work, `cache-${n - 1}`), { recursive: true, force: true });
+    }
   }
   server.close();
-  const median = (a) => {
-    const s = [...a].sort((x, y) => x - y);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
-  const stats = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ms: median(v.map((x) => x.ms)), rssMb: Math.max(...v.map((x) => x.rssMb)) }]));
   fs.rmSync(work, { recursive: true, force: true });
-  const result = {
+  const stats = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ms: median(v.map((x) => x.ms)), rssMb: Math.max(...v.map((x) => x.rssMb)) }]));
+  const r1 = (x) => (x === undefined ? null : +x.toFixed(1));
+  return {
     bench: 'install',
     tarball_mb: +(tarball.length / 1048576).toFixed(1),
     unpacked_mb: SIZE_MB,
     runs: RUNS,
-    pregyp_ms: +stats.pregyp.ms.toFixed(1),
-    reference_ms: +stats.reference.ms.toFixed(1),
-    curl_tar_ms: +stats['curl | tar'].ms.toFixed(1),
-    pregyp_rss_mb: +stats.pregyp.rssMb.toFixed(1),
-    reference_rss_mb: +stats.reference.rssMb.toFixed(1),
-    curl_tar_rss_mb: +stats['curl | tar'].rssMb.toFixed(1),
-    vs_reference: +(stats.reference.ms / stats.pregyp.ms).toFixed(2),
+    load: os.loadavg()[0],
+    pregyp_ms: r1(stats.pregyp.ms),
+    pregyp_rss_mb: r1(stats.pregyp.rssMb),
+    reference_ms: r1(stats.reference && stats.reference.ms),
+    reference_rss_mb: r1(stats.reference && stats.reference.rssMb),
+    curl_tar_ms: r1(stats['curl | tar'].ms),
+    curl_tar_rss_mb: r1(stats['curl | tar'].rssMb),
+    cached_ms: r1(stats['pregyp, cached'].ms),
+    cached_rss_mb: r1(stats['pregyp, cached'].rssMb),
+    tar_xzf_ms: r1(stats['tar xzf cached'].ms),
+    vs_reference: stats.reference ? +(stats.reference.ms / stats.pregyp.ms).toFixed(2) : null,
     vs_curl_tar: +(stats.pregyp.ms / stats['curl | tar'].ms).toFixed(2),
+    cached_vs_tar: +(stats['pregyp, cached'].ms / stats['tar xzf cached'].ms).toFixed(2),
   };
-  return result;
 }
 
 main().then((r) => {
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(r));
   } else {
-    console.log(`bench/install: ${r.tarball_mb} MB tarball (${r.unpacked_mb} MB unpacked) over HTTP on 127.0.0.1, median of ${r.runs}`);
+    console.log(`bench/install: ${r.tarball_mb} MB tarball (${r.unpacked_mb} MB unpacked) over HTTPS on 127.0.0.1, median of ${r.runs}, load ${r.load.toFixed(2)}`);
     console.log(`  pregyp               ${r.pregyp_ms} ms, peak RSS ${r.pregyp_rss_mb} MB`);
-    console.log(`  @mapbox/node-pre-gyp ${r.reference_ms} ms, peak RSS ${r.reference_rss_mb} MB`);
+    if (r.reference_ms !== null) console.log(`  @mapbox/node-pre-gyp ${r.reference_ms} ms, peak RSS ${r.reference_rss_mb} MB`);
     console.log(`  curl | tar           ${r.curl_tar_ms} ms (curl's and tar's RSS: ${r.curl_tar_rss_mb} MB)`);
-    console.log(`  pregyp is ${r.vs_reference}x faster than the reference and takes ${r.vs_curl_tar}x curl|tar's time (targets: >= 3x, <= 1.1x, RSS <= 64 MB)`);
+    console.log(`  pregyp, cached       ${r.cached_ms} ms, peak RSS ${r.cached_rss_mb} MB`);
+    console.log(`  tar xzf (cached)     ${r.tar_xzf_ms} ms`);
+    console.log(`  download: ${r.vs_curl_tar}x curl|tar (target <= 0.75x)${r.vs_reference ? `, ${r.vs_reference}x faster than the reference` : ''}; cached: ${r.cached_vs_tar}x tar xzf (target <= 1x); RSS target <= 64 MB`);
   }
+}, (e) => {
+  console.error(e);
+  process.exit(1);
 });

@@ -1,30 +1,139 @@
 #!/usr/bin/env node
 'use strict';
-// npm run bench: runs bench/find, bench/install and bench/package (each in its own
-// process, each measuring pregyp against the reference and the physical baseline in
-// the same run) and prints one table. Run by hand on a quiet machine.
+// npm run bench: runs every bench REPEATS (default 3) times, each run in its own
+// process measuring pregyp, the reference and the physical floor interleaved in the
+// same rounds, and prints ONE table: per measure the median of the runs' medians and,
+// in brackets, their range. Run by hand on a quiet machine (about 5-8 minutes on 2 cores).
+//   REPEATS=n        runs per bench (default 3)
+//   BENCH=find,heal  only these rows' benches
 const { execFileSync } = require('child_process');
+const os = require('os');
 const path = require('path');
+const { median } = require('./helpers');
 
-function run(name) {
-  process.stderr.write(`running bench/${name} ...\n`);
-  const out = execFileSync(process.execPath, [path.join(__dirname, `${name}.js`), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const REPEATS = Math.max(1, Number(process.env.REPEATS || 3));
+const only = process.env.BENCH ? new Set(process.env.BENCH.split(',')) : null;
+
+// One job per bench invocation; `env` tunes it. The 400 MB install skips the reference
+// (it buffers whole tarballs) and each of its runs is one round, to stay quick.
+const jobs = [
+  { key: 'find', script: 'find' },
+  { key: 'install', script: 'install' },
+  { key: 'install400', script: 'install', env: { SIZE_MB: '400', RUNS: '1', NO_REFERENCE: '1', GZIP_LEVEL: '1' } },
+  { key: 'heal', script: 'heal' },
+  { key: 'package', script: 'package' },
+].filter((j) => !only || only.has(j.key));
+
+function run(job, i) {
+  process.stderr.write(`running bench/${job.script}${job.env ? ` ${JSON.stringify(job.env)}` : ''} (${i + 1}/${REPEATS}) ...\n`);
+  const out = execFileSync(process.execPath, [path.join(__dirname, `${job.script}.js`), '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...job.env },
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const find = run('find');
-const install = run('install');
-const pkg = run('package');
-const rows = [
-  ['find: require + find()', `${find.pregyp_ms} ms`, `${find.reference_ms} ms`, '-', `${find.speedup}x faster`, '<= 1.0 ms, >= 30x'],
-  ['find() from the platform package', `${find.platform_ms} ms`, '-', `module_path ${find.pregyp_ms} ms`, `+${find.platform_extra_ms} ms`, '<= +0.15 ms'],
-  ['load() (find + require, 0.7 MB addon)', `${find.load_ms} ms`, '-', '-', '-', '-'],
-  ['install --update-binary', `${install.pregyp_ms} ms, ${install.pregyp_rss_mb} MB RSS`, `${install.reference_ms} ms, ${install.reference_rss_mb} MB RSS`, `curl|tar ${install.curl_tar_ms} ms`, `${install.vs_reference}x faster; ${install.vs_curl_tar}x curl|tar`, '>= 3x; <= 1.1x; <= 64 MB'],
-  ['package', `${pkg.pregyp_ms} ms, ${pkg.pregyp_rss_mb} MB RSS, ${pkg.pregyp_mb} MB`, `${pkg.reference_ms} ms`, `tar czf ${pkg.tar_ms} ms, ${pkg.tar_mb} MB`, `${pkg.vs_reference}x faster; ${pkg.vs_tar}x tar's time; size ${pkg.size_vs_tar}x`, '>= 3x; <= 0.7x; size within 2%'],
-];
-const head = ['benchmark', 'pregyp', '@mapbox/node-pre-gyp', 'baseline', 'ratio', 'target'];
+const results = {};
+const loads = [];
+for (const job of jobs) {
+  results[job.key] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    results[job.key].push(run(job, i));
+    loads.push(os.loadavg()[0]);
+  }
+}
+
+// "median [min-max]" of one field over the runs, with a unit and precision.
+function cell(key, field, unit = 'ms', digits = 0) {
+  const v = (results[key] || []).map((r) => r[field]).filter((x) => typeof x === 'number');
+  if (!v.length) return '-';
+  const f = (x) => x.toFixed(digits);
+  const range = v.length > 1 ? ` [${f(Math.min(...v))}-${f(Math.max(...v))}]` : '';
+  return `${f(median(v))}${unit}${range}`;
+}
+const has = (key) => results[key] && results[key].length;
+
+const rows = [];
+if (has('find')) {
+  rows.push([
+    'require + find() (fresh process, warm loader)',
+    cell('find', 'pregyp_ms', ' ms', 3),
+    cell('find', 'reference_ms', ' ms', 1),
+    `empty C addon ${cell('find', 'floor_ms', ' ms', 3)}`,
+    `${cell('find', 'vs_floor', 'x', 2)} floor; ${cell('find', 'speedup', 'x', 0)} faster than ref`,
+    '<= 1.5x floor',
+  ]);
+}
+if (has('find')) {
+  rows.push([
+    'find() from the platform package',
+    cell('find', 'platform_ms', ' ms', 3),
+    '-',
+    `module_path ${cell('find', 'pregyp_ms', ' ms', 3)}`,
+    `+${cell('find', 'platform_extra_ms', ' ms', 3)}`,
+    '<= +0.15 ms',
+  ]);
+  rows.push(['load() (find + require of a 0.7 MB addon)', cell('find', 'load_ms', ' ms', 3), '-', '-', '-', '-']);
+}
+if (has('install')) {
+  const r = results.install[0];
+  rows.push([
+    `install --update-binary, ${r.tarball_mb} MB tarball (${r.unpacked_mb} MB) over HTTPS`,
+    `${cell('install', 'pregyp_ms')}, ${cell('install', 'pregyp_rss_mb', ' MB')}`,
+    `${cell('install', 'reference_ms')}, ${cell('install', 'reference_rss_mb', ' MB')}`,
+    `curl | tar xz ${cell('install', 'curl_tar_ms')}`,
+    `${cell('install', 'vs_curl_tar', 'x', 2)} curl|tar; ${cell('install', 'vs_reference', 'x', 1)} faster than ref`,
+    '<= 0.75x; <= 64 MB',
+  ]);
+  rows.push([
+    'repeat install --update-binary from the cache',
+    `${cell('install', 'cached_ms')}, ${cell('install', 'cached_rss_mb', ' MB')}`,
+    '-',
+    `tar xzf ${cell('install', 'tar_xzf_ms')}`,
+    `${cell('install', 'cached_vs_tar', 'x', 2)} tar xzf`,
+    '<= 1x; <= 64 MB',
+  ]);
+}
+if (has('install400')) {
+  const r = results.install400[0];
+  rows.push([
+    `install --update-binary, ${r.tarball_mb} MB tarball (${r.unpacked_mb} MB) over HTTPS`,
+    `${cell('install400', 'pregyp_ms')}, ${cell('install400', 'pregyp_rss_mb', ' MB')}`,
+    '(not run)',
+    `curl | tar xz ${cell('install400', 'curl_tar_ms')}`,
+    `${cell('install400', 'vs_curl_tar', 'x', 2)} curl|tar`,
+    'flat RSS (<= 64 MB)',
+  ]);
+}
+if (has('heal')) {
+  const r = results.heal[0];
+  rows.push([
+    `heal: ${r.packages} packages missing their binding, local mirror`,
+    `${cell('heal', 'heal_ms')}, ${cell('heal', 'heal_rss_mb', ' MB')}`,
+    '(no heal)',
+    `one install ${cell('heal', 'one_install_ms')}`,
+    `${cell('heal', 'vs_one_install', 'x', 2)} one install`,
+    '<= 3x',
+  ]);
+}
+if (has('package')) {
+  const r = results.package[0];
+  rows.push([
+    `package, ${r.input_mb} MiB module_path`,
+    `${cell('package', 'pregyp_ms')}, ${cell('package', 'pregyp_rss_mb', ' MB')}`,
+    cell('package', 'reference_ms'),
+    `tar czf ${cell('package', 'tar_ms')}`,
+    `${cell('package', 'vs_tar', 'x', 2)} tar's time; size ${cell('package', 'size_vs_tar', 'x', 3)}; ${cell('package', 'vs_reference', 'x', 1)} faster than ref`,
+    '<= 0.7x; size within 2%',
+  ]);
+}
+
+const head = ['measure', 'pregyp', '@mapbox/node-pre-gyp', 'physical floor', 'ratio', 'target'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(`median of ${REPEATS} runs [range]; load average ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)} on ${os.cpus().length} cores`);
 console.log(line(head));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));

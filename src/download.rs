@@ -139,12 +139,17 @@ pub async fn unpack_file(file: &Path, dest: &Path, source: &str, limits: Limits)
     let (file, dest, source) = (file.to_path_buf(), dest.to_path_buf(), source.to_string());
     tokio::task::spawn_blocking(move || -> Result<String> {
         let f = fs::File::open(&file).at("read", &file)?;
-        let mut reader = HashingReader {
+        let reader = HashingReader {
             inner: io::BufReader::with_capacity(256 * 1024, f),
             hasher: Sha256::new(),
         };
-        archive::unpack_tar_gz(&mut reader, &dest, &source, &limits)?;
-        io::copy(&mut reader, &mut io::sink()).at("read", &file)?;
+        // Reading, hashing and inflating on one thread, writing files on this one.
+        let mut inflated = crate::inflate::spawn(reader).at("start a thread", &file)?;
+        archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
+        let reader = inflated.finish().map_err(|e| Error::BadArchive {
+            source_name: source.clone(),
+            detail: e.to_string(),
+        })?;
         Ok(hex::encode(reader.hasher.finalize()))
     })
     .await
@@ -257,13 +262,15 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
     let dest = dest.to_path_buf();
     let source = redact_url(url);
     let unpacker = tokio::task::spawn_blocking(move || -> Result<()> {
-        let mut reader = ChannelReader {
+        let reader = ChannelReader {
             rx,
             current: bytes::Bytes::new(),
         };
-        archive::unpack_tar_gz(&mut reader, &dest, &source, &limits)?;
-        // Take whatever follows the gzip stream too, so the download completes.
-        io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::BadArchive {
+        // Inflating on one thread, writing files on this one; finish() also takes whatever
+        // follows the gzip stream, so the download completes.
+        let mut inflated = crate::inflate::spawn(reader).at("start a thread", &dest)?;
+        archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
+        inflated.finish().map_err(|e| Error::BadArchive {
             source_name: source.clone(),
             detail: e.to_string(),
         })?;

@@ -10,8 +10,49 @@ use std::time::Duration;
 /// Redirects followed at most.
 pub const MAX_REDIRECTS: usize = 10;
 
-/// Builds the client for `opts`.
+/// The client for `opts`: one per process and configuration. Building one loads and
+/// parses the system's root certificates (~5 ms of CPU), which `heal` would otherwise
+/// pay for every package; clones share the connection pool.
 pub fn client(opts: &Options) -> Result<reqwest::Client> {
+    type Key = (
+        Duration,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+        Vec<Option<Vec<u8>>>,
+        bool,
+        Option<String>,
+    );
+    static CACHE: std::sync::Mutex<Option<(Key, reqwest::Client)>> = std::sync::Mutex::new(None);
+    // The CA files' contents, not their names, so that a rewritten file is read again.
+    let key: Key = (
+        opts.timeout,
+        opts.proxy.clone(),
+        opts.https_proxy.clone(),
+        opts.noproxy.clone(),
+        opts.ca.clone(),
+        opts.ca_files
+            .iter()
+            .map(|f| std::fs::read(f).ok())
+            .collect(),
+        opts.strict_ssl,
+        opts.env
+            .non_empty("npm_config_user_agent")
+            .map(str::to_string),
+    );
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, c)) = cache.as_ref() {
+        if *k == key {
+            return Ok(c.clone());
+        }
+    }
+    let c = build_client(opts)?;
+    *cache = Some((key, c.clone()));
+    Ok(c)
+}
+
+fn build_client(opts: &Options) -> Result<reqwest::Client> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         if attempt.previous().len() >= MAX_REDIRECTS {
             return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));

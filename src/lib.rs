@@ -26,6 +26,8 @@ pub mod gyp;
 #[cfg(feature = "full")]
 pub mod http;
 #[cfg(feature = "full")]
+pub mod inflate;
+#[cfg(feature = "full")]
 pub mod lifecycle;
 pub mod log;
 pub mod manifest;
@@ -52,7 +54,12 @@ mod test_support;
 pub mod urls;
 pub mod versioning;
 
+// The full binary's JS surface is napi-rs; the lean one's is raw Node-API (see napi_find.rs).
+#[cfg(feature = "full")]
 mod napi;
+// (Not in fuzz builds, which are executables rather than addons.)
+#[cfg(all(not(feature = "full"), not(fuzzing)))]
+mod napi_find;
 
 // Property-based tests. Their checks are shared with the fuzz crate (fuzz/), where
 // this crate is the external crate `pregyp`: the alias lets one file serve both.

@@ -111,7 +111,9 @@ fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
     }
 }
 
-async fn heal_one(ctx: Context, state: &'static str) -> Row {
+/// Installs one package; returns its row and the binding to test-load (all of them are
+/// loaded together afterwards, see `can_load_all`).
+async fn heal_one(ctx: Context, state: &'static str) -> (Row, Option<PathBuf>) {
     let started = Instant::now();
     let call = CommandCall {
         name: "install".into(),
@@ -124,24 +126,23 @@ async fn heal_one(ctx: Context, state: &'static str) -> Row {
             .ok_or_else(|| Error::Usage("nothing to install".into()))?;
         let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
         let config = ctx.evaluate("install", step.napi_build_version)?;
-        if !config.cross_compiling {
-            crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env).await?;
-        }
-        Ok::<_, Error>(outcome.data["source"].as_str().unwrap_or("").to_string())
+        let source = outcome.data["source"].as_str().unwrap_or("").to_string();
+        Ok::<_, Error>((source, (!config.cross_compiling).then_some(config.module)))
     }
     .await;
-    let (source, result) = match result {
-        Ok(s) => (s, Ok("healed")),
-        Err(e) => (String::new(), Err(e.to_string())),
+    let (source, module, result) = match result {
+        Ok((s, m)) => (s, m, Ok("healed")),
+        Err(e) => (String::new(), None, Err(e.to_string())),
     };
-    Row {
+    let row = Row {
         name: format!("{}@{}", ctx.name(), ctx.manifest.version()),
         dir: ctx.dir.clone(),
         state,
         source,
         ms: started.elapsed().as_millis(),
         result,
-    }
+    };
+    (row, module)
 }
 
 fn table(rows: &[Row]) -> Vec<String> {
@@ -178,6 +179,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
     let mut todo: Vec<(Candidate, &'static str)> = Vec::new();
     let mut problems: Vec<Row> = Vec::new();
     let mut fine = 0usize;
+    let mut present: Vec<(Candidate, PathBuf)> = Vec::new();
     for c in found {
         let pctx = package_context(ctx, &c, false);
         let napi = match crate::versioning::best_napi_build_version(&c.manifest, &ctx.host) {
@@ -198,27 +200,23 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             // A platform package may provide it (binary.platform_packages): fine as it is,
             // unless that binding does not load (then install into module_path over it).
             match super::platform_package::provided(&pctx, &config) {
-                Ok((_, Some((_, p)))) => {
-                    if config.cross_compiling
-                        || crate::process::can_load(&p, &ctx.host, &ctx.opts.env)
-                            .await
-                            .is_ok()
-                    {
-                        fine += 1;
-                    } else {
-                        todo.push((c, "broken"));
-                    }
-                }
+                Ok((_, Some(_))) if config.cross_compiling => fine += 1,
+                Ok((_, Some((_, p)))) => present.push((c, p)),
                 _ => todo.push((c, "missing")),
             }
-        } else if !config.cross_compiling
-            && crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
-                .await
-                .is_err()
-        {
-            todo.push((c, "broken"));
+        } else if !config.cross_compiling {
+            present.push((c, config.module));
         } else {
             fine += 1;
+        }
+    }
+    // The installed bindings are test-loaded together (one Node start, not one each).
+    let modules: Vec<PathBuf> = present.iter().map(|(_, m)| m.clone()).collect();
+    let loads = crate::process::can_load_all(&modules, &ctx.host, &ctx.opts.env).await;
+    for ((c, _), load) in present.into_iter().zip(loads) {
+        match load {
+            Ok(()) => fine += 1,
+            Err(_) => todo.push((c, "broken")),
         }
     }
     if todo.is_empty() && problems.is_empty() {
@@ -281,10 +279,17 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         b
     });
     let mut rows = Vec::new();
+    // Every new binding must load here: one child runtime loads them as they arrive.
+    let mut check = crate::process::LoadCheck::start(&ctx.host, &ctx.opts.env);
+    let mut to_load: Vec<usize> = Vec::new();
     while let Some(r) = set.join_next().await {
-        let row = r.map_err(Error::task("healing a package"))?;
+        let (row, module) = r.map_err(Error::task("healing a package"))?;
+        if let Some(m) = module {
+            to_load.push(rows.len());
+            check.add(m).await;
+        }
         let status = match &row.result {
-            Ok(_) => format!("healed ({}, {} ms)", row.source, row.ms),
+            Ok(_) => format!("installed ({}, {} ms)", row.source, row.ms),
             Err(e) => format!("failed: {}", e.lines().next().unwrap_or("")),
         };
         match &bar {
@@ -298,6 +303,12 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             ),
         }
         rows.push(row);
+    }
+    let loads = check.finish(&ctx.host, &ctx.opts.env).await;
+    for (i, load) in to_load.into_iter().zip(loads) {
+        if let Err(e) = load {
+            rows[i].result = Err(e.to_string());
+        }
     }
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -1,0 +1,78 @@
+'use strict';
+// Shared by the benches: statistics, a timed child process, and the physical floor's
+// empty C Node-API addon built with the real node-gyp.
+const { execFileSync, spawn } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+
+function median(a) {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+// node-gyp downloads Node's headers unless told where they are; this machine's Node
+// may have matching ones under /usr (as in __test__/helpers/run.js).
+function nodedir() {
+  try {
+    const h = fs.readFileSync('/usr/include/node/node_version.h', 'utf8');
+    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => (new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(h) || [])[1]);
+    return `v${v.join('.')}` === process.version ? '/usr' : null;
+  } catch {
+    return null;
+  }
+}
+
+function nodeGyp() {
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
+  for (const c of candidates) if (c && fs.existsSync(c)) return c;
+  return require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
+}
+
+/** Builds (with node-gyp) an addon whose init does nothing under `dir`; returns the .node path. */
+function buildEmptyAddon(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'empty', sources: ['empty.c'] }] }));
+  fs.writeFileSync(path.join(dir, 'empty.c'), '#include <node_api.h>\nNAPI_MODULE_INIT() { return exports; }\n');
+  const env = { ...process.env };
+  const nd = nodedir();
+  if (nd) env.npm_config_nodedir = nd;
+  execFileSync(process.execPath, [nodeGyp(), 'rebuild', '--loglevel=error'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return path.join(dir, 'build', 'Release', 'empty.node');
+}
+
+/** Runs cmd under /usr/bin/time; resolves to { ms, rssMb } (wall time, peak RSS). */
+function timed(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], { ...opts, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed:\n${err}`));
+      resolve({ ms, rssMb: Number(err.trim().split('\n').pop()) / 1024 });
+    });
+  });
+}
+
+/** Binary-like content: half random (incompressible), half repetitive, like real .node files. */
+function payload(bytes) {
+  const buf = Buffer.alloc(bytes);
+  require('crypto').randomFillSync(buf, 0, bytes >> 1);
+  for (let i = bytes >> 1; i < bytes; i++) buf[i] = (i * 31) & 0x3f;
+  return buf;
+}
+
+/** The environment without npm's variables (an `npm run bench` sets many). */
+function cleanEnv() {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
+  return env;
+}
+
+module.exports = { root, median, nodedir, buildEmptyAddon, timed, payload, cleanEnv };

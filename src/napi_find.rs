@@ -1,0 +1,296 @@
+//! The lean binary's JS surface (`init`, `find`, and `check` and `loadError` for
+//! `load()`), written against the raw Node-API C
+//! functions instead of napi-rs.
+//!
+//! Why: this binary is opened by every `require` of every addon that uses pregyp, and
+//! napi-rs's module registration (a custom-GC threadsafe function, a `Reflect` lookup,
+//! registries behind locks, an env cleanup hook) cost ~0.25 ms per load against ~0.1 ms
+//! for the whole load of an empty C addon (bench/find.js). Two functions converting
+//! strings and booleans do not need the framework. The full binary keeps napi-rs
+//! (`src/napi.rs`); this file mirrors the `init`, `find`, `check` and `load_error` wrappers there exactly:
+//! same arguments, same `err.code`s, same results.
+#![cfg_attr(test, allow(dead_code))]
+
+use crate::error::Error;
+use crate::target::HostInfo;
+use napi_sys as sys;
+use std::ffi::{c_char, CStr};
+use std::path::Path;
+use std::ptr;
+use std::sync::OnceLock;
+use sys::{napi_callback_info, napi_env, napi_value, Status, ValueType};
+
+static HOST: OnceLock<HostInfo> = OnceLock::new();
+
+/// A JS exception to throw: `err.code` and `err.message`.
+struct Throw(String, String);
+
+impl From<Error> for Throw {
+    fn from(e: Error) -> Self {
+        Throw(e.code().to_string(), e.to_string())
+    }
+}
+
+type R<T> = Result<T, Throw>;
+
+/// Throws `new Error(message)` with `code`, as napi-rs does for `napi::Error<String>`.
+unsafe fn throw(env: napi_env, Throw(code, message): Throw) -> napi_value {
+    let (mut c, mut m, mut e) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    sys::napi_create_string_utf8(env, code.as_ptr().cast(), code.len() as isize, &mut c);
+    sys::napi_create_string_utf8(env, message.as_ptr().cast(), message.len() as isize, &mut m);
+    if sys::napi_create_error(env, c, m, &mut e) == Status::napi_ok {
+        sys::napi_throw(env, e);
+    }
+    ptr::null_mut()
+}
+
+fn expected(what: &str, name: &str) -> Throw {
+    let code = match what {
+        "string" => "StringExpected",
+        "boolean" => "BooleanExpected",
+        "number" => "NumberExpected",
+        _ => "ObjectExpected",
+    };
+    Throw(
+        code.into(),
+        format!("Failed to convert JavaScript value `{name}` into rust type: expected {what}"),
+    )
+}
+
+unsafe fn type_of(env: napi_env, v: napi_value) -> sys::napi_valuetype {
+    let mut t = ValueType::napi_undefined;
+    if v.is_null() || sys::napi_typeof(env, v, &mut t) != Status::napi_ok {
+        return ValueType::napi_undefined;
+    }
+    t
+}
+
+unsafe fn string(env: napi_env, v: napi_value, name: &str) -> R<String> {
+    let mut len = 0usize;
+    if sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) != Status::napi_ok {
+        return Err(expected("string", name));
+    }
+    let mut buf = vec![0u8; len + 1];
+    let mut written = 0usize;
+    sys::napi_get_value_string_utf8(
+        env,
+        v,
+        buf.as_mut_ptr().cast::<c_char>(),
+        buf.len(),
+        &mut written,
+    );
+    buf.truncate(written);
+    // Node-API writes valid UTF-8 (lone surrogates become U+FFFD).
+    Ok(String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into()))
+}
+
+/// `obj[name]`, with `undefined` and `null` read as absent (napi-rs's `Option` fields).
+unsafe fn field(env: napi_env, obj: napi_value, name: &CStr) -> Option<napi_value> {
+    let mut v = ptr::null_mut();
+    if sys::napi_get_named_property(env, obj, name.as_ptr(), &mut v) != Status::napi_ok {
+        return None;
+    }
+    match type_of(env, v) {
+        ValueType::napi_undefined | ValueType::napi_null => None,
+        _ => Some(v),
+    }
+}
+
+unsafe fn opt_string(env: napi_env, obj: napi_value, name: &CStr) -> R<Option<String>> {
+    field(env, obj, name)
+        .map(|v| string(env, v, &name.to_string_lossy()))
+        .transpose()
+}
+
+unsafe fn req_string(env: napi_env, obj: napi_value, name: &CStr) -> R<String> {
+    opt_string(env, obj, name)?.ok_or_else(|| {
+        Throw(
+            "InvalidArg".into(),
+            format!("Missing field `{}`", name.to_string_lossy()),
+        )
+    })
+}
+
+unsafe fn opt_bool(env: napi_env, obj: napi_value, name: &CStr) -> R<Option<bool>> {
+    let Some(v) = field(env, obj, name) else {
+        return Ok(None);
+    };
+    let mut b = false;
+    if sys::napi_get_value_bool(env, v, &mut b) != Status::napi_ok {
+        return Err(expected("boolean", &name.to_string_lossy()));
+    }
+    Ok(Some(b))
+}
+
+unsafe fn opt_u32(env: napi_env, obj: napi_value, name: &CStr) -> R<Option<u32>> {
+    let Some(v) = field(env, obj, name) else {
+        return Ok(None);
+    };
+    let mut n = 0u32;
+    if sys::napi_get_value_uint32(env, v, &mut n) != Status::napi_ok {
+        return Err(expected("number", &name.to_string_lossy()));
+    }
+    Ok(Some(n))
+}
+
+/// Up to N arguments; missing ones are null handles.
+unsafe fn args<const N: usize>(env: napi_env, info: napi_callback_info) -> [napi_value; N] {
+    let mut argc = N;
+    let mut argv = [ptr::null_mut(); N];
+    sys::napi_get_cb_info(
+        env,
+        info,
+        &mut argc,
+        argv.as_mut_ptr(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+    );
+    for a in argv.iter_mut().skip(argc) {
+        *a = ptr::null_mut();
+    }
+    argv
+}
+
+unsafe fn object_arg(env: napi_env, v: napi_value, name: &str) -> R<napi_value> {
+    if type_of(env, v) != ValueType::napi_object {
+        return Err(expected("object", name));
+    }
+    Ok(v)
+}
+
+/// `init(info)`: called once by the shim with facts from `process`.
+unsafe extern "C" fn init(env: napi_env, info: napi_callback_info) -> napi_value {
+    let [arg] = args::<1>(env, info);
+    let host = (|| -> R<HostInfo> {
+        let o = object_arg(env, arg, "info")?;
+        Ok(HostInfo {
+            node_version: req_string(env, o, c"node")?,
+            modules: opt_u32(env, o, c"modules")?,
+            napi: opt_u32(env, o, c"napi")?,
+            v8: req_string(env, o, c"v8")?,
+            electron: opt_string(env, o, c"electron")?,
+            node_webkit: opt_string(env, o, c"nodeWebkit")?,
+            platform: req_string(env, o, c"platform")?,
+            arch: req_string(env, o, c"arch")?,
+            exec_path: req_string(env, o, c"execPath")?,
+        })
+    })();
+    match host {
+        Ok(h) => {
+            let _ = HOST.set(h);
+            let mut u = ptr::null_mut();
+            sys::napi_get_undefined(env, &mut u);
+            u
+        }
+        Err(t) => throw(env, t),
+    }
+}
+
+unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::find::FindOptions> {
+    if matches!(
+        type_of(env, v),
+        ValueType::napi_undefined | ValueType::napi_null
+    ) {
+        return Ok(Default::default());
+    }
+    let o = object_arg(env, v, "opts")?;
+    Ok(crate::find::FindOptions {
+        debug: opt_bool(env, o, c"debug")?,
+        runtime: opt_string(env, o, c"runtime")?,
+        target: opt_string(env, o, c"target")?,
+        target_arch: opt_string(env, o, c"targetArch")?,
+        target_platform: opt_string(env, o, c"targetPlatform")?,
+        target_libc: opt_string(env, o, c"targetLibc")?,
+        module_root: opt_string(env, o, c"moduleRoot")?,
+    })
+}
+
+/// The shared body of `find`, `check` and `loadError`: reads `(packageJsonPath, opts?,
+/// ...rest)`, runs `f` with what `crate::find` needs, returns its string or throws.
+unsafe fn call<const N: usize>(
+    env: napi_env,
+    info: napi_callback_info,
+    f: impl FnOnce(&Path, &crate::find::FindOptions, &HostInfo, &Path, &[napi_value]) -> R<String>,
+) -> napi_value {
+    let argv = args::<N>(env, info);
+    let out = (|| -> R<String> {
+        let package_json = string(env, argv[0], "packageJsonPath")?;
+        let opts = find_options(env, argv[1])?;
+        let host = HOST.get().ok_or_else(|| {
+            Throw(
+                "E_NOT_INITIALIZED".into(),
+                "pregyp's native binding was loaded without its JS shim: require('pregyp') instead"
+                    .into(),
+            )
+        })?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| Throw::from(Error::io("read current directory", ".", e)))?;
+        f(Path::new(&package_json), &opts, host, &cwd, &argv[2..])
+    })();
+    match out {
+        Ok(s) => {
+            let mut v = ptr::null_mut();
+            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v);
+            v
+        }
+        Err(t) => throw(env, t),
+    }
+}
+
+fn env_var(k: &str) -> Option<String> {
+    std::env::var(k).ok()
+}
+
+/// `find(packageJsonPath, opts?)`: absolute path of the binding to `require` (in
+/// module_path, else in the platform package); never an error for a missing binding.
+unsafe extern "C" fn find(env: napi_env, info: napi_callback_info) -> napi_value {
+    call::<2>(env, info, |pj, opts, host, cwd, _| {
+        let p = crate::find::find(pj, opts, host, &env_var, cwd)?;
+        Ok(p.to_string_lossy().into_owned())
+    })
+}
+
+/// `check(packageJsonPath, opts?)`: `load()`'s lookup, the binding's path or
+/// `E_BINDING_MISSING` with the explanation.
+unsafe extern "C" fn check(env: napi_env, info: napi_callback_info) -> napi_value {
+    call::<2>(env, info, |pj, opts, host, cwd, _| {
+        let p = crate::find::check(pj, opts, host, &env_var, cwd)?;
+        Ok(p.to_string_lossy().into_owned())
+    })
+}
+
+/// `loadError(packageJsonPath, opts, detail)`: `load()`'s explanation of a binding that
+/// is there but does not load (`detail`: the loader's message).
+unsafe extern "C" fn load_error(env: napi_env, info: napi_callback_info) -> napi_value {
+    call::<3>(env, info, |pj, opts, host, cwd, rest| {
+        let detail = string(env, rest[0], "detail")?;
+        let located = crate::find::locate(pj, opts, host, &env_var, cwd)?;
+        Ok(crate::find::load_error(&located, &detail).to_string())
+    })
+}
+
+unsafe fn export(env: napi_env, exports: napi_value, name: &CStr, cb: sys::napi_callback) {
+    let mut f = ptr::null_mut();
+    let len = name.to_bytes().len() as isize;
+    if sys::napi_create_function(env, name.as_ptr(), len, cb, ptr::null_mut(), &mut f)
+        == Status::napi_ok
+    {
+        sys::napi_set_named_property(env, exports, name.as_ptr(), f);
+    }
+}
+
+/// Node calls this when the `.node` file is opened.
+///
+/// # Safety
+/// Only Node (or another Node-API host) may call it, with a live `env` and `exports`.
+#[no_mangle]
+pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
+    // Windows has no lazy binding to the host's symbols: napi-sys looks them up once.
+    #[cfg(target_env = "msvc")]
+    std::mem::forget(sys::setup());
+    export(env, exports, c"init", Some(init));
+    export(env, exports, c"find", Some(find));
+    export(env, exports, c"check", Some(check));
+    export(env, exports, c"loadError", Some(load_error));
+    exports
+}
