@@ -12,17 +12,9 @@ function median(a) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-// node-gyp downloads Node's headers unless told where they are; this machine's Node
-// may have matching ones under /usr (as in __test__/helpers/run.js).
-function nodedir() {
-  try {
-    const h = fs.readFileSync('/usr/include/node/node_version.h', 'utf8');
-    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => (new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(h) || [])[1]);
-    return `v${v.join('.')}` === process.version ? '/usr' : null;
-  } catch {
-    return null;
-  }
-}
+// node-gyp downloads Node's headers unless told where they are: the tests' detection of
+// matching headers under this machine's Node prefix.
+const nodedir = () => require('../__test__/helpers/run').NODEDIR;
 
 function nodeGyp() {
   const candidates = [
