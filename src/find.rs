@@ -157,36 +157,25 @@ pub fn locate(
         return Ok(missing(config, lookup));
     };
     let root = p.eval.module_root.as_deref().unwrap_or(&p.manifest.root);
-    if let Some(path) = binding_in(&package.dir, root, &config) {
-        return Ok(Located {
-            path,
-            exists: true,
-            platform_package: Some(package.clone()),
-            lookup,
-            root: p.manifest.root.clone(),
-            config,
-        });
-    }
-    // An older Node-API build in the platform package loads too.
-    if let (Some(best), Some(b)) = (p.napi, p.manifest.binary.as_ref()) {
-        let declared = crate::node_api::declared(b)?.unwrap_or_default();
-        let mut older: Vec<u32> = declared
-            .into_iter()
-            .filter(|v| *v < best && host.napi.is_none_or(|n| *v <= n))
-            .collect();
-        older.sort_unstable_by(|a, b| b.cmp(a));
-        for v in older {
-            let c = versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?;
-            if let Some(path) = binding_in(&package.dir, root, &c) {
-                return Ok(Located {
-                    path,
-                    exists: true,
-                    platform_package: Some(package.clone()),
-                    lookup,
-                    root: p.manifest.root.clone(),
-                    config: c,
-                });
-            }
+    // This Node's best build first, then older Node-API builds the package may hold.
+    let older = match (p.napi, p.manifest.binary.as_ref()) {
+        (Some(best), Some(b)) => crate::node_api::older_than(b, best, host.napi)?,
+        _ => Vec::new(),
+    };
+    for napi in std::iter::once(None).chain(older.into_iter().map(Some)) {
+        let c = match napi {
+            None => config.clone(),
+            Some(v) => versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?,
+        };
+        if let Some(path) = binding_in(&package.dir, root, &c) {
+            return Ok(Located {
+                path,
+                exists: true,
+                platform_package: Some(package.clone()),
+                lookup,
+                root: p.manifest.root.clone(),
+                config: c,
+            });
         }
     }
     Ok(missing(config, lookup))

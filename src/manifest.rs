@@ -95,6 +95,14 @@ fn is_truthy(v: Option<&Value>) -> bool {
 }
 
 impl Manifest {
+    /// `binary.napi_versions`, validated (`None` when not declared).
+    pub fn napi_versions(&self) -> Result<Option<Vec<u32>>> {
+        match &self.binary {
+            Some(b) => crate::node_api::declared(b),
+            None => Ok(None),
+        }
+    }
+
     /// Reads and parses `path` (made absolute against `cwd`).
     pub fn load(path: &Path, cwd: &Path) -> Result<Self> {
         let abs = if path.is_absolute() {

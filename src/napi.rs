@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::options::Env;
 use crate::target::HostInfo;
 use napi_derive::napi;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 type JsResult<T> = napi::Result<T, String>;
@@ -71,83 +71,6 @@ pub fn init(info: ProcessInfo) {
         arch: info.arch,
         exec_path: info.exec_path,
     });
-}
-
-/// Options of `find()` and `load()`.
-#[napi(object)]
-pub struct FindOptions {
-    pub debug: Option<bool>,
-    pub runtime: Option<String>,
-    pub target: Option<String>,
-    pub target_arch: Option<String>,
-    pub target_platform: Option<String>,
-    pub target_libc: Option<String>,
-    pub module_root: Option<String>,
-}
-
-fn find_options(opts: Option<FindOptions>) -> crate::find::FindOptions {
-    opts.map(|o| crate::find::FindOptions {
-        debug: o.debug,
-        runtime: o.runtime,
-        target: o.target,
-        target_arch: o.target_arch,
-        target_platform: o.target_platform,
-        target_libc: o.target_libc,
-        module_root: o.module_root,
-    })
-    .unwrap_or_default()
-}
-
-fn env_var(k: &str) -> Option<String> {
-    std::env::var(k).ok()
-}
-
-/// `find(packageJsonPath, opts?)`: absolute path of the binding to `require` (in
-/// module_path, else in the platform package); never an error for a missing binding.
-#[napi]
-pub fn find(package_json_path: String, opts: Option<FindOptions>) -> napi::Result<String, String> {
-    let path = crate::find::find(
-        Path::new(&package_json_path),
-        &find_options(opts),
-        host()?,
-        &env_var,
-        &cwd()?,
-    )
-    .map_err(to_js)?;
-    Ok(path.to_string_lossy().into_owned())
-}
-
-/// `load()`'s lookup: the binding's path, or `E_BINDING_MISSING` with the explanation.
-#[napi]
-pub fn check(package_json_path: String, opts: Option<FindOptions>) -> napi::Result<String, String> {
-    let path = crate::find::check(
-        Path::new(&package_json_path),
-        &find_options(opts),
-        host()?,
-        &env_var,
-        &cwd()?,
-    )
-    .map_err(to_js)?;
-    Ok(path.to_string_lossy().into_owned())
-}
-
-/// `load()`'s explanation of a binding that is there but fails to load (`detail` is the
-/// loader's message); returned as the message of an `E_BINDING_LOAD` error.
-#[napi]
-pub fn load_error(
-    package_json_path: String,
-    opts: Option<FindOptions>,
-    detail: String,
-) -> napi::Result<String, String> {
-    let located = crate::find::locate(
-        Path::new(&package_json_path),
-        &find_options(opts),
-        host()?,
-        &env_var,
-        &cwd()?,
-    )
-    .map_err(to_js)?;
-    Ok(crate::find::load_error(&located, &detail).to_string())
 }
 
 /// Runs a CLI command line; resolves to the exit code.

@@ -7,6 +7,18 @@ use serde_json::Value;
 
 /// Node-API versions a package declares, deduplicated, in declaration order.
 /// Every value must be a positive integer.
+/// The declared Node-API versions older than `best` that a runtime with Node-API
+/// `runtime` can load, newest first: the fallbacks when no build for `best` is there.
+pub fn older_than(binary: &Binary, best: u32, runtime: Option<u32>) -> Result<Vec<u32>> {
+    let mut older: Vec<u32> = declared(binary)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| *v < best && runtime.is_none_or(|n| *v <= n))
+        .collect();
+    older.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(older)
+}
+
 pub fn declared(binary: &Binary) -> Result<Option<Vec<u32>>> {
     let Some(raw) = &binary.napi_versions else {
         return Ok(None);

@@ -87,13 +87,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
     let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;
     let libc = crate::target::libc();
-    let declared_napi = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .map(crate::node_api::declared)
-        .transpose()?
-        .flatten();
+    let declared_napi = ctx.manifest.napi_versions()?;
 
     let action = if ctx.opts.build_from_source.matches(&name) {
         "build from source (requested with --build-from-source)".to_string()

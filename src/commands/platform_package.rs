@@ -399,13 +399,7 @@ fn from_tarballs(
     files_under(from, &mut files)?;
     // Tarballs may sit under their remote_path (build/stage/<remote_path>/<package_name>)
     // or flat: match by the longest known suffix.
-    let declared_napi = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .map(crate::node_api::declared)
-        .transpose()?
-        .flatten();
+    let declared_napi = ctx.manifest.napi_versions()?;
     let variants: Vec<(Option<u32>, Option<String>)> = match &declared_napi {
         Some(v) if !v.is_empty() => v.iter().map(|n| (Some(*n), None)).collect(),
         _ => node_versions_per_abi()
@@ -571,13 +565,7 @@ pub fn provided(ctx: &Context, config: &Config) -> Result<(Lookup, Option<(Insta
         return Ok((lookup, Some(found)));
     }
     if let (Some(best), Some(b)) = (config.napi_build_version, ctx.manifest.binary.as_ref()) {
-        let mut older: Vec<u32> = crate::node_api::declared(b)?
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|v| *v < best && ctx.host.napi.is_none_or(|n| *v <= n))
-            .collect();
-        older.sort_unstable_by(|a, b| b.cmp(a));
-        for v in older {
+        for v in crate::node_api::older_than(b, best, ctx.host.napi)? {
             let c = ctx.evaluate("install", Some(v))?;
             if let Some(p) = crate::find::binding_in(&package.dir, &ctx.dir, &c) {
                 let found = (package.clone(), p);
