@@ -56,13 +56,6 @@ impl Staging {
         self.dir.as_ref().expect("not committed").path()
     }
 
-    /// Empties the staging folder for another attempt.
-    pub fn reset(&self) -> Result<()> {
-        let p = self.path();
-        fs::remove_dir_all(p).at("remove", p)?;
-        fs::create_dir(p).at("create directory", p)
-    }
-
     /// Loads the staged binding in a child runtime: a binary that cannot load here
     /// (wrong libc, missing symbols) must not replace anything.
     pub async fn verify_load(&self, module_name: &str, host: &HostInfo, env: &Env) -> Result<()> {
