@@ -158,127 +158,319 @@ export interface CommandOptions {
 }
 // </generated:options>
 
-export interface InstallResult {
+// <generated:results>
+/** How the binding got into place. */
+export type InstallSource = "remote" | "cache" | "file" | "s3" | "existing" | "build" | "platform-package";
+/** One object `info` lists. */
+export type PublishedObject = {
+  /** The object key. */
+  key: string;
+  /** Its size in bytes. */
+  size: number;
+  /** When it was last modified (RFC 3339), if the server says. */
+  lastModified: string | null;
+};
+/** `explain`: the package. */
+export type ExplainedPackage = {
+  /** Its name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** Its folder. */
+  dir: string;
+};
+/** `explain`: the target the binding is for. */
+export type ExplainedTarget = {
+  /** node, electron or node-webkit. */
+  runtime: string;
+  /** `node_abi` as evaluated. */
+  node_abi: string | null;
+  /** The running Node's Node-API version. */
+  napi_version: number | null;
+  /** `binary.napi_versions`. */
+  napi_versions_declared: Array<number> | null;
+  /** The Node-API version chosen. */
+  napi_build_version: number | null;
+  /** The platform. */
+  platform: string;
+  /** The architecture. */
+  arch: string;
+  /** The libc. */
+  libc: string;
+  /** The glibc version, when known. */
+  libc_version: string | null;
+};
+/** `explain`: an installed platform package providing the binding. */
+export type ProvidedBy = {
+  /** Its name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** The binding in it. */
+  path: string;
+};
+/** `explain`: a host install would try. */
+export type HostCandidate = {
+  /** 'mirror' or 'binary.host'. */
+  kind: string;
+  /** The host (credentials removed). */
+  host: string;
+  /** Whether install uses it. */
+  used: boolean;
+};
+/** `explain`: a cached tarball. */
+export type CacheHit = {
+  /** The cached file. */
+  path: string;
+  /** Its sha256. */
+  sha256: string;
+};
+/** `explain`: the cache. */
+export type ExplainedCache = {
+  /** The cache folder. */
+  dir: string;
+  /** The cached tarball for this target, if any. */
+  hit: CacheHit | null;
+};
+/** `explain`: whether a source build is possible here. */
+export type ExplainedBuild = {
+  /** Whether a build could run. */
+  possible: boolean;
+  /** The node-gyp found. */
+  node_gyp: string | null;
+  /** Why no node-gyp was found. */
+  node_gyp_error: string | null;
+  /** The C++ compiler found. */
+  compiler: string | null;
+  /** Whether the package has a binding.gyp. */
+  binding_gyp: boolean;
+};
+/** `heal`: one package it installed (or failed to). */
+export type HealedPackage = {
+  /** `name@version`. */
+  name: string;
+  /** Its folder. */
+  dir: string;
+  /** 'missing', 'broken', or 'invalid' (its package.json could not be evaluated). */
+  was: string;
+  /** How its binding got there (null when it failed). */
+  source: InstallSource | null;
+  /** Time taken. */
+  ms: number;
+  /** Whether it now has a binding that loads. */
+  ok: boolean;
+  /** Why not. */
+  error: string | null;
+};
+/** `heal --dry-run`: one package it would install. */
+export type PendingPackage = {
+  /** Its name. */
+  name: string;
+  /** Its folder. */
+  dir: string;
+  /** 'missing' or 'broken'. */
+  state: string;
+};
+/** `platform-package`: one platform package written. */
+export type PlatformPackage = {
+  /** Its npm name. */
+  name: string;
+  /** Its version (the root package's). */
+  version: string;
+  /** Where it was written (build/npm/<name>). */
+  dir: string;
+  /** The bindings it holds, relative to its root (module_path as evaluated). */
+  bindings: Array<string>;
+};
+/** `install`: where the binding is and how it got there. */
+export type InstallResult = {
   /** Absolute path of the installed binding. */
   path: string;
-  source: 'remote' | 'cache' | 'file' | 's3' | 'existing' | 'build' | 'platform-package';
+  /** How it got there. */
+  source: InstallSource;
   /** The tarball URL (credentials removed); null when a platform package provides the binding. */
   url: string | null;
-  /** The platform package holding the binding (source 'platform-package'). */
-  package?: string;
   /** sha256 of the tarball, when one was unpacked. */
   sha256: string | null;
-}
-
-export interface PackageResult {
-  tarball: string;
-  sha256: string;
-  size: number;
-}
-
-/** What one step of each command resolves to (the JSON that `--json` prints). */
-export interface CommandResults {
-  clean: { module_path: string; removed: boolean; napi_build_version: number | null };
-  install: InstallResult;
-  reinstall: CleanOrInstall;
-  build: BuildResult;
-  rebuild: CleanOrBuild;
-  configure: BuildResult;
-  package: PackageResult;
-  testpackage: { tarball: string; tested: boolean; files: number };
-  testbinary: { module: string; napi_build_version: number | null; tested: boolean };
-  publish: PublishResult;
-  unpublish: { hosted_tarball: string; key: string; removed: boolean; dryRun?: boolean };
-  info: PublishedObject[];
-  checksums: { key: string; package_name: string; sha256: string; size: number; tarball: string };
-  'postinstall-build': PostinstallBuildResult;
-  explain: ExplainResult;
-  heal: HealResult;
-  'platform-package': PlatformPackageResult[];
-  'optional-deps': Record<string, string>;
-}
-
-export interface BuildResult {
-  module: string;
+  /** The platform package holding the binding (source 'platform-package'), else null. */
+  package: string | null;
+};
+/** `clean`: the folder removed. */
+export type CleanResult = {
+  /** The folder clean removes (module_path, or the binding's folder). */
   module_path: string;
+  /** Whether it existed and was removed. */
+  removed: boolean;
+  /** The Node-API version of this step, for Node-API packages. */
   napi_build_version: number | null;
-}
-/** `rebuild` runs clean then build: one result of each per Node-API version. */
-export type CleanOrBuild = CommandResults['clean'] | BuildResult;
-/** `reinstall` runs clean then install. */
-export type CleanOrInstall = CommandResults['clean'] | InstallResult;
-
-export interface PublishResult {
-  hosted_tarball: string;
-  key: string;
+};
+/** `build` and `configure`: the binding node-gyp builds. */
+export type BuildResult = {
+  /** Absolute path of the binding. */
+  module: string;
+  /** The folder holding it. */
+  module_path: string;
+  /** The Node-API version of this step, for Node-API packages. */
+  napi_build_version: number | null;
+};
+/** `package`: the staged tarball. */
+export type PackageResult = {
+  /** Absolute path of the tarball. */
+  tarball: string;
+  /** Its sha256 (hex). */
   sha256: string;
+  /** Its size in bytes. */
   size: number;
+};
+/** `checksums`: one staged tarball's entry of `binary.checksums`. */
+export type ChecksumResult = {
+  /** The key in `binary.checksums` (the target). */
+  key: string;
+  /** The tarball's file name. */
+  package_name: string;
+  /** Its sha256 (hex). */
+  sha256: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Absolute path of the tarball. */
+  tarball: string;
+};
+/** `testpackage`: the staged tarball checked. */
+export type TestpackageResult = {
+  /** Absolute path of the tarball. */
+  tarball: string;
+  /** Whether its binding was test-loaded (not when cross-compiling). */
+  tested: boolean;
+  /** Regular files in it. */
+  files: number;
+};
+/** `testbinary`: the binding test-loaded. */
+export type TestbinaryResult = {
+  /** Absolute path of the binding. */
+  module: string;
+  /** The Node-API version of this step, for Node-API packages. */
+  napi_build_version: number | null;
+  /** Whether it was loaded (not for other runtimes or targets). */
+  tested: boolean;
+};
+/** `publish`: the object written (or, with `--dry-run`, that would be). */
+export type PublishResult = {
+  /** `hosted_path` as evaluated. */
+  hosted_path: string;
+  /** The tarball's URL. */
+  hosted_tarball: string;
+  /** The bucket. */
+  bucket: string;
+  /** The object key. */
+  key: string;
+  /** sha256 of the tarball (also stored as `<key>.sha256`). */
+  sha256: string;
+  /** Its size in bytes. */
+  size: number;
+  /** The canned ACL. */
   acl: string;
-  hosted_path?: string;
-  bucket?: string;
-  /** Set by `--dry-run`: nothing was uploaded. */
-  dryRun?: boolean;
-}
-
-export interface PostinstallBuildResult {
+  /** `--dry-run`: nothing was uploaded. */
+  dryRun: boolean;
+};
+/** `unpublish`: the object removed. */
+export type UnpublishResult = {
+  /** The tarball's URL. */
+  hosted_tarball: string;
+  /** The object key. */
+  key: string;
+  /** Whether it existed and was removed. */
+  removed: boolean;
+  /** `--dry-run`: nothing was removed. */
+  dryRun: boolean;
+};
+/** `info`: the published objects under the package's prefix. */
+export type InfoResult = Array<PublishedObject>;
+/** `postinstall-build`: whether it built, and what it installed for that. */
+export type PostinstallBuildResult = {
+  /** Whether the build ran. */
   built: boolean;
   /** Why nothing was built ('artifact exists', 'not a dependency', 'recursion'), else null. */
   skipped: string | null;
-  artifact?: string | null;
-  command?: string;
-  package_manager?: string;
-  installed?: string[];
-  removed?: string[];
-}
-
-export interface ExplainResult {
-  package: { name: string; version: string; dir: string };
-  target: {
-    runtime: string;
-    node_abi: string | null;
-    napi_version: number | null;
-    napi_versions_declared: number[] | null;
-    napi_build_version: number | null;
-    platform: string;
-    arch: string;
-    libc: string;
-    libc_version: string | null;
-  };
+  /** The artifact checked. */
+  artifact: string | null;
+  /** The build command run (secrets redacted), when it ran. */
+  command: string | null;
+  /** The package manager that installed the build dependencies. */
+  package_manager: string | null;
+  /** The build dependencies installed for the build. */
+  installed: Array<string>;
+  /** The build dependencies removed afterwards. */
+  removed: Array<string>;
+};
+/** `explain`: what install would do for this package, and why. */
+export type ExplainResult = {
+  /** The package. */
+  package: ExplainedPackage;
+  /** The target. */
+  target: ExplainedTarget;
+  /** Absolute path of the binding. */
   module: string;
+  /** The platform package lookup, in words. */
   platform_package: string | null;
-  provided_by: { name: string; version: string; path: string } | null;
+  /** The installed platform package providing the binding. */
+  provided_by: ProvidedBy | null;
+  /** Whether the binding exists. */
   exists: boolean;
+  /** Whether it loads (null when not checked). */
   loads: boolean | null;
+  /** Why it does not load. */
   load_error: string | null;
-  hosts: { kind: string; host: string; used: boolean }[];
+  /** The hosts, in the order install tries them. */
+  hosts: Array<HostCandidate>;
+  /** The tarball URL (credentials removed). */
   tarball: string;
+  /** The expected sha256 from `binary.checksums`. */
   checksum: string | null;
-  cache: { dir: string; hit: { path: string; sha256: string } | null };
-  build: { possible: boolean; node_gyp: string | null; node_gyp_error: string | null; compiler: string | null; binding_gyp: boolean };
+  /** The cache. */
+  cache: ExplainedCache;
+  /** Whether a source build is possible. */
+  build: ExplainedBuild;
+  /** What install would do, in words. */
   install_would: string;
+};
+/** `heal`: what it did (or, with `--dry-run`, would do). */
+export type HealResult = {
+  /** The packages installed (or failed), by name. */
+  healed: Array<HealedPackage>;
+  /** `--dry-run`: the packages it would install. */
+  would_install: Array<PendingPackage>;
+  /** Packages whose binding was already there and loads. */
+  already_working: number;
+};
+/** `platform-package`: the packages written. */
+export type PlatformPackageResult = Array<PlatformPackage>;
+/** `optional-deps`: each platform package's name and version. */
+export type OptionalDepsResult = Record<string, string>;
+/** `reveal`: the evaluated configuration, or the one value asked for. */
+export type RevealResult = Record<string, string | number | boolean> | string;
+/** What one step of each command resolves to (the JSON that `--json` prints). */
+export interface CommandResults {
+  clean: CleanResult;
+  install: InstallResult;
+  reinstall: CleanResult | InstallResult;
+  build: BuildResult;
+  rebuild: CleanResult | BuildResult;
+  package: PackageResult;
+  testpackage: TestpackageResult;
+  publish: PublishResult;
+  unpublish: UnpublishResult;
+  info: InfoResult;
+  testbinary: TestbinaryResult;
+  reveal: RevealResult;
+  configure: BuildResult;
+  'postinstall-build': PostinstallBuildResult;
+  explain: ExplainResult;
+  heal: HealResult;
+  checksums: ChecksumResult;
+  'platform-package': PlatformPackageResult;
+  'optional-deps': OptionalDepsResult;
 }
-
-/** Per package healed (`--dry-run`: `{ would_install }`; nothing to do: `{ healed: [], ok }`). */
-export type HealResult =
-  | { name: string; dir: string; was: string; source: string; ms: number; ok: boolean; error: string | null }[]
-  | { would_install: { name: string; dir: string; state: string }[] }
-  | { healed: never[]; ok: number };
-
-export interface PublishedObject {
-  key: string;
-  size: number;
-  lastModified: string | null;
-}
-
-/** A platform package written by `platform-package`. */
-export interface PlatformPackageResult {
-  name: string;
-  version: string;
-  /** build/npm/<name> */
-  dir: string;
-  /** The bindings it holds, relative to its root (module_path as evaluated). */
-  bindings: string[];
-}
+// </generated:results>
 
 /**
  * Absolute path of the binding to `require` (synchronous, cheap): in module_path, else in

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Writes the parts of index.d.ts and index.js that come from the Rust declarations
-// (src/spec.rs, src/error.rs): the error codes, the command options and one function per
-// command. `--check` exits 1 when a file is out of date (the test suite runs that).
+// (src/spec.rs, src/error.rs, src/results.rs): the error codes, the command options, the
+// command results and one function per command. `--check` exits 1 when a file is out of date (the test suite runs that).
 // Usage: node scripts/gen-types.js [--check]
 const fs = require('fs');
 const path = require('path');
@@ -47,6 +47,27 @@ function commandFunctions() {
     .join('\n');
 }
 
+// ts-rs writes each declaration on few lines; lay it out as the rest of index.d.ts is.
+function pretty(decl) {
+  const doc = (text, indent) => {
+    const lines = text.trimEnd().split('\n').map((l) => l.replace(/^ \* ?/, ''));
+    if (lines.length === 1) return `${indent}/** ${lines[0]} */`;
+    return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`).join('\n')}\n${indent} */`;
+  };
+  return decl
+    .replace(/^\/\*\*\n((?: \*.*\n)+) \*\/\n/, (_, d) => `${doc(d, '')}\n`)
+    .replace(/ +\n/g, '\n')
+    .replace(/\n\/\*\*\n((?: \*.*\n)+) \*\/\n([\w$]+): ([^\n]*?),(?=\n| \})/g, (_, d, key, type) => `\n${doc(d, '  ')}\n  ${key}: ${type};`)
+    .replace(/; \};$/, ';\n};');
+}
+
+// The result types (src/results.rs, through ts-rs) and, per command, its step's result
+// type (the `result` column of src/spec.rs).
+function results() {
+  const map = spec.commands.map((c) => `  ${quote(c.name)}: ${c.result};`);
+  return [...spec.resultTypes.map(pretty), '/** What one step of each command resolves to (the JSON that `--json` prints). */', 'export interface CommandResults {', ...map, '}'].join('\n');
+}
+
 // One loop over [api name, command] pairs rather than a closure each: less for V8 to
 // parse in every process that requires an addon.
 function commandExports() {
@@ -62,7 +83,7 @@ function fill(text, name, body, file) {
 }
 
 const files = {
-  'index.d.ts': (t) => fill(fill(fill(t, 'error-codes', errorCodes(), 'index.d.ts'), 'options', optionsInterface(), 'index.d.ts'), 'commands', commandFunctions(), 'index.d.ts'),
+  'index.d.ts': (t) => [['error-codes', errorCodes()], ['options', optionsInterface()], ['results', results()], ['commands', commandFunctions()]].reduce((text, [name, body]) => fill(text, name, body, 'index.d.ts'), t),
   'index.js': (t) => fill(t, 'commands', commandExports(), 'index.js'),
 };
 

@@ -4,6 +4,7 @@
 use crate::commands::{self, Context};
 use crate::error::Result;
 use crate::options::{self, CommandCall, Env};
+use crate::results::CommandResult;
 use crate::target::HostInfo;
 use std::path::Path;
 
@@ -37,14 +38,14 @@ fn reveal_all(inv: options::Invocation, host: HostInfo, cwd: &Path) -> Result<Ve
         .collect()
 }
 
-/// Runs one command (with the package's Node-API expansion) and returns the data
+/// Runs one command (with the package's Node-API expansion) and returns the result
 /// of every step: one element per Node-API version, or one for plain packages.
 pub async fn run_command(
     name: &str,
     argv: Vec<String>,
     host: HostInfo,
     cwd: &Path,
-) -> Result<serde_json::Value> {
+) -> Result<Vec<CommandResult>> {
     // Parsed as `<name> <argv...>`: positional arguments (opts.args) belong to the
     // command, even when one of them is itself a command name (`build rebuild`).
     let mut line = vec![name.to_string()];
@@ -59,7 +60,7 @@ async fn run_invocation(
     inv: options::Invocation,
     host: HostInfo,
     cwd: &Path,
-) -> Result<serde_json::Value> {
+) -> Result<Vec<CommandResult>> {
     let ctx = Context::load(inv.opts, host, cwd)?;
     let mut call = CommandCall {
         name: name.to_string(),
@@ -72,7 +73,5 @@ async fn run_invocation(
         call.args.extend(c.args);
     }
     let outcomes = commands::run_chain(&ctx, &[call], |_, _| {}).await?;
-    Ok(serde_json::Value::Array(
-        outcomes.into_iter().map(|o| o.data).collect(),
-    ))
+    Ok(outcomes.into_iter().map(|o| o.result).collect())
 }

@@ -123,7 +123,7 @@ async fn run_invocation(inv: Invocation, host: HostInfo, cwd: &Path) -> Result<(
     let json = ctx.opts.json;
     commands::run_chain(&ctx, &inv.commands, |_, outcome| {
         if json {
-            log::result(serde_json::to_string(&outcome.data).expect("JSON values serialize"));
+            log::result(serde_json::to_string(&outcome.result).expect("results serialize"));
         } else {
             for line in &outcome.stdout {
                 log::result(line);

@@ -42,6 +42,8 @@ pub mod platform;
 pub mod process;
 pub mod redact;
 #[cfg(feature = "full")]
+pub mod results;
+#[cfg(feature = "full")]
 pub mod retry;
 #[cfg(feature = "full")]
 pub mod s3;

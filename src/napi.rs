@@ -111,14 +111,17 @@ pub async fn command(name: String, argv: Vec<String>) -> napi::Result<String> {
     let v = crate::api::run_command(&name, argv, host, &cwd)
         .await
         .map_err(to_js_async)?;
-    Ok(v.to_string())
+    Ok(serde_json::to_string(&v).expect("results serialize"))
 }
 
-/// The declared commands, options and error codes as JSON (`crate::spec::to_json`).
+/// The declared commands, options and error codes (`crate::spec::to_json`) and the
+/// TypeScript declarations of the command results (`crate::results`), as JSON.
 #[cfg(feature = "full")]
 #[napi]
 pub fn spec() -> String {
-    crate::spec::to_json().to_string()
+    let mut spec = crate::spec::to_json();
+    spec["resultTypes"] = crate::results::declarations().into();
+    spec.to_string()
 }
 
 /// Synchronous `install` for `find(pkg, { install: true })`: blocks the calling
@@ -130,5 +133,5 @@ pub fn install_sync(argv: Vec<String>) -> napi::Result<String, String> {
     let cwd = cwd()?;
     let v = napi::bindgen_prelude::block_on(crate::api::run_command("install", argv, host, &cwd))
         .map_err(to_js)?;
-    Ok(v.to_string())
+    Ok(serde_json::to_string(&v).expect("results serialize"))
 }

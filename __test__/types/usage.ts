@@ -39,6 +39,7 @@ async function everything(): Promise<void> {
   const [loadable] = await pregyp.testbinary(opts);
   const [published] = await pregyp.publish(opts);
   const key: string = published.key;
+  const dryRun: boolean = published.dryRun;
   const [unpublished] = await pregyp.unpublish(opts);
   const [objects] = await pregyp.info(opts);
   const lastModified: string | null = objects[0].lastModified;
@@ -47,7 +48,9 @@ async function everything(): Promise<void> {
   const skipped: string | null = built2.skipped;
   const [explained] = await pregyp.explain(opts);
   const libc: string = explained.target.libc;
-  const healed = await pregyp.heal({ concurrency: 4, 'dry-run': true });
+  const [healed] = await pregyp.heal({ concurrency: 4, 'dry-run': true });
+  const pending: string[] = healed.would_install.map((p) => p.state);
+  const healedSources: (pregyp.InstallSource | null)[] = healed.healed.map((h) => h.source);
   const [platformPackages] = await pregyp.platformPackage(opts);
   const names: string[] = platformPackages.map((p) => p.name);
   const [deps] = await pregyp.optionalDeps({ write: true });
@@ -59,6 +62,6 @@ async function everything(): Promise<void> {
     const c: ErrorCode = (e as PregypError).code;
     if (c === 'E_OFFLINE_CACHE_MISS' || c === 'E_DOWNLOAD_STALLED' || c === 'E_PREGYP_NO_BINARY') return;
   }
-  void [path, binding, code, revealed, source, sha, module, rebuilt, configured, removed, reinstalled, size, files, loadable, key, unpublished, lastModified, sums, skipped, libc, healed, names, version];
+  void [pending, healedSources, dryRun, path, binding, code, revealed, source, sha, module, rebuilt, configured, removed, reinstalled, size, files, loadable, key, unpublished, lastModified, sums, skipped, libc, healed, names, version];
 }
 void everything;

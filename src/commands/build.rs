@@ -15,8 +15,8 @@ use super::{Context, Outcome};
 use crate::error::{IoContext, Result};
 use crate::gyp::{self, Gyp};
 use crate::process::ChildOutput;
+use crate::results::BuildResult;
 use crate::versioning::Config;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// `build-tmp-napi-v<N>` (reference's `napi.get_build_dir`).
@@ -108,20 +108,21 @@ impl<'a> Job<'a> {
         self.gyp.run(&["clean".to_string()]).await
     }
 
-    fn outcome(&self) -> Outcome {
-        Outcome {
-            stdout: Vec::new(),
-            data: json!({
-                "module": self.config.module.to_string_lossy(),
-                "module_path": self.config.module_path.to_string_lossy(),
-                "napi_build_version": self.napi(),
-            }),
-        }
+    fn outcome(&self) -> Outcome<BuildResult> {
+        Outcome::quiet(BuildResult {
+            module: self.config.module.to_string_lossy().into_owned(),
+            module_path: self.config.module_path.to_string_lossy().into_owned(),
+            napi_build_version: self.napi(),
+        })
     }
 }
 
 /// `build [rebuild]`: node-gyp build; with `rebuild`, node-gyp clean + configure + build.
-pub async fn build(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<Outcome> {
+pub async fn build(
+    ctx: &Context,
+    args: &[String],
+    napi: Option<u32>,
+) -> Result<Outcome<BuildResult>> {
     let job = Job::new(ctx, "build", napi)?;
     let rebuild = args.iter().any(|a| a == "rebuild");
     if rebuild {
@@ -137,7 +138,11 @@ pub async fn build(ctx: &Context, args: &[String], napi: Option<u32>) -> Result<
 }
 
 /// `configure`: node-gyp configure (and `install --ensure=false` first with `--ensure=false`).
-pub async fn configure(ctx: &Context, _args: &[String], napi: Option<u32>) -> Result<Outcome> {
+pub async fn configure(
+    ctx: &Context,
+    _args: &[String],
+    napi: Option<u32>,
+) -> Result<Outcome<BuildResult>> {
     let job = Job::new(ctx, "configure", napi)?;
     job.configure().await?;
     Ok(job.outcome())
@@ -145,7 +150,7 @@ pub async fn configure(ctx: &Context, _args: &[String], napi: Option<u32>) -> Re
 
 /// What install's `--build-from-source` / `--fallback-to-build` runs: node-gyp clean +
 /// configure + build for one Node-API version (the reference's `build rebuild`).
-pub async fn rebuild_for_install(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn rebuild_for_install(ctx: &Context, napi: Option<u32>) -> Result<Outcome<BuildResult>> {
     build(ctx, &["rebuild".to_string()], napi).await
 }
 

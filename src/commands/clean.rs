@@ -7,7 +7,7 @@
 use super::{Context, Outcome};
 use crate::error::{Error, Result};
 use crate::manifest::normalize;
-use serde_json::json;
+use crate::results::CleanResult;
 use std::path::Path;
 
 /// Why `module_path` must not be deleted, if it must not (reference messages first).
@@ -32,7 +32,7 @@ pub fn refusal(module_path: &Path, package_dir: &Path) -> Option<String> {
 use crate::fsutil::remove_no_follow as remove;
 
 /// `clean`.
-pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome<CleanResult>> {
     let config = ctx.evaluate("clean", napi)?;
     let to_delete = &config.module_path;
     if let Some(why) = refusal(to_delete, &ctx.dir) {
@@ -50,11 +50,11 @@ pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let removed = exists && remove(to_delete)?;
     Ok(Outcome {
         stdout,
-        data: json!({
-            "module_path": to_delete.to_string_lossy(),
-            "removed": removed,
-            "napi_build_version": napi,
-        }),
+        result: CleanResult {
+            module_path: to_delete.to_string_lossy().into_owned(),
+            removed,
+            napi_build_version: napi,
+        },
     })
 }
 

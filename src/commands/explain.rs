@@ -8,10 +8,13 @@ use crate::error::Result;
 use crate::options::mirror_for;
 use crate::platform::Lookup;
 use crate::redact::redact_url;
-use serde_json::json;
+use crate::results::{
+    CacheHit, ExplainResult, ExplainedBuild, ExplainedCache, ExplainedPackage, ExplainedTarget,
+    HostCandidate, ProvidedBy,
+};
 
 /// `explain`.
-pub async fn explain(ctx: &Context) -> Result<Outcome> {
+pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
     let napi = crate::versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
     let config = ctx.evaluate("install", napi)?;
     let name = ctx.name().to_string();
@@ -20,14 +23,22 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     // Candidate hosts, in the order install considers them.
     let mut candidates = Vec::new();
     if let Some(m) = mirror_for(&ctx.opts.env, &module_name) {
-        candidates.push(json!({ "kind": "mirror", "host": redact_url(&m), "used": true }));
+        candidates.push(HostCandidate {
+            kind: "mirror".into(),
+            host: redact_url(&m),
+            used: true,
+        });
     }
     let declared = match ctx.manifest.binary.as_ref().and_then(|b| b.host.clone()) {
         Some(crate::manifest::HostSpec::Url(u)) => u,
         Some(crate::manifest::HostSpec::S3 { endpoint, .. }) => endpoint,
         None => String::new(),
     };
-    candidates.push(json!({ "kind": "binary.host", "host": redact_url(&declared), "used": candidates.is_empty() }));
+    candidates.push(HostCandidate {
+        kind: "binary.host".into(),
+        host: redact_url(&declared),
+        used: candidates.is_empty(),
+    });
 
     let cache = Cache::new(crate::cache::dir_for(ctx.opts.cache_dir.as_deref()));
     let cached = cache.peek(&config.hosted_tarball, config.checksum.as_deref());
@@ -113,41 +124,59 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
         a
     };
 
-    let data = json!({
-        "package": { "name": name, "version": config.version, "dir": ctx.dir.to_string_lossy() },
-        "target": {
-            "runtime": config.runtime.as_str(),
-            "node_abi": config.values.get("node_abi"),
-            "napi_version": ctx.host.napi,
-            "napi_versions_declared": declared_napi,
-            "napi_build_version": config.napi_build_version,
-            "platform": config.platform,
-            "arch": config.arch,
-            "libc": config.libc,
-            "libc_version": libc.version,
+    let result = ExplainResult {
+        package: ExplainedPackage {
+            name: name.clone(),
+            version: config.version.clone(),
+            dir: ctx.dir.to_string_lossy().into_owned(),
         },
-        "module": config.module.to_string_lossy(),
-        "platform_package": platform_text,
-        "provided_by": provided.as_ref().map(|(p, path)| json!({ "name": p.name, "version": p.version, "path": path.to_string_lossy() })),
-        "exists": exists,
-        "loads": loads.as_ref().map(|r| r.is_ok()),
-        "load_error": loads.as_ref().and_then(|r| r.clone().err()),
-        "hosts": candidates,
-        "tarball": redact_url(&config.hosted_tarball),
-        "checksum": config.checksum,
-        "cache": {
-            "dir": cache.root().to_string_lossy(),
-            "hit": cached.as_ref().map(|(p, sha)| json!({ "path": p.to_string_lossy(), "sha256": sha })),
+        target: ExplainedTarget {
+            runtime: config.runtime.as_str().into(),
+            node_abi: config
+                .values
+                .get("node_abi")
+                .and_then(|v| v.as_str())
+                .map(String::from),
+            napi_version: ctx.host.napi,
+            napi_versions_declared: declared_napi.clone(),
+            napi_build_version: config.napi_build_version,
+            platform: config.platform.clone(),
+            arch: config.arch.clone(),
+            libc: config.libc.clone(),
+            libc_version: (!libc.version.is_empty()).then(|| libc.version.clone()),
         },
-        "build": {
-            "possible": build_possible,
-            "node_gyp": gyp.as_ref().ok().map(|g| g.program.to_string_lossy().into_owned()),
-            "node_gyp_error": gyp.as_ref().err().map(|e| e.to_string()),
-            "compiler": compiler.as_ref().map(|c| c.to_string_lossy().into_owned()),
-            "binding_gyp": has_binding_gyp,
+        module: config.module.to_string_lossy().into_owned(),
+        platform_package: platform_text.clone(),
+        provided_by: provided.as_ref().map(|(p, path)| ProvidedBy {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            path: path.to_string_lossy().into_owned(),
+        }),
+        exists,
+        loads: loads.as_ref().map(|r| r.is_ok()),
+        load_error: loads.as_ref().and_then(|r| r.clone().err()),
+        hosts: candidates.clone(),
+        tarball: redact_url(&config.hosted_tarball),
+        checksum: config.checksum.clone(),
+        cache: ExplainedCache {
+            dir: cache.root().to_string_lossy().into_owned(),
+            hit: cached.as_ref().map(|(p, sha)| CacheHit {
+                path: p.to_string_lossy().into_owned(),
+                sha256: sha.clone(),
+            }),
         },
-        "install_would": action,
-    });
+        build: ExplainedBuild {
+            possible: build_possible,
+            node_gyp: gyp
+                .as_ref()
+                .ok()
+                .map(|g| g.program.to_string_lossy().into_owned()),
+            node_gyp_error: gyp.as_ref().err().map(|e| e.to_string()),
+            compiler: compiler.as_ref().map(|c| c.to_string_lossy().into_owned()),
+            binding_gyp: has_binding_gyp,
+        },
+        install_would: action.clone(),
+    };
 
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut lines = vec![
@@ -202,13 +231,9 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     for c in &candidates {
         lines.push(format!(
             "  host:     {} ({}{})",
-            c["host"].as_str().unwrap_or(""),
-            c["kind"].as_str().unwrap_or(""),
-            if c["used"].as_bool() == Some(true) {
-                ", used"
-            } else {
-                ", overridden"
-            }
+            c.host,
+            c.kind,
+            if c.used { ", used" } else { ", overridden" }
         ));
     }
     lines.push(format!(
@@ -247,6 +272,6 @@ pub async fn explain(ctx: &Context) -> Result<Outcome> {
     lines.push(format!("  install would: {action}"));
     Ok(Outcome {
         stdout: lines,
-        data,
+        result,
     })
 }

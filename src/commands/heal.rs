@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::log;
 use crate::manifest::Manifest;
 use crate::options::CommandCall;
-use serde_json::json;
+use crate::results::{HealResult, HealedPackage, PendingPackage, Source};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -94,7 +94,7 @@ struct Row {
     name: String,
     dir: PathBuf,
     state: &'static str,
-    source: String,
+    source: Option<Source>,
     ms: u128,
     result: std::result::Result<&'static str, String>,
 }
@@ -126,13 +126,15 @@ async fn heal_one(ctx: Context, state: &'static str) -> (Row, Option<PathBuf>) {
             .ok_or_else(|| Error::Usage("nothing to install".into()))?;
         let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
         let config = ctx.evaluate("install", step.napi_build_version)?;
-        let source = outcome.data["source"].as_str().unwrap_or("").to_string();
-        Ok::<_, Error>((source, (!config.cross_compiling).then_some(config.module)))
+        Ok::<_, Error>((
+            outcome.result.source,
+            (!config.cross_compiling).then_some(config.module),
+        ))
     }
     .await;
     let (source, module, result) = match result {
-        Ok((s, m)) => (s, m, Ok("healed")),
-        Err(e) => (String::new(), None, Err(e.to_string())),
+        Ok((s, m)) => (Some(s), m, Ok("healed")),
+        Err(e) => (None, None, Err(e.to_string())),
     };
     let row = Row {
         name: format!("{}@{}", ctx.name(), ctx.manifest.version()),
@@ -160,7 +162,7 @@ fn table(rows: &[Row]) -> Vec<String> {
             "{:<w$}  {:<8}  {:<7}  {:>5}ms  {result}",
             r.name,
             r.state,
-            if r.source.is_empty() { "-" } else { &r.source },
+            r.source.map_or("-", Source::as_str),
             r.ms
         ));
     }
@@ -168,7 +170,7 @@ fn table(rows: &[Row]) -> Vec<String> {
 }
 
 /// `heal`.
-pub async fn heal(ctx: &Context) -> Result<Outcome> {
+pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let found = candidates(&ctx.dir);
     log::info(format!(
         "heal found {} installed package(s) with prebuilt binaries under {}",
@@ -223,7 +225,13 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         let line = format!(
             "nothing to heal: {fine} package(s) with prebuilt binaries are installed and load"
         );
-        return Ok(Outcome::line(line, json!({ "healed": [], "ok": fine })));
+        return Ok(Outcome::line(
+            line,
+            HealResult {
+                already_working: fine as u64,
+                ..Default::default()
+            },
+        ));
     }
     if ctx.opts.dry_run {
         let mut lines: Vec<String> = todo
@@ -246,12 +254,21 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
         if !problems.is_empty() {
             lines.extend(table(&problems));
         }
-        let data = json!({
-            "would_install": todo.iter().map(|(c, s)| json!({ "name": c.manifest.name(), "dir": c.dir.to_string_lossy(), "state": s })).collect::<Vec<_>>(),
-        });
+        let would_install = todo
+            .iter()
+            .map(|(c, state)| PendingPackage {
+                name: c.manifest.name().to_string(),
+                dir: c.dir.to_string_lossy().into_owned(),
+                state: state.to_string(),
+            })
+            .collect();
         return Ok(Outcome {
             stdout: lines,
-            data,
+            result: HealResult {
+                would_install,
+                already_working: fine as u64,
+                ..Default::default()
+            },
         });
     }
 
@@ -289,7 +306,11 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
             check.add(m).await;
         }
         let status = match &row.result {
-            Ok(_) => format!("installed ({}, {} ms)", row.source, row.ms),
+            Ok(_) => format!(
+                "installed ({}, {} ms)",
+                row.source.map_or("-", Source::as_str),
+                row.ms
+            ),
             Err(e) => format!("failed: {}", e.lines().next().unwrap_or("")),
         };
         match &bar {
@@ -317,18 +338,18 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
     rows.extend(problems);
     let lines = table(&rows);
     let failed = rows.iter().filter(|r| r.result.is_err()).count();
-    let data = json!(rows
+    let healed = rows
         .iter()
-        .map(|r| json!({
-            "name": r.name,
-            "dir": r.dir.to_string_lossy(),
-            "was": r.state,
-            "source": r.source,
-            "ms": r.ms as u64,
-            "ok": r.result.is_ok(),
-            "error": r.result.as_ref().err(),
-        }))
-        .collect::<Vec<_>>());
+        .map(|r| HealedPackage {
+            name: r.name.clone(),
+            dir: r.dir.to_string_lossy().into_owned(),
+            was: r.state.to_string(),
+            source: r.source,
+            ms: r.ms as u64,
+            ok: r.result.is_ok(),
+            error: r.result.as_ref().err().cloned(),
+        })
+        .collect();
     if failed > 0 {
         for l in &lines {
             log::result(l);
@@ -340,7 +361,11 @@ pub async fn heal(ctx: &Context) -> Result<Outcome> {
     }
     Ok(Outcome {
         stdout: lines,
-        data,
+        result: HealResult {
+            healed,
+            would_install: Vec::new(),
+            already_working: fine as u64,
+        },
     })
 }
 
@@ -349,7 +374,7 @@ fn unusable(c: &Candidate, e: Error) -> Row {
         name: format!("{}@{}", c.manifest.name(), c.manifest.version()),
         dir: c.dir.clone(),
         state: "invalid",
-        source: String::new(),
+        source: None,
         ms: 0,
         result: Err(e.to_string()),
     }
@@ -358,6 +383,7 @@ fn unusable(c: &Candidate, e: Error) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn write_pkg(dir: &Path, name: &str, binary: bool) {
         std::fs::create_dir_all(dir).unwrap();

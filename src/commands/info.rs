@@ -2,11 +2,11 @@
 
 use super::{Context, Outcome};
 use crate::error::Result;
+use crate::results::{InfoResult, PublishedObject};
 use crate::s3::S3;
-use serde_json::{json, Value};
 
 /// `info`.
-pub async fn info(ctx: &Context) -> Result<Outcome> {
+pub async fn info(ctx: &Context) -> Result<Outcome<InfoResult>> {
     let config = ctx.evaluate("info", None)?;
     let loc = config.s3_location()?;
     let s3 = S3::connect(&loc, &ctx.opts).await?;
@@ -20,10 +20,14 @@ pub async fn info(ctx: &Context) -> Result<Outcome> {
     }
     Ok(Outcome {
         stdout: objects.iter().map(|o| o.key.clone()).collect(),
-        data: Value::Array(
+        result: InfoResult(
             objects
                 .into_iter()
-                .map(|o| json!({ "key": o.key, "size": o.size, "lastModified": o.last_modified }))
+                .map(|o| PublishedObject {
+                    key: o.key,
+                    size: o.size,
+                    last_modified: o.last_modified,
+                })
                 .collect(),
         ),
     })

@@ -12,42 +12,13 @@ use crate::error::{Error, Result};
 use crate::http;
 use crate::log;
 use crate::redact::redact_url;
+use crate::results::InstallResult;
+use crate::results::Source;
 use crate::retry::RetryPolicy;
 use crate::staging::{self, Staging};
 use crate::versioning::Config;
-use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
-
-/// How the binding got there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// Downloaded from the host (or a mirror).
-    Remote,
-    /// Taken from the local cache.
-    Cache,
-    /// Unpacked from a `file://` host.
-    File,
-    /// Downloaded from S3 with credentials after a 403.
-    S3,
-    /// Already installed; nothing done.
-    Existing,
-    /// Compiled from source.
-    Build,
-}
-
-impl Source {
-    fn as_str(self) -> &'static str {
-        match self {
-            Source::Remote => "remote",
-            Source::Cache => "cache",
-            Source::File => "file",
-            Source::S3 => "s3",
-            Source::Existing => "existing",
-            Source::Build => "build",
-        }
-    }
-}
 
 /// Result of placing a binary.
 #[derive(Debug, Clone)]
@@ -58,17 +29,22 @@ pub struct Placed {
     pub sha256: Option<String>,
 }
 
-fn data(config: &Config, source: Source, sha256: Option<&str>) -> serde_json::Value {
-    json!({
-        "path": config.module.to_string_lossy(),
-        "source": source.as_str(),
-        "url": redact_url(&config.hosted_tarball),
-        "sha256": sha256,
-    })
+fn result(config: &Config, source: Source, sha256: Option<&str>) -> InstallResult {
+    InstallResult {
+        path: config.module.to_string_lossy().into_owned(),
+        source,
+        url: Some(redact_url(&config.hosted_tarball)),
+        sha256: sha256.map(String::from),
+        package: None,
+    }
 }
 
 /// `install`.
-pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Result<Outcome> {
+pub async fn install(
+    ctx: &Context,
+    _args: &[String],
+    napi: Option<u32>,
+) -> Result<Outcome<InstallResult>> {
     let name = ctx.name().to_string();
     if ctx.opts.build_from_source.matches(&name) {
         log::info("build requesting source compile");
@@ -97,7 +73,7 @@ pub async fn install(ctx: &Context, _args: &[String], napi: Option<u32>) -> Resu
                 "[{name}] Success: \"{}\" is installed via remote",
                 config.module.display()
             ),
-            data(&config, placed.source, placed.sha256.as_deref()),
+            result(&config, placed.source, placed.sha256.as_deref()),
         )),
         Err(e @ Error::BindingLoad { .. }) if fallback => {
             // Checked before anything was replaced: the previous binding is still there.
@@ -131,7 +107,7 @@ fn refuse_unsafe_module_path(ctx: &Context, config: &Config) -> Result<()> {
     Ok(())
 }
 
-fn already_installed(name: &str, config: &Config) -> Outcome {
+fn already_installed(name: &str, config: &Config) -> Outcome<InstallResult> {
     Outcome {
         stdout: vec![
             format!(
@@ -140,17 +116,14 @@ fn already_installed(name: &str, config: &Config) -> Outcome {
             ),
             "Pass --update-binary to reinstall or --build-from-source to recompile".into(),
         ],
-        data: data(config, Source::Existing, None),
+        result: result(config, Source::Existing, None),
     }
 }
 
-async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome<InstallResult>> {
     super::build::rebuild_for_install(ctx, napi).await?;
     let config = ctx.evaluate("install", napi)?;
-    Ok(Outcome {
-        stdout: Vec::new(),
-        data: data(&config, Source::Build, None),
-    })
+    Ok(Outcome::quiet(result(&config, Source::Build, None)))
 }
 
 /// The reference's `print_fallback_error`, with the cause in one line.

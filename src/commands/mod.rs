@@ -19,10 +19,10 @@ pub mod unpublish;
 use crate::error::{Error, Result};
 use crate::manifest::{HostRole, Manifest};
 use crate::options::{CommandCall, Options};
+use crate::results::CommandResult;
 use crate::spec::HostUse;
 use crate::target::HostInfo;
 use crate::versioning::{self, Config};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// What every command works from: options, the running Node, the package.
@@ -148,21 +148,41 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
     Ok(out)
 }
 
-/// What a command produced: lines for the CLI's stdout and data for the API.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
+/// What a command produced: lines for the CLI's stdout and its typed result for the
+/// API and `--json` (one of `crate::results`; `CommandResult` once erased).
+#[derive(Debug, Clone)]
+pub struct Outcome<T = CommandResult> {
     /// Printed on stdout by the CLI (the reference's result lines).
     pub stdout: Vec<String>,
-    /// Returned by the N-API function.
-    pub data: Value,
+    /// Returned by the N-API function, printed by `--json`.
+    pub result: T,
 }
 
-impl Outcome {
-    /// An outcome with one stdout line and data.
-    pub fn line(line: impl Into<String>, data: Value) -> Self {
+impl<T> Outcome<T> {
+    /// An outcome with one stdout line.
+    pub fn line(line: impl Into<String>, result: T) -> Self {
         Outcome {
             stdout: vec![line.into()],
-            data,
+            result,
+        }
+    }
+
+    /// An outcome that prints nothing.
+    pub fn quiet(result: T) -> Self {
+        Outcome {
+            stdout: Vec::new(),
+            result,
+        }
+    }
+
+    /// The same outcome with its result as a [`CommandResult`].
+    pub fn erase(self) -> Outcome
+    where
+        T: Into<CommandResult>,
+    {
+        Outcome {
+            stdout: self.stdout,
+            result: self.result.into(),
         }
     }
 }
@@ -171,30 +191,28 @@ impl Outcome {
 pub async fn dispatch(ctx: &Context, step: &Step) -> Result<Outcome> {
     let napi = step.napi_build_version;
     let args = &step.call.args;
-    match step.call.name.as_str() {
-        "reveal" => {
-            let text = reveal::reveal(ctx, args, napi)?;
-            let data = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-            Ok(Outcome::line(text, data))
-        }
-        "install" => install::install(ctx, args, napi).await,
-        "build" => build::build(ctx, args, napi).await,
-        "configure" => build::configure(ctx, args, napi).await,
-        "clean" => clean::clean(ctx, napi),
-        "testbinary" => testbinary::testbinary(ctx, napi).await,
-        "package" => package::package(ctx, napi).await,
-        "checksums" => package::checksums(ctx, napi).await,
-        "testpackage" => testpackage::testpackage(ctx, napi).await,
-        "publish" => publish::publish(ctx, napi).await,
-        "unpublish" => unpublish::unpublish(ctx, napi).await,
-        "info" => info::info(ctx).await,
-        "postinstall-build" => postinstall_build::postinstall_build(ctx, args).await,
-        "explain" => explain::explain(ctx).await,
-        "heal" => heal::heal(ctx).await,
-        "platform-package" => platform_package::platform_package(ctx),
-        "optional-deps" => platform_package::optional_deps(ctx),
-        other => Err(Error::Usage(format!("Unknown command: {other}"))),
-    }
+    Ok(match step.call.name.as_str() {
+        "reveal" => reveal::reveal_outcome(ctx, args, napi)?.erase(),
+        "install" => install::install(ctx, args, napi).await?.erase(),
+        "build" => build::build(ctx, args, napi).await?.erase(),
+        "configure" => build::configure(ctx, args, napi).await?.erase(),
+        "clean" => clean::clean(ctx, napi)?.erase(),
+        "testbinary" => testbinary::testbinary(ctx, napi).await?.erase(),
+        "package" => package::package(ctx, napi).await?.erase(),
+        "checksums" => package::checksums(ctx, napi).await?.erase(),
+        "testpackage" => testpackage::testpackage(ctx, napi).await?.erase(),
+        "publish" => publish::publish(ctx, napi).await?.erase(),
+        "unpublish" => unpublish::unpublish(ctx, napi).await?.erase(),
+        "info" => info::info(ctx).await?.erase(),
+        "postinstall-build" => postinstall_build::postinstall_build(ctx, args)
+            .await?
+            .erase(),
+        "explain" => explain::explain(ctx).await?.erase(),
+        "heal" => heal::heal(ctx).await?.erase(),
+        "platform-package" => platform_package::platform_package(ctx)?.erase(),
+        "optional-deps" => platform_package::optional_deps(ctx)?.erase(),
+        other => return Err(Error::Usage(format!("Unknown command: {other}"))),
+    })
 }
 
 /// Runs a chain of commands, handing each outcome to `on_outcome` as it completes.

@@ -9,12 +9,13 @@
 use super::{Context, Outcome};
 use crate::error::{Error, IoContext, Result};
 use crate::pack::{self, PackOptions};
+use crate::results::{ChecksumResult, PackageResult};
 use crate::versioning::Config;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// `package`.
-pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome<PackageResult>> {
     let config = ctx.evaluate("package", napi)?;
     if !config.module.exists() {
         return Err(Error::PackageMissingBinary {
@@ -38,11 +39,11 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     ));
     Ok(Outcome {
         stdout,
-        data: json!({
-            "tarball": packed.tarball.to_string_lossy(),
-            "sha256": packed.sha256,
-            "size": packed.size,
-        }),
+        result: PackageResult {
+            tarball: packed.tarball.to_string_lossy().into_owned(),
+            sha256: packed.sha256,
+            size: packed.size,
+        },
     })
 }
 
@@ -65,7 +66,7 @@ pub async fn sha256_of(path: &Path) -> Result<(String, u64)> {
 }
 
 /// `checksums [--write]`.
-pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome<ChecksumResult>> {
     let config = ctx.evaluate("checksums", napi)?;
     let tarball = staged_tarball(&config, "checksum")?;
     let (sha256, size) = sha256_of(&tarball).await?;
@@ -84,7 +85,13 @@ pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
             Value::from(name.clone()),
             Value::from(sha256.clone())
         ),
-        json!({ "key": name, "package_name": config.package_name, "sha256": sha256, "size": size, "tarball": config.staged_tarball.to_string_lossy() }),
+        ChecksumResult {
+            key: name,
+            package_name: config.package_name.clone(),
+            sha256,
+            size,
+            tarball: tarball.to_string_lossy().into_owned(),
+        },
     ))
 }
 

@@ -8,6 +8,9 @@ use super::{Context, Outcome};
 use crate::error::{Error, IoContext, Result};
 use crate::log;
 use crate::platform::{Installed, Lookup, PlatformPackages, Target};
+use crate::results::{
+    InstallResult, OptionalDepsResult, PlatformPackage, PlatformPackageResult, Source,
+};
 use crate::versioning::Config;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -62,7 +65,7 @@ fn slashed(p: &Path) -> String {
 }
 
 /// Where a build comes from.
-enum Source<'a> {
+enum BuildFrom<'a> {
     /// A built module_path folder.
     Dir(&'a Path),
     /// A staged tarball (entries prefixed by the module_path folder name).
@@ -96,7 +99,7 @@ fn add_build(
     pp: &PlatformPackages,
     target: &Target,
     config: &Config,
-    source: Source,
+    source: BuildFrom,
     out: &Path,
 ) -> Result<(String, PathBuf, String)> {
     let root_name = ctx.name().to_string();
@@ -158,10 +161,10 @@ fn add_build(
     }
     let dest = dir.join(&rel);
     match source {
-        Source::Dir(from) => {
+        BuildFrom::Dir(from) => {
             copy_tree(from, &dest)?;
         }
-        Source::Tarball(tgz) => {
+        BuildFrom::Tarball(tgz) => {
             std::fs::create_dir_all(&dir).at("create directory", &dir)?;
             let tmp = tempfile::Builder::new()
                 .prefix(".unpack-")
@@ -271,7 +274,7 @@ fn target_of(config: &Config) -> Target {
 }
 
 /// `platform-package [--from <dir>]`.
-pub fn platform_package(ctx: &Context) -> Result<Outcome> {
+pub fn platform_package(ctx: &Context) -> Result<Outcome<PlatformPackageResult>> {
     let pp = declared(ctx)?.clone();
     let out = ctx.dir.join("build").join("npm");
     let written = match ctx.opts.get_str("from") {
@@ -296,11 +299,16 @@ pub fn platform_package(ctx: &Context) -> Result<Outcome> {
             dir.display(),
             bindings.join(", ")
         ));
-        data.push(json!({ "name": name, "version": ctx.manifest.version(), "dir": dir.to_string_lossy(), "bindings": bindings }));
+        data.push(PlatformPackage {
+            name,
+            version: ctx.manifest.version().to_string(),
+            dir: dir.to_string_lossy().into_owned(),
+            bindings,
+        });
     }
     Ok(Outcome {
         stdout: lines,
-        data: Value::Array(data),
+        result: PlatformPackageResult(data),
     })
 }
 
@@ -344,7 +352,7 @@ fn from_builds(
             pp,
             &target,
             &config,
-            Source::Dir(&config.module_path),
+            BuildFrom::Dir(&config.module_path),
             out,
         )?);
     }
@@ -471,7 +479,7 @@ fn from_tarballs(
             pp,
             target,
             config,
-            Source::Tarball(file),
+            BuildFrom::Tarball(file),
             out,
         )?);
         if !found_for.contains(target) {
@@ -504,7 +512,7 @@ fn from_tarballs(
 
 /// `optional-deps [--write]`: the root's optionalDependencies on every platform package,
 /// at exactly the root's version.
-pub fn optional_deps(ctx: &Context) -> Result<Outcome> {
+pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
     let pp = declared(ctx)?;
     let version = ctx.manifest.version().to_string();
     let module_name = ctx
@@ -549,7 +557,7 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome> {
         .expect("JSON serializes");
     Ok(Outcome {
         stdout: text.lines().map(String::from).collect(),
-        data: Value::Object(deps),
+        result: OptionalDepsResult(deps),
     })
 }
 
@@ -578,7 +586,10 @@ pub fn provided(ctx: &Context, config: &Config) -> Result<(Lookup, Option<(Insta
 
 /// install's short-circuit: the binding is already provided by an installed platform
 /// package, so nothing is downloaded.
-pub fn install_from_platform_package(ctx: &Context, config: &Config) -> Result<Option<Outcome>> {
+pub fn install_from_platform_package(
+    ctx: &Context,
+    config: &Config,
+) -> Result<Option<Outcome<InstallResult>>> {
     let (_, Some((package, path))) = provided(ctx, config)? else {
         return Ok(None);
     };
@@ -590,12 +601,12 @@ pub fn install_from_platform_package(ctx: &Context, config: &Config) -> Result<O
             package.name,
             package.version
         ),
-        json!({
-            "path": path.to_string_lossy(),
-            "source": "platform-package",
-            "url": null,
-            "sha256": null,
-            "package": package.name,
-        }),
+        InstallResult {
+            path: path.to_string_lossy().into_owned(),
+            source: Source::PlatformPackage,
+            url: None,
+            sha256: None,
+            package: Some(package.name.clone()),
+        },
     )))
 }

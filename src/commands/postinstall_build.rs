@@ -26,7 +26,8 @@ use crate::error::{Error, IoContext, Result};
 use crate::lifecycle::{self, Lifecycle, PackageManager, PmCommand};
 use crate::process::ChildOutput;
 use crate::redact::CommandLine;
-use serde_json::{json, Value};
+use crate::results::PostinstallBuildResult;
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -368,14 +369,22 @@ fn with_local_bin(env: &[(String, String)], dir: &Path) -> Vec<(String, String)>
 }
 
 /// `postinstall-build [--script name] [--only-as-dependency] <artifact> [command]`.
-pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome> {
+pub async fn postinstall_build(
+    ctx: &Context,
+    args: &[String],
+) -> Result<Outcome<PostinstallBuildResult>> {
     let env = &ctx.opts.env;
     let dir_text = ctx.dir.to_string_lossy().into_owned();
     let skipped = |reason: &str, artifact: Option<&str>| {
-        Ok(Outcome {
-            stdout: Vec::new(),
-            data: json!({ "built": false, "skipped": reason, "artifact": artifact }),
-        })
+        Ok(Outcome::quiet(PostinstallBuildResult {
+            built: false,
+            skipped: Some(reason.to_string()),
+            artifact: artifact.map(String::from),
+            command: None,
+            package_manager: None,
+            installed: Vec::new(),
+            removed: Vec::new(),
+        }))
     };
     if let Some(guard) = env.non_empty(GUARD_VAR) {
         if lifecycle::same_dir(Path::new(guard), &ctx.dir) {
@@ -519,23 +528,21 @@ pub async fn postinstall_build(ctx: &Context, args: &[String]) -> Result<Outcome
         }
     }
     result?;
-    Ok(Outcome {
-        stdout: Vec::new(),
-        data: json!({
-            "built": true,
-            "skipped": Value::Null,
-            "artifact": artifact,
-            "command": shown,
-            "package_manager": pm.pm.name(),
-            "installed": installed,
-            "removed": removed,
-        }),
-    })
+    Ok(Outcome::quiet(PostinstallBuildResult {
+        built: true,
+        skipped: None,
+        artifact: Some(artifact.to_string()),
+        command: Some(shown),
+        package_manager: Some(pm.pm.name().to_string()),
+        installed,
+        removed,
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn build_dependencies_selection() {

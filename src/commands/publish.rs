@@ -4,11 +4,12 @@
 use super::{Context, Outcome};
 use crate::error::{Error, Result};
 use crate::pack;
+use crate::results::PublishResult;
 use crate::s3::{self, Overwrite, Put, S3};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `publish`.
-pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<PublishResult>> {
     let config = ctx.evaluate("publish", napi)?;
     let tarball = super::package::staged_tarball(&config, "publish")?;
     crate::log::info("publish Detecting s3 credentials");
@@ -51,7 +52,16 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
                 ctx.name(),
                 config.hosted_path
             ),
-            json!({ "hosted_tarball": config.hosted_tarball, "key": key, "sha256": sha256, "size": size, "acl": acl, "dryRun": true }),
+            PublishResult {
+                hosted_path: config.hosted_path.clone(),
+                hosted_tarball: config.hosted_tarball.clone(),
+                bucket: s3.bucket.clone(),
+                key,
+                sha256,
+                size,
+                acl,
+                dry_run: true,
+            },
         ));
     }
     crate::log::info(format!("publish Putting object with ACL: {acl}"));
@@ -89,14 +99,15 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
             ctx.name(),
             config.hosted_path
         ),
-        json!({
-            "hosted_path": config.hosted_path,
-            "hosted_tarball": config.hosted_tarball,
-            "bucket": s3.bucket,
-            "key": key,
-            "sha256": sha256,
-            "size": size,
-            "acl": acl,
-        }),
+        PublishResult {
+            hosted_path: config.hosted_path.clone(),
+            hosted_tarball: config.hosted_tarball.clone(),
+            bucket: s3.bucket.clone(),
+            key,
+            sha256,
+            size,
+            acl,
+            dry_run: false,
+        },
     ))
 }

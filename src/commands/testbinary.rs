@@ -3,17 +3,17 @@
 use super::{Context, Outcome};
 use crate::error::Result;
 use crate::process::{can_load, require_script};
+use crate::results::TestbinaryResult;
 use crate::target::Runtime;
-use serde_json::json;
 
 /// `testbinary`.
-pub async fn testbinary(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn testbinary(ctx: &Context, napi: Option<u32>) -> Result<Outcome<TestbinaryResult>> {
     let config = ctx.evaluate("testbinary", napi)?;
-    let data = |tested: bool| {
-        json!({
-            "module": config.module.to_string_lossy(),
-            "napi_build_version": napi,
-            "tested": tested,
+    let result = |tested: bool| {
+        Outcome::quiet(TestbinaryResult {
+            module: config.module.to_string_lossy().into_owned(),
+            napi_build_version: napi,
+            tested,
         })
     };
     if config.runtime != Runtime::Node {
@@ -23,20 +23,14 @@ pub async fn testbinary(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
             "skipping validation: cannot load a {} binding in node",
             config.runtime.as_str()
         ));
-        return Ok(Outcome {
-            stdout: Vec::new(),
-            data: data(false),
-        });
+        return Ok(result(false));
     }
     if config.cross_compiling {
         crate::log::info(format!(
             "skipping validation since host platform/arch ({}/{}) does not match target ({}/{})",
             ctx.host.platform, ctx.host.arch, config.platform, config.arch
         ));
-        return Ok(Outcome {
-            stdout: Vec::new(),
-            data: data(false),
-        });
+        return Ok(result(false));
     }
     crate::log::info(format!(
         "Running test command: '{} --eval {}'",
@@ -44,8 +38,5 @@ pub async fn testbinary(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
         require_script(&config.module)
     ));
     can_load(&config.module, &ctx.host, &ctx.opts.env).await?;
-    Ok(Outcome {
-        stdout: Vec::new(),
-        data: data(true),
-    })
+    Ok(result(true))
 }

@@ -9,11 +9,11 @@
 use super::{Context, Outcome};
 use crate::archive::{self, Limits};
 use crate::error::{Error, IoContext, Result};
+use crate::results::TestpackageResult;
 use crate::target::Runtime;
-use serde_json::json;
 
 /// `testpackage`.
-pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome<TestpackageResult>> {
     let config = ctx.evaluate("testpackage", napi)?;
     let tarball = super::package::staged_tarball(&config, "test package")?;
     let dir = tarball
@@ -81,6 +81,10 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     };
     Ok(Outcome::line(
         format!("[{}] Package appears valid", ctx.name()),
-        json!({ "tarball": config.staged_tarball.to_string_lossy(), "tested": tested, "files": stats.files }),
+        TestpackageResult {
+            tarball: config.staged_tarball.to_string_lossy().into_owned(),
+            tested,
+            files: stats.files as u64,
+        },
     ))
 }

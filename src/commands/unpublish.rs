@@ -2,11 +2,11 @@
 
 use super::{Context, Outcome};
 use crate::error::Result;
+use crate::results::UnpublishResult;
 use crate::s3::{self, S3};
-use serde_json::json;
 
 /// `unpublish`.
-pub async fn unpublish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
+pub async fn unpublish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<UnpublishResult>> {
     let config = ctx.evaluate("unpublish", napi)?;
     let loc = config.s3_location()?;
     let s3 = S3::connect(&loc, &ctx.opts).await?;
@@ -14,7 +14,12 @@ pub async fn unpublish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
     let Some(meta) = s3.head(&key).await? else {
         return Ok(Outcome::line(
             format!("[{}] Not found: {}", ctx.name(), config.hosted_tarball),
-            json!({ "hosted_tarball": config.hosted_tarball, "key": key, "removed": false }),
+            UnpublishResult {
+                hosted_tarball: config.hosted_tarball.clone(),
+                key,
+                removed: false,
+                dry_run: false,
+            },
         ));
     };
     crate::log::info(format!(
@@ -29,7 +34,12 @@ pub async fn unpublish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
                 ctx.name(),
                 config.hosted_tarball
             ),
-            json!({ "hosted_tarball": config.hosted_tarball, "key": key, "removed": false, "dryRun": true }),
+            UnpublishResult {
+                hosted_tarball: config.hosted_tarball.clone(),
+                key,
+                removed: false,
+                dry_run: true,
+            },
         ));
     }
     s3.delete(&key).await?;
@@ -40,6 +50,11 @@ pub async fn unpublish(ctx: &Context, napi: Option<u32>) -> Result<Outcome> {
             ctx.name(),
             config.hosted_tarball
         ),
-        json!({ "hosted_tarball": config.hosted_tarball, "key": key, "removed": true }),
+        UnpublishResult {
+            hosted_tarball: config.hosted_tarball.clone(),
+            key,
+            removed: true,
+            dry_run: false,
+        },
     ))
 }

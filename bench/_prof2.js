@@ -1,0 +1,11 @@
+const {execFileSync}=require('child_process');
+const files=process.argv.slice(2);
+const probe=(f)=>`require('/tmp/pf-warm.js');
+const h=()=>Number(process.hrtime.bigint())/1e6;
+const t0=h(); const m={exports:{}}; process.dlopen(m, ${JSON.stringify(f)});
+const t1=h(); process.stdout.write(String(t1-t0));`;
+require('fs').writeFileSync('/tmp/pf-warm.js','module.exports=1');
+const rows=files.map(()=>[]);
+for(let i=0;i<30;i++) files.forEach((f,j)=>rows[j].push(+execFileSync(process.execPath,['-e',probe(f)],{encoding:'utf8'})));
+const med=a=>{a=[...a].sort((x,y)=>x-y);return a[a.length>>1]};
+files.forEach((f,j)=>console.log(med(rows[j]).toFixed(3), f));
