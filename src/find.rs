@@ -9,25 +9,15 @@ use crate::error::{Error, Result};
 use crate::manifest::{HostRole, Manifest};
 use crate::options::mirror_with;
 use crate::platform::{self, Installed, Lookup, Target};
-use crate::target::{self, HostInfo, Runtime};
+use crate::target::{self, HostInfo, TargetOptions};
 use crate::versioning::{self, Config, EvalOptions};
 use std::path::{Path, PathBuf};
 
 /// The options find() reads (never the host application's argv).
 #[derive(Debug, Clone, Default)]
 pub struct FindOptions {
-    /// `debug`.
-    pub debug: Option<bool>,
-    /// `runtime`.
-    pub runtime: Option<String>,
-    /// `target`.
-    pub target: Option<String>,
-    /// `target_arch`.
-    pub target_arch: Option<String>,
-    /// `target_platform`.
-    pub target_platform: Option<String>,
-    /// `target_libc`.
-    pub target_libc: Option<String>,
+    /// `runtime`, `target`, `targetArch`, `targetPlatform`, `targetLibc`, `debug`.
+    pub target: TargetOptions,
     /// Resolve module_path against this instead of the package.json's folder.
     pub module_root: Option<String>,
 }
@@ -62,7 +52,7 @@ fn prepare(
         Some(r) => cwd.join(r),
         None => manifest.root.clone(),
     };
-    let abi_table = match &opts.target {
+    let abi_table = match &opts.target.version {
         Some(_) => match env("NODE_PRE_GYP_ABI_CROSSWALK").filter(|p| !p.is_empty()) {
             Some(p) => Some(target::load_crosswalk(Path::new(&p))?),
             None => None,
@@ -70,12 +60,7 @@ fn prepare(
         None => None,
     };
     let eval = EvalOptions {
-        runtime: opts.runtime.as_deref().map(Runtime::parse).transpose()?,
         target: opts.target.clone(),
-        target_arch: opts.target_arch.clone(),
-        target_platform: opts.target_platform.clone(),
-        target_libc: opts.target_libc.clone(),
-        debug: opts.debug,
         toolset: None,
         acl: None,
         module_root: Some(module_root),

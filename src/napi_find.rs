@@ -12,7 +12,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 use crate::error::Error;
-use crate::target::HostInfo;
+use crate::target::{HostInfo, Runtime, TargetOptions};
 use napi_sys as sys;
 use std::ffi::{c_char, CStr};
 use std::path::Path;
@@ -194,13 +194,16 @@ unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::find::FindOptio
         return Ok(Default::default());
     }
     let o = object_arg(env, v, "opts")?;
+    let runtime = opt_string(env, o, c"runtime")?;
     Ok(crate::find::FindOptions {
-        debug: opt_bool(env, o, c"debug")?,
-        runtime: opt_string(env, o, c"runtime")?,
-        target: opt_string(env, o, c"target")?,
-        target_arch: opt_string(env, o, c"targetArch")?,
-        target_platform: opt_string(env, o, c"targetPlatform")?,
-        target_libc: opt_string(env, o, c"targetLibc")?,
+        target: TargetOptions {
+            runtime: runtime.as_deref().map(Runtime::parse).transpose()?,
+            version: opt_string(env, o, c"target")?,
+            arch: opt_string(env, o, c"targetArch")?,
+            platform: opt_string(env, o, c"targetPlatform")?,
+            libc: opt_string(env, o, c"targetLibc")?,
+            debug: opt_bool(env, o, c"debug")?,
+        },
         module_root: opt_string(env, o, c"moduleRoot")?,
     })
 }

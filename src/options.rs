@@ -13,7 +13,7 @@
 //! `loglevel`, where the command line wins.
 
 use crate::error::{Error, Result};
-use crate::target::Runtime;
+use crate::target::{Runtime, TargetOptions};
 use crate::versioning::EvalOptions;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -180,18 +180,9 @@ pub struct Options {
     pub fallback_to_build: Selector,
     /// `--update-binary`.
     pub update_binary: bool,
-    /// `--runtime`.
-    pub runtime: Option<Runtime>,
-    /// `--target`.
-    pub target: Option<String>,
-    /// `--target_arch`.
-    pub target_arch: Option<String>,
-    /// `--target_platform`.
-    pub target_platform: Option<String>,
-    /// `--target_libc`.
-    pub target_libc: Option<String>,
+    /// `--runtime`, `--target`, `--target_arch`, `--target_platform`, `--target_libc`,
     /// `--debug` / `--release`.
-    pub debug: Option<bool>,
+    pub target: TargetOptions,
     /// `--toolset`.
     pub toolset: Option<String>,
     /// `--loglevel`, `--silent`, `--verbose`.
@@ -539,12 +530,14 @@ impl Options {
             build_from_source,
             fallback_to_build,
             update_binary: bool_of(&raw, "update_binary").unwrap_or(false),
-            runtime,
-            target: str_of(&raw, "target"),
-            target_arch: str_of(&raw, "target_arch"),
-            target_platform: str_of(&raw, "target_platform"),
-            target_libc: str_of(&raw, "target_libc"),
-            debug: bool_of(&raw, "debug"),
+            target: TargetOptions {
+                runtime,
+                version: str_of(&raw, "target"),
+                arch: str_of(&raw, "target_arch"),
+                platform: str_of(&raw, "target_platform"),
+                libc: str_of(&raw, "target_libc"),
+                debug: bool_of(&raw, "debug"),
+            },
             toolset: str_of(&raw, "toolset"),
             loglevel,
             acl: str_of(&raw, "acl"),
@@ -597,12 +590,7 @@ impl Options {
             None => None,
         };
         Ok(EvalOptions {
-            runtime: self.runtime,
             target: self.target.clone(),
-            target_arch: self.target_arch.clone(),
-            target_platform: self.target_platform.clone(),
-            target_libc: self.target_libc.clone(),
-            debug: self.debug,
             toolset: self.toolset.clone(),
             acl: self.acl.clone(),
             module_root: None,
@@ -692,7 +680,7 @@ mod tests {
         let pib = p(&["postinstall-build", "build", "npm", "run", "build"], &[]);
         assert_eq!(pib.commands.len(), 1);
         assert_eq!(pib.commands[0].args, ["build", "npm", "run", "build"]);
-        assert_eq!(inv.opts.debug, Some(true));
+        assert_eq!(inv.opts.target.debug, Some(true));
     }
 
     #[test]
@@ -717,10 +705,10 @@ mod tests {
         let o = &inv.opts;
         assert_eq!(o.fallback_to_build, Selector::All);
         assert!(o.update_binary);
-        assert_eq!(o.target.as_deref(), Some("20.0.0"));
-        assert_eq!(o.target_arch.as_deref(), Some("arm64"));
+        assert_eq!(o.target.version.as_deref(), Some("20.0.0"));
+        assert_eq!(o.target.arch.as_deref(), Some("arm64"));
         assert_eq!(o.directory.as_deref(), Some(Path::new("dir")));
-        assert_eq!(o.debug, Some(false));
+        assert_eq!(o.target.debug, Some(false));
         assert_eq!(o.gyp_args, ["-Dfoo", "--bar"]);
         assert_eq!(
             o.cli_flags,
@@ -733,7 +721,7 @@ mod tests {
             ]
         );
         let r = p(&["build", "--release", "--silent"], &[]);
-        assert_eq!(r.opts.debug, Some(false));
+        assert_eq!(r.opts.target.debug, Some(false));
         assert_eq!(r.opts.loglevel, LogLevel::Silent);
         assert_eq!(
             p(&["build", "--verbose"], &[]).opts.loglevel,
@@ -836,9 +824,9 @@ mod tests {
                 ("npm_config_runtime", "electron"),
             ],
         );
-        assert_eq!(inv.opts.target.as_deref(), Some("20.0.0"));
+        assert_eq!(inv.opts.target.version.as_deref(), Some("20.0.0"));
         assert_eq!(inv.opts.loglevel, LogLevel::Warn);
-        assert_eq!(inv.opts.runtime, Some(Runtime::Electron));
+        assert_eq!(inv.opts.target.runtime, Some(Runtime::Electron));
     }
 
     #[test]

@@ -7,6 +7,24 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// What a binding is built for when that is not the running Node: the reference's
+/// target options, one struct for the CLI's options, find()'s options and evaluation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetOptions {
+    /// `--runtime`: node, electron or node-webkit.
+    pub runtime: Option<Runtime>,
+    /// `--target`: the runtime's version.
+    pub version: Option<String>,
+    /// `--target_arch`.
+    pub arch: Option<String>,
+    /// `--target_platform`.
+    pub platform: Option<String>,
+    /// `--target_libc`.
+    pub libc: Option<String>,
+    /// `--debug` (Some(false) for `--release`).
+    pub debug: Option<bool>,
+}
+
 /// The JS runtime a binary is built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {

@@ -5,25 +5,15 @@
 use crate::error::{Error, Result};
 use crate::manifest::{check_host_protocol, normalize, HostSpec, Manifest};
 use crate::node_api;
-use crate::target::{self, AbiTable, HostInfo, Runtime};
+use crate::target::{self, AbiTable, HostInfo, Runtime, TargetOptions};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
 /// The option subset evaluation needs (filled from `Options` or from find()'s opts).
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
-    /// `--runtime`.
-    pub runtime: Option<Runtime>,
-    /// `--target`.
-    pub target: Option<String>,
-    /// `--target_arch`.
-    pub target_arch: Option<String>,
-    /// `--target_platform`.
-    pub target_platform: Option<String>,
-    /// `--target_libc`.
-    pub target_libc: Option<String>,
-    /// `--debug` (Some(false) for `--release`).
-    pub debug: Option<bool>,
+    /// Runtime, version, platform, arch, libc and debug, when not this Node's.
+    pub target: TargetOptions,
     /// `--toolset`.
     pub toolset: Option<String>,
     /// `--acl`.
@@ -231,29 +221,32 @@ pub fn evaluate(
         field: "version".into(),
         reason: format!("`{version_str}` is not a semver version ({e})"),
     })?;
-    let runtime = opts.runtime.unwrap_or_else(|| host.runtime());
+    let runtime = opts.target.runtime.unwrap_or_else(|| host.runtime());
     let mut warnings = Vec::new();
     let node_abi = target::runtime_abi(
         runtime,
-        opts.target.as_deref(),
+        opts.target.version.as_deref(),
         host,
         opts.abi_table.as_ref(),
         &mut warnings,
     )?;
     let libc = target::libc();
     let platform = opts
-        .target_platform
+        .target
+        .platform
         .clone()
         .unwrap_or_else(|| host.platform.clone());
     let arch = opts
-        .target_arch
+        .target
+        .arch
         .clone()
         .unwrap_or_else(|| host.arch.clone());
     let libc_family = opts
-        .target_libc
+        .target
+        .libc
         .clone()
         .unwrap_or_else(|| libc.family.to_string());
-    let libc_version = if opts.target_libc.is_some() {
+    let libc_version = if opts.target.libc.is_some() {
         String::new()
     } else {
         libc.version.clone()
@@ -288,7 +281,7 @@ pub fn evaluate(
     v.insert("name".into(), s(manifest.name()));
     v.insert(
         "configuration".into(),
-        s(if opts.debug == Some(true) {
+        s(if opts.target.debug == Some(true) {
             "Debug"
         } else {
             "Release"
@@ -296,7 +289,7 @@ pub fn evaluate(
     );
     v.insert(
         "debug".into(),
-        opts.debug.map(Value::Bool).unwrap_or(Value::Null),
+        opts.target.debug.map(Value::Bool).unwrap_or(Value::Null),
     );
     v.insert(
         "module_name".into(),
@@ -334,7 +327,10 @@ pub fn evaluate(
             .map(|n| format!("napi-v{n}"))
             .unwrap_or_else(|| node_abi.clone())),
     );
-    v.insert("target".into(), s(opts.target.as_deref().unwrap_or("")));
+    v.insert(
+        "target".into(),
+        s(opts.target.version.as_deref().unwrap_or("")),
+    );
     v.insert("platform".into(), s(&platform));
     v.insert("target_platform".into(), s(&platform));
     v.insert("arch".into(), s(&arch));
@@ -412,10 +408,12 @@ pub fn evaluate(
     let other_node = runtime == Runtime::Node
         && opts
             .target
+            .version
             .as_deref()
             .is_some_and(|t| !t.is_empty() && t != host.node_version);
     let other_libc = opts
-        .target_libc
+        .target
+        .libc
         .as_deref()
         .is_some_and(|l| l != libc.family);
     let name_varies = binary
@@ -684,11 +682,14 @@ mod tests {
         let c = eval(
             json!({"module_name":"m","module_path":"lib/{configuration}/{node_abi}-{platform}-{arch}-{libc}","host":"https://h"}),
             EvalOptions {
-                debug: Some(true),
-                target: Some("18.0.0".into()),
-                target_arch: Some("arm64".into()),
-                target_platform: Some("darwin".into()),
-                target_libc: Some("musl".into()),
+                target: TargetOptions {
+                    debug: Some(true),
+                    version: Some("18.0.0".into()),
+                    arch: Some("arm64".into()),
+                    platform: Some("darwin".into()),
+                    libc: Some("musl".into()),
+                    ..Default::default()
+                },
                 module_root: Some("/elsewhere".into()),
                 ..Default::default()
             },
@@ -702,8 +703,11 @@ mod tests {
         let electron = eval(
             json!({"module_name":"m","module_path":"lib/{node_abi}","host":"https://h"}),
             EvalOptions {
-                runtime: Some(Runtime::Electron),
-                target: Some("31.2.0".into()),
+                target: TargetOptions {
+                    runtime: Some(Runtime::Electron),
+                    version: Some("31.2.0".into()),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             None,

@@ -131,7 +131,11 @@ fn print_fallback_error(ctx: &Context, config: &Config, e: &Error) {
     let target = format!(
         "{}@{} ({} ABI, {})",
         config.runtime.as_str(),
-        ctx.opts.target.as_deref().unwrap_or(&ctx.host.node_version),
+        ctx.opts
+            .target
+            .version
+            .as_deref()
+            .unwrap_or(&ctx.host.node_version),
         config
             .values
             .get("node_abi")

@@ -419,13 +419,13 @@ fn from_tarballs(
     let mut expected: BTreeMap<String, Vec<(Target, Config)>> = BTreeMap::new();
     for t in &pp.targets {
         let mut c = ctx.clone();
-        c.opts.target_platform = Some(t.platform.clone());
-        c.opts.target_arch = Some(t.arch.clone());
-        c.opts.target_libc = Some(t.libc.clone().unwrap_or_else(|| "unknown".into()));
+        c.opts.target.platform = Some(t.platform.clone());
+        c.opts.target.arch = Some(t.arch.clone());
+        c.opts.target.libc = Some(t.libc.clone().unwrap_or_else(|| "unknown".into()));
         for (napi, node) in &variants {
             if node.is_some() {
-                c.opts.target = node.clone();
-                c.opts.runtime = Some(crate::target::Runtime::Node);
+                c.opts.target.version = node.clone();
+                c.opts.target.runtime = Some(crate::target::Runtime::Node);
             }
             let config = c.evaluate("platform-package", *napi)?;
             let rel = config

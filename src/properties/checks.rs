@@ -13,7 +13,7 @@ use pregyp::digest;
 use pregyp::error::Error;
 use pregyp::manifest::{HostRole, Manifest};
 use pregyp::options::{self, Env};
-use pregyp::target::{HostInfo, Runtime};
+use pregyp::target::{HostInfo, Runtime, TargetOptions};
 use pregyp::versioning::{self, EvalOptions};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -307,17 +307,19 @@ pub fn eval_case(case: &EvalCase) {
     let [target, target_arch, target_platform, target_libc, toolset, acl, mirror] =
         case.opts.clone();
     let opts = EvalOptions {
-        runtime: match case.runtime {
-            0 => Some(Runtime::Node),
-            1 => Some(Runtime::Electron),
-            2 => Some(Runtime::NodeWebkit),
-            _ => None,
+        target: TargetOptions {
+            runtime: match case.runtime {
+                0 => Some(Runtime::Node),
+                1 => Some(Runtime::Electron),
+                2 => Some(Runtime::NodeWebkit),
+                _ => None,
+            },
+            version: target,
+            arch: target_arch,
+            platform: target_platform,
+            libc: target_libc,
+            debug: case.debug,
         },
-        target,
-        target_arch,
-        target_platform,
-        target_libc,
-        debug: case.debug,
         toolset,
         acl,
         module_root: None,
