@@ -49,10 +49,21 @@ fn unsafe_entry(source: &str, entry: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-fn bad_archive(source: &str, e: impl std::fmt::Display) -> Error {
+fn bad_archive(source: &str, detail: String) -> Error {
+    Error::BadArchive {
+        source_name: source.to_string(),
+        detail,
+        source: None,
+    }
+}
+
+/// A read of the archive failed (corrupt or truncated gzip or tar): the I/O error is
+/// both the message's detail and the kept cause.
+pub fn bad_archive_io(source: &str, e: std::io::Error) -> Error {
     Error::BadArchive {
         source_name: source.to_string(),
         detail: e.to_string(),
+        source: Some(e),
     }
 }
 
@@ -196,7 +207,7 @@ fn copy_exact(
         let want = buf.len().min((size - done) as usize);
         let n = from
             .read(&mut buf[..want])
-            .map_err(|e| bad_archive(source, e))?;
+            .map_err(|e| bad_archive_io(source, e))?;
         if n == 0 {
             break;
         }
@@ -218,7 +229,7 @@ pub fn unpack_tar_gz<R: Read>(
     let stats = unpack_entries(&mut archive, dest, source, limits)?;
     // Read the rest of the stream so gzip verifies its CRC and length trailer.
     let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(|e| bad_archive(source, e))?;
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| bad_archive_io(source, e))?;
     Ok(stats)
 }
 
@@ -245,9 +256,9 @@ fn unpack_entries<R: Read>(
     let mut links: Vec<(PathBuf, String)> = Vec::new();
     // Regular files written so far (relative to dest): the only targets a hard link may name.
     let mut written: HashSet<PathBuf> = HashSet::new();
-    let entries = archive.entries().map_err(|e| bad_archive(source, e))?;
+    let entries = archive.entries().map_err(|e| bad_archive_io(source, e))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| bad_archive(source, e))?;
+        let mut entry = entry.map_err(|e| bad_archive_io(source, e))?;
         entries_seen += 1;
         if entries_seen > limits.max_entries {
             return Err(unsafe_entry(
@@ -258,7 +269,7 @@ fn unpack_entries<R: Read>(
         }
         let raw = entry
             .path()
-            .map_err(|e| bad_archive(source, e))?
+            .map_err(|e| bad_archive_io(source, e))?
             .into_owned();
         let shown = raw.display().to_string();
         let kind = entry.header().entry_type();
@@ -286,7 +297,10 @@ fn unpack_entries<R: Read>(
                 }
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let size = entry.header().size().map_err(|e| bad_archive(source, e))?;
+                let size = entry
+                    .header()
+                    .size()
+                    .map_err(|e| bad_archive_io(source, e))?;
                 if stats.bytes.saturating_add(size) > limits.max_unpacked_size {
                     return Err(unsafe_entry(
                         source,
@@ -315,7 +329,7 @@ fn unpack_entries<R: Read>(
             tar::EntryType::Symlink => {
                 let target = entry
                     .link_name()
-                    .map_err(|e| bad_archive(source, e))?
+                    .map_err(|e| bad_archive_io(source, e))?
                     .ok_or_else(|| bad_archive(source, format!("symlink `{shown}` has no target")))?
                     .into_owned();
                 if !link_stays_inside(&rel, &target) {
@@ -347,7 +361,7 @@ fn unpack_entries<R: Read>(
                 // wrote is a copy of it; anything else stays refused.
                 let target = entry
                     .link_name()
-                    .map_err(|e| bad_archive(source, e))?
+                    .map_err(|e| bad_archive_io(source, e))?
                     .ok_or_else(|| {
                         bad_archive(source, format!("hard link `{shown}` has no target"))
                     })?

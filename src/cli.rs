@@ -100,9 +100,13 @@ pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32
 pub fn report(e: &Error) {
     let mut msg = e.to_string();
     if log::enabled(crate::options::LogLevel::Verbose) {
+        // The chain of kept causes, less what the message already says.
         let mut src = std::error::Error::source(e);
         while let Some(s) = src {
-            msg.push_str(&format!("\n  caused by: {s}"));
+            let text = crate::redact::redact_url(&s.to_string());
+            if !msg.contains(&text) {
+                msg.push_str(&format!("\n  caused by: {text}"));
+            }
             src = s.source();
         }
         msg.push_str(&format!("\n  code: {}", e.code()));

@@ -146,10 +146,9 @@ pub async fn unpack_file(file: &Path, dest: &Path, source: &str, limits: Limits)
         // Reading, hashing and inflating on one thread, writing files on this one.
         let mut inflated = crate::inflate::spawn(reader).at("start a thread", &file)?;
         archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
-        let reader = inflated.finish().map_err(|e| Error::BadArchive {
-            source_name: source.clone(),
-            detail: e.to_string(),
-        })?;
+        let reader = inflated
+            .finish()
+            .map_err(|e| archive::bad_archive_io(&source, e))?;
         Ok(hex::encode(reader.hasher.finalize()))
     })
     .await
@@ -244,7 +243,7 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
         .get(url)
         .send()
         .await
-        .map_err(|e| http::network_error(url, &e, idle))?;
+        .map_err(|e| http::network_error(url, e, idle))?;
     if !resp.status().is_success() {
         return Err(http::response_error(url, &resp));
     }
@@ -270,10 +269,9 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
         // follows the gzip stream, so the download completes.
         let mut inflated = crate::inflate::spawn(reader).at("start a thread", &dest)?;
         archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
-        inflated.finish().map_err(|e| Error::BadArchive {
-            source_name: source.clone(),
-            detail: e.to_string(),
-        })?;
+        inflated
+            .finish()
+            .map_err(|e| archive::bad_archive_io(&source, e))?;
         Ok(())
     });
     let mut hasher = Sha256::new();
@@ -299,7 +297,7 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
             Ok(None) => break,
             Err(e) => {
                 let _ = tx.send(None).await;
-                net_err = Some(http::network_error(url, &e, idle));
+                net_err = Some(http::network_error(url, e, idle));
                 break;
             }
         }
@@ -343,6 +341,7 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
                     return Err(Error::DownloadNetwork {
                         url: url.into(),
                         detail: "connection lost before the whole body arrived".into(),
+                        source: Some(e.into()),
                     });
                 }
             }

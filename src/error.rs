@@ -8,6 +8,11 @@ use std::path::PathBuf;
 /// Result alias used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The underlying error of a network, S3 or archive failure, kept as the variant's
+/// `source()` so that `--verbose` (and API callers) can walk the whole chain, while
+/// the message itself stays one readable line.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// Every way pregyp can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -102,8 +107,14 @@ pub enum Error {
     },
 
     /// Connection, TLS, timeout, reset or truncation, after the allowed retries.
+    /// `detail` is what failed and the innermost cause; `source` the whole chain.
     #[error("download of {url} failed: {detail}")]
-    DownloadNetwork { url: SafeUrl, detail: String },
+    DownloadNetwork {
+        url: SafeUrl,
+        detail: String,
+        #[source]
+        source: Option<Cause>,
+    },
 
     /// The downloaded bytes do not match the known SHA-256.
     #[error("integrity check failed for {url}: expected sha256 {expected}, got {actual}")]
@@ -123,7 +134,12 @@ pub enum Error {
 
     /// The tarball is corrupt or not a gzip'd tar.
     #[error("cannot unpack {source_name}: {detail}")]
-    BadArchive { source_name: String, detail: String },
+    BadArchive {
+        source_name: String,
+        detail: String,
+        #[source]
+        source: Option<std::io::Error>,
+    },
 
     /// `--offline` and the tarball is not in the cache.
     #[error("offline: {url} is not in the cache ({})", cache_dir.display())]
@@ -160,6 +176,9 @@ pub enum Error {
     CommandFailed {
         command: crate::redact::CommandLine,
         detail: String,
+        /// Why it could not be started, when it could not.
+        #[source]
+        source: Option<std::io::Error>,
     },
 
     /// `package` without a built binding (reference message).
@@ -186,12 +205,15 @@ pub enum Error {
     S3HostParse,
 
     /// An S3 request failed.
+    /// `detail` says what went wrong and what to check; `source` is the SDK's error.
     #[error("S3 {op} s3://{bucket}/{key} failed: {detail}")]
     S3 {
         op: &'static str,
         bucket: String,
         key: String,
         detail: String,
+        #[source]
+        source: Option<Cause>,
     },
 
     /// An S3 operation needs credentials and none were found.
@@ -200,7 +222,13 @@ pub enum Error {
 
     /// The binding was installed or built but cannot be loaded.
     #[error("{} cannot be loaded: {detail}", module.display())]
-    BindingLoad { module: PathBuf, detail: String },
+    BindingLoad {
+        module: PathBuf,
+        detail: String,
+        /// Why the test-load could not be run, when it could not.
+        #[source]
+        source: Option<std::io::Error>,
+    },
 
     /// Several packages failed (heal); the summary was printed.
     #[error("{0}")]

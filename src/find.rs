@@ -330,5 +330,6 @@ pub fn load_error(located: &Located, detail: &str) -> Error {
             config.version,
             target_line(config),
         ),
+        source: None,
     }
 }

@@ -193,7 +193,7 @@ pub fn response_error(url: &str, resp: &reqwest::Response) -> Error {
 
 /// Maps a transport error: a read that waited out the idle timeout (`idle`) is a stall,
 /// anything else `DownloadNetwork`.
-pub fn network_error(url: &str, e: &reqwest::Error, idle: Duration) -> Error {
+pub fn network_error(url: &str, e: reqwest::Error, idle: Duration) -> Error {
     if e.is_timeout() {
         return Error::DownloadStalled {
             url: SafeUrl::new(url),
@@ -202,7 +202,9 @@ pub fn network_error(url: &str, e: &reqwest::Error, idle: Duration) -> Error {
     }
     Error::DownloadNetwork {
         url: SafeUrl::new(url),
-        detail: describe(e),
+        detail: describe(&e),
+        // Without its URL: the cause chain must not carry credentials either.
+        source: Some(Box::new(e.without_url())),
     }
 }
 
@@ -218,7 +220,7 @@ pub async fn fetch_small_text(
         .get(url)
         .send()
         .await
-        .map_err(|e| network_error(url, &e, idle))?;
+        .map_err(|e| network_error(url, e, idle))?;
     let status = resp.status().as_u16();
     if status == 404 || status == 403 {
         return Ok(None);
@@ -230,7 +232,7 @@ pub async fn fetch_small_text(
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| network_error(url, &e, idle))?
+        .map_err(|e| network_error(url, e, idle))?
     {
         body.extend_from_slice(&chunk);
         if body.len() > MAX {
@@ -243,6 +245,33 @@ pub async fn fetch_small_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A transport failure keeps reqwest's error as its cause, without the URL (and so
+    /// without credentials), and its message names the innermost reason.
+    #[tokio::test]
+    async fn network_errors_keep_their_cause_without_secrets() {
+        // Nothing listens on a port that was just bound and released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://user:hunter2@127.0.0.1:{port}/x.tar.gz");
+        let e = reqwest::Client::new().get(&url).send().await.unwrap_err();
+        let err = network_error(&url, e, Duration::from_secs(20));
+        assert_eq!(err.code(), "E_DOWNLOAD_NETWORK");
+        let mut chain = vec![err.to_string()];
+        let mut src = std::error::Error::source(&err);
+        assert!(src.is_some(), "the cause is kept");
+        while let Some(s) = src {
+            chain.push(s.to_string());
+            src = s.source();
+        }
+        let all = chain.join("\n");
+        assert!(!all.contains("hunter2"), "{all}");
+        assert!(all.to_lowercase().contains("refused"), "{all}");
+        assert!(chain.len() > 2, "the whole chain: {all}");
+    }
 
     #[test]
     fn status_errors_are_typed_and_redacted() {

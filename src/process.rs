@@ -132,6 +132,7 @@ pub async fn run(
         .map_err(|e| Error::CommandFailed {
             command: cmd.clone(),
             detail: format!("Error: {e}"),
+            source: Some(e),
         })?;
     check_status(cmd, status)
 }
@@ -149,6 +150,7 @@ pub fn check_status(cmd: &CommandLine, status: std::process::ExitStatus) -> Resu
     Err(Error::CommandFailed {
         command: cmd.clone(),
         detail,
+        source: None,
     })
 }
 
@@ -209,6 +211,7 @@ pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
         let out = cmd.output().await.map_err(|e| Error::BindingLoad {
             module: module.to_path_buf(),
             detail: format!("cannot start {}: {e}", host.exec_path),
+            source: Some(e),
         })?;
         if out.status.success() {
             return Ok(());
@@ -221,6 +224,7 @@ pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
         Err(Error::BindingLoad {
             module: module.to_path_buf(),
             detail,
+            source: None,
         })
     };
     match tokio::time::timeout(LOAD_TIMEOUT, run).await {
@@ -228,6 +232,7 @@ pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
         Err(_) => Err(Error::BindingLoad {
             module: module.to_path_buf(),
             detail: format!("loading did not finish in {} s", LOAD_TIMEOUT.as_secs()),
+            source: None,
         }),
     }
 }

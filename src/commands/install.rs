@@ -188,6 +188,7 @@ fn check_contains_module(config: &Config, staged: &Path, source: &str) -> Result
         Err(Error::BadArchive {
             source_name: source.to_string(),
             detail: format!("the archive does not contain {want} at its top level"),
+            source: None,
         })
     }
 }

@@ -56,6 +56,7 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Tes
                 "the tarball has no {}.node at its top level",
                 config.module_name
             ),
+            source: None,
         });
     }
     let tested = if config.runtime != Runtime::Node {

@@ -165,6 +165,7 @@ impl S3 {
             bucket: self.bucket.clone(),
             key: key.to_string(),
             detail: describe(&e, &self.credentials_source, self.endpoint.as_deref()),
+            source: Some(Box::new(e)),
         }
     }
 
@@ -336,6 +337,7 @@ impl S3 {
                 bucket: self.bucket.clone(),
                 key: key.to_string(),
                 detail: "the server started a multipart upload without an upload id".into(),
+                source: None,
             });
         };
         let parts = match self.upload_parts(key, path, size, &upload_id, bar).await {
@@ -531,6 +533,7 @@ impl S3 {
             bucket: self.bucket.clone(),
             key: key.to_string(),
             detail: format!("download interrupted: {}", DisplayErrorContext(&e)),
+            source: Some(Box::new(e)),
         })? {
             file.write_all(&chunk).await.at("write", tmp.path())?;
             written += chunk.len() as u64;
