@@ -43,11 +43,7 @@ fn prepare(
     let s3_host = env("node_pre_gyp_s3_host");
     manifest.select_host(HostRole::Production, None, s3_host.as_deref())?;
     let napi = versioning::best_napi_build_version(&manifest, host)?;
-    let module_name = manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.module_name.clone())
-        .unwrap_or_default();
+    let module_name = manifest.module_name().to_string();
     let module_root = match &opts.module_root {
         Some(r) => cwd.join(r),
         None => manifest.root.clone(),

@@ -147,6 +147,14 @@ impl Manifest {
         })
     }
 
+    /// `binary.module_name`, or empty.
+    pub fn module_name(&self) -> &str {
+        self.binary
+            .as_ref()
+            .and_then(|b| b.module_name.as_deref())
+            .unwrap_or("")
+    }
+
     /// `name`, or empty.
     pub fn name(&self) -> &str {
         self.raw.get("name").and_then(Value::as_str).unwrap_or("")

@@ -93,8 +93,8 @@ impl HostInfo {
         }
     }
 
-    /// A fixed host for unit tests: Node 20.20.2 on linux x64.
-    #[cfg(test)]
+    /// A fixed host (Node 20.20.2 on linux x64, Node-API 9) for reproducible tests
+    /// (also the property tests and the fuzz targets).
     pub fn test() -> Self {
         HostInfo {
             node_version: "20.20.2".into(),

@@ -66,11 +66,7 @@ impl Context {
             self.opts.s3_host.as_deref(),
             self.opts.env.get("node_pre_gyp_s3_host"),
         )?;
-        let module_name = manifest
-            .binary
-            .as_ref()
-            .and_then(|b| b.module_name.clone())
-            .unwrap_or_default();
+        let module_name = manifest.module_name().to_string();
         let mut eval = self.opts.eval_options(&module_name)?;
         eval.module_root = Some(self.dir.clone());
         let config = versioning::evaluate(&manifest, &eval, &self.host, napi_build_version)?;

@@ -210,12 +210,7 @@ fn write_manifest(
     dir: &Path,
 ) -> Result<()> {
     let root = ctx.name();
-    let module_name = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.module_name.clone())
-        .unwrap_or_default();
+    let module_name = ctx.manifest.module_name().to_string();
     let triple = target.triple();
     let top = rel
         .components()
@@ -515,12 +510,7 @@ fn from_tarballs(
 pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
     let pp = declared(ctx)?;
     let version = ctx.manifest.version().to_string();
-    let module_name = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.module_name.clone())
-        .unwrap_or_default();
+    let module_name = ctx.manifest.module_name().to_string();
     let mut deps = Map::new();
     for t in &pp.targets {
         deps.insert(pp.package_name(ctx.name(), &module_name, t), json!(version));

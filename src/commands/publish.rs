@@ -41,28 +41,30 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Publish
     };
     let (sha256, size) = super::package::sha256_of(&tarball).await?;
     let sha_key = s3::sha256_key(&key);
+    let result = PublishResult {
+        hosted_path: config.hosted_path.clone(),
+        hosted_tarball: config.hosted_tarball.clone(),
+        bucket: s3.bucket.clone(),
+        key,
+        sha256,
+        size,
+        acl,
+        dry_run: ctx.opts.dry_run,
+    };
+    let PublishResult {
+        key, sha256, acl, ..
+    } = &result;
     if ctx.opts.dry_run {
         crate::log::info(format!(
             "publish --dry-run: would put s3://{}/{key} ({size} bytes, ACL {acl}) and {sha_key}",
             s3.bucket
         ));
-        return Ok(Outcome::line(
-            format!(
-                "[{}] Dry run: would publish to {}",
-                ctx.name(),
-                config.hosted_path
-            ),
-            PublishResult {
-                hosted_path: config.hosted_path.clone(),
-                hosted_tarball: config.hosted_tarball.clone(),
-                bucket: s3.bucket.clone(),
-                key,
-                sha256,
-                size,
-                acl,
-                dry_run: true,
-            },
-        ));
+        let line = format!(
+            "[{}] Dry run: would publish to {}",
+            ctx.name(),
+            config.hosted_path
+        );
+        return Ok(Outcome::line(line, result));
     }
     crate::log::info(format!("publish Putting object with ACL: {acl}"));
     crate::log::info(format!("publish Bucket: {} Key: {key}", s3.bucket));
@@ -71,43 +73,26 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Publish
     // check above only makes the usual case fail fast. The winner then writes the
     // checksum, so a loser can never replace it with the sha256 of other bytes.
     let put = s3
-        .put_file(
-            &key,
-            &tarball,
-            &acl,
-            &[("sha256", &sha256)],
-            Overwrite::Refuse,
-        )
+        .put_file(key, &tarball, acl, &[("sha256", sha256)], Overwrite::Refuse)
         .await?;
     if put == Put::Exists {
         return Err(Error::PublishExists {
             hosted_path: config.hosted_path.clone(),
-            key,
+            key: key.clone(),
         });
     }
     s3.put_bytes(
         &sha_key,
-        pack::sha256_line(&tarball, &sha256).into_bytes(),
-        &acl,
+        pack::sha256_line(&tarball, sha256).into_bytes(),
+        acl,
         "text/plain",
     )
     .await?;
     crate::log::info("publish successfully put object");
-    Ok(Outcome::line(
-        format!(
-            "[{}] Success: published to {}",
-            ctx.name(),
-            config.hosted_path
-        ),
-        PublishResult {
-            hosted_path: config.hosted_path.clone(),
-            hosted_tarball: config.hosted_tarball.clone(),
-            bucket: s3.bucket.clone(),
-            key,
-            sha256,
-            size,
-            acl,
-            dry_run: false,
-        },
-    ))
+    let line = format!(
+        "[{}] Success: published to {}",
+        ctx.name(),
+        config.hosted_path
+    );
+    Ok(Outcome::line(line, result))
 }

@@ -109,17 +109,7 @@ pub const PIECES: &[&str] = &[
 
 /// A fixed host (Node 20 on linux x64, Node-API 9), so runs are reproducible.
 pub fn host() -> HostInfo {
-    HostInfo {
-        node_version: "20.20.2".into(),
-        modules: Some(115),
-        napi: Some(9),
-        v8: "11.3.244.8-node.33".into(),
-        electron: None,
-        node_webkit: None,
-        platform: "linux".into(),
-        arch: "x64".into(),
-        exec_path: "/usr/bin/node".into(),
-    }
+    HostInfo::test()
 }
 
 /// An error is a typed value with a stable code and a message; never a panic.
