@@ -28,6 +28,21 @@ const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () =
 // `tried`: [path, error] pairs already tried. The loader stays in this file rather than
 // a module of its own: find() runs in every addon's `require`, and one more file to
 // resolve and compile is measurable there.
+// Opens a binary and hands it the facts of this process. The find() binary exports one
+// function, `pregyp(op, ...args)` (see src/napi_find.rs: one export is cheaper to open
+// than four); the full binary an object.
+function open(path) {
+  const m = { exports: {} };
+  process.dlopen(m, path);
+  const x = m.exports;
+  if (typeof x !== 'function') {
+    x.init(INFO);
+    return x;
+  }
+  x(0, INFO);
+  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d) };
+}
+
 function loadBinding(stem, tried = []) {
   for (const triple of TRIPLES) {
     const file = `${stem}.${triple}.node`;
@@ -37,10 +52,7 @@ function loadBinding(stem, tried = []) {
         path = where === __dirname ? `${where}/${file}` : require.resolve(`${where}/${file}`);
         if (tried.some((t) => t[0] === path)) continue;
         if (where !== __dirname) api().checkVersion(where, path);
-        const m = { exports: {} };
-        process.dlopen(m, path);
-        m.exports.init(INFO);
-        return m.exports;
+        return open(path);
       } catch (e) {
         tried.push([path, e]);
       }
@@ -55,10 +67,7 @@ function loadBinding(stem, tried = []) {
 let core;
 const first = __dirname + '/pregyp-find.' + TRIPLES[0] + '.node';
 try {
-  const m = { exports: {} };
-  process.dlopen(m, first);
-  m.exports.init(INFO);
-  core = m.exports;
+  core = open(first);
 } catch (e) {
   core = loadBinding('pregyp-find', [[first, e]]);
 }

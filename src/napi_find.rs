@@ -159,8 +159,8 @@ unsafe fn object_arg(env: napi_env, v: napi_value, name: &str) -> R<napi_value> 
 }
 
 /// `init(info)`: called once by the shim with facts from `process`.
-unsafe extern "C" fn init(env: napi_env, info: napi_callback_info) -> napi_value {
-    let [arg] = args::<1>(env, info);
+unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
+    let arg = argv[0];
     let host = (|| -> R<HostInfo> {
         let o = object_arg(env, arg, "info")?;
         Ok(HostInfo {
@@ -210,12 +210,11 @@ unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::find::FindOptio
 
 /// The shared body of `find`, `check` and `loadError`: reads `(packageJsonPath, opts?,
 /// ...rest)`, runs `f` with what `crate::find` needs, returns its string or throws.
-unsafe fn call<const N: usize>(
+unsafe fn call(
     env: napi_env,
-    info: napi_callback_info,
+    argv: &[napi_value],
     f: impl FnOnce(&Path, &crate::find::FindOptions, &HostInfo, &Path, &[napi_value]) -> R<String>,
 ) -> napi_value {
-    let argv = args::<N>(env, info);
     let out = (|| -> R<String> {
         let package_json = string(env, argv[0], "packageJsonPath")?;
         let opts = find_options(env, argv[1])?;
@@ -246,8 +245,8 @@ fn env_var(k: &str) -> Option<String> {
 
 /// `find(packageJsonPath, opts?)`: absolute path of the binding to `require` (in
 /// module_path, else in the platform package); never an error for a missing binding.
-unsafe extern "C" fn find(env: napi_env, info: napi_callback_info) -> napi_value {
-    call::<2>(env, info, |pj, opts, host, cwd, _| {
+unsafe fn find(env: napi_env, argv: &[napi_value]) -> napi_value {
+    call(env, argv, |pj, opts, host, cwd, _| {
         let p = crate::find::find(pj, opts, host, &env_var, cwd)?;
         Ok(p.to_string_lossy().into_owned())
     })
@@ -255,8 +254,8 @@ unsafe extern "C" fn find(env: napi_env, info: napi_callback_info) -> napi_value
 
 /// `check(packageJsonPath, opts?)`: `load()`'s lookup, the binding's path or
 /// `E_BINDING_MISSING` with the explanation.
-unsafe extern "C" fn check(env: napi_env, info: napi_callback_info) -> napi_value {
-    call::<2>(env, info, |pj, opts, host, cwd, _| {
+unsafe fn check(env: napi_env, argv: &[napi_value]) -> napi_value {
+    call(env, argv, |pj, opts, host, cwd, _| {
         let p = crate::find::check(pj, opts, host, &env_var, cwd)?;
         Ok(p.to_string_lossy().into_owned())
     })
@@ -264,21 +263,34 @@ unsafe extern "C" fn check(env: napi_env, info: napi_callback_info) -> napi_valu
 
 /// `loadError(packageJsonPath, opts, detail)`: `load()`'s explanation of a binding that
 /// is there but does not load (`detail`: the loader's message).
-unsafe extern "C" fn load_error(env: napi_env, info: napi_callback_info) -> napi_value {
-    call::<3>(env, info, |pj, opts, host, cwd, rest| {
+unsafe fn load_error(env: napi_env, argv: &[napi_value]) -> napi_value {
+    call(env, argv, |pj, opts, host, cwd, rest| {
         let detail = string(env, rest[0], "detail")?;
         let located = crate::find::locate(pj, opts, host, &env_var, cwd)?;
         Ok(crate::find::load_error(&located, &detail).to_string())
     })
 }
 
-unsafe fn export(env: napi_env, exports: napi_value, name: &CStr, cb: sys::napi_callback) {
-    let mut f = ptr::null_mut();
-    let len = name.to_bytes().len() as isize;
-    if sys::napi_create_function(env, name.as_ptr(), len, cb, ptr::null_mut(), &mut f)
-        == Status::napi_ok
-    {
-        sys::napi_set_named_property(env, exports, name.as_ptr(), f);
+/// The binary's one export, `pregyp(op, ...args)`: `op` 0 is `init(info)`, 1
+/// `find(packageJsonPath, opts?)`, 2 `check(packageJsonPath, opts?)`, 3
+/// `loadError(packageJsonPath, opts, detail)` (index.js names them). Node builds a JS
+/// function for each export when the file is opened (a template, its instance, a weak
+/// handle: most of what opening this binary costs beyond an empty addon's), so there is
+/// one function rather than four.
+unsafe extern "C" fn entry(env: napi_env, info: napi_callback_info) -> napi_value {
+    let argv = args::<4>(env, info);
+    let mut op = u32::MAX;
+    sys::napi_get_value_uint32(env, argv[0], &mut op);
+    let rest = &argv[1..];
+    match op {
+        0 => init(env, rest),
+        1 => find(env, rest),
+        2 => check(env, rest),
+        3 => load_error(env, rest),
+        _ => throw(
+            env,
+            Throw("InvalidArg".into(), format!("unknown operation {op}")),
+        ),
     }
 }
 
@@ -291,9 +303,12 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
     // Windows has no lazy binding to the host's symbols: napi-sys looks them up once.
     #[cfg(target_env = "msvc")]
     std::mem::forget(sys::setup());
-    export(env, exports, c"init", Some(init));
-    export(env, exports, c"find", Some(find));
-    export(env, exports, c"check", Some(check));
-    export(env, exports, c"loadError", Some(load_error));
-    exports
+    // The function becomes `module.exports` itself (no property to set either).
+    let mut f = ptr::null_mut();
+    if sys::napi_create_function(env, c"pregyp".as_ptr(), 6, Some(entry), ptr::null_mut(), &mut f)
+        != Status::napi_ok
+    {
+        return exports;
+    }
+    f
 }
