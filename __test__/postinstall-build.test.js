@@ -95,7 +95,7 @@ test('artifact present: nothing is installed or run', async () => {
   });
   fs.mkdirSync(path.join(pkg.dir, 'lib'));
   const r = await ok(['postinstall-build', 'lib', '--json'], { cwd: pkg.dir, env: npmEnv({ INIT_CWD: pkg.app }) });
-  assert.deepStrictEqual(JSON.parse(r.stdout), { built: false, skipped: 'artifact exists', artifact: 'lib' });
+  assert.deepStrictEqual(JSON.parse(r.stdout), { built: false, skipped: 'artifact exists', artifact: 'lib', command: null, package_manager: null, installed: [], removed: [] });
   assert.ok(!fs.existsSync(path.join(pkg.dir, 'ran')));
   assertUntouched(pkg);
 });

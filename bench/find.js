@@ -48,12 +48,22 @@ const triple = fs.readdirSync(root).map((f) => /^pregyp-find\.(.+)\.node$/.exec(
 fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), ppBinding);
 fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringify({ name: `bench-pp-${here}`, version: '1.0.0' }));
 
+const J = JSON.stringify;
 // The floor: an addon whose init does nothing, built by node-gyp as any addon is.
 const emptyAddon = buildEmptyAddon(path.join(dir, 'empty-addon'));
 
+// Where pregyp's time goes, next to the floor: a one-line JS module (what any JS shim
+// costs before it does anything) and the find() binary opened and asked directly, with no
+// JS module around it (what the native side costs).
+const oneLine = path.join(dir, 'one-line.js');
+fs.writeFileSync(oneLine, 'module.exports = 1;');
+const leanBinary = path.join(root, `pregyp-find.${triple}.node`);
+const rawFind = `const m = { exports: {} }; process.dlopen(m, ${J(leanBinary)}); const V = process.versions;
+m.exports(0, { node: V.node, modules: +V.modules, napi: +V.napi, v8: V.v8, platform: process.platform, arch: process.arch, execPath: process.execPath });
+m.exports(1, ${J(pkgFile)});`;
+
 // The variants: each a name and the code timed in a fresh process after the warm-up.
 // Add one by adding a line.
-const J = JSON.stringify;
 const variants = [
   { name: 'empty C addon (floor)', code: `require(${J(emptyAddon)});` },
   { name: 'pregyp', code: `require(${J(root)}).find(${J(pkgFile)});` },
@@ -63,6 +73,8 @@ const variants = [
   // 0.7 MB Node-API addon: pregyp's own find() binary stands in for one).
   { name: 'pregyp, platform package', code: `require(${J(root)}).find(${J(ppFile)});` },
   { name: 'pregyp load()', code: `require(${J(root)}).load(${J(ppAddon)});` },
+  { name: 'one-line JS module', code: `require(${J(oneLine)});` },
+  { name: 'find() binary alone (no JS)', code: rawFind },
 ];
 const FLOOR = variants[0].name;
 const PREGYP = 'pregyp';
@@ -104,6 +116,8 @@ const result = {
   platform_ms: +stats['pregyp, platform package'].ms.toFixed(3),
   platform_extra_ms: +(stats['pregyp, platform package'].ms - p).toFixed(3),
   load_ms: +stats['pregyp load()'].ms.toFixed(3),
+  one_line_js_ms: +stats['one-line JS module'].ms.toFixed(3),
+  find_binary_alone_ms: +stats['find() binary alone (no JS)'].ms.toFixed(3),
   variants: Object.fromEntries(variants.map((v) => [v.name, { ms: +stats[v.name].ms.toFixed(3), iqr: stats[v.name].iqr.map((x) => +x.toFixed(3)), vs_floor: +(stats[v.name].ms / f).toFixed(2) }])),
 };
 if (process.argv.includes('--json')) {

@@ -76,6 +76,9 @@ if (has('find')) {
     '<= +0.15 ms',
   ]);
   rows.push(['load() (find + require of a 0.7 MB addon)', cell('find', 'load_ms', ' ms', 3), '-', '-', '-', '-']);
+  // Where find()'s time goes: any JS module, and the native side without one.
+  rows.push(['  share: require of a one-line JS module', cell('find', 'one_line_js_ms', ' ms', 3), '-', '-', '-', '-']);
+  rows.push(['  share: find() binary opened and called, no JS', cell('find', 'find_binary_alone_ms', ' ms', 3), '-', '-', '-', '-']);
 }
 if (has('install')) {
   const r = results.install[0];
