@@ -297,10 +297,9 @@ fn unpack_entries<R: Read>(
                 }
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let size = entry
-                    .header()
-                    .size()
-                    .map_err(|e| bad_archive_io(source, e))?;
+                // The entry's size, a PAX `size` record included (files over 8 GiB, or
+                // any writer that uses one): not the header's field alone.
+                let size = entry.size();
                 if stats.bytes.saturating_add(size) > limits.max_unpacked_size {
                     return Err(unsafe_entry(
                         source,
@@ -379,6 +378,11 @@ fn unpack_entries<R: Read>(
                         ))
                     }
                 };
+                if target_rel == rel {
+                    // A link to its own path (`ln -f x x` packed as it is): the file it
+                    // names is the one already written there; nothing to do.
+                    continue;
+                }
                 make_parents(dest, &rel, source)?;
                 let from = dest.join(&target_rel);
                 // The target was a regular file when written; make sure no later entry
@@ -518,6 +522,47 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o7000, 0, "setuid dropped");
         }
+    }
+
+    /// A hard link to its own path after that file leaves the file as it was.
+    #[test]
+    fn hard_link_to_itself_keeps_the_file() {
+        let (d, r) = unpack(&tgz(&[
+            E::Dir("binding/"),
+            E::File("binding/m.node", b"ELF", 0o755),
+            E::Hard("binding/m.node", "binding/m.node"),
+        ]));
+        assert_eq!(r.unwrap(), UnpackStats { files: 1, bytes: 3 });
+        assert_eq!(fs::read(d.path().join("out/m.node")).unwrap(), b"ELF");
+    }
+
+    /// A PAX `size` record overrides the header's size field (which a writer may leave
+    /// at 0): the file gets every byte the record announces.
+    #[test]
+    fn pax_size_record_wins_over_the_header() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut dir = tar::Header::new_ustar();
+        dir.set_entry_type(tar::EntryType::Directory);
+        dir.set_mode(0o755);
+        dir.set_size(0);
+        b.append_data(&mut dir, "binding/", std::io::empty())
+            .unwrap();
+        b.append_pax_extensions([("size", &b"7"[..])]).unwrap();
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o755);
+        h.set_path("binding/m.node").unwrap();
+        h.set_size(0);
+        h.set_cksum();
+        // The header says 0 bytes; 7 follow, as the record says.
+        b.append(&h, &b"ELF+pax"[..]).unwrap();
+        let raw = b.into_inner().unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("out");
+        fs::create_dir(&dest).unwrap();
+        let stats = unpack_tar(&raw[..], &dest, "pax.tar", &Limits::default()).unwrap();
+        assert_eq!(stats, UnpackStats { files: 1, bytes: 7 });
+        assert_eq!(fs::read(dest.join("m.node")).unwrap(), b"ELF+pax");
     }
 
     #[test]

@@ -305,8 +305,14 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
     std::mem::forget(sys::setup());
     // The function becomes `module.exports` itself (no property to set either).
     let mut f = ptr::null_mut();
-    if sys::napi_create_function(env, c"pregyp".as_ptr(), 6, Some(entry), ptr::null_mut(), &mut f)
-        != Status::napi_ok
+    if sys::napi_create_function(
+        env,
+        c"pregyp".as_ptr(),
+        6,
+        Some(entry),
+        ptr::null_mut(),
+        &mut f,
+    ) != Status::napi_ok
     {
         return exports;
     }

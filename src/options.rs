@@ -550,7 +550,18 @@ impl Options {
             strict_ssl: bool_of(&raw, "strict_ssl").unwrap_or(true),
             // Bounded: a retry count is a courtesy to flaky networks, not a loop forever.
             retries: number_of(&raw, "fetch_retries")?.unwrap_or(3).min(20) as u32,
-            timeout: Duration::from_millis(number_of(&raw, "fetch_timeout")?.unwrap_or(20_000)),
+            timeout: Duration::from_millis(match number_of(&raw, "fetch_timeout")? {
+                // 0 would call every read a stall before a byte could arrive.
+                Some(0) => {
+                    return Err(Error::InvalidOption {
+                        name: "fetch-timeout".into(),
+                        value: "0".into(),
+                        reason: "expected the longest silence allowed in milliseconds, at least 1"
+                            .into(),
+                    })
+                }
+                t => t.unwrap_or(20_000),
+            }),
             retry_min_delay: Duration::from_millis(
                 number_of(&raw, "fetch_retry_mintimeout")?.unwrap_or(200),
             ),
@@ -924,6 +935,13 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "E_INVALID_OPTION");
+        let e = parse(
+            &["install".into(), "--fetch-timeout=0".into()],
+            Env::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "E_INVALID_OPTION");
+        assert!(e.to_string().contains("--fetch-timeout=0"), "{e}");
         let e = parse(&["install".into(), "--runtime=deno".into()], Env::default()).unwrap_err();
         assert!(e.to_string().contains("Unknown Runtime: 'deno'"));
         assert_eq!(parse_size("2gb"), Some(2 << 30));
