@@ -111,5 +111,22 @@ exports.run = (argv) => api().run(argv);
 exports.reveal = (opts) => api().reveal(opts);
 // One function per command declared in src/spec.rs (written by scripts/gen-types.js).
 // <generated:commands>
-for (const [fn, name] of [['clean', 'clean'], ['install', 'install'], ['reinstall', 'reinstall'], ['build', 'build'], ['rebuild', 'rebuild'], ['package', 'package'], ['testpackage', 'testpackage'], ['publish', 'publish'], ['unpublish', 'unpublish'], ['info', 'info'], ['testbinary', 'testbinary'], ['configure', 'configure'], ['postinstallBuild', 'postinstall-build'], ['explain', 'explain'], ['heal', 'heal'], ['checksums', 'checksums'], ['platformPackage', 'platform-package'], ['optionalDeps', 'optional-deps']]) exports[fn] = (opts) => api().command(name, opts);
+exports.clean = (opts) => api().command('clean', opts);
+exports.install = (opts) => api().command('install', opts);
+exports.reinstall = (opts) => api().command('reinstall', opts);
+exports.build = (opts) => api().command('build', opts);
+exports.rebuild = (opts) => api().command('rebuild', opts);
+exports.package = (opts) => api().command('package', opts);
+exports.testpackage = (opts) => api().command('testpackage', opts);
+exports.publish = (opts) => api().command('publish', opts);
+exports.unpublish = (opts) => api().command('unpublish', opts);
+exports.info = (opts) => api().command('info', opts);
+exports.testbinary = (opts) => api().command('testbinary', opts);
+exports.configure = (opts) => api().command('configure', opts);
+exports.postinstallBuild = (opts) => api().command('postinstall-build', opts);
+exports.explain = (opts) => api().command('explain', opts);
+exports.heal = (opts) => api().command('heal', opts);
+exports.checksums = (opts) => api().command('checksums', opts);
+exports.platformPackage = (opts) => api().command('platform-package', opts);
+exports.optionalDeps = (opts) => api().command('optional-deps', opts);
 // </generated:commands>
