@@ -133,6 +133,8 @@ if (has('package')) {
   ]);
 }
 
+// A `|` inside a cell (`curl | tar`) would end it in Markdown.
+for (const r of rows) for (let i = 0; i < r.length; i++) r[i] = r[i].replace(/\|/g, '\\|');
 const head = ['measure', 'pregyp', '@mapbox/node-pre-gyp', 'physical floor', 'ratio', 'target'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
