@@ -1,7 +1,9 @@
 'use strict';
 // pregyp's JS shim. find() runs inside every addon's `require`, so this file is
 // kept tiny: it opens only the small find() binary; the rest of the API (lib/api.js)
-// and the full binary are loaded on first use.
+// and the full binary are loaded on first use. The native loader's source is
+// lib/loader.js (copied below by `npm run types`).
+// <generated:loader>
 const P = process.platform;
 const A = process.arch;
 const TRIPLES = P === 'linux' ? [`linux-${A}-gnu`, `linux-${A}-musl`] : P === 'win32' ? [`win32-${A}-msvc`] : [`${P}-${A}`];
@@ -18,19 +20,8 @@ const INFO = {
   execPath: process.execPath,
 };
 
-// lib/api.js gets what it needs from here as an argument: no circular require.
-let apiModule;
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding() }));
-
-// pregyp[-find].<triple>.node from this folder (a local build, or the find() binary the
-// root package carries), else from the @pregyp/<triple> platform package, which must be
-// of this very version (an older one left by a partial upgrade would not match this JS).
-// `tried`: [path, error] pairs already tried. The loader stays in this file rather than
-// a module of its own: find() runs in every addon's `require`, and one more file to
-// resolve and compile is measurable there.
 // Opens a binary and hands it the facts of this process. The find() binary exports one
-// function, `pregyp(op, ...args)` (see src/napi_find.rs: one export is cheaper to open
-// than four); the full binary an object.
+// function, `pregyp(op, ...args)` (see src/napi_find.rs); the full binary an object.
 function open(path) {
   const m = { exports: {} };
   process.dlopen(m, path);
@@ -43,6 +34,10 @@ function open(path) {
   return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d) };
 }
 
+// pregyp[-find].<triple>.node from the package folder (a local build, or the find()
+// binary the root package carries), else from the @pregyp/<triple> platform package,
+// which must be of this very version (an older one left by a partial upgrade would not
+// match this JS). `tried`: [path, error] pairs already tried.
 function loadBinding(stem, tried = []) {
   for (const triple of TRIPLES) {
     const file = `${stem}.${triple}.node`;
@@ -60,6 +55,11 @@ function loadBinding(stem, tried = []) {
   }
   throw api().noBinaryError(tried);
 }
+// </generated:loader>
+
+// lib/api.js gets what it needs from here as an argument: no circular require.
+let apiModule;
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding() }));
 
 // The usual first candidate (a local build beside this file) without running the general
 // search: ~0.1 ms less in a cold process (bench/find.js). On failure the search goes on

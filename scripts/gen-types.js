@@ -2,7 +2,8 @@
 'use strict';
 // Writes the parts of index.d.ts and index.js that come from the Rust declarations
 // (src/spec.rs, src/error.rs, src/results.rs): the error codes, the command options, the
-// command results and one function per command. `--check` exits 1 when a file is out of date (the test suite runs that).
+// command results and one function per command; and index.js's copy of lib/loader.js.
+// `--check` exits 1 when a file is out of date (the test suite runs that).
 // Usage: node scripts/gen-types.js [--check]
 const fs = require('fs');
 const path = require('path');
@@ -77,6 +78,14 @@ function commandExports() {
     .join('\n');
 }
 
+// The native loader, written in lib/loader.js between `// <loader>` and `// </loader>`.
+function loaderSource() {
+  const text = fs.readFileSync(path.join(root, 'lib', 'loader.js'), 'utf8');
+  const m = /\/\/ <loader>\n([\s\S]*?)\/\/ <\/loader>/.exec(text);
+  if (!m) throw new Error('lib/loader.js: no // <loader> region');
+  return m[1].replace(/\n$/, '');
+}
+
 // Replaces the text between `// <generated:NAME>` and `// </generated:NAME>`.
 function fill(text, name, body, file) {
   const re = new RegExp(`(// <generated:${name}>\\n)[\\s\\S]*?(// </generated:${name}>)`);
@@ -86,7 +95,7 @@ function fill(text, name, body, file) {
 
 const files = {
   'index.d.ts': (t) => [['error-codes', errorCodes()], ['options', optionsInterface()], ['results', results()], ['commands', commandFunctions()]].reduce((text, [name, body]) => fill(text, name, body, 'index.d.ts'), t),
-  'index.js': (t) => fill(t, 'commands', commandExports(), 'index.js'),
+  'index.js': (t) => fill(fill(t, 'loader', loaderSource(), 'index.js'), 'commands', commandExports(), 'index.js'),
 };
 
 const check = process.argv.includes('--check');
@@ -97,7 +106,7 @@ for (const [name, make] of Object.entries(files)) {
   const after = make(before);
   if (after === before) continue;
   if (check) {
-    console.error(`${name} is out of date with src/spec.rs: run \`node scripts/gen-types.js\``);
+    console.error(`${name} is out of date with its sources (src/spec.rs, src/error.rs, src/results.rs, lib/loader.js): run \`npm run types\``);
     stale++;
   } else {
     fs.writeFileSync(file, after);

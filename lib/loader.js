@@ -1,0 +1,62 @@
+'use strict';
+// The native loader: which binary to open for this platform, where to look for it, and
+// the version check against the @pregyp/<triple> platform package (as napi-rs's generated
+// loaders do). This file is its source; `npm run types` (scripts/gen-types.js) copies the
+// region below into index.js, and the test suite fails when the copy is stale. It is not
+// loaded at run time: find() runs in every addon's `require`, and one more file to resolve
+// and compile costs about 0.2 ms there (bench/find.js, "require of a one-line JS module").
+// In index.js, `__dirname` is the package folder and `api()` loads lib/api.js.
+/* global api */
+// <loader>
+const P = process.platform;
+const A = process.arch;
+const TRIPLES = P === 'linux' ? [`linux-${A}-gnu`, `linux-${A}-musl`] : P === 'win32' ? [`win32-${A}-msvc`] : [`${P}-${A}`];
+const V = process.versions;
+const INFO = {
+  node: V.node,
+  modules: Number(V.modules) || undefined,
+  napi: Number(V.napi) || undefined,
+  v8: V.v8,
+  electron: V.electron,
+  nodeWebkit: V['node-webkit'],
+  platform: P,
+  arch: A,
+  execPath: process.execPath,
+};
+
+// Opens a binary and hands it the facts of this process. The find() binary exports one
+// function, `pregyp(op, ...args)` (see src/napi_find.rs); the full binary an object.
+function open(path) {
+  const m = { exports: {} };
+  process.dlopen(m, path);
+  const x = m.exports;
+  if (typeof x !== 'function') {
+    x.init(INFO);
+    return x;
+  }
+  x(0, INFO);
+  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d) };
+}
+
+// pregyp[-find].<triple>.node from the package folder (a local build, or the find()
+// binary the root package carries), else from the @pregyp/<triple> platform package,
+// which must be of this very version (an older one left by a partial upgrade would not
+// match this JS). `tried`: [path, error] pairs already tried.
+function loadBinding(stem, tried = []) {
+  for (const triple of TRIPLES) {
+    const file = `${stem}.${triple}.node`;
+    for (const where of [__dirname, `@pregyp/${triple}`]) {
+      let path = where;
+      try {
+        path = where === __dirname ? `${where}/${file}` : require.resolve(`${where}/${file}`);
+        if (tried.some((t) => t[0] === path)) continue;
+        if (where !== __dirname) api().checkVersion(where, path);
+        return open(path);
+      } catch (e) {
+        tried.push([path, e]);
+      }
+    }
+  }
+  throw api().noBinaryError(tried);
+}
+// </loader>
