@@ -124,6 +124,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         a
     };
 
+    // The text below is written from the result, so the two cannot disagree.
     let result = ExplainResult {
         package: ExplainedPackage {
             name: name.clone(),
@@ -138,7 +139,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
                 .and_then(|v| v.as_str())
                 .map(String::from),
             napi_version: ctx.host.napi,
-            napi_versions_declared: declared_napi.clone(),
+            napi_versions_declared: declared_napi,
             napi_build_version: config.napi_build_version,
             platform: config.platform.clone(),
             arch: config.arch.clone(),
@@ -146,7 +147,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             libc_version: (!libc.version.is_empty()).then(|| libc.version.clone()),
         },
         module: config.module.to_string_lossy().into_owned(),
-        platform_package: platform_text.clone(),
+        platform_package: platform_text,
         provided_by: provided.as_ref().map(|(p, path)| ProvidedBy {
             name: p.name.clone(),
             version: p.version.clone(),
@@ -155,7 +156,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         exists,
         loads: loads.as_ref().map(|r| r.is_ok()),
         load_error: loads.as_ref().and_then(|r| r.clone().err()),
-        hosts: candidates.clone(),
+        hosts: candidates,
         tarball: redact_url(&config.hosted_tarball),
         checksum: config.checksum.clone(),
         cache: ExplainedCache {
@@ -175,7 +176,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             compiler: compiler.as_ref().map(|c| c.to_string_lossy().into_owned()),
             binding_gyp: has_binding_gyp,
         },
-        install_would: action.clone(),
+        install_would: action,
     };
 
     let yes_no = |b: bool| if b { "yes" } else { "no" };
@@ -200,7 +201,9 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
                 .napi
                 .map(|n| format!("v{n}"))
                 .unwrap_or_else(|| "none".into()),
-            declared_napi
+            result
+                .target
+                .napi_versions_declared
                 .as_ref()
                 .map(|d| d
                     .iter()
@@ -219,7 +222,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             yes_no(exists)
         ),
     ];
-    if let Some(t) = &platform_text {
+    if let Some(t) = &result.platform_package {
         lines.push(format!("  platform: {t}"));
     }
     if let Some(l) = &loads {
@@ -228,7 +231,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             Err(e) => format!("  loads:    no ({e})"),
         });
     }
-    for c in &candidates {
+    for c in &result.hosts {
         lines.push(format!(
             "  host:     {} ({}{})",
             c.host,
@@ -269,7 +272,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             .unwrap_or_else(|| "none found".into()),
         yes_no(has_binding_gyp)
     ));
-    lines.push(format!("  install would: {action}"));
+    lines.push(format!("  install would: {}", result.install_would));
     Ok(Outcome {
         stdout: lines,
         result,
