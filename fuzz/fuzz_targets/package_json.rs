@@ -38,6 +38,34 @@ fn run(u: &mut Unstructured) -> Result<()> {
             for _ in 0..u.int_in_range(0..=2)? {
                 case.checksums.push((text(u)?, pregyp_fuzz::hexish(u)?));
             }
+            if u.ratio(1, 3)? {
+                const TARGETS: &[&str] = &[
+                    "linux-x64-glibc",
+                    "linux-x64-musl",
+                    "darwin-arm64",
+                    "win32-x64",
+                ];
+                const NAMES: &[&str] = &[
+                    "{name}-{triple}",
+                    "@scope/{module_name}-{platform}-{arch}-{libc}",
+                    "{name}-{platform}",
+                ];
+                let name = match u.int_in_range(0..=2)? {
+                    0 => None,
+                    1 => Some(u.choose(NAMES)?.to_string()),
+                    _ => Some(text(u)?),
+                };
+                let targets = (0..u.int_in_range(0..=3)?)
+                    .map(|_| {
+                        if u.ratio(4, 5)? {
+                            Ok(u.choose(TARGETS)?.to_string())
+                        } else {
+                            text(u)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                case.platform_packages = Some((name, targets));
+            }
             checks::eval_case(&case);
         }
         _ => {

@@ -155,6 +155,20 @@ pub fn manifest_bytes(bytes: &[u8]) {
 /// this host could build, with invariants on each evaluated config.
 pub fn evaluate_all(m: &Manifest, opts: &EvalOptions, s3_host: Option<&str>) {
     let host = host();
+    // Accepted platform packages: one valid npm name per target, none the root's, no two alike.
+    if let Some(pp) = m.binary.as_ref().and_then(|b| b.platform_packages.as_ref()) {
+        let mut names = std::collections::HashSet::new();
+        for t in &pp.targets {
+            let n = pp.package_name(m.name(), m.module_name(), t);
+            assert!(
+                pregyp::manifest::invalid_npm_name(&n).is_none(),
+                "{n:?} for {}",
+                t.triple()
+            );
+            assert_ne!(n, m.name());
+            assert!(names.insert(n.clone()), "{n:?} twice");
+        }
+    }
     for role in [HostRole::Production, HostRole::Staging] {
         let mut m = m.clone();
         if let Err(e) = m.select_host(role, s3_host, None) {
@@ -193,6 +207,7 @@ pub fn evaluate_all(m: &Manifest, opts: &EvalOptions, s3_host: Option<&str>) {
                     if let Some(sum) = &c.checksum {
                         assert!(is_lower_hex_sha256(sum), "{sum}");
                     }
+                    let _ = pregyp::find::lookup_platform_package(&m, &c);
                     let j = c.reveal_json();
                     let obj = j.as_object().expect("reveal prints an object");
                     for k in obj.keys() {
@@ -227,6 +242,8 @@ pub struct EvalCase {
     pub napi_versions: Option<Vec<i64>>,
     /// `binary.checksums` entries.
     pub checksums: Vec<(String, String)>,
+    /// `binary.platform_packages`: the name template (None: the default) and the targets.
+    pub platform_packages: Option<(Option<String>, Vec<String>)>,
     /// Options: target, target_arch, target_platform, target_libc, toolset, acl, mirror.
     pub opts: [Option<String>; 7],
     /// `--debug` / `--release`.
@@ -277,6 +294,14 @@ pub fn eval_case(case: &EvalCase) {
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
         binary.insert("checksums".into(), Value::Object(sums));
+    }
+    if let Some((name, targets)) = &case.platform_packages {
+        let mut pp = Map::new();
+        if let Some(n) = name {
+            pp.insert("name".into(), json!(n));
+        }
+        pp.insert("targets".into(), json!(targets));
+        binary.insert("platform_packages".into(), Value::Object(pp));
     }
     let mut doc = Map::new();
     for (k, v) in [

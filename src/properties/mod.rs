@@ -94,6 +94,22 @@ fn eval_case() -> impl Strategy<Value = checks::EvalCase> {
     );
     let fields = prop::array::uniform10(opt_text());
     let opts = prop::array::uniform7(opt_text());
+    // Real targets mostly (so that whole declarations parse), and some text.
+    let target = prop_oneof![
+        4 => prop::sample::select(vec!["linux-x64-glibc", "linux-x64-musl", "linux-arm64-glibc", "darwin-arm64", "darwin-x64", "win32-x64"]).prop_map(String::from),
+        1 => text(),
+    ];
+    let name_template = prop::option::of(prop_oneof![
+        prop::sample::select(vec![
+            "{name}-{triple}",
+            "@scope/{module_name}-{platform}-{arch}-{libc}",
+            "{name}-{platform}",
+            "@{name}/{triple}"
+        ])
+        .prop_map(String::from),
+        text(),
+    ]);
+    let platform_packages = prop::option::of((name_template, prop::collection::vec(target, 0..4)));
     let rest = (
         any::<bool>(),
         any::<bool>(),
@@ -103,12 +119,13 @@ fn eval_case() -> impl Strategy<Value = checks::EvalCase> {
         0u8..5,
         opt_text(),
     );
-    (top, fields, opts, rest).prop_map(
+    (top, fields, opts, rest, platform_packages).prop_map(
         |(
             (name, version, main),
             fields,
             opts,
             (object_host, force_path_style, napi_versions, checksums, debug, runtime, s3_host),
+            platform_packages,
         )| checks::EvalCase {
             name,
             version,
@@ -118,6 +135,7 @@ fn eval_case() -> impl Strategy<Value = checks::EvalCase> {
             force_path_style,
             napi_versions,
             checksums,
+            platform_packages,
             opts,
             debug,
             runtime,
