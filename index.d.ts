@@ -115,7 +115,7 @@ export interface CommandOptions {
   'strict-ssl'?: boolean;
   /** retries of a failed download (default 3) */
   'fetch-retries'?: number | string;
-  /** longest silence of a download in ms, connecting or between reads (default 20000) */
+  /** longest silence of a download in ms, connecting or between reads (default 20000; 0: none, as in npm) */
   'fetch-timeout'?: number | string;
   /** first retry delay in ms, doubled each time (default 200) */
   'fetch-retry-mintimeout'?: number | string;
@@ -447,7 +447,7 @@ export type PlatformPackageResult = Array<PlatformPackage>;
 /** `optional-deps`: each platform package's name and version. */
 export type OptionalDepsResult = Record<string, string>;
 /** `reveal`: the evaluated configuration, or the one value asked for. */
-export type RevealResult = Record<string, string | number | boolean> | string;
+export type RevealResult = Record<string, string | number | boolean | null> | string;
 /** What one step of each command resolves to (the JSON that `--json` prints). */
 export interface CommandResults {
   clean: CleanResult;
@@ -486,8 +486,8 @@ export function find(packageJsonPath: string, opts?: FindOptions): string;
 export function load<T = any>(packageJsonPathOrDir: string, opts?: FindOptions): T;
 /** Runs a command line (without `node` and the script name); resolves to the exit code. */
 export function run(argv: string[]): Promise<number>;
-/** The evaluated configuration (the `reveal` JSON), one per Node-API version. */
-export function reveal(opts?: CommandOptions): Record<string, string | number | boolean>[];
+/** The evaluated configuration (the `reveal` JSON), one per Node-API version; with a key in `args`, that value as a string. */
+export function reveal(opts?: CommandOptions): RevealResult[];
 
 // <generated:commands>
 /** `clean`: Removes the entire folder containing the compiled .node module. Resolves to one result per step (per Node-API version built). */

@@ -95,6 +95,13 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
   assert.match(dry.stdout, /would install native-a@1\.0\.0 \(missing\) from https:\/\/127\.0\.0\.1:\d+\/native-a-node-v\d+\.tar\.gz/);
   assert.match(dry.stdout, /would install native-b@1\.0\.0 \(missing\)/);
   assert.ok(!fs.existsSync(path.join(c.dir, 'node_modules/native-a/lib')), '--dry-run changes nothing');
+  // --json (and the API) give one shape whatever happened: healed, would_install, already_working.
+  const dryJson = await runCli(['heal', '--dry-run', '--json'], { cwd: c.dir, env: env() });
+  assert.strictEqual(dryJson.code, 0, dryJson.stderr);
+  const plan = JSON.parse(dryJson.stdout);
+  assert.deepStrictEqual(Object.keys(plan).sort(), ['already_working', 'healed', 'would_install']);
+  assert.deepStrictEqual(plan.would_install.map((p) => [p.name, p.state]).sort(), [['native-a', 'missing'], ['native-b', 'missing']]);
+  assert.deepStrictEqual([plan.healed, plan.already_working], [[], 0]);
 
   const healed = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(healed.code, 0, healed.stderr);
@@ -107,6 +114,8 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
   const again = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(again.code, 0, again.stderr);
   assert.match(again.stdout, /nothing to heal: 2 package\(s\)/);
+  const againJson = JSON.parse((await runCli(['heal', '--json'], { cwd: c.dir, env: env() })).stdout);
+  assert.deepStrictEqual(againJson, { healed: [], would_install: [], already_working: 2 });
   assert.strictEqual(server.requests.length, requests, 'second run downloads nothing');
 });
 

@@ -1,7 +1,9 @@
 'use strict';
-// index.d.ts and index.js against the Rust declarations (src/spec.rs, src/error.rs):
-// the generated parts are up to date, every declared command is a function of the API,
-// and a usage file that calls every function compiles with `tsc --strict`.
+// index.d.ts and index.js against their sources (src/spec.rs, src/error.rs,
+// src/results.rs, lib/loader.js): the generated parts are up to date, every declared
+// command is a function of the API (and an ES module named export), and a usage file that
+// calls every function compiles with `tsc --strict`. (The Rust test
+// results::index_d_ts_is_current checks the result types without a rebuilt binary.)
 const { test } = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');

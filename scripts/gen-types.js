@@ -9,7 +9,20 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const spec = JSON.parse(require(root).binding().spec());
+// The declarations, from the built full binary opened directly rather than through
+// index.js: index.js holds a generated copy of lib/loader.js, and a broken copy must not
+// stop its own regeneration.
+function loadSpec() {
+  for (const t of require('./triple').triples()) {
+    const file = path.join(root, `pregyp.${t}.node`);
+    if (!fs.existsSync(file)) continue;
+    const m = { exports: {} };
+    process.dlopen(m, file);
+    return JSON.parse(m.exports.spec());
+  }
+  throw new Error('no pregyp.<triple>.node beside index.js: build it first (node scripts/build.js)');
+}
+const spec = loadSpec();
 
 // Codes only the JS shim raises (the native binary could not be loaded at all).
 const JS_ONLY_CODES = ['E_PREGYP_NO_BINARY', 'E_PREGYP_VERSION_MISMATCH'];
@@ -63,9 +76,9 @@ function pretty(decl) {
 }
 
 // The result types (src/results.rs, through ts-rs) and, per command, its step's result
-// type (the `result` column of src/spec.rs).
+// type (the command table in src/commands/mod.rs, checked against each function).
 function results() {
-  const map = spec.commands.map((c) => `  ${quote(c.name)}: ${c.result};`);
+  const map = spec.commands.map((c) => `  ${quote(c.name)}: ${spec.results[c.name]};`);
   return [...spec.resultTypes.map(pretty), '/** What one step of each command resolves to (the JSON that `--json` prints). */', 'export interface CommandResults {', ...map, '}'].join('\n');
 }
 

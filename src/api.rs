@@ -27,13 +27,8 @@ fn reveal_all(inv: options::Invocation, host: HostInfo, cwd: &Path) -> Result<Ve
     commands::expand(&ctx, &[call])?
         .iter()
         .map(|s| {
-            let text = commands::reveal::reveal(&ctx, &args, s.napi_build_version)?;
-            // A single value is plain text: hand it over as a JSON string.
-            Ok(if text.starts_with('{') {
-                text
-            } else {
-                serde_json::Value::String(text).to_string()
-            })
+            // A single value is a JSON string; the whole configuration an object.
+            Ok(commands::reveal::reveal_value(&ctx, &args, s.napi_build_version)?.to_string())
         })
         .collect()
 }

@@ -103,7 +103,7 @@ pub fn report(e: &Error) {
         // The chain of kept causes, less what the message already says.
         let mut src = std::error::Error::source(e);
         while let Some(s) = src {
-            let text = crate::redact::redact_url(&s.to_string());
+            let text = crate::redact::redact_text(&s.to_string());
             if !msg.contains(&text) {
                 msg.push_str(&format!("\n  caused by: {text}"));
             }

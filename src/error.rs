@@ -9,8 +9,8 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The underlying error of a network, S3 or archive failure, kept as the variant's
-/// `source()` so that `--verbose` (and API callers) can walk the whole chain, while
-/// the message itself stays one readable line.
+/// `source()` so that `--verbose` (and Rust callers) can walk the whole chain, while
+/// the message itself stays one readable line. (JS gets the message and `err.code`.)
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// Every way pregyp can fail.
@@ -107,7 +107,8 @@ pub enum Error {
     },
 
     /// Connection, TLS, timeout, reset or truncation, after the allowed retries.
-    /// `detail` is what failed and the innermost cause; `source` the whole chain.
+    /// `detail` is what failed and each cause in one line (redacted); `source` keeps
+    /// the error itself.
     #[error("download of {url} failed: {detail}")]
     DownloadNetwork {
         url: SafeUrl,

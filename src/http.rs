@@ -155,7 +155,7 @@ pub fn describe(e: &reqwest::Error) -> String {
     }
     let mut src: Option<&dyn std::error::Error> = Some(e);
     while let Some(s) = src {
-        let text = redact_url(&s.to_string());
+        let text = crate::redact::redact_text(&s.to_string());
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }

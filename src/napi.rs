@@ -121,6 +121,16 @@ pub async fn command(name: String, argv: Vec<String>) -> napi::Result<String> {
 pub fn spec() -> String {
     let mut spec = crate::spec::to_json();
     spec["resultTypes"] = crate::results::declarations().into();
+    spec["results"] = crate::spec::COMMANDS
+        .iter()
+        .map(|c| {
+            (
+                c.name.to_string(),
+                crate::commands::result_type(c.name).into(),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
     spec.to_string()
 }
 

@@ -273,10 +273,10 @@ unsafe fn load_error(env: napi_env, argv: &[napi_value]) -> napi_value {
 
 /// The binary's one export, `pregyp(op, ...args)`: `op` 0 is `init(info)`, 1
 /// `find(packageJsonPath, opts?)`, 2 `check(packageJsonPath, opts?)`, 3
-/// `loadError(packageJsonPath, opts, detail)` (index.js names them). Node builds a JS
-/// function for each export when the file is opened (a template, its instance, a weak
-/// handle: most of what opening this binary costs beyond an empty addon's), so there is
-/// one function rather than four.
+/// `loadError(packageJsonPath, opts, detail)` (index.js names them). One function rather
+/// than four: V8 instantiating the first API function is most of what opening this
+/// binary costs beyond an empty addon's, and the others added little (README,
+/// Benchmarks); one export is also less to keep in step.
 unsafe extern "C" fn entry(env: napi_env, info: napi_callback_info) -> napi_value {
     let argv = args::<4>(env, info);
     let mut op = u32::MAX;

@@ -550,18 +550,11 @@ impl Options {
             strict_ssl: bool_of(&raw, "strict_ssl").unwrap_or(true),
             // Bounded: a retry count is a courtesy to flaky networks, not a loop forever.
             retries: number_of(&raw, "fetch_retries")?.unwrap_or(3).min(20) as u32,
-            timeout: Duration::from_millis(match number_of(&raw, "fetch_timeout")? {
-                // 0 would call every read a stall before a byte could arrive.
-                Some(0) => {
-                    return Err(Error::InvalidOption {
-                        name: "fetch-timeout".into(),
-                        value: "0".into(),
-                        reason: "expected the longest silence allowed in milliseconds, at least 1"
-                            .into(),
-                    })
-                }
-                t => t.unwrap_or(20_000),
-            }),
+            timeout: match number_of(&raw, "fetch_timeout")? {
+                // npm's 0: no timeout. A year stands for "never" (timers take a bound).
+                Some(0) => Duration::from_secs(365 * 24 * 3600),
+                t => Duration::from_millis(t.unwrap_or(20_000)),
+            },
             retry_min_delay: Duration::from_millis(
                 number_of(&raw, "fetch_retry_mintimeout")?.unwrap_or(200),
             ),
@@ -935,13 +928,18 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "E_INVALID_OPTION");
-        let e = parse(
+        // npm's fetch-timeout=0 means no timeout, not an immediate one.
+        let o = parse(
             &["install".into(), "--fetch-timeout=0".into()],
             Env::default(),
         )
-        .unwrap_err();
-        assert_eq!(e.code(), "E_INVALID_OPTION");
-        assert!(e.to_string().contains("--fetch-timeout=0"), "{e}");
+        .unwrap()
+        .opts;
+        assert!(
+            o.timeout >= Duration::from_secs(24 * 3600),
+            "{:?}",
+            o.timeout
+        );
         let e = parse(&["install".into(), "--runtime=deno".into()], Env::default()).unwrap_err();
         assert!(e.to_string().contains("Unknown Runtime: 'deno'"));
         assert_eq!(parse_size("2gb"), Some(2 << 30));

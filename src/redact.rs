@@ -28,6 +28,28 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// Free text (an error message, a cause chain) with every URL in it redacted in place,
+/// the text around them kept.
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(sep) = rest.find("://") {
+        // The scheme: letters, digits, `+`, `-`, `.` before `://`.
+        let start = rest[..sep]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+            .map_or(0, |i| i + 1);
+        let end = sep
+            + rest[sep..]
+                .find(|c: char| c.is_whitespace() || "()\"'<>,`".contains(c))
+                .unwrap_or(rest.len() - sep);
+        out.push_str(&rest[..start]);
+        out.push_str(&redact_url(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// One command-line argument as it may be shown: URLs redacted, certificate contents
 /// and npm credentials (`_authToken`, `_auth`, `_password`) replaced.
 pub fn redact_arg(arg: &str) -> String {
@@ -133,6 +155,16 @@ impl fmt::Debug for CommandLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_url_in_free_text_is_redacted_in_place() {
+        let t = "error sending request for url (https://u:p@h/x?sig=1): via http://proxy:8/ then git+https://tok@g/r.git, done?";
+        assert_eq!(
+            redact_text(t),
+            "error sending request for url (https://***@h/x?***): via http://proxy:8/ then git+https://***@g/r.git, done?"
+        );
+        assert_eq!(redact_text("no url here?"), "no url here?");
+    }
 
     #[test]
     fn redacts_credentials() {

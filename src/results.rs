@@ -393,7 +393,7 @@ pub struct OptionalDepsResult(pub Map<String, Value>);
 
 /// `reveal`: the evaluated configuration, or the one value asked for.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(type = "Record<string, string | number | boolean> | string")]
+#[ts(type = "Record<string, string | number | boolean | null> | string")]
 pub struct RevealResult(pub Value);
 
 /// Any command's result, as one step of a chain returns it.
@@ -477,18 +477,65 @@ into_command_result!(
 mod tests {
     use super::*;
 
-    /// Every command's declared result type (src/spec.rs) is declared here.
+    /// Every command has a result type (from the command table in `commands`), and
+    /// every type it names is declared here.
     #[test]
     fn every_command_result_is_declared() {
         let decls = declarations().join("\n");
         for c in crate::spec::COMMANDS {
-            for ty in c.result.split('|').map(str::trim) {
+            let ty = crate::commands::result_type(c.name)
+                .unwrap_or_else(|| panic!("{}: no result type", c.name));
+            for ty in ty.split('|').map(str::trim) {
                 assert!(
                     decls.contains(&format!("type {ty} =")),
                     "{}: result type {ty} is not in results::declarations()",
                     c.name
                 );
             }
+        }
+    }
+
+    /// index.d.ts (written by `npm run types` from the built binary) states every result
+    /// type, field and command result as this source does: a stale copy fails here even
+    /// when the binary was not rebuilt.
+    #[test]
+    fn index_d_ts_is_current() {
+        let dts = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/index.d.ts"));
+        for d in declarations() {
+            let head = d[d.find("export type ").expect("a type declaration")..]
+                .split(" = ")
+                .next()
+                .unwrap()
+                .to_string();
+            assert!(
+                dts.contains(&format!("{head} = ")),
+                "index.d.ts lacks `{head}`: run `npm run types`"
+            );
+            // ts-rs writes each field as `\nname: type, `; index.d.ts as `  name: type;`.
+            for line in d.lines().filter(|l| !l.starts_with(['/', ' ', '*', 'e'])) {
+                if let Some((field, _)) = line.split_once(": ") {
+                    let ty = line[field.len() + 2..]
+                        .trim_end()
+                        .trim_end_matches(['}', ';', ' ']);
+                    let ty = ty.trim_end_matches(',');
+                    assert!(
+                        dts.contains(&format!("  {field}: {ty};")),
+                        "index.d.ts: `{head}` lacks `{field}: {ty}`: run `npm run types`"
+                    );
+                }
+            }
+        }
+        for c in crate::spec::COMMANDS {
+            let ty = crate::commands::result_type(c.name).unwrap();
+            let key = if c.name.contains('-') {
+                format!("'{}'", c.name)
+            } else {
+                c.name.to_string()
+            };
+            assert!(
+                dts.contains(&format!("  {key}: {ty};")),
+                "index.d.ts: CommandResults.{key} is not {ty}: run `npm run types`"
+            );
         }
     }
 

@@ -32,8 +32,6 @@ pub struct CommandSpec {
     pub host: HostUse,
     /// Positional arguments, as `--help` shows them.
     pub args: &'static str,
-    /// The TypeScript type of one step's result (declared in `crate::results`).
-    pub result: &'static str,
 }
 
 const fn cmd(
@@ -43,7 +41,6 @@ const fn cmd(
     per_napi_version: bool,
     host: HostUse,
     args: &'static str,
-    result: &'static str,
 ) -> CommandSpec {
     CommandSpec {
         name,
@@ -52,7 +49,6 @@ const fn cmd(
         per_napi_version,
         host,
         args,
-        result,
     }
 }
 
@@ -61,25 +57,25 @@ use HostUse::{None as Local, Production, Staging};
 /// Every command, reference ones first, in the order `--help` lists them.
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
-    cmd("clean", "clean", "Removes the entire folder containing the compiled .node module", true, Production, "", "CleanResult"),
-    cmd("install", "install", "Attempts to install pre-built binary for module", false, Production, "", "InstallResult"),
-    cmd("reinstall", "reinstall", "Runs \"clean\" and \"install\" at once", false, Production, "", "CleanResult | InstallResult"),
-    cmd("build", "build", "Attempts to compile the module by dispatching to node-gyp or nw-gyp", true, Production, "", "BuildResult"),
-    cmd("rebuild", "rebuild", "Runs \"clean\" and \"build\" at once", true, Production, "", "CleanResult | BuildResult"),
-    cmd("package", "package", "Packs binary (and enclosing directory) into locally staged tarball", true, Production, "", "PackageResult"),
-    cmd("testpackage", "testpackage", "Tests that the staged package is valid", true, Production, "", "TestpackageResult"),
-    cmd("publish", "publish", "Publishes pre-built binary to S3", true, Staging, "", "PublishResult"),
-    cmd("unpublish", "unpublish", "Unpublishes pre-built binary from S3", true, Staging, "", "UnpublishResult"),
-    cmd("info", "info", "Lists all published binaries", false, Production, "", "InfoResult"),
-    cmd("testbinary", "testbinary", "Tests that the binary.node can be required", true, Production, "", "TestbinaryResult"),
-    cmd("reveal", "reveal", "Reveals data on the versioned binary", true, Production, "[key]", "RevealResult"),
-    cmd("configure", "configure", "Attempts to configure node-gyp or nw-gyp build", true, Production, "", "BuildResult"),
-    cmd("postinstall-build", "postinstallBuild", "Builds in postinstall only when an artifact is missing", false, Local, "<artifact> [command...]", "PostinstallBuildResult"),
-    cmd("explain", "explain", "Explains what install would do for this package, and why", false, Production, "", "ExplainResult"),
-    cmd("heal", "heal", "Installs every missing or broken binding under node_modules", false, Local, "", "HealResult"),
-    cmd("checksums", "checksums", "Prints (or with --write stores) binary.checksums for the staged tarballs", true, Production, "", "ChecksumResult"),
-    cmd("platform-package", "platformPackage", "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)", false, Local, "", "PlatformPackageResult"),
-    cmd("optional-deps", "optionalDeps", "Prints (or with --write stores) optionalDependencies on every platform package", false, Local, "", "OptionalDepsResult"),
+    cmd("clean", "clean", "Removes the entire folder containing the compiled .node module", true, Production, ""),
+    cmd("install", "install", "Attempts to install pre-built binary for module", false, Production, ""),
+    cmd("reinstall", "reinstall", "Runs \"clean\" and \"install\" at once", false, Production, ""),
+    cmd("build", "build", "Attempts to compile the module by dispatching to node-gyp or nw-gyp", true, Production, ""),
+    cmd("rebuild", "rebuild", "Runs \"clean\" and \"build\" at once", true, Production, ""),
+    cmd("package", "package", "Packs binary (and enclosing directory) into locally staged tarball", true, Production, ""),
+    cmd("testpackage", "testpackage", "Tests that the staged package is valid", true, Production, ""),
+    cmd("publish", "publish", "Publishes pre-built binary to S3", true, Staging, ""),
+    cmd("unpublish", "unpublish", "Unpublishes pre-built binary from S3", true, Staging, ""),
+    cmd("info", "info", "Lists all published binaries", false, Production, ""),
+    cmd("testbinary", "testbinary", "Tests that the binary.node can be required", true, Production, ""),
+    cmd("reveal", "reveal", "Reveals data on the versioned binary", true, Production, "[key]"),
+    cmd("configure", "configure", "Attempts to configure node-gyp or nw-gyp build", true, Production, ""),
+    cmd("postinstall-build", "postinstallBuild", "Builds in postinstall only when an artifact is missing", false, Local, "<artifact> [command...]"),
+    cmd("explain", "explain", "Explains what install would do for this package, and why", false, Production, ""),
+    cmd("heal", "heal", "Installs every missing or broken binding under node_modules", false, Local, ""),
+    cmd("checksums", "checksums", "Prints (or with --write stores) binary.checksums for the staged tarballs", true, Production, ""),
+    cmd("platform-package", "platformPackage", "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)", false, Local, ""),
+    cmd("optional-deps", "optionalDeps", "Prints (or with --write stores) optionalDependencies on every platform package", false, Local, ""),
 ];
 
 /// The command named `name`.
@@ -205,7 +201,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     opt("cafile", Text, "a file of extra trusted CA certificates (PEM)").env(&["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"]).arg("file"),
     opt("strict-ssl", Flag, "--strict-ssl=false turns certificate checks off"),
     opt("fetch-retries", Number, "retries of a failed download (default 3)").arg("n"),
-    opt("fetch-timeout", Number, "longest silence of a download in ms, connecting or between reads (default 20000)").arg("ms"),
+    opt("fetch-timeout", Number, "longest silence of a download in ms, connecting or between reads (default 20000; 0: none, as in npm)").arg("ms"),
     opt("fetch-retry-mintimeout", Number, "first retry delay in ms, doubled each time (default 200)").arg("ms"),
     opt("offline", Flag, "install from the cache only"),
     opt("pregyp-cache", Text, "the download cache folder (default <npm cache>/_pregyp)").env(&["PREGYP_CACHE"]).arg("dir"),

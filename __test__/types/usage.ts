@@ -7,7 +7,9 @@ async function everything(): Promise<void> {
   const path: string = pregyp.find('/pkg/package.json', { debug: true, runtime: 'electron', target: '30.0.0', install: false });
   const binding: { hello(): string } = pregyp.load('/pkg', { module_root: '/pkg' });
   const code: number = await pregyp.run(['install', '--fallback-to-build']);
-  const revealed: Record<string, string | number | boolean>[] = pregyp.reveal({ directory: '/pkg' });
+  const revealed: pregyp.RevealResult[] = pregyp.reveal({ directory: '/pkg' });
+  const moduleName = pregyp.reveal({ args: ['module_name'] })[0];
+  if (typeof moduleName !== 'string') moduleName.module_path;
 
   const opts: CommandOptions = {
     directory: '/pkg',

@@ -124,7 +124,8 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         a
     };
 
-    // The text below is written from the result, so the two cannot disagree.
+    // The hosts, platform package, Node-API and action lines below are written from
+    // the result itself.
     let result = ExplainResult {
         package: ExplainedPackage {
             name: name.clone(),

@@ -183,32 +183,62 @@ impl<T> Outcome<T> {
     }
 }
 
-/// Runs one step.
-pub async fn dispatch(ctx: &Context, step: &Step) -> Result<Outcome> {
-    let napi = step.napi_build_version;
-    let args = &step.call.args;
-    Ok(match step.call.name.as_str() {
-        "reveal" => reveal::reveal_outcome(ctx, args, napi)?.erase(),
-        "install" => install::install(ctx, args, napi).await?.erase(),
-        "build" => build::build(ctx, args, napi).await?.erase(),
-        "configure" => build::configure(ctx, args, napi).await?.erase(),
-        "clean" => clean::clean(ctx, napi)?.erase(),
-        "testbinary" => testbinary::testbinary(ctx, napi).await?.erase(),
-        "package" => package::package(ctx, napi).await?.erase(),
-        "checksums" => package::checksums(ctx, napi).await?.erase(),
-        "testpackage" => testpackage::testpackage(ctx, napi).await?.erase(),
-        "publish" => publish::publish(ctx, napi).await?.erase(),
-        "unpublish" => unpublish::unpublish(ctx, napi).await?.erase(),
-        "info" => info::info(ctx).await?.erase(),
-        "postinstall-build" => postinstall_build::postinstall_build(ctx, args)
-            .await?
-            .erase(),
-        "explain" => explain::explain(ctx).await?.erase(),
-        "heal" => heal::heal(ctx).await?.erase(),
-        "platform-package" => platform_package::platform_package(ctx)?.erase(),
-        "optional-deps" => platform_package::optional_deps(ctx)?.erase(),
-        other => return Err(Error::Usage(format!("Unknown command: {other}"))),
-    })
+/// The command table: each command's function and the result type it returns. The
+/// type is checked against the function (`Outcome<T>`), and `result_type` reads it for
+/// index.d.ts, so the declared result of a command cannot drift from what it returns.
+macro_rules! commands {
+    ($ctx:ident, $args:ident, $napi:ident; $($name:literal => $ty:ty = $call:expr,)*) => {
+        /// Runs one step.
+        pub async fn dispatch($ctx: &Context, step: &Step) -> Result<Outcome> {
+            let $napi = step.napi_build_version;
+            let $args = &step.call.args;
+            let _ = ($args, $napi);
+            Ok(match step.call.name.as_str() {
+                $($name => {
+                    let outcome: Outcome<$ty> = $call;
+                    outcome.erase()
+                })*
+                other => return Err(Error::Usage(format!("Unknown command: {other}"))),
+            })
+        }
+
+        /// The TypeScript type of one step's result of `name` (aliases: each step's).
+        pub fn result_type(name: &str) -> Option<String> {
+            let cfg = ts_rs::Config::new();
+            match name {
+                $($name => Some(<$ty as ts_rs::TS>::name(&cfg)),)*
+                "rebuild" => Some(format!("{} | {}", result_type("clean")?, result_type("build")?)),
+                "reinstall" => Some(format!("{} | {}", result_type("clean")?, result_type("install")?)),
+                _ => None,
+            }
+        }
+    };
+}
+
+use crate::results::{
+    BuildResult, ChecksumResult, CleanResult, ExplainResult, HealResult, InfoResult, InstallResult,
+    OptionalDepsResult, PackageResult, PlatformPackageResult, PostinstallBuildResult,
+    PublishResult, RevealResult, TestbinaryResult, TestpackageResult, UnpublishResult,
+};
+
+commands! { ctx, args, napi;
+    "reveal" => RevealResult = reveal::reveal_outcome(ctx, args, napi)?,
+    "install" => InstallResult = install::install(ctx, args, napi).await?,
+    "build" => BuildResult = build::build(ctx, args, napi).await?,
+    "configure" => BuildResult = build::configure(ctx, args, napi).await?,
+    "clean" => CleanResult = clean::clean(ctx, napi)?,
+    "testbinary" => TestbinaryResult = testbinary::testbinary(ctx, napi).await?,
+    "package" => PackageResult = package::package(ctx, napi).await?,
+    "checksums" => ChecksumResult = package::checksums(ctx, napi).await?,
+    "testpackage" => TestpackageResult = testpackage::testpackage(ctx, napi).await?,
+    "publish" => PublishResult = publish::publish(ctx, napi).await?,
+    "unpublish" => UnpublishResult = unpublish::unpublish(ctx, napi).await?,
+    "info" => InfoResult = info::info(ctx).await?,
+    "postinstall-build" => PostinstallBuildResult = postinstall_build::postinstall_build(ctx, args).await?,
+    "explain" => ExplainResult = explain::explain(ctx).await?,
+    "heal" => HealResult = heal::heal(ctx).await?,
+    "platform-package" => PlatformPackageResult = platform_package::platform_package(ctx)?,
+    "optional-deps" => OptionalDepsResult = platform_package::optional_deps(ctx)?,
 }
 
 /// Runs a chain of commands, handing each outcome to `on_outcome` as it completes.

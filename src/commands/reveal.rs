@@ -3,26 +3,34 @@
 use super::{Context, Outcome};
 use crate::error::Result;
 use crate::results::RevealResult;
+use serde_json::Value;
 
-/// What `reveal` prints for one Node-API version (or the only evaluation).
-pub fn reveal(ctx: &Context, args: &[String], napi_build_version: Option<u32>) -> Result<String> {
+/// What `reveal` gives for one Node-API version (or the only evaluation): the value of
+/// the key asked for, as a string, or the whole configuration as an object.
+pub fn reveal_value(
+    ctx: &Context,
+    args: &[String],
+    napi_build_version: Option<u32>,
+) -> Result<Value> {
     let config = ctx.evaluate("reveal", napi_build_version)?;
     // The reference looks at the last positional argument only.
-    if let Some(k) = args.last() {
-        if let Some(v) = config.reveal_key(k) {
-            return Ok(v);
-        }
+    if let Some(v) = args.last().and_then(|k| config.reveal_key(k)) {
+        return Ok(Value::String(v));
     }
-    Ok(serde_json::to_string_pretty(&config.reveal_json()).expect("JSON values serialize"))
+    Ok(config.reveal_json())
 }
 
-/// `reveal` as a chain step: the printed text, and its JSON (a string for one value).
+/// `reveal` as a chain step: the value as printed (the reference's pretty JSON for the
+/// whole configuration), and the same value as data.
 pub fn reveal_outcome(
     ctx: &Context,
     args: &[String],
     napi_build_version: Option<u32>,
 ) -> Result<Outcome<RevealResult>> {
-    let text = reveal(ctx, args, napi_build_version)?;
-    let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
+    let value = reveal_value(ctx, args, napi_build_version)?;
+    let text = match &value {
+        Value::String(s) => s.clone(),
+        all => serde_json::to_string_pretty(all).expect("JSON values serialize"),
+    };
     Ok(Outcome::line(text, RevealResult(value)))
 }
