@@ -161,127 +161,6 @@ export interface CommandOptions {
 // <generated:results>
 /** How the binding got into place. */
 export type InstallSource = "remote" | "cache" | "file" | "s3" | "existing" | "build" | "platform-package";
-/** One object `info` lists. */
-export type PublishedObject = {
-  /** The object key. */
-  key: string;
-  /** Its size in bytes. */
-  size: number;
-  /** When it was last modified (RFC 3339), if the server says. */
-  lastModified: string | null;
-};
-/** `explain`: the package. */
-export type ExplainedPackage = {
-  /** Its name. */
-  name: string;
-  /** Its version. */
-  version: string;
-  /** Its folder. */
-  dir: string;
-};
-/** `explain`: the target the binding is for. */
-export type ExplainedTarget = {
-  /** node, electron or node-webkit. */
-  runtime: string;
-  /** `node_abi` as evaluated. */
-  node_abi: string | null;
-  /** The running Node's Node-API version. */
-  napi_version: number | null;
-  /** `binary.napi_versions`. */
-  napi_versions_declared: Array<number> | null;
-  /** The Node-API version chosen. */
-  napi_build_version: number | null;
-  /** The platform. */
-  platform: string;
-  /** The architecture. */
-  arch: string;
-  /** The libc. */
-  libc: string;
-  /** The glibc version, when known. */
-  libc_version: string | null;
-};
-/** `explain`: an installed platform package providing the binding. */
-export type ProvidedBy = {
-  /** Its name. */
-  name: string;
-  /** Its version. */
-  version: string;
-  /** The binding in it. */
-  path: string;
-};
-/** `explain`: a host install would try. */
-export type HostCandidate = {
-  /** 'mirror' or 'binary.host'. */
-  kind: string;
-  /** The host (credentials removed). */
-  host: string;
-  /** Whether install uses it. */
-  used: boolean;
-};
-/** `explain`: a cached tarball. */
-export type CacheHit = {
-  /** The cached file. */
-  path: string;
-  /** Its sha256. */
-  sha256: string;
-};
-/** `explain`: the cache. */
-export type ExplainedCache = {
-  /** The cache folder. */
-  dir: string;
-  /** The cached tarball for this target, if any. */
-  hit: CacheHit | null;
-};
-/** `explain`: whether a source build is possible here. */
-export type ExplainedBuild = {
-  /** Whether a build could run. */
-  possible: boolean;
-  /** The node-gyp found. */
-  node_gyp: string | null;
-  /** Why no node-gyp was found. */
-  node_gyp_error: string | null;
-  /** The C++ compiler found. */
-  compiler: string | null;
-  /** Whether the package has a binding.gyp. */
-  binding_gyp: boolean;
-};
-/** `heal`: one package it installed (or failed to). */
-export type HealedPackage = {
-  /** `name@version`. */
-  name: string;
-  /** Its folder. */
-  dir: string;
-  /** 'missing', 'broken', or 'invalid' (its package.json could not be evaluated). */
-  was: string;
-  /** How its binding got there (null when it failed). */
-  source: InstallSource | null;
-  /** Time taken. */
-  ms: number;
-  /** Whether it now has a binding that loads. */
-  ok: boolean;
-  /** Why not. */
-  error: string | null;
-};
-/** `heal --dry-run`: one package it would install. */
-export type PendingPackage = {
-  /** Its name. */
-  name: string;
-  /** Its folder. */
-  dir: string;
-  /** 'missing' or 'broken'. */
-  state: string;
-};
-/** `platform-package`: one platform package written. */
-export type PlatformPackage = {
-  /** Its npm name. */
-  name: string;
-  /** Its version (the root package's). */
-  version: string;
-  /** Where it was written (build/npm/<name>). */
-  dir: string;
-  /** The bindings it holds, relative to its root (module_path as evaluated). */
-  bindings: Array<string>;
-};
 /** `install`: where the binding is and how it got there. */
 export type InstallResult = {
   /** Absolute path of the installed binding. */
@@ -383,6 +262,15 @@ export type UnpublishResult = {
   /** `--dry-run`: nothing was removed. */
   dryRun: boolean;
 };
+/** One object `info` lists. */
+export type PublishedObject = {
+  /** The object key. */
+  key: string;
+  /** Its size in bytes. */
+  size: number;
+  /** When it was last modified (RFC 3339), if the server says. */
+  lastModified: string | null;
+};
 /** `info`: the published objects under the package's prefix. */
 export type InfoResult = Array<PublishedObject>;
 /** `postinstall-build`: whether it built, and what it installed for that. */
@@ -401,6 +289,81 @@ export type PostinstallBuildResult = {
   installed: Array<string>;
   /** The build dependencies removed afterwards. */
   removed: Array<string>;
+};
+/** `explain`: a cached tarball. */
+export type CacheHit = {
+  /** The cached file. */
+  path: string;
+  /** Its sha256. */
+  sha256: string;
+};
+/** `explain`: the cache. */
+export type ExplainedCache = {
+  /** The cache folder. */
+  dir: string;
+  /** The cached tarball for this target, if any. */
+  hit: CacheHit | null;
+};
+/** `explain`: an installed platform package providing the binding. */
+export type ProvidedBy = {
+  /** Its name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** The binding in it. */
+  path: string;
+};
+/** `explain`: whether a source build is possible here. */
+export type ExplainedBuild = {
+  /** Whether a build could run. */
+  possible: boolean;
+  /** The node-gyp found. */
+  node_gyp: string | null;
+  /** Why no node-gyp was found. */
+  node_gyp_error: string | null;
+  /** The C++ compiler found. */
+  compiler: string | null;
+  /** Whether the package has a binding.gyp. */
+  binding_gyp: boolean;
+};
+/** `explain`: a host install would try. */
+export type HostCandidate = {
+  /** 'mirror' or 'binary.host'. */
+  kind: string;
+  /** The host (credentials removed). */
+  host: string;
+  /** Whether install uses it. */
+  used: boolean;
+};
+/** `explain`: the target the binding is for. */
+export type ExplainedTarget = {
+  /** node, electron or node-webkit. */
+  runtime: string;
+  /** `node_abi` as evaluated. */
+  node_abi: string | null;
+  /** The running Node's Node-API version. */
+  napi_version: number | null;
+  /** `binary.napi_versions`. */
+  napi_versions_declared: Array<number> | null;
+  /** The Node-API version chosen. */
+  napi_build_version: number | null;
+  /** The platform. */
+  platform: string;
+  /** The architecture. */
+  arch: string;
+  /** The libc. */
+  libc: string;
+  /** The glibc version, when known. */
+  libc_version: string | null;
+};
+/** `explain`: the package. */
+export type ExplainedPackage = {
+  /** Its name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** Its folder. */
+  dir: string;
 };
 /** `explain`: what install would do for this package, and why. */
 export type ExplainResult = {
@@ -433,6 +396,32 @@ export type ExplainResult = {
   /** What install would do, in words. */
   install_would: string;
 };
+/** `heal --dry-run`: one package it would install. */
+export type PendingPackage = {
+  /** Its name. */
+  name: string;
+  /** Its folder. */
+  dir: string;
+  /** 'missing' or 'broken'. */
+  state: string;
+};
+/** `heal`: one package it installed (or failed to). */
+export type HealedPackage = {
+  /** `name@version`. */
+  name: string;
+  /** Its folder. */
+  dir: string;
+  /** 'missing', 'broken', or 'invalid' (its package.json could not be evaluated). */
+  was: string;
+  /** How its binding got there (null when it failed). */
+  source: InstallSource | null;
+  /** Time taken. */
+  ms: number;
+  /** Whether it now has a binding that loads. */
+  ok: boolean;
+  /** Why not. */
+  error: string | null;
+};
 /** `heal`: what it did (or, with `--dry-run`, would do). */
 export type HealResult = {
   /** The packages installed (or failed), by name. */
@@ -441,6 +430,17 @@ export type HealResult = {
   would_install: Array<PendingPackage>;
   /** Packages whose binding was already there and loads. */
   already_working: number;
+};
+/** `platform-package`: one platform package written. */
+export type PlatformPackage = {
+  /** Its npm name. */
+  name: string;
+  /** Its version (the root package's). */
+  version: string;
+  /** Where it was written (build/npm/<name>). */
+  dir: string;
+  /** The bindings it holds, relative to its root (module_path as evaluated). */
+  bindings: Array<string>;
 };
 /** `platform-package`: the packages written. */
 export type PlatformPackageResult = Array<PlatformPackage>;

@@ -38,10 +38,16 @@ pub fn redact_text(text: &str) -> String {
         let start = rest[..sep]
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
             .map_or(0, |i| i + 1);
-        let end = sep
+        // The URL runs to white space or a quote; punctuation that closes the sentence
+        // around it (`(url)`, `url:`, `url,`) is left out. Commas and parentheses inside
+        // a URL stay in it, so its query string is masked whole.
+        let mut end = sep
             + rest[sep..]
-                .find(|c: char| c.is_whitespace() || "()\"'<>,`".contains(c))
+                .find(|c: char| c.is_whitespace() || "\"'<>`".contains(c))
                 .unwrap_or(rest.len() - sep);
+        while end > sep + 3 && rest[..end].ends_with([')', ',', '.', ':', ';', ']']) {
+            end -= 1;
+        }
         out.push_str(&rest[..start]);
         out.push_str(&redact_url(&rest[start..end]));
         rest = &rest[end..];
@@ -63,8 +69,8 @@ pub fn redact_arg(arg: &str) -> String {
         {
             format!("{k}=***")
         }
-        Some((k, v)) if v.contains("://") => format!("{k}={}", redact_url(v)),
-        _ if arg.contains("://") => redact_url(arg),
+        Some((k, v)) if v.contains("://") => format!("{k}={}", redact_text(v)),
+        _ if arg.contains("://") => redact_text(arg),
         _ if lower.contains("-----begin") => "<PEM>".into(),
         _ => arg.to_string(),
     }
@@ -164,6 +170,16 @@ mod tests {
             "error sending request for url (https://***@h/x?***): via http://proxy:8/ then git+https://***@g/r.git, done?"
         );
         assert_eq!(redact_text("no url here?"), "no url here?");
+        // A comma inside the URL does not end it: the query string after it is masked.
+        assert_eq!(
+            redact_text("see https://h/a,b?sig=s3cret."),
+            "see https://h/a,b?***."
+        );
+        // A shell command (postinstall-build's) keeps its words, each URL masked.
+        assert_eq!(
+            redact_arg("curl -o x https://u:p@h/x?t=1 && echo done?"),
+            "curl -o x https://***@h/x?*** && echo done?"
+        );
     }
 
     #[test]

@@ -418,9 +418,29 @@ pub enum CommandResult {
     Reveal(RevealResult),
 }
 
-/// `export type Name = ...;` with the type's doc comment.
-fn decl<T: TS>(cfg: &ts_rs::Config) -> String {
-    format!("{}export {}", T::docs().unwrap_or_default(), T::decl(cfg))
+/// Collects `export type Name = ...;` (with its doc comment) for a type and every type
+/// it names, each once and after what it depends on: the nested types are found from
+/// the types themselves, not listed by hand.
+struct Declarations<'a> {
+    cfg: &'a ts_rs::Config,
+    seen: std::collections::HashSet<std::any::TypeId>,
+    out: Vec<String>,
+}
+
+impl ts_rs::TypeVisitor for Declarations<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Only declared types (ours) have an output path; `string`, arrays and the like
+        // are inlined where they are used.
+        if T::output_path().is_none() || !self.seen.insert(std::any::TypeId::of::<T>()) {
+            return;
+        }
+        T::visit_dependencies(self);
+        self.out.push(format!(
+            "{}export {}",
+            T::docs().unwrap_or_default(),
+            T::decl(self.cfg)
+        ));
+    }
 }
 
 macro_rules! into_command_result {
@@ -433,23 +453,10 @@ macro_rules! into_command_result {
 
         /// The TypeScript declaration of every result type, for `index.d.ts`.
         pub fn declarations() -> Vec<String> {
-            let cfg = &ts_rs::Config::new().with_large_int("number");
-            let mut out = vec![
-                decl::<Source>(cfg),
-                decl::<PublishedObject>(cfg),
-                decl::<ExplainedPackage>(cfg),
-                decl::<ExplainedTarget>(cfg),
-                decl::<ProvidedBy>(cfg),
-                decl::<HostCandidate>(cfg),
-                decl::<CacheHit>(cfg),
-                decl::<ExplainedCache>(cfg),
-                decl::<ExplainedBuild>(cfg),
-                decl::<HealedPackage>(cfg),
-                decl::<PendingPackage>(cfg),
-                decl::<PlatformPackage>(cfg),
-            ];
-            $(out.push(decl::<$ty>(cfg));)*
-            out
+            let cfg = ts_rs::Config::new().with_large_int("number");
+            let mut d = Declarations { cfg: &cfg, seen: Default::default(), out: Vec::new() };
+            $(ts_rs::TypeVisitor::visit::<$ty>(&mut d);)*
+            d.out
         }
     };
 }
@@ -501,28 +508,36 @@ mod tests {
     #[test]
     fn index_d_ts_is_current() {
         let dts = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/index.d.ts"));
+        // The `name: type` lines of a declaration, as ts-rs writes them (`name: type, `)
+        // or as index.d.ts lays them out (`  name: type;`), doc comments left out.
+        let fields = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| {
+                    !l.starts_with(['/', '*']) && !l.starts_with("export ") && l.contains(": ")
+                })
+                .map(|l| l.trim_end_matches(['}', ';', ',', ' ']).to_string())
+                .collect()
+        };
         for d in declarations() {
-            let head = d[d.find("export type ").expect("a type declaration")..]
-                .split(" = ")
-                .next()
-                .unwrap()
-                .to_string();
-            assert!(
-                dts.contains(&format!("{head} = ")),
-                "index.d.ts lacks `{head}`: run `npm run types`"
-            );
-            // ts-rs writes each field as `\nname: type, `; index.d.ts as `  name: type;`.
-            for line in d.lines().filter(|l| !l.starts_with(['/', ' ', '*', 'e'])) {
-                if let Some((field, _)) = line.split_once(": ") {
-                    let ty = line[field.len() + 2..]
-                        .trim_end()
-                        .trim_end_matches(['}', ';', ' ']);
-                    let ty = ty.trim_end_matches(',');
-                    assert!(
-                        dts.contains(&format!("  {field}: {ty};")),
-                        "index.d.ts: `{head}` lacks `{field}: {ty}`: run `npm run types`"
-                    );
-                }
+            let decl = &d[d.find("export type ").expect("a type declaration")..];
+            let head = decl.split(" = ").next().unwrap();
+            let Some(at) = dts.find(&format!("{head} = ")) else {
+                panic!("index.d.ts lacks `{head}`: run `npm run types`");
+            };
+            if decl.contains(" = {") {
+                // The object type's block in index.d.ts: its fields, exactly.
+                let block = &dts[at..at + dts[at..].find("\n};").expect("a closed block")];
+                assert_eq!(
+                    fields(block),
+                    fields(decl),
+                    "index.d.ts: `{head}`: run `npm run types`"
+                );
+            } else {
+                assert!(
+                    dts.contains(decl),
+                    "index.d.ts: `{decl}`: run `npm run types`"
+                );
             }
         }
         for c in crate::spec::COMMANDS {
