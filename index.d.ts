@@ -297,22 +297,6 @@ export type CacheHit = {
   /** Its sha256. */
   sha256: string;
 };
-/** `explain`: the cache. */
-export type ExplainedCache = {
-  /** The cache folder. */
-  dir: string;
-  /** The cached tarball for this target, if any. */
-  hit: CacheHit | null;
-};
-/** `explain`: an installed platform package providing the binding. */
-export type ProvidedBy = {
-  /** Its name. */
-  name: string;
-  /** Its version. */
-  version: string;
-  /** The binding in it. */
-  path: string;
-};
 /** `explain`: whether a source build is possible here. */
 export type ExplainedBuild = {
   /** Whether a build could run. */
@@ -326,14 +310,21 @@ export type ExplainedBuild = {
   /** Whether the package has a binding.gyp. */
   binding_gyp: boolean;
 };
-/** `explain`: a host install would try. */
-export type HostCandidate = {
-  /** 'mirror' or 'binary.host'. */
-  kind: string;
-  /** The host (credentials removed). */
-  host: string;
-  /** Whether install uses it. */
-  used: boolean;
+/** `explain`: the cache. */
+export type ExplainedCache = {
+  /** The cache folder. */
+  dir: string;
+  /** The cached tarball for this target, if any. */
+  hit: CacheHit | null;
+};
+/** `explain`: the package. */
+export type ExplainedPackage = {
+  /** Its name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** Its folder. */
+  dir: string;
 };
 /** `explain`: the target the binding is for. */
 export type ExplainedTarget = {
@@ -356,14 +347,23 @@ export type ExplainedTarget = {
   /** The glibc version, when known. */
   libc_version: string | null;
 };
-/** `explain`: the package. */
-export type ExplainedPackage = {
+/** `explain`: a host install would try. */
+export type HostCandidate = {
+  /** 'mirror' or 'binary.host'. */
+  kind: string;
+  /** The host (credentials removed). */
+  host: string;
+  /** Whether install uses it. */
+  used: boolean;
+};
+/** `explain`: an installed platform package providing the binding. */
+export type ProvidedBy = {
   /** Its name. */
   name: string;
   /** Its version. */
   version: string;
-  /** Its folder. */
-  dir: string;
+  /** The binding in it. */
+  path: string;
 };
 /** `explain`: what install would do for this package, and why. */
 export type ExplainResult = {
@@ -396,15 +396,6 @@ export type ExplainResult = {
   /** What install would do, in words. */
   install_would: string;
 };
-/** `heal --dry-run`: one package it would install. */
-export type PendingPackage = {
-  /** Its name. */
-  name: string;
-  /** Its folder. */
-  dir: string;
-  /** 'missing' or 'broken'. */
-  state: string;
-};
 /** `heal`: one package it installed (or failed to). */
 export type HealedPackage = {
   /** `name@version`. */
@@ -421,6 +412,15 @@ export type HealedPackage = {
   ok: boolean;
   /** Why not. */
   error: string | null;
+};
+/** `heal --dry-run`: one package it would install. */
+export type PendingPackage = {
+  /** Its name. */
+  name: string;
+  /** Its folder. */
+  dir: string;
+  /** 'missing' or 'broken'. */
+  state: string;
 };
 /** `heal`: what it did (or, with `--dry-run`, would do). */
 export type HealResult = {

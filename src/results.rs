@@ -419,12 +419,26 @@ pub enum CommandResult {
 }
 
 /// Collects `export type Name = ...;` (with its doc comment) for a type and every type
-/// it names, each once and after what it depends on: the nested types are found from
-/// the types themselves, not listed by hand.
+/// it names, each once: the nested types are found from the types themselves, not
+/// listed by hand. Entries are (name, declaration).
 struct Declarations<'a> {
     cfg: &'a ts_rs::Config,
     seen: std::collections::HashSet<std::any::TypeId>,
-    out: Vec<String>,
+    out: Vec<(String, String)>,
+}
+
+impl Declarations<'_> {
+    /// Declares `T` after the types it names that are not declared yet, those sorted by
+    /// name: ts-rs's derive gathers a type's dependencies in a `HashSet`, so the order
+    /// it visits them in changes from one compilation to the next, and index.d.ts must
+    /// not.
+    fn declare<T: TS + 'static>(&mut self) {
+        let start = self.out.len();
+        ts_rs::TypeVisitor::visit::<T>(self);
+        if let Some(end) = self.out.len().checked_sub(1).filter(|&end| end > start) {
+            self.out[start..end].sort();
+        }
+    }
 }
 
 impl ts_rs::TypeVisitor for Declarations<'_> {
@@ -435,11 +449,12 @@ impl ts_rs::TypeVisitor for Declarations<'_> {
             return;
         }
         T::visit_dependencies(self);
-        self.out.push(format!(
+        let decl = format!(
             "{}export {}",
             T::docs().unwrap_or_default(),
             T::decl(self.cfg)
-        ));
+        );
+        self.out.push((T::ident(self.cfg), decl));
     }
 }
 
@@ -455,8 +470,8 @@ macro_rules! into_command_result {
         pub fn declarations() -> Vec<String> {
             let cfg = ts_rs::Config::new().with_large_int("number");
             let mut d = Declarations { cfg: &cfg, seen: Default::default(), out: Vec::new() };
-            $(ts_rs::TypeVisitor::visit::<$ty>(&mut d);)*
-            d.out
+            $(d.declare::<$ty>();)*
+            d.out.into_iter().map(|(_, decl)| decl).collect()
         }
     };
 }
@@ -519,12 +534,21 @@ mod tests {
                 .map(|l| l.trim_end_matches(['}', ';', ',', ' ']).to_string())
                 .collect()
         };
+        let mut previous = (0, String::new());
         for d in declarations() {
             let decl = &d[d.find("export type ").expect("a type declaration")..];
             let head = decl.split(" = ").next().unwrap();
             let Some(at) = dts.find(&format!("{head} = ")) else {
                 panic!("index.d.ts lacks `{head}`: run `npm run types`");
             };
+            // In the same order, which must not depend on the compilation (see
+            // `Declarations::declare`).
+            assert!(
+                at > previous.0,
+                "index.d.ts: `{head}` comes before `{}`: run `npm run types`",
+                previous.1
+            );
+            previous = (at, head.to_string());
             if decl.contains(" = {") {
                 // The object type's block in index.d.ts: its fields, exactly.
                 let block = &dts[at..at + dts[at..].find("\n};").expect("a closed block")];
