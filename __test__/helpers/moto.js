@@ -3,7 +3,7 @@
 //
 // The server is spawned directly (no shell) so child.pid is the server's own
 // PID and stop() kills the server, not a wrapper that would orphan it. Under
-// pyenv, `moto_server` and `python3` are bash shims, but they `exec` the real
+// pyenv, `python3` is a bash shim, but it `exec`s the real
 // interpreter, so the PID stays the same one we spawned.
 
 const { spawn, execFile } = require('node:child_process');
@@ -128,26 +128,41 @@ async function tryStart(cmd, args, port) {
   return { endpoint, pid: child.pid, stop, child };
 }
 
+// moto's server, answering one request at a time. moto checks `If-None-Match: *` and
+// then stores the object as two steps, so in its default threaded server two
+// concurrent conditional PUTs can both succeed (seen on a loaded 2-core machine:
+// 2 of 8 concurrent publishes "won"). S3 makes that write atomic; serving requests
+// one by one gives moto the same guarantee, which the concurrent-publish test relies
+// on. (werkzeug's single-threaded server speaks HTTP/1.0, one request per connection.)
+const SERIAL_MOTO = `
+import sys
+import moto.server
+from werkzeug import serving
+def run_simple(*args, **kwargs):
+    kwargs["threaded"] = False
+    return serving.run_simple(*args, **kwargs)
+moto.server.run_simple = run_simple
+moto.server.main(sys.argv[1:])
+`;
+
 /**
  * startMoto() -> Promise<{ endpoint, pid, stop() }>
- * Tries `moto_server`, then `python3 -m moto.server`; if both fail, runs
- * `pip install moto[server]` once per process and tries again.
+ * Runs moto's server (single-threaded, see SERIAL_MOTO) with `python3`; if moto is
+ * not installed, runs `pip install moto[server]` once per process and tries again.
  */
 async function startMoto() {
   const errors = [];
   for (let round = 0; round < 2; round++) {
-    for (const [cmd, pre] of [['moto_server', []], ['python3', ['-m', 'moto.server']]]) {
-      // Retry a lost race for the port (another process took it between
-      // freePort() closing it and moto binding it).
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const port = await freePort();
-        try {
-          const m = await tryStart(cmd, [...pre, '-H', '127.0.0.1', '-p', String(port)], port);
-          return { endpoint: m.endpoint, pid: m.pid, stop: m.stop };
-        } catch (err) {
-          errors.push(err.message);
-          if (!err.addressInUse) break;
-        }
+    // Retry a lost race for the port (another process took it between freePort()
+    // closing it and moto binding it).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freePort();
+      try {
+        const m = await tryStart('python3', ['-c', SERIAL_MOTO, '-H', '127.0.0.1', '-p', String(port)], port);
+        return { endpoint: m.endpoint, pid: m.pid, stop: m.stop };
+      } catch (err) {
+        errors.push(err.message);
+        if (!err.addressInUse) break;
       }
     }
     if (round === 0) {
