@@ -2,8 +2,8 @@
 // The native loader: which binary to open for this platform, where to look for it, and
 // the version check against the @pregyp/<triple> platform package (as napi-rs's generated
 // loaders do). This file is its source; `npm run types` (scripts/gen-types.js) copies the
-// region below into index.js, and the test suite fails when the copy is stale. It is not
-// loaded at run time: find() runs in every addon's `require`, and one more file to resolve
+// region below into index.js, and the test suite fails when the copy is stale. The shim
+// does not load this file: find() runs in every addon's `require`, and one more file to resolve
 // and compile costs about 0.2 ms there (bench/find.js, "require of a one-line JS module").
 // In index.js, `__dirname` is the package folder and `api()` loads lib/api.js.
 /* global api */
@@ -60,3 +60,9 @@ function loadBinding(stem, tried = []) {
   throw api().noBinaryError(tried);
 }
 // </loader>
+
+// pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/self-install.js) take
+// the platform list from here too: this platform's triples, the running libc's first.
+module.exports = {
+  hostTriples: () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES),
+};

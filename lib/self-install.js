@@ -19,12 +19,6 @@ const zlib = require('zlib');
 const root = path.join(__dirname, '..');
 const { version } = require('../package.json');
 
-function triple() {
-  const { platform: p, arch: a } = process;
-  if (p === 'linux') return process.report.getReport().header.glibcVersionRuntime ? `linux-${a}-gnu` : `linux-${a}-musl`;
-  if (p === 'win32') return `win32-${a}-msvc`;
-  return `${p}-${a}`;
-}
 
 // The few files wanted from a package tarball (ustar, as npm packs it).
 function untarFiles(tgz, wanted) {
@@ -47,7 +41,7 @@ function untarFiles(tgz, wanted) {
 function main() {
   // A clone of pregyp itself builds its binaries (`prepare`).
   if (fs.existsSync(path.join(root, 'Cargo.toml'))) return;
-  const t = triple();
+  const t = require('./loader').hostTriples()[0];
   const file = `pregyp.${t}.node`;
   if (fs.existsSync(path.join(root, file))) return;
   try {

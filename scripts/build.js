@@ -8,16 +8,13 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { triples } = require('./triple');
+const { hostTriples } = require('../lib/loader');
 
 const root = path.join(__dirname, '..');
 const profile = process.env.PREGYP_PROFILE || 'release';
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
 const libName = { darwin: 'libpregyp.dylib', win32: 'pregyp.dll' }[process.platform] || 'libpregyp.so';
-let triple = triples()[0];
-if (process.platform === 'linux' && !process.report.getReport().header.glibcVersionRuntime) {
-  triple = triples()[1]; // musl
-}
+const triple = hostTriples()[0];
 
 function cargo(args) {
   const r = spawnSync('cargo', args, { cwd: root, stdio: 'inherit' });

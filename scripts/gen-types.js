@@ -13,7 +13,7 @@ const root = path.join(__dirname, '..');
 // index.js: index.js holds a generated copy of lib/loader.js, and a broken copy must not
 // stop its own regeneration.
 function loadSpec() {
-  for (const t of require('./triple').triples()) {
+  for (const t of require('../lib/loader').hostTriples()) {
     const file = path.join(root, `pregyp.${t}.node`);
     if (!fs.existsSync(file)) continue;
     const m = { exports: {} };
