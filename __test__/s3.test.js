@@ -319,6 +319,55 @@ describe('package, publish, info, unpublish against moto', () => {
     ok(await cli(['unpublish'], dirs[winner], env), 'unpublish');
   });
 
+  test('a publish whose answer is lost: the retry meets its own object and the publish succeeds', async () => {
+    // A relay in front of moto forwards the first PUT of the tarball, lets moto store it,
+    // and resets the connection instead of passing the answer on; the SDK retries the
+    // conditional PUT, which now finds an object: this tarball.
+    let dropped = 0;
+    const relay = net.createServer((client) => {
+      const up = net.connect(Number(new URL(moto.endpoint).port), '127.0.0.1');
+      client.on('error', () => up.destroy());
+      up.on('error', () => client.destroy());
+      let head = '';
+      let drop = false;
+      client.on('data', (d) => {
+        if (head.length < 200) {
+          head += d.toString('latin1');
+          drop ||= dropped === 0 && /^PUT \S+\.tar\.gz[ ?]/.test(head);
+          if (drop) dropped++;
+        }
+        up.write(d);
+      });
+      client.on('end', () => up.end());
+      up.on('data', (d) => (drop ? client.resetAndDestroy() : client.write(d)));
+      up.on('end', () => client.end());
+    });
+    await new Promise((r) => relay.listen(0, '127.0.0.1', r));
+    try {
+      const dir = makePackage(`http://127.0.0.1:${relay.address().port}`, BUCKET, { version: '6.1.0' });
+      await addBinding(dir, env);
+      ok(await cli(['package'], dir, env), 'package');
+      const tarball = fs.readFileSync(path.join(dir, await reveal(dir, 'staged_tarball', env)));
+      const pub = ok(await cli(['publish', '--loglevel=verbose'], dir, env), 'publish through the relay');
+      assert.equal(dropped, 1, 'the first answer was dropped');
+      assert.match(pub.stderr, /is this tarball .*an earlier attempt of this write landed/);
+      assert.match(pub.stdout, /Success: published to/);
+      const hostedTarball = await reveal(dir, 'hosted_tarball', env);
+      const direct = hostedTarball.replace(/^http:\/\/127\.0\.0\.1:\d+/, moto.endpoint);
+      assert.equal(sha256((await request('GET', direct)).body), sha256(tarball));
+      assert.equal((await request('GET', direct + '.sha256')).body.toString().split(' ')[0], sha256(tarball));
+      // Another build of the same version is still refused.
+      fs.writeFileSync(path.join(await reveal(dir, 'module_path', env), 'job.txt'), 'another build');
+      ok(await cli(['package'], dir, env), 'package again');
+      const again = await cli(['publish'], dir, env);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already published/);
+      ok(await cli(['unpublish'], dir, env), 'unpublish');
+    } finally {
+      relay.close();
+    }
+  });
+
   test('publish and a private install go through a CONNECT proxy to an https S3 with the test CA', async () => {
     // moto behind TLS (the test CA's certificate), reached only through the proxy.
     const ca = makeTestCA();

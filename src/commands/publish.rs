@@ -75,7 +75,7 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Publish
     let put = s3
         .put_file(key, &tarball, acl, &[("sha256", sha256)], Overwrite::Refuse)
         .await?;
-    if put == Put::Exists {
+    if put == Put::Exists && !holds_these_bytes(&s3, key, sha256, result.size).await? {
         return Err(Error::PublishExists {
             hosted_path: config.hosted_path.clone(),
             key: key.clone(),
@@ -95,4 +95,22 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Publish
         config.hosted_path
     );
     Ok(Outcome::line(line, result))
+}
+
+/// After a conditional write found an object at `key`: whether that object is this very
+/// tarball. It is when the SDK retried a write whose first attempt landed but whose
+/// answer was lost (a reset or a timeout): the retry then meets our own object. Calling
+/// that "already published" would fail the job after it published, and every rerun
+/// after it.
+async fn holds_these_bytes(s3: &S3, key: &str, sha256: &str, size: u64) -> Result<bool> {
+    let Some(existing) = s3.head(key).await? else {
+        return Ok(false);
+    };
+    let ours = existing.size == size && existing.sha256.as_deref() == Some(sha256);
+    if ours {
+        crate::log::verbose(format!(
+            "publish the object at {key} is this tarball (sha256 {sha256}): an earlier attempt of this write landed"
+        ));
+    }
+    Ok(ours)
 }

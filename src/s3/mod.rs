@@ -57,6 +57,8 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Last modification (RFC 3339), when the server says.
     pub last_modified: Option<String>,
+    /// The `sha256` metadata publish stores with a tarball (from `HeadObject` only).
+    pub sha256: Option<String>,
 }
 
 /// node's legacy `url.resolve(prefix, name)` for a relative prefix: the key of
@@ -185,6 +187,7 @@ impl S3 {
                 last_modified: o
                     .last_modified()
                     .and_then(|d| d.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()),
+                sha256: o.metadata().and_then(|m| m.get("sha256")).cloned(),
             })),
             Err(e) if status_of(&e) == Some(404) => Ok(None),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
@@ -566,6 +569,7 @@ impl S3 {
                     last_modified: o
                         .last_modified()
                         .and_then(|d| d.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()),
+                    sha256: None,
                 });
             }
             match page.next_continuation_token() {
