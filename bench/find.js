@@ -5,7 +5,7 @@
 // same package.json, next to the physical floor: `require` of an empty C Node-API
 // addon (built here with the real node-gyp). Every variant runs once per round, in
 // its own process, rounds interleaved; medians (and range) over the rounds.
-// Run by hand (npm run bench); not part of the tests.
+// Run by hand (npm run bench); not part of the tests. PREGYP_BASELINE: see below.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -76,6 +76,12 @@ const variants = [
   { name: 'one-line JS module', code: `require(${J(oneLine)});` },
   { name: 'find() binary alone (no JS)', code: rawFind },
 ];
+// PREGYP_BASELINE=<folder of another pregyp build>: that build too, in the same rounds, so
+// that "no regression" is a comparison within one run, not against another day's figure.
+if (process.env.PREGYP_BASELINE) {
+  const base = path.resolve(process.env.PREGYP_BASELINE);
+  variants.push({ name: `pregyp at ${base}`, code: `require(${J(base)}).find(${J(pkgFile)});` });
+}
 const FLOOR = variants[0].name;
 const PREGYP = 'pregyp';
 const REFERENCE = '@mapbox/node-pre-gyp';
