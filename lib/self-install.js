@@ -19,7 +19,6 @@ const zlib = require('zlib');
 const root = path.join(__dirname, '..');
 const { version } = require('../package.json');
 
-
 // The few files wanted from a package tarball (ustar, as npm packs it).
 function untarFiles(tgz, wanted) {
   const data = zlib.gunzipSync(fs.readFileSync(tgz));
