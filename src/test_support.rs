@@ -54,8 +54,13 @@ fn try_moto() -> Option<Moto> {
         .local_addr()
         .ok()?
         .port();
-    let child = std::process::Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    // The launcher the JS tests use too: moto's server, one request at a time.
+    let server = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/__test__/helpers/moto-server.py"
+    );
+    let child = std::process::Command::new("python3")
+        .args([server, "-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -89,5 +94,5 @@ pub fn moto() -> Option<Moto> {
             return Some(m);
         }
     }
-    missing("moto_server could not be started (pip install 'moto[server]')")
+    missing("moto could not be started (pip install 'moto[server]')")
 }

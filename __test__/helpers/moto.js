@@ -9,6 +9,7 @@
 const { spawn, execFile } = require('node:child_process');
 const http = require('node:http');
 const net = require('node:net');
+const path = require('node:path');
 
 const READY_TIMEOUT_MS = 20_000;
 const PIP_TIMEOUT_MS = 180_000;
@@ -128,26 +129,12 @@ async function tryStart(cmd, args, port) {
   return { endpoint, pid: child.pid, stop, child };
 }
 
-// moto's server, answering one request at a time. moto checks `If-None-Match: *` and
-// then stores the object as two steps, so in its default threaded server two
-// concurrent conditional PUTs can both succeed (seen on a loaded 2-core machine:
-// 2 of 8 concurrent publishes "won"). S3 makes that write atomic; serving requests
-// one by one gives moto the same guarantee, which the concurrent-publish test relies
-// on. (werkzeug's single-threaded server speaks HTTP/1.0, one request per connection.)
-const SERIAL_MOTO = `
-import sys
-import moto.server
-from werkzeug import serving
-def run_simple(*args, **kwargs):
-    kwargs["threaded"] = False
-    return serving.run_simple(*args, **kwargs)
-moto.server.run_simple = run_simple
-moto.server.main(sys.argv[1:])
-`;
+// moto's server, one request at a time (see moto-server.py for why).
+const MOTO_SERVER = path.join(__dirname, 'moto-server.py');
 
 /**
  * startMoto() -> Promise<{ endpoint, pid, stop() }>
- * Runs moto's server (single-threaded, see SERIAL_MOTO) with `python3`; if moto is
+ * Runs moto's server (single-threaded, see moto-server.py) with `python3`; if moto is
  * not installed, runs `pip install moto[server]` once per process and tries again.
  */
 async function startMoto() {
@@ -158,7 +145,7 @@ async function startMoto() {
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       try {
-        const m = await tryStart('python3', ['-c', SERIAL_MOTO, '-H', '127.0.0.1', '-p', String(port)], port);
+        const m = await tryStart('python3', [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], port);
         return { endpoint: m.endpoint, pid: m.pid, stop: m.stop };
       } catch (err) {
         errors.push(err.message);
