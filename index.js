@@ -37,8 +37,15 @@ function open(path) {
 // pregyp[-find].<triple>.node from the package folder (a local build, or the find()
 // binary the root package carries), else from the @pregyp/<triple> platform package,
 // which must be of this very version (an older one left by a partial upgrade would not
-// match this JS). `tried`: [path, error] pairs already tried.
-function loadBinding(stem, tried = []) {
+// match this JS). `tried`: [path, error] pairs already tried; `none()` is what to do when
+// nothing loads (by default, throw the explanation).
+function loadBinding(stem, tried = [], none = () => {
+  throw api().noBinaryError(tried);
+}) {
+  if (HIDE === '1' || (HIDE === 'find' && stem === 'pregyp-find')) {
+    tried.push(['PREGYP_TEST_HIDE_NATIVE', new Error('native binaries hidden')]);
+    return none();
+  }
   for (const triple of TRIPLES) {
     const file = `${stem}.${triple}.node`;
     for (const where of [__dirname, `@pregyp/${triple}`]) {
@@ -53,24 +60,46 @@ function loadBinding(stem, tried = []) {
       }
     }
   }
-  throw api().noBinaryError(tried);
+  return none();
 }
+
+// The find() core when no native binary loads: the same Rust compiled to WebAssembly
+// (lib/wasm.js), so that `require` never throws. Without it either, find() and load() throw
+// the E_PREGYP_NO_BINARY explanation. For the tests, PREGYP_TEST_HIDE_NATIVE=1 hides both
+// native binaries (a platform without any), =find only the find() one.
+function wasmCore(tried) {
+  const file = `${__dirname}/pregyp-find.wasm`;
+  try {
+    return require('./lib/wasm').open(file, INFO);
+  } catch (e) {
+    tried.push([file, e]);
+    const fail = () => {
+      throw api().noBinaryError(tried);
+    };
+    return { find: fail, check: fail, loadError: fail, evaluate: fail };
+  }
+}
+const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
+const HIDE_NATIVE = HIDE === '1' || HIDE === 'find';
 // </generated:loader>
 
 // lib/api.js gets what it needs from here as an argument: no circular require.
 let apiModule;
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding() }));
+// `evaluator()`: a find() core that also evaluates (the wasm one), for the CLI without a full binary.
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.evaluate ? core : wasmCore([])) }));
 
 // The usual first candidate (a local build beside this file) without running the general
 // search: ~0.1 ms less in a cold process (bench/find.js). On failure the search goes on
 // from the next candidate, with this one's error in its report.
 let core;
 const first = __dirname + '/pregyp-find.' + TRIPLES[0] + '.node';
+const tried = [];
 try {
-  core = open(first);
+  if (!HIDE_NATIVE) core = open(first);
 } catch (e) {
-  core = loadBinding('pregyp-find', [[first, e]]);
+  tried.push([first, e]);
 }
+core = core || loadBinding('pregyp-find', tried, () => wasmCore(tried));
 let full;
 exports.binding = () => full || (full = loadBinding('pregyp'));
 

@@ -108,7 +108,7 @@ function underOldName() {
   fs.mkdirSync(dir, { recursive: true });
   const root = path.join(__dirname, '..');
   for (const f of fs.readdirSync(root)) {
-    if (f === 'index.js' || f === 'package.json' || /^pregyp(-find)?\..+\.node$/.test(f)) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+    if (f === 'index.js' || f === 'package.json' || /^pregyp(-find)?\..+\.node$/.test(f) || f === 'pregyp-find.wasm') fs.copyFileSync(path.join(root, f), path.join(dir, f));
   }
   fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
   return require(dir);

@@ -90,7 +90,9 @@ module.exports = function api(shim) {
   }
 
   // Every command goes through the one N-API entry, with command-line style flags.
-  const command = (name) => (opts) => shim.binding().command(name, toArgv(opts)).then((json) => JSON.parse(json), rethrow);
+  // (A missing binary rejects the promise rather than throwing.)
+  const command = (name) => (opts) =>
+    new Promise((resolve) => resolve(shim.binding().command(name, toArgv(opts)))).then((json) => JSON.parse(json), rethrow);
 
   return {
     noBinaryError,
@@ -100,7 +102,17 @@ module.exports = function api(shim) {
     installMissing,
     wantsInstall,
     /** Runs a command line (without `node` and the script); resolves to the exit code. */
-    run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
+    run: (argv) => {
+      let b;
+      try {
+        b = shim.binding();
+      } catch (e) {
+        // No full binary for this platform: node-gyp builds still run (lib/no-binary.js).
+        if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
+        return require('./no-binary').run(argv.map(String), shim.evaluator(), e);
+      }
+      return b.run(argv.map(String)).catch(rethrow);
+    },
     /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
     reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
     /** Runs the command `name` of src/spec.rs with an options object; resolves to its results. */

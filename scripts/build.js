@@ -39,3 +39,9 @@ install(path.join(targetDir, profile, libName), `pregyp.${triple}.node`);
 const leanDir = path.join(targetDir, 'lean');
 cargo(['build', '--profile', 'lean', '--lib', '--no-default-features', '--target-dir', leanDir]);
 install(path.join(leanDir, 'lean', libName), `pregyp-find.${triple}.node`);
+
+// The WebAssembly fallback of the find() core (lib/wasm.js), when its toolchain is there
+// (scripts/setup-wasm.sh installs it); PREGYP_WASM=0 skips it.
+const wasm = require('./build-wasm');
+if (process.env.PREGYP_WASM !== '0' && wasm.available()) wasm.build();
+else console.error('pregyp build: pregyp-find.wasm not built (no wasm toolchain: scripts/setup-wasm.sh)');

@@ -6,6 +6,7 @@
 //! up the `node_modules` chain, and one small package.json read.
 
 use crate::error::{Error, Result};
+use crate::hostfs;
 use crate::manifest::{HostRole, Manifest};
 use crate::options::mirror_with;
 use crate::platform::{self, Installed, Lookup, Target};
@@ -115,7 +116,7 @@ pub fn locate(
 ) -> Result<Located> {
     let p = prepare(package_json, opts, host, env, cwd)?;
     let config = versioning::evaluate(&p.manifest, &p.eval, host, p.napi)?;
-    if config.module.exists() {
+    if hostfs::exists(&config.module) {
         return Ok(Located {
             path: config.module.clone(),
             exists: true,
@@ -183,7 +184,7 @@ pub fn lookup_platform_package(manifest: &Manifest, config: &Config) -> Lookup {
 pub fn binding_in(package_dir: &Path, root: &Path, config: &Config) -> Option<PathBuf> {
     let rel = config.module.strip_prefix(root).ok()?;
     let path = package_dir.join(rel);
-    path.is_file().then_some(path)
+    hostfs::is_file(&path).then_some(path)
 }
 
 /// The absolute path of the binding, as the reference's find() returns it: never an
@@ -241,12 +242,7 @@ pub fn missing_binding_error(located: &Located) -> Error {
     let dir = located.root.display();
     let heal =
         format!("npx pregyp heal   (or: cd {dir} && npx pregyp install --fallback-to-build)");
-    let other_builds = config
-        .module_path
-        .parent()
-        .and_then(|p| std::fs::read_dir(p).ok())
-        .map(|d| d.flatten().count() > 0)
-        .unwrap_or(false);
+    let other_builds = config.module_path.parent().is_some_and(hostfs::has_entries);
     let no_script = "its install script did not run (npm --ignore-scripts, pnpm without allowBuilds, or a failed install), or no prebuilt binary exists for this target";
     let (platform_line, cause, fix) = match &located.lookup {
         Lookup::NotDeclared => (

@@ -23,6 +23,7 @@ pub mod find;
 pub mod fsutil;
 #[cfg(feature = "full")]
 pub mod gyp;
+pub mod hostfs;
 #[cfg(feature = "full")]
 pub mod http;
 #[cfg(feature = "full")]
@@ -60,8 +61,11 @@ pub mod versioning;
 #[cfg(feature = "full")]
 mod napi;
 // (Not in fuzz builds, which are executables rather than addons.)
-#[cfg(all(not(feature = "full"), not(fuzzing)))]
+#[cfg(all(not(feature = "full"), not(fuzzing), not(target_family = "wasm")))]
 mod napi_find;
+// The WebAssembly fallback's surface (lib/wasm.js), for platforms with no native binary.
+#[cfg(all(not(feature = "full"), target_family = "wasm"))]
+mod wasm;
 
 // Property-based tests. Their checks are shared with the fuzz crate (fuzz/), where
 // this crate is the external crate `pregyp`: the alias lets one file serve both.

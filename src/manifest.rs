@@ -110,7 +110,7 @@ impl Manifest {
         } else {
             cwd.join(path)
         };
-        let text = match std::fs::read(&abs) {
+        let text = match crate::hostfs::read(&abs) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::PackageJsonMissing {
@@ -527,7 +527,7 @@ pub fn normalize(p: &Path) -> PathBuf {
 
 /// Reads a file into a string, naming it on failure.
 pub fn read_to_string(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).at("read", path)
+    crate::hostfs::read_to_string(path).at("read", path)
 }
 
 #[cfg(test)]

@@ -161,7 +161,7 @@ pub fn resolve_package(name: &str, from: &Path) -> Option<PathBuf> {
             continue;
         }
         let candidate = dir.join("node_modules").join(name);
-        if candidate.join("package.json").is_file() {
+        if crate::hostfs::is_file(&candidate.join("package.json")) {
             return Some(candidate);
         }
     }
@@ -216,11 +216,11 @@ pub fn lookup(
         };
     };
     let name = pp.package_name(root_name, module_name, t);
-    let real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let real = crate::hostfs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let Some(dir) = resolve_package(&name, &real) else {
         return Lookup::NotInstalled { name };
     };
-    let found_version = std::fs::read(dir.join("package.json"))
+    let found_version = crate::hostfs::read(&dir.join("package.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
         .and_then(|v| v.get("version").and_then(Value::as_str).map(String::from))

@@ -153,7 +153,13 @@ fn detect_libc() -> Libc {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+// The WebAssembly fallback: the JS host detects it (lib/wasm.js).
+#[cfg(target_family = "wasm")]
+fn detect_libc() -> Libc {
+    crate::wasm::host_libc()
+}
+
+#[cfg(not(any(target_os = "linux", target_family = "wasm")))]
 fn detect_libc() -> Libc {
     Libc {
         family: "unknown",

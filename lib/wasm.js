@@ -1,0 +1,161 @@
+'use strict';
+// The WebAssembly fallback of the find() core: pregyp-find.wasm is the lean Rust core
+// (src/wasm.rs; the same crate::find the native find() binary runs) for wasm32-unknown-unknown,
+// opened where pregyp ships no native binary (FreeBSD, linux-arm, win32-arm64, ...).
+// The module has no file system, process or environment: this file answers the few
+// questions it asks (read, realpath, stat, has_entries, env, libc) and passes the process
+// facts with each call. index.js opens it only when no native find() binary loads.
+const fs = require('fs');
+const os = require('os');
+
+// wasm32's std paths are POSIX paths; on Windows a path goes in as `/C:/a/b` (UNC:
+// `//server/share`) and comes back as `C:\a\b`. Paths inside messages are converted back
+// too (those with a drive letter; a drive-less `\a\b` comes back as `\a\b` only in results).
+function pathsFor(win) {
+  if (!win) return { toCore: (p) => p, fromCore: (p) => p, message: (m) => m };
+  const toCore = (p) => {
+    const s = p.replace(/\\/g, '/');
+    return /^[A-Za-z]:/.test(s) ? `/${s}` : s;
+  };
+  const fromCore = (p) => {
+    const m = /^\/([A-Za-z]:)(\/.*)?$/.exec(p);
+    return m ? `${m[1]}${(m[2] || '/').replace(/\//g, '\\')}` : p.replace(/\//g, '\\');
+  };
+  const message = (m) => m.replace(/\/[A-Za-z]:(?:\/[^\s'"`(),]*)?/g, fromCore);
+  return { toCore, fromCore, message };
+}
+
+// Rust's io::Error text for the errors a read may meet, so that messages match the
+// native binary's ("Permission denied (os error 13)").
+const STRERROR = {
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EIO: 'Input/output error',
+};
+function osMessage(e) {
+  const n = os.constants.errno[e.code];
+  return STRERROR[e.code] && n ? `${STRERROR[e.code]} (os error ${n})` : String(e.message);
+}
+
+// The C library, as the native binary sees it: glibc (the one it asks first) with its
+// version from ldd, as detect-libc (the reference's helper) reads it; else musl by its
+// dynamic loader in /lib.
+function libc() {
+  if (process.platform !== 'linux') return 'unknown';
+  let text = '';
+  try {
+    text = fs.readFileSync('/usr/bin/ldd', 'latin1');
+  } catch {}
+  if (/GNU C Library|GLIBC/.test(text)) {
+    const m = /LIBC[a-z0-9 \-).]*?(\d+\.\d+)/i.exec(text);
+    return `glibc ${m ? m[1] : process.report.getReport().header.glibcVersionRuntime || ''}`;
+  }
+  try {
+    if (fs.readdirSync('/lib').some((n) => n.startsWith('ld-musl-'))) return 'musl ';
+  } catch {}
+  const v = process.report.getReport().header.glibcVersionRuntime;
+  return v ? `glibc ${v}` : 'unknown';
+}
+
+/** Opens pregyp-find.wasm; the same { find, check, loadError } as the native core. */
+function open(file, info, win = process.platform === 'win32') {
+  const P = pathsFor(win);
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  let x;
+  let pending = new Uint8Array(0);
+  const mem = () => new Uint8Array(x.memory.buffer);
+  const text = (p, n) => dec.decode(mem().subarray(p, p + n));
+  const arg = (p, n) => P.fromCore(text(p, n));
+  const give = (v) => {
+    pending = typeof v === 'string' ? enc.encode(v) : v;
+  };
+  const fail = (e) => {
+    if (e.code === 'ENOENT') return 1;
+    give(osMessage(e));
+    return 2;
+  };
+  const host = {
+    read(p, n) {
+      try {
+        give(fs.readFileSync(arg(p, n)));
+        return 0;
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    realpath(p, n) {
+      try {
+        give(P.toCore(fs.realpathSync.native(arg(p, n))));
+        return 0;
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    stat(p, n) {
+      try {
+        const s = fs.statSync(arg(p, n), { throwIfNoEntry: false });
+        return !s ? 0 : s.isFile() ? 1 : 2;
+      } catch {
+        return 0;
+      }
+    },
+    has_entries(p, n) {
+      let d;
+      try {
+        d = fs.opendirSync(arg(p, n));
+        return d.readSync() ? 1 : 0;
+      } catch {
+        return 0;
+      } finally {
+        if (d) d.closeSync();
+      }
+    },
+    env(p, n) {
+      const v = process.env[text(p, n)];
+      if (v === undefined) return 0;
+      give(v);
+      return 1;
+    },
+    libc() {
+      give(libc());
+      return 0;
+    },
+    pending_len: () => pending.length,
+    take(dst) {
+      mem().set(pending, dst);
+      pending = new Uint8Array(0);
+    },
+  };
+  x = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { pregyp: host }).exports;
+
+  function call(op, path, opts, detail) {
+    const o = opts && typeof opts.moduleRoot === 'string' ? { ...opts, moduleRoot: P.toCore(opts.moduleRoot) } : opts;
+    const req = enc.encode(
+      JSON.stringify({ op, path: typeof path === 'string' ? P.toCore(path) : path, opts: o === undefined ? null : o, detail, cwd: P.toCore(process.cwd()), info })
+    );
+    const ptr = x.pregyp_alloc(req.length);
+    mem().set(req, ptr);
+    const n = x.pregyp_call(ptr, req.length);
+    const at = x.pregyp_result();
+    const out = JSON.parse(text(at, n));
+    if ('ok' in out) return out.ok;
+    const err = new Error(P.message(out.message));
+    err.code = out.code;
+    throw err;
+  }
+  return {
+    find: (p, o) => P.fromCore(call(1, p, o)),
+    check: (p, o) => P.fromCore(call(2, p, o)),
+    loadError: (p, o, d) => P.message(call(3, p, o, d)),
+    /** The evaluated values of the package (reveal's), paths as the OS writes them. */
+    evaluate: (p, o) => JSON.parse(call(4, p, o), (k, v) => (typeof v === 'string' && /^(module|module_path|staged_tarball)$/.test(k) ? P.fromCore(v) : v)),
+    wasm: true,
+  };
+}
+
+module.exports = { open, pathsFor, libc };
