@@ -67,9 +67,57 @@ pub fn bad_archive_io(source: &str, e: std::io::Error) -> Error {
     }
 }
 
+/// Why Windows cannot hold `name` (one path component) as the file it claims to be:
+/// `a:b` writes the stream `b` of the file `a`, `C:` is a drive, `CON`, `NUL`, `COM1`
+/// (with any extension) are devices, and `<>"|?*`, control characters and a trailing
+/// dot or space are not kept as written.
+pub fn windows_name_problem(name: &str) -> Option<&'static str> {
+    if name.contains(':') {
+        return Some("has a `:` (a drive or an alternate data stream on Windows)");
+    }
+    if name
+        .chars()
+        .any(|c| "<>\"|?*".contains(c) || c.is_control())
+    {
+        return Some("has a character Windows does not allow in names");
+    }
+    if name.ends_with(['.', ' ']) && name != "." && name != ".." {
+        return Some("ends with a dot or space, which Windows drops");
+    }
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    let device = matches!(
+        stem.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || (stem.len() == 4
+        && (stem.starts_with("COM") || stem.starts_with("LPT"))
+        && stem.as_bytes()[3].is_ascii_digit());
+    device.then_some("is a reserved device name on Windows (CON, NUL, COM1, ...)")
+}
+
 /// The entry path with its first component stripped; `None` for the top folder itself.
 fn stripped(source: &str, raw: &Path) -> Result<Option<PathBuf>> {
+    stripped_on(source, raw, cfg!(windows))
+}
+
+/// [`stripped`], with Windows' rules or not: there, `\` separates too and every name
+/// must be one Windows holds as written ([`windows_name_problem`]).
+fn stripped_on(source: &str, raw: &Path, windows: bool) -> Result<Option<PathBuf>> {
     let shown = raw.display().to_string();
+    if windows {
+        for name in shown.split(['/', '\\']) {
+            if name == ".." {
+                return Err(unsafe_entry(source, &shown, "contains `..`"));
+            }
+            if let Some(why) = windows_name_problem(name) {
+                return Err(unsafe_entry(source, &shown, why));
+            }
+        }
+    }
     // `Path::components` folds `//`, so `binding//tmp/x` would read as `binding/tmp/x`;
     // a textual strip (node-tar's) makes it `/tmp/x`. Refuse what is absolute either way.
     if rooted_after_first_component(&shown) {
@@ -455,6 +503,44 @@ fn unpack_entries<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_names_are_refused_on_windows_only() {
+        let on = |p: &str, w: bool| stripped_on("t.tgz", Path::new(p), w);
+        for bad in [
+            "pkg/a:b",
+            "pkg/CON",
+            "pkg/sub/nul.txt",
+            "pkg/Com1.node",
+            "pkg/lpt9",
+            "pkg/..\\x",
+            "pkg/C:\\x",
+            "pkg/C:x",
+            "pkg/x.",
+            "pkg/a|b",
+            "pkg/sub\\..\\..\\y",
+        ] {
+            match on(bad, true) {
+                Err(Error::UnsafeArchive { entry, .. }) => assert_eq!(entry, bad),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        for good in [
+            "pkg/console.js",
+            "pkg/lib/m.node",
+            "pkg/com.node",
+            "pkg/COM10",
+            "pkg/nullable.h",
+            "pkg/.hidden",
+        ] {
+            assert!(on(good, true).unwrap().is_some(), "{good}");
+        }
+        // Elsewhere these are ordinary names.
+        assert_eq!(on("pkg/a:b", false).unwrap(), Some(PathBuf::from("a:b")));
+        assert_eq!(on("pkg/CON", false).unwrap(), Some(PathBuf::from("CON")));
+        assert!(windows_name_problem("CONOUT$").is_some());
+        assert!(windows_name_problem("aux .txt").is_some());
+    }
     use flate2::{write::GzEncoder, Compression};
 
     enum E<'a> {

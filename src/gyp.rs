@@ -538,7 +538,8 @@ mod tests {
         touch(&npm_exec, "");
         let other = npm_bundled(&root.join("othernpm"));
         touch(&other, "");
-        e.0.insert("npm_execpath".into(), npm_exec.to_string_lossy().into());
+        e.vars
+            .insert("npm_execpath".into(), npm_exec.to_string_lossy().into());
         assert_eq!(found(&e).prefix, [other.to_string_lossy().to_string()]);
         // 2. an ancestor's node_modules (hoisted), then the package's own.
         let hoisted = root.join("app/node_modules/node-gyp/bin/node-gyp.js");
@@ -549,14 +550,14 @@ mod tests {
         assert_eq!(found(&e).prefix, [own.to_string_lossy().to_string()]);
         assert_eq!(found(&e).source, "node_modules");
         // 1. npm_config_node_gyp, when it exists.
-        e.0.insert(
+        e.vars.insert(
             "npm_config_node_gyp".into(),
             root.join("missing.js").to_string_lossy().into(),
         );
         assert_eq!(found(&e).prefix, [own.to_string_lossy().to_string()]);
         let configured = root.join("custom/node-gyp.js");
         touch(&configured, "");
-        e.0.insert(
+        e.vars.insert(
             "npm_config_node_gyp".into(),
             configured.to_string_lossy().into(),
         );
@@ -564,7 +565,7 @@ mod tests {
         // A wrapper with a node shebang and no extension still runs under node.
         let shebang = root.join("custom/node-gyp-wrapper");
         touch(&shebang, "#!/usr/bin/env node\nrequire('x')\n");
-        e.0.insert(
+        e.vars.insert(
             "npm_config_node_gyp".into(),
             shebang.to_string_lossy().into(),
         );

@@ -90,3 +90,17 @@ pub fn canonicalize(path: &Path) -> io::Result<PathBuf> {
 pub fn has_entries(path: &Path) -> bool {
     imp::has_entries(path)
 }
+
+#[cfg(test)]
+mod tests {
+    // On Windows std's canonicalize gives `\\?\C:\…`, which find() would return and
+    // `require` and users do not expect (run under Wine by the cross tests).
+    #[test]
+    fn canonical_paths_are_plain_drive_paths() {
+        let d = tempfile::tempdir().unwrap();
+        let c = super::canonicalize(d.path()).unwrap();
+        assert!(!c.to_string_lossy().starts_with(r"\\?\"), "{}", c.display());
+        assert!(c.is_absolute());
+        assert_eq!(super::canonicalize(&c).unwrap(), c);
+    }
+}

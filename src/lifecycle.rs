@@ -191,8 +191,8 @@ pub fn inside_node_modules(dir: &Path) -> bool {
 
 /// Whether two paths name the same directory (symlinks resolved when they exist).
 pub fn same_dir(a: &Path, b: &Path) -> bool {
-    let canon =
-        |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::manifest::normalize(p));
+    // dunce: a Windows `\\?\C:\…` path would never equal a normalized `C:\…` one.
+    let canon = |p: &Path| dunce::canonicalize(p).unwrap_or_else(|_| crate::manifest::normalize(p));
     canon(a) == canon(b)
 }
 

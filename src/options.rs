@@ -30,27 +30,74 @@ pub enum Raw {
 
 /// A snapshot of the environment variables pregyp reads.
 #[derive(Debug, Clone, Default)]
-pub struct Env(pub HashMap<String, String>);
+pub struct Env {
+    /// The variables.
+    pub vars: HashMap<String, String>,
+    /// Windows' rules: names are case-insensitive (`Path`, `HTTPS_PROXY` as
+    /// `https_proxy`), the home folder is `USERPROFILE`, caches live under `LOCALAPPDATA`.
+    pub windows: bool,
+}
 
 impl Env {
     /// The whole process environment.
     pub fn from_process() -> Self {
-        Env(std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect())
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+            windows: cfg!(windows),
+        }
     }
 
-    /// An environment made of these pairs (tests, embedding).
+    /// An environment made of these pairs (tests, embedding), with this platform's rules.
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        Env(pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        Self::from_pairs_on(pairs, cfg!(windows))
+    }
+
+    /// An environment made of these pairs, with Windows' rules or not.
+    pub fn from_pairs_on(pairs: &[(&str, &str)], windows: bool) -> Self {
+        Env {
+            vars: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            windows,
+        }
     }
 
     /// A variable, `None` when unset.
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.0.get(k).map(String::as_str)
+        match self.vars.get(k) {
+            Some(v) => Some(v.as_str()),
+            None if self.windows => self
+                .vars
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.as_str()),
+            None => None,
+        }
+    }
+
+    /// The user's home folder: `HOME`, else on Windows `USERPROFILE` (which is what
+    /// Windows sets; `HOME` only under MSYS or Cygwin).
+    pub fn home(&self) -> Option<&str> {
+        self.non_empty("HOME").or_else(|| {
+            self.windows
+                .then(|| self.non_empty("USERPROFILE"))
+                .flatten()
+        })
+    }
+
+    /// The default download cache: npm's cache folder plus `_pregyp`, as npm places it
+    /// (`%LOCALAPPDATA%\npm-cache` on Windows, `~/.npm` elsewhere).
+    pub fn default_cache_dir(&self) -> Option<PathBuf> {
+        if self.windows {
+            if let Some(d) = self.non_empty("LOCALAPPDATA") {
+                return Some(Path::new(d).join("npm-cache").join("_pregyp"));
+            }
+        }
+        self.home()
+            .map(|h| Path::new(h).join(".npm").join("_pregyp"))
     }
 
     /// A variable, `None` when unset or empty.
@@ -387,7 +434,10 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
 
     // npm_config_* override the script's own flags (reference behaviour).
     let mut raw = cli.clone();
-    for (k, v) in &env.0 {
+    for (k, v) in &env.vars {
+        // Windows names are case-insensitive: NPM_CONFIG_FOO is npm_config_foo there.
+        let lower = k.to_ascii_lowercase();
+        let k = if env.windows { &lower } else { k };
         if let Some(name) = k.strip_prefix("npm_config_") {
             let name = key(&name.to_ascii_lowercase());
             if name == "loglevel" && cli.contains_key("loglevel") {
@@ -504,10 +554,7 @@ impl Options {
         let cache_dir = text("pregyp_cache")
             .map(PathBuf::from)
             .or_else(|| str_of(&raw, "cache").map(|c| Path::new(&c).join("_pregyp")))
-            .or_else(|| {
-                env.non_empty("HOME")
-                    .map(|h| Path::new(h).join(".npm").join("_pregyp"))
-            });
+            .or_else(|| env.default_cache_dir());
         let mut gyp_known = Vec::new();
         for k in ["dist_url", "python", "nodedir", "msvs_version"] {
             if let Some(v) = str_of(&raw, k) {
@@ -945,5 +992,69 @@ mod tests {
         assert_eq!(parse_size("2gb"), Some(2 << 30));
         assert_eq!(parse_size("12"), Some(12));
         assert_eq!(parse_size("x"), None);
+    }
+
+    #[test]
+    fn windows_env_names_are_case_insensitive() {
+        let pairs = [
+            ("Https_Proxy", "http://p:1"),
+            ("NPM_CONFIG_TARGET", "20.0.0"),
+        ];
+        let win = Env::from_pairs_on(&pairs, true);
+        assert_eq!(win.get("HTTPS_PROXY"), Some("http://p:1"));
+        assert_eq!(win.non_empty("https_proxy"), Some("http://p:1"));
+        let posix = Env::from_pairs_on(&pairs, false);
+        assert_eq!(posix.get("HTTPS_PROXY"), None);
+        // npm_config_* in any case are options on Windows, as npm sets them there.
+        let args = vec!["install".to_string()];
+        let o = parse(&args, Env::from_pairs_on(&pairs, true)).unwrap().opts;
+        assert_eq!(o.target.version.as_deref(), Some("20.0.0"));
+        let o = parse(&args, Env::from_pairs_on(&pairs, false))
+            .unwrap()
+            .opts;
+        assert_eq!(o.target.version, None);
+    }
+
+    #[test]
+    fn windows_home_and_cache_dir() {
+        let win = |pairs: &[(&str, &str)]| Env::from_pairs_on(pairs, true);
+        let posix = |pairs: &[(&str, &str)]| Env::from_pairs_on(pairs, false);
+        // Windows sets USERPROFILE, not HOME; the cache is npm's, under LOCALAPPDATA.
+        let e = win(&[
+            ("USERPROFILE", r"C:\Users\me"),
+            ("LOCALAPPDATA", r"C:\Users\me\AppData\Local"),
+        ]);
+        assert_eq!(e.home(), Some(r"C:\Users\me"));
+        assert_eq!(
+            e.default_cache_dir(),
+            Some(
+                Path::new(r"C:\Users\me\AppData\Local")
+                    .join("npm-cache")
+                    .join("_pregyp")
+            )
+        );
+        let e = win(&[("USERPROFILE", r"C:\Users\me")]);
+        assert_eq!(
+            e.default_cache_dir(),
+            Some(Path::new(r"C:\Users\me").join(".npm").join("_pregyp"))
+        );
+        // HOME (MSYS, Cygwin) still wins for the home folder.
+        assert_eq!(
+            win(&[("HOME", "/home/me"), ("USERPROFILE", "C:/u")]).home(),
+            Some("/home/me")
+        );
+        // Elsewhere only HOME counts.
+        assert_eq!(
+            posix(&[("USERPROFILE", "/u"), ("LOCALAPPDATA", "/l")]).home(),
+            None
+        );
+        assert_eq!(
+            posix(&[("USERPROFILE", "/u"), ("LOCALAPPDATA", "/l")]).default_cache_dir(),
+            None
+        );
+        assert_eq!(
+            posix(&[("HOME", "/h")]).default_cache_dir(),
+            Some(PathBuf::from("/h/.npm/_pregyp"))
+        );
     }
 }

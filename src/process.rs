@@ -33,7 +33,7 @@ pub fn is_secret_var(name: &str) -> bool {
 /// The environment for a child process: the snapshot minus secrets.
 pub fn child_env(env: &Env) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = env
-        .0
+        .vars
         .iter()
         .filter(|(k, _)| !is_secret_var(k))
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -118,8 +118,20 @@ pub async fn run(
     output: ChildOutput,
 ) -> Result<()> {
     let (out, err) = output.stdio();
-    let status = Command::new(&cmd.program)
-        .args(&cmd.args)
+    let mut command = Command::new(&cmd.program);
+    #[cfg(windows)]
+    {
+        if cmd.verbatim {
+            for a in &cmd.args {
+                command.raw_arg(a);
+            }
+        } else {
+            command.args(&cmd.args);
+        }
+    }
+    #[cfg(not(windows))]
+    command.args(&cmd.args);
+    let status = command
         .current_dir(cwd)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))

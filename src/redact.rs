@@ -130,6 +130,10 @@ pub struct CommandLine {
     pub program: PathBuf,
     /// Its arguments.
     pub args: Vec<String>,
+    /// On Windows, put the arguments on the command line as written (joined by spaces)
+    /// instead of quoting each the MSVCRT way: for `cmd /d /s /c "<line>"`, which has
+    /// quoting rules of its own.
+    pub verbatim: bool,
 }
 
 impl CommandLine {
@@ -138,6 +142,24 @@ impl CommandLine {
         CommandLine {
             program: program.into(),
             args: args.into_iter().collect(),
+            verbatim: false,
+        }
+    }
+
+    /// A command line run by the shell: `sh -c <line>`, or on Windows
+    /// `<ComSpec> /d /s /c "<line>"` passed verbatim, as npm runs scripts there: `/s`
+    /// strips the outer quotes and cmd reads the line as the user wrote it (an MSVCRT
+    /// `\"` escape means nothing to cmd).
+    pub fn shell(line: &str, windows: bool, comspec: Option<&str>) -> Self {
+        if windows {
+            let mut c = Self::new(
+                comspec.unwrap_or("cmd.exe"),
+                ["/d", "/s", "/c", &format!("\"{line}\"")].map(String::from),
+            );
+            c.verbatim = true;
+            c
+        } else {
+            Self::new("sh", ["-c".to_string(), line.to_string()])
         }
     }
 }
@@ -161,6 +183,26 @@ impl fmt::Debug for CommandLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_lines_follow_the_shells_rules() {
+        let line = r#"node -e "console.log('a b')" && echo "x\y" > out.txt"#;
+        let w = CommandLine::shell(line, true, Some(r"C:\Windows\system32\cmd.exe"));
+        assert!(w.verbatim);
+        assert_eq!(w.program, PathBuf::from(r"C:\Windows\system32\cmd.exe"));
+        // One outer pair of quotes for /s to strip; the inner ones untouched, no backslashes added.
+        assert_eq!(w.args, ["/d", "/s", "/c", &format!("\"{line}\"")]);
+        assert_eq!(
+            CommandLine::shell("x", true, None).program,
+            PathBuf::from("cmd.exe")
+        );
+        let p = CommandLine::shell(line, false, None);
+        assert!(!p.verbatim);
+        assert_eq!(
+            (p.program.to_str().unwrap(), p.args.as_slice()),
+            ("sh", &["-c".to_string(), line.to_string()][..])
+        );
+    }
 
     #[test]
     fn every_url_in_free_text_is_redacted_in_place() {

@@ -72,7 +72,7 @@ impl Staging {
         let target = self.module_path.clone();
         match fs::symlink_metadata(&target) {
             Err(_) => {
-                fs::rename(&staged, &target).at("move into place", &target)?;
+                crate::fsutil::rename(&staged, &target).at("move into place", &target)?;
                 let _ = dir.keep();
             }
             Ok(m) if !m.is_dir() => {
@@ -102,10 +102,10 @@ impl Staging {
                         Ok(m) if m.is_dir() && from_dir && exchange(&from, &to).is_ok() => {}
                         Ok(m) if m.is_dir() || from_dir => {
                             crate::fsutil::remove_no_follow(&to)?;
-                            fs::rename(&from, &to).at("move into place", &to)?;
+                            crate::fsutil::rename(&from, &to).at("move into place", &to)?;
                         }
                         // rename(2) replaces a file or symlink atomically.
-                        _ => fs::rename(&from, &to).at("move into place", &to)?,
+                        _ => crate::fsutil::rename(&from, &to).at("move into place", &to)?,
                     }
                 }
                 // `staged` now holds only what was replaced; the TempDir removes it.

@@ -12,6 +12,7 @@ use crate::results::{
     CacheHit, ExplainResult, ExplainedBuild, ExplainedCache, ExplainedPackage, ExplainedTarget,
     HostCandidate, ProvidedBy,
 };
+use std::path::{Path, PathBuf};
 
 /// `explain`.
 pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
@@ -91,10 +92,12 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         None
     };
     let gyp = crate::gyp::discover(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env);
-    let compiler = ["cc", "gcc", "clang", "c++"]
-        .iter()
-        .find_map(|c| crate::process::which(c, &ctx.opts.env))
-        .or_else(|| ctx.opts.env.non_empty("CC").map(Into::into));
+    let compiler = find_compiler(
+        cfg!(windows),
+        &ctx.opts.env,
+        |c| crate::process::which(c, &ctx.opts.env),
+        |p| p.is_file(),
+    );
     let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
     let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;
     let libc = crate::target::libc();
@@ -278,4 +281,88 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         stdout: lines,
         result,
     })
+}
+
+/// The C/C++ compiler a build would use, as `explain` reports it: the first of the
+/// platform's compilers on PATH, else `$CC`; on Windows MSVC's `cl` (on PATH in a developer
+/// prompt), else a Visual Studio install that node-gyp finds by itself through vswhere
+/// even when `cl` is not on PATH.
+pub fn find_compiler(
+    windows: bool,
+    env: &crate::options::Env,
+    which: impl Fn(&str) -> Option<PathBuf>,
+    is_file: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    let names: &[&str] = if windows {
+        &["cl", "clang-cl", "gcc", "clang", "c++"]
+    } else {
+        &["cc", "gcc", "clang", "c++"]
+    };
+    names
+        .iter()
+        .find_map(|c| which(c))
+        .or_else(|| env.non_empty("CC").map(Into::into))
+        .or_else(|| {
+            if !windows {
+                return None;
+            }
+            let base = env
+                .non_empty("ProgramFiles(x86)")
+                .or_else(|| env.non_empty("ProgramFiles"))?;
+            let vswhere = Path::new(base)
+                .join("Microsoft Visual Studio")
+                .join("Installer")
+                .join("vswhere.exe");
+            is_file(&vswhere).then_some(vswhere)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_knows_msvc() {
+        use crate::options::Env;
+        let on_path = |names: &'static [&'static str]| {
+            move |c: &str| {
+                names
+                    .contains(&c)
+                    .then(|| PathBuf::from(format!("/bin/{c}")))
+            }
+        };
+        let none = |_: &str| None;
+        let win = Env::from_pairs_on(&[("ProgramFiles(x86)", r"C:\PF86")], true);
+        // A developer prompt: cl is on PATH.
+        assert_eq!(
+            find_compiler(true, &win, on_path(&["cl", "gcc"]), |_| false),
+            Some(PathBuf::from("/bin/cl"))
+        );
+        // No cl on PATH, but Visual Studio installed: node-gyp finds it through vswhere.
+        let vswhere = Path::new(r"C:\PF86")
+            .join("Microsoft Visual Studio")
+            .join("Installer")
+            .join("vswhere.exe");
+        let vs = vswhere.clone();
+        assert_eq!(
+            find_compiler(true, &win, none, move |p| p == vs),
+            Some(vswhere)
+        );
+        assert_eq!(find_compiler(true, &win, none, |_| false), None);
+        // Elsewhere: cc and friends, then $CC; never cl or vswhere.
+        let posix = Env::from_pairs_on(&[("ProgramFiles(x86)", "/pf")], false);
+        assert_eq!(
+            find_compiler(false, &posix, on_path(&["cl"]), |_| true),
+            None
+        );
+        assert_eq!(
+            find_compiler(false, &posix, on_path(&["gcc", "cc"]), |_| true),
+            Some(PathBuf::from("/bin/cc"))
+        );
+        let cc = Env::from_pairs_on(&[("CC", "/opt/x-cc")], false);
+        assert_eq!(
+            find_compiler(false, &cc, none, |_| true),
+            Some(PathBuf::from("/opt/x-cc"))
+        );
+    }
 }

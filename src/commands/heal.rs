@@ -57,7 +57,8 @@ pub fn installed_packages(root: &Path) -> Vec<PathBuf> {
                 vec![path]
             };
             for d in dirs {
-                let Ok(real) = std::fs::canonicalize(&d) else {
+                // dunce: no `\\?\` prefix on Windows (these paths are printed).
+                let Ok(real) = dunce::canonicalize(&d) else {
                     continue;
                 };
                 if !real.join("package.json").is_file() || !seen.insert(real.clone()) {

@@ -322,22 +322,9 @@ impl Runner<'_> {
     }
 
     async fn run_shell(&self, command: &str, env: &[(String, String)]) -> Result<()> {
-        let (sh, flag) = if cfg!(windows) {
-            (
-                self.ctx
-                    .opts
-                    .env
-                    .non_empty("ComSpec")
-                    .unwrap_or("cmd")
-                    .to_string(),
-                "/d /s /c",
-            )
-        } else {
-            ("sh".to_string(), "-c")
-        };
-        let mut args: Vec<String> = flag.split(' ').map(String::from).collect();
-        args.push(command.to_string());
-        self.spawn(CommandLine::new(sh, args), env).await
+        let comspec = self.ctx.opts.env.non_empty("ComSpec");
+        self.spawn(CommandLine::shell(command, cfg!(windows), comspec), env)
+            .await
     }
 }
 

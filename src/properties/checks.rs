@@ -380,7 +380,13 @@ pub fn argv(args: &[String], env: &[(String, String)]) {
         .filter(|(k, _)| k != "NODE_PRE_GYP_ABI_CROSSWALK")
         .cloned()
         .collect();
-    let inv = match options::parse(args, Env(env)) {
+    let inv = match options::parse(
+        args,
+        Env {
+            vars: env,
+            windows: false,
+        },
+    ) {
         Ok(inv) => inv,
         Err(e) => return assert_error(&e, &["E_INVALID_OPTION", "E_USAGE"]),
     };

@@ -87,9 +87,7 @@ fn read_rc(path: &Path) -> Option<(Option<String>, Option<String>, Option<String
 /// Credentials from node-pre-gyp's sources and the `AWS_*` variables, in precedence
 /// order (see the module docs); `Ok(None)` leaves the choice to the AWS default chain.
 pub fn explicit(env: &Env) -> Result<Option<FoundCredentials>> {
-    let rc_path = env
-        .non_empty("HOME")
-        .map(|h| Path::new(h).join(".node_pre_gyprc"));
+    let rc_path = env.home().map(|h| Path::new(h).join(".node_pre_gyprc"));
     let rc = rc_path.as_deref().and_then(read_rc);
     let rc_label = "~/.node_pre_gyprc";
     let pick = |env_key: &str, rc_value: Option<String>| -> Option<(String, String)> {
@@ -201,7 +199,7 @@ pub fn configured(env: &Env) -> Result<bool> {
         return Ok(true);
     }
     let set = |k: &str| env.non_empty(k).is_some();
-    let aws_files = env.non_empty("HOME").is_some_and(|h| {
+    let aws_files = env.home().is_some_and(|h| {
         let aws = Path::new(h).join(".aws");
         aws.join("credentials").is_file() || aws.join("config").is_file()
     });

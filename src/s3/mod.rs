@@ -543,7 +543,10 @@ impl S3 {
         }
         file.flush().await.at("write", tmp.path())?;
         drop(file);
-        tmp.persist(dest)
+        // Close our own handle before the rename too: Windows (and antivirus hooks on it)
+        // can refuse to move a file that is still open.
+        tmp.into_temp_path()
+            .persist(dest)
             .map_err(|e| Error::io("rename into", dest, e.error))?;
         Ok(written)
     }
