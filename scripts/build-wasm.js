@@ -4,7 +4,7 @@
 // the native find() binary runs) for wasm32-unknown-unknown, the fallback where pregyp has
 // no native binary (lib/wasm.js). Needs Debian's rustc-web + rust-web-src (the standard
 // library's source, for -Zbuild-std) and lld's wasm-ld: scripts/setup-wasm.sh installs
-// them. `npm run build` calls this only when they are there (`available()`).
+// them; or rustup's wasm32 target. `npm run build` calls this only when one is there.
 //
 // Why wasm32-unknown-unknown and not wasm32-wasip1 under node:wasi: node:wasi prints an
 // ExperimentalWarning into every addon's `require`, maps paths through preopens (no
@@ -15,33 +15,47 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const RUSTC = process.env.PREGYP_WASM_RUSTC || '/usr/bin/rustc';
-const CARGO = process.env.PREGYP_WASM_CARGO || '/usr/bin/cargo';
-const LINKER = process.env.PREGYP_WASM_LINKER || 'wasm-ld';
 const TRIPLE = 'wasm32-unknown-unknown';
 
-function available() {
-  const src = spawnSync(RUSTC, ['--print', 'sysroot'], { encoding: 'utf8' });
-  if (src.status !== 0) return false;
-  const lib = path.join(src.stdout.trim(), 'lib/rustlib/src/rust/library/std');
-  return fs.existsSync(lib) && spawnSync(LINKER, ['--version']).status === 0;
+function sysroot(rustc) {
+  const r = spawnSync(rustc, ['--print', 'sysroot'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
 }
 
+// How to build: with rustup's own wasm32 target (CI runners: `rustup target add
+// wasm32-unknown-unknown`), plain cargo; else with Debian's rustc-web + rust-web-src
+// (this machine, .ci/run: scripts/setup-wasm.sh), std built from its source by -Zbuild-std.
+function toolchain() {
+  const host = sysroot('rustc');
+  if (host && fs.existsSync(path.join(host, 'lib', 'rustlib', TRIPLE))) return { cargo: 'cargo', env: {}, args: [] };
+  const RUSTC = process.env.PREGYP_WASM_RUSTC || '/usr/bin/rustc';
+  const LINKER = process.env.PREGYP_WASM_LINKER || 'wasm-ld';
+  const debian = sysroot(RUSTC);
+  if (!debian || !fs.existsSync(path.join(debian, 'lib/rustlib/src/rust/library/std')) || spawnSync(LINKER, ['--version']).status !== 0) return null;
+  return {
+    cargo: process.env.PREGYP_WASM_CARGO || '/usr/bin/cargo',
+    env: { RUSTC_BOOTSTRAP: '1', RUSTC, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: LINKER },
+    // Debian's Rust may be older than some dependencies' declared minimum; they build.
+    args: ['-Zbuild-std=std,panic_abort', '--ignore-rust-version'],
+  };
+}
+
+const available = () => toolchain() !== null;
+
 function build() {
+  const tc = toolchain();
   const targetDir = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'wasm');
   const env = {
     ...process.env,
-    RUSTC_BOOTSTRAP: '1',
-    RUSTC,
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: LINKER,
+    ...tc.env,
     // Size over speed: the module is compiled at every require (bench/wasm.js).
     CARGO_PROFILE_LEAN_OPT_LEVEL: 's',
     RUSTFLAGS: '',
   };
   const t0 = Date.now();
   const r = spawnSync(
-    CARGO,
-    ['build', '-Zbuild-std=std,panic_abort', '--target', TRIPLE, '--profile', 'lean', '--lib', '--no-default-features', '--ignore-rust-version', '--target-dir', targetDir],
+    tc.cargo,
+    ['build', ...tc.args, '--target', TRIPLE, '--profile', 'lean', '--lib', '--no-default-features', '--target-dir', targetDir],
     { cwd: root, stdio: 'inherit', env }
   );
   if (r.error || r.status !== 0) {
