@@ -1,8 +1,8 @@
 //! pregyp: a fast, safe drop-in successor to node-pre-gyp.
 //!
-//! The folders are the layers, listed from the bottom up; each may use only the
-//! folders above it in this list (tests/architecture.rs checks it, and that no module
-//! imports another in a cycle):
+//! The folders are the layers, bottom first: a module may use its own folder and the
+//! rows before its own, never a later one (tests/architecture.rs checks it, and that
+//! no module imports another in a cycle):
 //!
 //! | folder | what lives there |
 //! |---|---|

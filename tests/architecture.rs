@@ -27,7 +27,10 @@ fn layer_of(module: &str) -> &str {
 }
 
 fn rank(layer: &str) -> usize {
-    LAYERS.iter().position(|l| *l == layer).expect("a known layer")
+    LAYERS
+        .iter()
+        .position(|l| *l == layer)
+        .expect("a known layer")
 }
 
 /// Source text without comments and without `#[cfg(test)]`-gated items.
@@ -42,7 +45,10 @@ fn strip(src: &str) -> String {
         .join("\n");
     let mut out = String::new();
     let mut rest = no_comments.as_str();
-    while let Some(i) = rest.find("#[cfg(test)]").or_else(|| rest.find("#[cfg(all(test")) {
+    while let Some(i) = rest
+        .find("#[cfg(test)]")
+        .or_else(|| rest.find("#[cfg(all(test"))
+    {
         out.push_str(&rest[..i]);
         let after = &rest[i..];
         // Skip the gated item: up to its matching closing brace, or its `;`.
@@ -284,7 +290,11 @@ fn every_folder_is_a_known_layer() {
 #[test]
 fn imports_go_down_the_layers_only() {
     let v = violations(&edges(&src_dir()));
-    assert!(v.is_empty(), "imports against the direction:\n{}", v.join("\n"));
+    assert!(
+        v.is_empty(),
+        "imports against the direction:\n{}",
+        v.join("\n")
+    );
 }
 
 #[test]
@@ -301,8 +311,14 @@ fn the_tree_is_read_at_all() {
     assert!(g.len() > 30, "only {} modules read", g.len());
     let uses = |a: &str, b: &str| g.get(a).is_some_and(|t| t.contains_key(b));
     assert!(uses("config::versioning", "config::manifest"));
-    assert!(uses("commands::install", "commands"), "super:: paths are read");
-    assert!(uses("fetch::download", "place::archive"), "grouped or nested paths are read");
+    assert!(
+        uses("commands::install", "commands"),
+        "super:: paths are read"
+    );
+    assert!(
+        uses("fetch::download", "place::archive"),
+        "grouped or nested paths are read"
+    );
 }
 
 /// The checks themselves, on planted trees: a cycle, an upward import, and test-only
@@ -339,5 +355,9 @@ fn planted_cycles_and_upward_imports_are_caught() {
     write("config/a.rs", "fn f() { crate::fetch::http::get(); }\n");
     let v = violations(&edges(src));
     assert_eq!(v.len(), 1, "{v:?}");
-    assert!(v[0].contains("config::a uses crate::fetch::http::get"), "{}", v[0]);
+    assert!(
+        v[0].contains("config::a uses crate::fetch::http::get"),
+        "{}",
+        v[0]
+    );
 }

@@ -7,7 +7,7 @@
 //! registries behind locks, an env cleanup hook) cost ~0.25 ms per load against ~0.1 ms
 //! for the whole load of an empty C addon (bench/find.js). Two functions converting
 //! strings and booleans do not need the framework. The full binary keeps napi-rs
-//! (`src/napi.rs`); this file mirrors the `init`, `find`, `check` and `load_error` wrappers there exactly:
+//! (`src/binding/napi.rs`); this file mirrors the `init`, `find`, `check` and `load_error` wrappers there exactly:
 //! same arguments, same `err.code`s, same results.
 #![cfg_attr(test, allow(dead_code))]
 
