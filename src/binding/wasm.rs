@@ -2,118 +2,23 @@
 //! the native find() binary runs) for platforms pregyp ships no native binary for.
 //! lib/wasm.js instantiates it. wasm32-unknown-unknown has no file system, process or
 //! environment, so the JS host answers the few questions find() asks (imports of the
-//! module "pregyp", see `crate::hostfs`) and passes the process facts with each call.
+//! module "pregyp", in `config::hostfs`) and passes the process facts with each call.
 //!
 //! One export does the work: `pregyp_call(ptr, len)` takes a JSON request
 //! `{op, path, opts, detail, cwd, info}` (op 1 find, 2 check, 3 loadError, 4 evaluate) and
 //! leaves `{"ok": string}` or `{"code", "message"}` at `pregyp_result()`; the
 //! conversions and error codes mirror src/napi_find.rs.
 
+use crate::config::find::FindOptions;
+use crate::config::hostfs::env_var;
+use crate::config::target::{HostInfo, Runtime, TargetOptions};
 use crate::error::Error;
-use crate::find::FindOptions;
-use crate::target::{HostInfo, Libc, Runtime, TargetOptions};
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
-use std::io;
 use std::path::{Path, PathBuf};
-
-#[link(wasm_import_module = "pregyp")]
-extern "C" {
-    /// Reads the file; 0 ok (bytes pending), 1 not found, 2 other error (message pending).
-    fn read(ptr: *const u8, len: usize) -> i32;
-    /// Resolves the real path; statuses as `read` (path pending).
-    fn realpath(ptr: *const u8, len: usize) -> i32;
-    /// 0 nothing there, 1 a file, 2 anything else (following links).
-    fn stat(ptr: *const u8, len: usize) -> i32;
-    /// 1 when the folder holds at least one entry.
-    fn has_entries(ptr: *const u8, len: usize) -> i32;
-    /// 1 when the variable is set (value pending), else 0.
-    fn env(ptr: *const u8, len: usize) -> i32;
-    /// The C library: "<family> <version>" pending (asked once, when first needed).
-    #[link_name = "libc"]
-    fn libc_family() -> i32;
-    /// The length of the pending bytes.
-    fn pending_len() -> usize;
-    /// Copies the pending bytes to `dst`.
-    fn take(dst: *mut u8);
-}
 
 thread_local! {
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-fn pending() -> Vec<u8> {
-    // SAFETY: the host copies exactly pending_len() bytes into the buffer.
-    unsafe {
-        let mut buf = vec![0u8; pending_len()];
-        take(buf.as_mut_ptr());
-        buf
-    }
-}
-
-fn path_str(path: &Path) -> &str {
-    // Paths here are built from the JS strings (UTF-8) and ASCII joins.
-    path.to_str().unwrap_or_default()
-}
-
-fn io_result(status: i32) -> io::Result<Vec<u8>> {
-    match status {
-        0 => Ok(pending()),
-        1 => Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            "No such file or directory (os error 2)",
-        )),
-        _ => Err(io::Error::other(
-            String::from_utf8_lossy(&pending()).into_owned(),
-        )),
-    }
-}
-
-pub(crate) fn host_read(path: &Path) -> io::Result<Vec<u8>> {
-    let p = path_str(path);
-    // SAFETY: the import reads `len` bytes at `ptr`.
-    io_result(unsafe { read(p.as_ptr(), p.len()) })
-}
-
-pub(crate) fn host_realpath(path: &Path) -> io::Result<PathBuf> {
-    let p = path_str(path);
-    // SAFETY: as above.
-    let bytes = io_result(unsafe { realpath(p.as_ptr(), p.len()) })?;
-    Ok(PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-pub(crate) fn host_stat(path: &Path) -> i32 {
-    let p = path_str(path);
-    // SAFETY: as above.
-    unsafe { stat(p.as_ptr(), p.len()) }
-}
-
-pub(crate) fn host_has_entries(path: &Path) -> bool {
-    let p = path_str(path);
-    // SAFETY: as above.
-    unsafe { has_entries(p.as_ptr(), p.len()) == 1 }
-}
-
-fn host_env(k: &str) -> Option<String> {
-    // SAFETY: as above.
-    (unsafe { env(k.as_ptr(), k.len()) } == 1)
-        .then(|| String::from_utf8_lossy(&pending()).into_owned())
-}
-
-/// The C library the JS host detected (there is no `dlsym` to ask here).
-pub(crate) fn host_libc() -> Libc {
-    // SAFETY: a call without arguments; the answer is pending.
-    unsafe { libc_family() };
-    let text = String::from_utf8_lossy(&pending()).into_owned();
-    let (family, version) = text.split_once(' ').unwrap_or((&text, ""));
-    Libc {
-        family: match family {
-            "glibc" => "glibc",
-            "musl" => "musl",
-            _ => "unknown",
-        },
-        version: version.to_string(),
-    }
 }
 
 /// A JS exception to throw: `err.code` and `err.message`.
@@ -225,23 +130,27 @@ fn call(req: &Value) -> R<String> {
     let opts = find_options(req.get("opts"))?;
     let cwd = PathBuf::from(req.get("cwd").and_then(Value::as_str).unwrap_or("/"));
     let pj = Path::new(package_json);
-    let env = |k: &str| host_env(k);
+    let env = |k: &str| env_var(k);
     let path = |p: PathBuf| p.to_string_lossy().into_owned();
     match op {
-        1 => Ok(path(crate::find::find(pj, &opts, &host, &env, &cwd)?)),
-        2 => Ok(path(crate::find::check(pj, &opts, &host, &env, &cwd)?)),
+        1 => Ok(path(crate::config::find::find(
+            pj, &opts, &host, &env, &cwd,
+        )?)),
+        2 => Ok(path(crate::config::find::check(
+            pj, &opts, &host, &env, &cwd,
+        )?)),
         3 => {
             let detail = req
                 .get("detail")
                 .and_then(Value::as_str)
                 .ok_or_else(|| expected("string", "detail"))?;
-            let located = crate::find::locate(pj, &opts, &host, &env, &cwd)?;
-            Ok(crate::find::load_error(&located, detail).to_string())
+            let located = crate::config::find::locate(pj, &opts, &host, &env, &cwd)?;
+            Ok(crate::config::find::load_error(&located, detail).to_string())
         }
         // The evaluated values (module_path, napi_build_version, ...): what the CLI needs
         // to run node-gyp where there is no full binary (lib/no-binary.js).
         4 => {
-            let config = crate::find::evaluate(pj, &opts, &host, &env, &cwd)?;
+            let config = crate::config::find::evaluate(pj, &opts, &host, &env, &cwd)?;
             Ok(Value::Object(config.values).to_string())
         }
         _ => Err(Throw(

@@ -130,7 +130,7 @@ impl PlatformPackages {
         v.insert("arch".into(), s(&target.arch));
         v.insert("libc".into(), s(target.libc.as_deref().unwrap_or("")));
         v.insert("triple".into(), s(&target.triple()));
-        crate::versioning::eval_template(&template, &v)
+        crate::config::template::eval_template(&template, &v)
     }
 
     /// The declared target equal to `target`, if the author ships it.
@@ -161,7 +161,7 @@ pub fn resolve_package(name: &str, from: &Path) -> Option<PathBuf> {
             continue;
         }
         let candidate = dir.join("node_modules").join(name);
-        if crate::hostfs::is_file(&candidate.join("package.json")) {
+        if crate::config::hostfs::is_file(&candidate.join("package.json")) {
             return Some(candidate);
         }
     }
@@ -216,11 +216,11 @@ pub fn lookup(
         };
     };
     let name = pp.package_name(root_name, module_name, t);
-    let real = crate::hostfs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let real = crate::config::hostfs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let Some(dir) = resolve_package(&name, &real) else {
         return Lookup::NotInstalled { name };
     };
-    let found_version = crate::hostfs::read(&dir.join("package.json"))
+    let found_version = crate::config::hostfs::read(&dir.join("package.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
         .and_then(|v| v.get("version").and_then(Value::as_str).map(String::from))
@@ -245,7 +245,7 @@ mod tests {
     use serde_json::json;
 
     fn parse(v: Value) -> Result<PlatformPackages, (String, String)> {
-        crate::manifest::parse_platform_packages(&v, "@bcrypt/bcrypt", "bcrypt_lib")
+        crate::config::manifest::parse_platform_packages(&v, "@bcrypt/bcrypt", "bcrypt_lib")
     }
 
     #[test]
