@@ -1,6 +1,6 @@
 'use strict';
 // The WebAssembly fallback of the find() core: pregyp-find.wasm is the lean Rust core
-// (src/wasm.rs; the same crate::find the native find() binary runs) for wasm32-unknown-unknown,
+// (src/binding/wasm.rs; the same config::find the native find() binary runs) for wasm32-unknown-unknown,
 // opened where pregyp ships no native binary (FreeBSD, linux-arm, win32-arm64, ...).
 // The module has no file system, process or environment: this file answers the few
 // questions it asks (read, realpath, stat, has_entries, env, libc) and passes the process
