@@ -7,6 +7,7 @@ pub mod explain;
 pub mod heal;
 pub mod info;
 pub mod install;
+pub mod migrate;
 pub mod package;
 pub mod platform_package;
 pub mod postinstall_build;
@@ -217,8 +218,9 @@ macro_rules! commands {
 
 use crate::results::{
     BuildResult, ChecksumResult, CleanResult, ExplainResult, HealResult, InfoResult, InstallResult,
-    OptionalDepsResult, PackageResult, PlatformPackageResult, PostinstallBuildResult,
-    PublishResult, RevealResult, TestbinaryResult, TestpackageResult, UnpublishResult,
+    MigrateResult, OptionalDepsResult, PackageResult, PlatformPackageResult,
+    PostinstallBuildResult, PublishResult, RevealResult, TestbinaryResult, TestpackageResult,
+    UnpublishResult,
 };
 
 commands! { ctx, args, napi;
@@ -239,6 +241,7 @@ commands! { ctx, args, napi;
     "heal" => HealResult = heal::heal(ctx).await?,
     "platform-package" => PlatformPackageResult = platform_package::platform_package(ctx)?,
     "optional-deps" => OptionalDepsResult = platform_package::optional_deps(ctx)?,
+    "migrate" => MigrateResult = migrate::migrate(ctx).await?,
 }
 
 /// Runs a chain of commands, handing each outcome to `on_outcome` as it completes.
