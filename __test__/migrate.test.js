@@ -43,7 +43,7 @@ function makePackage(host = 'https://example.invalid/releases/download/') {
     'module.exports = require(bindingPath);',
     '',
   ].join('\n'));
-  fs.writeFileSync(path.join(dir, 'lib', 'other.js'), "const b = require('bindings');\nmodule.exports = b('migrate_me');\n");
+  fs.writeFileSync(path.join(dir, 'lib', 'other.js'), "const b = require('bindings');\nmodule.exports = b({ bindings: 'migrate_me' });\n");
   return dir;
 }
 
@@ -103,7 +103,7 @@ test('--dry-run prints the diff and writes nothing; the run writes exactly that;
   assert.match(dry.stdout, /^\+module\.exports = pre\.load\(path\.resolve\(__dirname, '\.\.\/package\.json'\)\);$/m);
   assert.match(dry.stdout, /^\+\+\+ b\/\.github\/workflows\/prebuild\.yml$/m);
   assert.match(dry.stdout, /--dry-run: nothing was written/);
-  // bindings called through a variable is not a shape migrate rewrites: listed.
+  // bindings called with an options object is not a shape migrate rewrites: listed.
   assert.match(dry.stdout, /^ {2}lib\/other\.js:1: const b = require\('bindings'\);$/m);
   assert.match(dry.stdout, /^To do:$/m);
   assert.match(dry.stdout, /NPM_TOKEN/);

@@ -120,9 +120,9 @@ async function startRegistry({ local = [] } = {}) {
     writeNpmrc(dir) {
       fs.writeFileSync(path.join(dir, '.npmrc'), rc);
     },
-    /** `npm publish` of a package folder to this registry. */
-    publish(dir) {
-      const r = spawnSync('npm', ['publish', '--ignore-scripts', '--access=public', `--userconfig=${npmrc}`, `--registry=${url}`], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+    /** `npm publish` of a package folder to this registry (`tag`: a prerelease needs one). */
+    publish(dir, { tag } = {}) {
+      const r = spawnSync('npm', ['publish', '--ignore-scripts', '--access=public', `--userconfig=${npmrc}`, `--registry=${url}`, ...(tag ? [`--tag=${tag}`] : [])], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
       if (r.status !== 0) throw new Error(`npm publish ${dir} failed:\n${r.stdout}\n${r.stderr}`);
     },
     stop() {

@@ -105,6 +105,9 @@ pub fn setup_install_script(
             };
             let is_install = |seg: &str| seg.split_whitespace().take(2).eq(["pregyp", "install"]);
             if !script.contains("pregyp") {
+                todo.push(format!(
+                    "scripts.{key} (`{script}`) still runs at every install of the package: npm 12, pnpm, yarn 4 and bun block it and report it; move it to a script only you run (prepare, or a named one)"
+                ));
                 continue;
             }
             if script.contains("||") || script.contains(';') || script.contains('|') {
@@ -119,7 +122,8 @@ pub fn setup_install_script(
                 continue;
             }
             if kept.is_empty() {
-                scripts.remove(key);
+                // shift_remove keeps the other scripts in their order.
+                scripts.shift_remove(key);
                 changed.push(format!("removed scripts.{key}"));
             } else {
                 scripts.insert(key.into(), json!(kept.join(" && ")));
@@ -131,7 +135,7 @@ pub fn setup_install_script(
             }
         }
         if scripts.is_empty() {
-            doc.remove("scripts");
+            doc.shift_remove("scripts");
         }
     }
     if has_binding_gyp && doc.get("gypfile") != Some(&Value::Bool(false)) {
@@ -303,7 +307,6 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     });
 
     // Code.
-    let binding_rel = relative_module_dir(ctx);
     for file in js_files(&ctx.dir)? {
         let rel = slashed(file.strip_prefix(&ctx.dir).unwrap_or(&file));
         let bytes = std::fs::read(&file).at("read", &file)?;
@@ -313,8 +316,10 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
                 .push(format!("{rel}: not UTF-8 text, left untouched"));
             continue;
         };
-        let depth = rel.matches('/').count();
-        match rewrite_js(&old, depth, &module_name, binding_rel.as_deref(), keep_name) {
+        // TypeScript compiles elsewhere (outDir): no path from its own folder to the root.
+        let ts = [".ts", ".cts", ".mts"].iter().any(|x| rel.ends_with(x));
+        let depth = (!ts).then(|| rel.matches('/').count());
+        match rewrite_js(&old, depth, &module_name, keep_name) {
             Ok((new, manual)) => {
                 result
                     .manual
@@ -378,6 +383,11 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     }
     result.files = changes.iter().map(|c| c.rel.clone()).collect();
     result.diff = diff;
+    if changes.iter().any(|c| c.rel == "package.json")
+        && ctx.dir.join("package-lock.json").is_file()
+    {
+        result.todo.push("package-lock.json still records the old dependencies: run `npm install --ignore-scripts` and commit it (the workflow runs `npm ci`, which refuses a stale lockfile)".into());
+    }
     if !changes.is_empty() {
         result.todo.push(format!(
             "build and test as before with `npx pregyp rebuild` (npm install no longer builds {root_name}); `npx pregyp package platform-package` makes this machine's platform package"
@@ -646,14 +656,6 @@ fn layout_todo(ctx: &Context, pp: &PlatformPackages, todo: &mut Vec<String>) {
     }
 }
 
-/// module_path's folder relative to the package (`build/Release`, `lib/binding/napi-v3`),
-/// when it lies inside.
-fn relative_module_dir(ctx: &Context) -> Option<String> {
-    let c = ctx.evaluate("install", None).ok()?;
-    let rel = c.module_path.strip_prefix(&ctx.dir).ok()?;
-    Some(slashed(rel))
-}
-
 fn slashed(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -661,7 +663,7 @@ fn slashed(p: &Path) -> String {
         .join("/")
 }
 
-/// The package's own JavaScript: not dependencies, builds, vendored or hidden folders.
+/// The package's own JavaScript and TypeScript (sources that compile to the JS): not dependencies, builds, vendored or hidden folders.
 fn js_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -684,8 +686,11 @@ fn js_files(dir: &Path) -> Result<Vec<PathBuf>> {
                     stack.push(e.path());
                 }
             } else if ty.is_file()
-                && [".js", ".cjs", ".mjs"].iter().any(|x| name.ends_with(x))
+                && [".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"]
+                    .iter()
+                    .any(|x| name.ends_with(x))
                 && !name.ends_with(".min.js")
+                && !name.ends_with(".d.ts")
                 && e.metadata().map(|m| m.len() < 2_000_000).unwrap_or(false)
             {
                 out.push(e.path());
@@ -763,6 +768,20 @@ fn has_top_level_comma(args: &str) -> bool {
     false
 }
 
+/// The span of a statement to delete: its whole line when it stands alone on it.
+fn whole_line(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[end..]
+        .find('\n')
+        .map(|i| end + i + 1)
+        .unwrap_or(text.len());
+    if text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty() {
+        (line_start, line_end)
+    } else {
+        (start, end)
+    }
+}
+
 fn line_of(s: &str, at: usize) -> usize {
     s[..at].matches('\n').count() + 1
 }
@@ -791,9 +810,8 @@ fn root_expr(depth: usize) -> String {
 ///   -> `require('pregyp').load(<package folder>)`, which also looks in platform packages.
 fn rewrite_js(
     text: &str,
-    depth: usize,
+    depth: Option<usize>,
     module_name: &str,
-    _binding_rel: Option<&str>,
     keep_name: bool,
 ) -> std::result::Result<(String, Vec<(usize, String)>), String> {
     let npg = r#"(?:@[\w.-]+/)?node-pre-gyp|pregyp"#;
@@ -855,38 +873,63 @@ fn rewrite_js(
             if text[stmt_end..].starts_with(';') {
                 stmt_end += 1;
             }
-            let line_start = text[..stmt_start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            let line_end = text[stmt_end..]
-                .find('\n')
-                .map(|i| stmt_end + i + 1)
-                .unwrap_or(text.len());
-            let (s, e) = if text[line_start..stmt_start].trim().is_empty()
-                && text[stmt_end..line_end].trim().is_empty()
-            {
-                (line_start, line_end)
-            } else {
-                (stmt_start, stmt_end)
-            };
+            let (s, e) = whole_line(text, stmt_start, stmt_end);
             edits.push((s, e, String::new()));
             edits.push((u.start(), u.end(), load));
         }
     }
-    // bindings('<module_name>') and require('<...>/<module_name>.node').
+    // bindings('<module_name>') and require('<...>/<module_name>.node'), where the path
+    // to the package folder is known.
     let name = regex_lite::escape(module_name);
-    let load_root = format!("require('pregyp').load({})", root_expr(depth));
-    let bindings = Regex::new(&format!(
-        r#"require\s*\(\s*['"]bindings['"]\s*\)\s*\(\s*['"]{name}(?:\.node)?['"]\s*\)"#
-    ))
-    .expect("valid");
-    for m in bindings.find_iter(text) {
-        edits.push((m.start(), m.end(), load_root.clone()));
-    }
-    let direct = Regex::new(&format!(
-        r#"require\s*\(\s*(?:'\.[^'\n]*/{name}\.node'|"\.[^"\n]*/{name}\.node"|`\.[^`$\n]*/{name}\.node`)\s*\)"#
-    ))
-    .expect("valid");
-    for m in direct.find_iter(text) {
-        edits.push((m.start(), m.end(), load_root.clone()));
+    if let Some(depth) = depth {
+        // bindings('<module_name>') and require('<...>/<module_name>.node').
+        let load_root = format!("require('pregyp').load({})", root_expr(depth));
+        let bindings = Regex::new(&format!(
+            r#"require\s*\(\s*['"]bindings['"]\s*\)\s*\(\s*['"]{name}(?:\.node)?['"]\s*\)"#
+        ))
+        .expect("valid");
+        for m in bindings.find_iter(text) {
+            edits.push((m.start(), m.end(), load_root.clone()));
+        }
+        // `var getBindings = require('bindings'); ... getBindings('<module_name>')`
+        let bound = Regex::new(
+            r#"(?:(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*require\s*\(\s*['"]bindings['"]\s*\)|import\s+(?:\*\s*as\s+)?([A-Za-z_$][\w$]*)\s+from\s+['"]bindings['"])\s*;?"#,
+        )
+        .expect("valid");
+        let mut bindings_decls = Vec::new();
+        for c in bound.captures_iter(text) {
+            let id = regex_lite::escape(c.get(1).or(c.get(2)).expect("one of them").as_str());
+            let call = Regex::new(&format!(
+                r#"(?:^|[^\w$.])({id}\s*\(\s*['"]{name}(?:\.node)?['"]\s*\))"#
+            ))
+            .expect("valid");
+            let calls: Vec<_> = call
+                .captures_iter(text)
+                .map(|m| m.get(1).expect("group"))
+                .collect();
+            let uses = Regex::new(&format!(r"(?:^|[^\w$.]){id}(?:[^\w$]|$)"))
+                .expect("valid")
+                .find_iter(text)
+                .count();
+            for m in &calls {
+                edits.push((m.start(), m.end(), load_root.clone()));
+            }
+            // Every use rewritten: the declaration goes too (with its line when alone).
+            if !calls.is_empty() && uses == calls.len() + 1 {
+                let d = c.get(0).expect("match");
+                bindings_decls.push(whole_line(text, d.start(), d.end()));
+            }
+        }
+        for (s, e) in bindings_decls {
+            edits.push((s, e, String::new()));
+        }
+        let direct = Regex::new(&format!(
+            r#"require\s*\(\s*(?:'\.[^'\n]*/{name}\.node'|"\.[^"\n]*/{name}\.node"|`\.[^`$\n]*/{name}\.node`)\s*\)"#
+        ))
+        .expect("valid");
+        for m in direct.find_iter(text) {
+            edits.push((m.start(), m.end(), load_root.clone()));
+        }
     }
     // The module name.
     if !keep_name {
@@ -932,7 +975,9 @@ fn rewrite_js(
     }
     // What is left for a person.
     let mut manual = Vec::new();
-    let leftover_bindings = Regex::new(r#"require\s*\(\s*['"]bindings['"]\s*\)"#).expect("valid");
+    let leftover_bindings =
+        Regex::new(r#"require\s*\(\s*['"]bindings['"]\s*\)|from\s+['"]bindings['"]"#)
+            .expect("valid");
     let leftover_node = Regex::new(&format!(r#"{name}\.node['"`]"#)).expect("valid");
     let leftover_npg =
         Regex::new(r#"['"](?:@[\w.-]+/)?node-pre-gyp(?:/[^'"]*)?['"]"#).expect("valid");
@@ -1227,7 +1272,7 @@ mod tests {
     use super::*;
 
     fn rw(src: &str, depth: usize, name: &str) -> (String, Vec<(usize, String)>) {
-        rewrite_js(src, depth, name, None, false).unwrap()
+        rewrite_js(src, Some(depth), name, false).unwrap()
     }
 
     #[test]
@@ -1274,8 +1319,29 @@ mod tests {
             out,
             "const {S} = require('pregyp').load(require('path').join(__dirname, '..'));\n"
         );
+        // libxmljs 1.0's shape: bindings through a variable.
+        let (out, m) = rw(
+            "var getBindings = require(\"bindings\");\nvar bindings = getBindings(\"xmljs\");\n",
+            2,
+            "xmljs",
+        );
+        assert_eq!(
+            out,
+            "var bindings = require('pregyp').load(require('path').join(__dirname, '../..'));\n"
+        );
+        assert!(m.is_empty());
+        // The same in TypeScript.
+        let (out, _) = rw(
+            "import * as getBindings from \"bindings\";\nconst bindings = getBindings(\"xmljs\");\n",
+            1,
+            "xmljs",
+        );
+        assert_eq!(
+            out,
+            "const bindings = require('pregyp').load(require('path').join(__dirname, '..'));\n"
+        );
         // Another addon's binding, or bindings used another way: listed, unchanged.
-        let src = "var b = require('bindings');\nmodule.exports = b('xmljs');\n";
+        let src = "var b = require('bindings');\nmodule.exports = b('other');\n";
         let (out, m) = rw(src, 0, "xmljs");
         assert_eq!(out, src);
         assert_eq!(m, vec![(1, "var b = require('bindings');".to_string())]);
@@ -1286,7 +1352,7 @@ mod tests {
         let src = "var binary = require('@mapbox/node-pre-gyp');\nvar p = binary.find(path.resolve(path.join(__dirname,'./package.json')));\nvar x = require(p);\n";
         let (once, _) = rw(src, 0, "x");
         assert_eq!(rw(&once, 0, "x").0, once);
-        let (kept, m) = rewrite_js(src, 0, "x", None, true).unwrap();
+        let (kept, m) = rewrite_js(src, Some(0), "x", true).unwrap();
         assert!(
             kept.starts_with("var binary = require('@mapbox/node-pre-gyp');\nvar x = binary.load(")
         );
@@ -1296,7 +1362,7 @@ mod tests {
     #[test]
     fn unbalanced_code_is_not_touched() {
         let src = "var b = require('node-pre-gyp');\nb.find(path.join(__dirname, 'x'\n";
-        assert!(rewrite_js(src, 0, "x", None, false).is_err());
+        assert!(rewrite_js(src, Some(0), "x", false).is_err());
     }
 
     #[test]
