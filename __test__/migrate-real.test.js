@@ -40,6 +40,10 @@ const PACKAGES = [
     spec: '@abandonware/bluetooth-hci-socket@0.5.3-12',
     shape: 'scoped; loads ../build/Release/<module>.node itself',
     ownTests: [['node', ['test.js']]],
+    // Its optional dependency usb (used on win32 and freebsd only) has an install script
+    // of its own (node-gyp-build): the consumers decline it explicitly, as users of any
+    // package depending on usb must; the migrated package itself adds no script.
+    declineScripts: ['usb'],
     call: "const B = require('@abandonware/bluetooth-hci-socket'); console.log(typeof B, typeof B.prototype.bindRaw)",
     expect: /^function function$/m,
   },
@@ -265,7 +269,13 @@ for (const p of PACKAGES) {
     ]) {
       const app = path.join(base, `consumer-${pm}`);
       fs.mkdirSync(app);
-      fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: `consumer-${pm}`, version: '1.0.0', private: true }));
+      const consumer = { name: `consumer-${pm}`, version: '1.0.0', private: true };
+      const declined = p.declineScripts || [];
+      if (declined.length) {
+        consumer.allowScripts = Object.fromEntries(declined.map((n) => [n, false]));
+        fs.writeFileSync(path.join(app, 'pnpm-workspace.yaml'), `allowBuilds:\n${declined.map((n) => `  ${n}: false\n`).join('')}`);
+      }
+      fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify(consumer));
       registry.writeNpmrc(app);
       const env = env22({ npm_config_cache: path.join(app, '.npm-cache'), npm_config_store_dir: path.join(app, '.pnpm-store') });
       const r = sh(n22.node, [cmd, ...args], { cwd: app, env });
@@ -282,7 +292,7 @@ for (const p of PACKAGES) {
       assert.strictEqual(call.status, 0, call.out);
       assert.match(call.stdout, p.expect);
       assert.match(call.stderr, new RegExp(`binding: .*${name.replace(/[/]/g, '.')}-linux-x64-glibc`));
-      row[pm] = 'exit 0, no notice, loads';
+      row[pm] = `exit 0, no notice, loads${declined.length ? ` (consumer declines ${declined.join(', ')}'s own script)` : ''}`;
     }
   });
 }

@@ -1057,6 +1057,7 @@ fn runner(t: &Target) -> (&'static str, Option<&'static str>, Option<&'static st
         ("darwin", _, _) => ("macos-15", None, None),
         ("win32", "ia32", _) => ("windows-2022", None, Some("x86")),
         ("win32", "arm64", _) => ("windows-11-arm", None, None),
+        ("win32", _, _) => ("windows-2022", None, None),
         _ => ("ubuntu-22.04", None, None),
     }
 }
@@ -1385,6 +1386,30 @@ mod tests {
         let (_, todo) = setup_install_script(&mut doc, false);
         assert_eq!(todo.len(), 1);
         assert!(doc["scripts"]["install"].is_string());
+    }
+
+    #[test]
+    fn every_probed_target_builds_on_its_own_platform() {
+        for t in PROBED_TARGETS {
+            let target = Target::parse(t).unwrap();
+            let (os, container, _) = runner(&target);
+            let want = match target.platform.as_str() {
+                "win32" => "windows-",
+                "darwin" => "macos-",
+                _ => "ubuntu-",
+            };
+            assert!(os.starts_with(want), "{t} -> {os}");
+            assert_eq!(
+                os.ends_with("-arm"),
+                target.arch == "arm64" && target.platform == "linux" || os == "windows-11-arm",
+                "{t} -> {os}"
+            );
+            assert_eq!(
+                container.is_some(),
+                target.libc.as_deref() == Some("musl"),
+                "{t}"
+            );
+        }
     }
 
     #[test]
