@@ -7,8 +7,8 @@
 //! second run finds nothing to change.
 
 use super::{Context, Outcome};
+use crate::config::platform::{PlatformPackages, Target};
 use crate::error::{Error, IoContext, Result};
-use crate::platform::{PlatformPackages, Target};
 use crate::results::MigrateResult;
 use regex_lite::Regex;
 use serde_json::{json, Map, Value};
@@ -258,18 +258,17 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     if !binary.contains_key("platform_packages") {
         binary.insert(
             "platform_packages".into(),
-            json!({ "name": crate::platform::DEFAULT_NAME, "targets": result.targets }),
+            json!({ "name": crate::config::platform::DEFAULT_NAME, "targets": result.targets }),
         );
     }
     let pp_value = binary.get("platform_packages").cloned().unwrap_or_default();
     let pp: PlatformPackages =
-        crate::manifest::parse_platform_packages(&pp_value, &root_name, &module_name).map_err(
-            |(field, reason)| Error::InvalidField {
+        crate::config::manifest::parse_platform_packages(&pp_value, &root_name, &module_name)
+            .map_err(|(field, reason)| Error::InvalidField {
                 path: pj.clone(),
                 field,
                 reason,
-            },
-        )?;
+            })?;
     layout_todo(ctx, &pp, &mut result.todo);
     let version = ctx.manifest.version().to_string();
     let od = doc
@@ -551,7 +550,7 @@ async fn choose_targets(ctx: &Context) -> Result<(Vec<Target>, &'static str)> {
 async fn probe_host(ctx: &Context) -> Option<Vec<Target>> {
     let mut opts = ctx.opts.clone();
     opts.timeout = std::time::Duration::from_secs(5);
-    let client = crate::http::client(&opts).ok()?;
+    let client = crate::fetch::http::client(&opts).ok()?;
     let napis: Vec<Option<u32>> = match ctx.manifest.napi_versions().ok().flatten() {
         Some(v) if !v.is_empty() => v.into_iter().map(Some).collect(),
         _ => vec![None],
