@@ -9,7 +9,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { runCli, tmpdir } = require('./helpers/run');
+const { runCli, tmpdir, cleanEnv, CLI } = require('./helpers/run');
 const { startServer } = require('./helpers/servers');
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
@@ -146,6 +146,23 @@ test('uncommitted changes in git: refused without a terminal unless --yes', asyn
   assert.strictEqual(yes.code, 0, yes.stderr);
   assert.ok(!fs.existsSync(path.join(dir, '.github')), '--workflow=none writes no workflow');
   assert.match(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'), /"pregyp"/);
+});
+
+test('uncommitted changes in git, at a terminal: it warns and asks; only a yes goes ahead', () => {
+  const dir = makePackage();
+  commitAll(dir);
+  fs.appendFileSync(path.join(dir, 'lib', 'other.js'), '// edited\n');
+  const before = snapshot(dir);
+  // util-linux's script(1) gives the CLI a pseudo-terminal; -e passes its exit code on.
+  const atTerminal = (answer) => spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} migrate --workflow=none --targets=linux-x64-glibc`, '/dev/null'], { cwd: dir, input: answer, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+  const no = atTerminal('n\n');
+  assert.notStrictEqual(no.status, 0, no.stdout);
+  assert.match(no.stdout, /has uncommitted changes in git \(M lib\/other\.js\)\.\r?\nMigrate anyway\? \[y\/N\]/);
+  assert.match(no.stdout, /not confirmed: nothing was changed/);
+  assert.deepStrictEqual(snapshot(dir), before);
+  const yes = atTerminal('y\n');
+  assert.strictEqual(yes.status, 0, yes.stdout);
+  assert.match(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'), /"pregyp": "\^0\.1\.0"/);
 });
 
 test('a JS file it cannot parse is named and left untouched; the others are migrated', async () => {
