@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'E_INVALID_S3_HOST'
   | 'E_IO'
   | 'E_LOCKED'
+  | 'E_MIGRATE_REFUSED'
   | 'E_NAPI_VERSION'
   | 'E_NOT_READY'
   | 'E_NO_PACKAGE_JSON'
@@ -131,12 +132,20 @@ export interface CommandOptions {
   'build-latest-napi-version-only'?: boolean;
   /** print results as JSON */
   json?: boolean;
-  /** say what would be done, do nothing (heal, publish) */
+  /** say what would be done, do nothing (heal, publish, migrate) */
   'dry-run'?: boolean;
   /** packages healed at once (default 4) (heal) */
   concurrency?: number | string;
   /** store the result in package.json (checksums, optional-deps) */
   write?: boolean;
+  /** keep the node-pre-gyp dependency's name as an npm alias of pregyp (code and scripts keep working unchanged) (migrate) */
+  'keep-name'?: boolean;
+  /** the platform package targets, comma list (default: the tarballs of this version found on the host, else this machine) (migrate) */
+  targets?: string;
+  /** the release workflow to write (default github: .github/workflows/prebuild.yml) (migrate) */
+  workflow?: 'github' | 'none';
+  /** go ahead despite uncommitted changes in git (migrate) */
+  yes?: boolean;
   /** a folder of staged tarballs of every target (a CI matrix's artifacts) (platform-package) */
   from?: string;
   /** the npm script that builds (default: run the command, or `npm run build`) (postinstall-build) */
@@ -446,6 +455,27 @@ export type PlatformPackage = {
 export type PlatformPackageResult = Array<PlatformPackage>;
 /** `optional-deps`: each platform package's name and version. */
 export type OptionalDepsResult = Record<string, string>;
+/** `migrate`: what it changed (or, with `--dry-run`, would change) and what it left. */
+export type MigrateResult = {
+  /** Nothing was written. */
+  dry_run: boolean;
+  /** The files changed (or to change), relative to the package folder. */
+  files: Array<string>;
+  /** The unified diff of every change. */
+  diff: string;
+  /** Lines added plus lines removed. */
+  lines_changed: number;
+  /** The platform package targets. */
+  targets: Array<string>;
+  /** Where the targets came from: `--targets`, `binary.platform_packages`, `host` or `this machine`. */
+  targets_from: string;
+  /** Call sites left for a person, as `file:line: code`. */
+  manual: Array<string>;
+  /** Files it could not parse, left untouched, with the reason. */
+  unparsed: Array<string>;
+  /** What a person still has to do. */
+  todo: Array<string>;
+};
 /** `reveal`: the evaluated configuration, or the one value asked for. */
 export type RevealResult = Record<string, string | number | boolean | null> | string;
 /** What one step of each command resolves to (the JSON that `--json` prints). */
@@ -469,6 +499,7 @@ export interface CommandResults {
   checksums: ChecksumResult;
   'platform-package': PlatformPackageResult;
   'optional-deps': OptionalDepsResult;
+  migrate: MigrateResult;
 }
 // </generated:results>
 
@@ -526,4 +557,6 @@ export function checksums(opts?: CommandOptions): Promise<CommandResults['checks
 export function platformPackage(opts?: CommandOptions): Promise<CommandResults['platform-package'][]>;
 /** `optional-deps`: Prints (or with --write stores) optionalDependencies on every platform package. Resolves to one result per step (per Node-API version built). */
 export function optionalDeps(opts?: CommandOptions): Promise<CommandResults['optional-deps'][]>;
+/** `migrate`: Moves a node-pre-gyp package in place onto pregyp, platform packages and a release workflow; prints the diff and what is left to do. Resolves to one result per step (per Node-API version built). */
+export function migrate(opts?: CommandOptions): Promise<CommandResults['migrate'][]>;
 // </generated:commands>

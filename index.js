@@ -158,4 +158,5 @@ exports.heal = (opts) => api().command('heal', opts);
 exports.checksums = (opts) => api().command('checksums', opts);
 exports.platformPackage = (opts) => api().command('platform-package', opts);
 exports.optionalDeps = (opts) => api().command('optional-deps', opts);
+exports.migrate = (opts) => api().command('migrate', opts);
 // </generated:commands>

@@ -231,6 +231,10 @@ pub enum Error {
         source: Option<std::io::Error>,
     },
 
+    /// `migrate` will not change this folder (not a node-pre-gyp package, uncommitted changes).
+    #[error("{0}")]
+    MigrateRefused(String),
+
     /// Several packages failed (heal); the summary was printed.
     #[error("{0}")]
     Summary(String),
@@ -257,6 +261,7 @@ pub const CODES: &[&str] = &[
     "E_INVALID_S3_HOST",
     "E_IO",
     "E_LOCKED",
+    "E_MIGRATE_REFUSED",
     "E_NAPI_VERSION",
     "E_NOT_READY",
     "E_NO_PACKAGE_JSON",
@@ -315,6 +320,7 @@ impl Error {
             Error::S3Credentials(_) => "E_S3_CREDENTIALS",
             Error::BindingLoad { .. } => "E_BINDING_LOAD",
             Error::Summary(_) => "E_SOME_FAILED",
+            Error::MigrateRefused(_) => "E_MIGRATE_REFUSED",
         }
     }
 

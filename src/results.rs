@@ -391,6 +391,30 @@ pub struct PlatformPackageResult(pub Vec<PlatformPackage>);
 #[ts(type = "Record<string, string>")]
 pub struct OptionalDepsResult(pub Map<String, Value>);
 
+/// `migrate`: what it changed (or, with `--dry-run`, would change) and what it left.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct MigrateResult {
+    /// Nothing was written.
+    pub dry_run: bool,
+    /// The files changed (or to change), relative to the package folder.
+    pub files: Vec<String>,
+    /// The unified diff of every change.
+    pub diff: String,
+    /// Lines added plus lines removed.
+    #[ts(type = "number")]
+    pub lines_changed: u64,
+    /// The platform package targets.
+    pub targets: Vec<String>,
+    /// Where the targets came from: `--targets`, `binary.platform_packages`, `host` or `this machine`.
+    pub targets_from: String,
+    /// Call sites left for a person, as `file:line: code`.
+    pub manual: Vec<String>,
+    /// Files it could not parse, left untouched, with the reason.
+    pub unparsed: Vec<String>,
+    /// What a person still has to do.
+    pub todo: Vec<String>,
+}
+
 /// `reveal`: the evaluated configuration, or the one value asked for.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(type = "Record<string, string | number | boolean | null> | string")]
@@ -415,6 +439,7 @@ pub enum CommandResult {
     Heal(HealResult),
     PlatformPackage(PlatformPackageResult),
     OptionalDeps(OptionalDepsResult),
+    Migrate(MigrateResult),
     Reveal(RevealResult),
 }
 
@@ -492,6 +517,7 @@ into_command_result!(
     Heal(HealResult),
     PlatformPackage(PlatformPackageResult),
     OptionalDeps(OptionalDepsResult),
+    Migrate(MigrateResult),
     Reveal(RevealResult),
 );
 

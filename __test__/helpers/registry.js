@@ -61,11 +61,13 @@ function ping(url) {
 }
 
 /**
- * startRegistry() -> Promise<{ url, npmrc, requests(name), publish(dir), writeNpmrc(dir), stop() }>
+ * startRegistry({ local }) -> Promise<{ url, npmrc, requests(name), publish(dir), writeNpmrc(dir), stop() }>
+ * `local`: more name patterns served only from here (never proxied), e.g. the real
+ * packages a test republishes after changing them.
  * `npmrc` is a test-only user config (registry + a dummy token, which verdaccio accepts
  * for `publish: $all`); `writeNpmrc(dir)` puts the same in a project's .npmrc.
  */
-async function startRegistry() {
+async function startRegistry({ local = [] } = {}) {
   const bin = ensureVerdaccio();
   const work = tmpdir('pregyp-registry-');
   const port = await freePort();
@@ -76,7 +78,7 @@ async function startRegistry() {
   } catch {
     // No npm config: the test's own packages still work, public ones do not.
   }
-  const local = LOCAL.map((p) => `  '${p}':\n    access: $all\n    publish: $all\n    unpublish: $all\n`).join('');
+  const localNames = [...LOCAL, ...local].map((p) => `  '${p}':\n    access: $all\n    publish: $all\n    unpublish: $all\n`).join('');
   const config = [
     `storage: ${JSON.stringify(path.join(work, 'storage'))}`,
     'auth:',
@@ -85,7 +87,7 @@ async function startRegistry() {
     '    max_users: -1',
     uplink ? `uplinks:\n  upstream:\n    url: ${JSON.stringify(uplink)}\n    timeout: 60s` : 'uplinks: {}',
     'packages:',
-    local.trimEnd(),
+    localNames.trimEnd(),
     "  '**':",
     '    access: $all',
     '    publish: $all',
@@ -118,9 +120,9 @@ async function startRegistry() {
     writeNpmrc(dir) {
       fs.writeFileSync(path.join(dir, '.npmrc'), rc);
     },
-    /** `npm publish` of a package folder to this registry. */
-    publish(dir) {
-      const r = spawnSync('npm', ['publish', '--ignore-scripts', '--access=public', `--userconfig=${npmrc}`, `--registry=${url}`], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+    /** `npm publish` of a package folder to this registry (`tag`: a prerelease needs one). */
+    publish(dir, { tag } = {}) {
+      const r = spawnSync('npm', ['publish', '--ignore-scripts', '--access=public', `--userconfig=${npmrc}`, `--registry=${url}`, ...(tag ? [`--tag=${tag}`] : [])], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
       if (r.status !== 0) throw new Error(`npm publish ${dir} failed:\n${r.stdout}\n${r.stderr}`);
     },
     stop() {

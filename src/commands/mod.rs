@@ -9,6 +9,7 @@ pub mod explain;
 pub mod heal;
 pub mod info;
 pub mod install;
+pub mod migrate;
 pub mod package;
 pub mod platform_package;
 pub mod postinstall_build;
@@ -219,8 +220,9 @@ macro_rules! commands {
 
 use crate::results::{
     BuildResult, ChecksumResult, CleanResult, ExplainResult, HealResult, InfoResult, InstallResult,
-    OptionalDepsResult, PackageResult, PlatformPackageResult, PostinstallBuildResult,
-    PublishResult, RevealResult, TestbinaryResult, TestpackageResult, UnpublishResult,
+    MigrateResult, OptionalDepsResult, PackageResult, PlatformPackageResult,
+    PostinstallBuildResult, PublishResult, RevealResult, TestbinaryResult, TestpackageResult,
+    UnpublishResult,
 };
 
 commands! { ctx, args, napi;
@@ -241,6 +243,7 @@ commands! { ctx, args, napi;
     "heal" => HealResult = heal::heal(ctx).await?,
     "platform-package" => PlatformPackageResult = platform_package::platform_package(ctx)?,
     "optional-deps" => OptionalDepsResult = platform_package::optional_deps(ctx)?,
+    "migrate" => MigrateResult = migrate::migrate(ctx).await?,
 }
 
 /// Runs a chain of commands, handing each outcome to `on_outcome` as it completes.

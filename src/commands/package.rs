@@ -130,13 +130,36 @@ fn write_checksum(path: &Path, name: &str, sha256: &str) -> Result<()> {
     })
 }
 
+/// `doc` as JSON text in the style of `original` (its indentation, line endings and
+/// trailing newline), so that an edit shows in a diff as the lines it changed.
+pub(crate) fn render_package_json(original: &str, doc: &Value) -> String {
+    use serde::Serialize;
+    let indent = detect_indent(original);
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(&indent);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    doc.serialize(&mut ser).expect("a JSON value serializes");
+    let newline = if original.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut body = String::from_utf8(out).expect("serde_json writes UTF-8");
+    if newline != "\n" {
+        body = body.replace('\n', newline);
+    }
+    if original.ends_with('\n') || original.is_empty() {
+        body.push_str(newline);
+    }
+    body
+}
+
 /// Applies `edit` to package.json, keeping key order, indentation and the trailing
 /// newline; written to a temp file, then renamed (also used by `optional-deps --write`).
 pub(crate) fn edit_package_json(
     path: &Path,
     edit: impl FnOnce(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    use serde::Serialize;
     let text = std::fs::read_to_string(path).at("read", path)?;
     let mut doc: Value =
         serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
@@ -144,20 +167,7 @@ pub(crate) fn edit_package_json(
             source,
         })?;
     edit(&mut doc)?;
-    let indent = detect_indent(&text);
-    let mut out = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(&indent);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    doc.serialize(&mut ser)
-        .map_err(|e| Error::io("write", path, std::io::Error::other(e)))?;
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut body = String::from_utf8(out).expect("serde_json writes UTF-8");
-    if newline != "\n" {
-        body = body.replace('\n', newline);
-    }
-    if text.ends_with('\n') || text.is_empty() {
-        body.push_str(newline);
-    }
+    let body = render_package_json(&text, &doc);
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".package.json-")

@@ -76,6 +76,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     cmd("checksums", "checksums", "Prints (or with --write stores) binary.checksums for the staged tarballs", true, Production, ""),
     cmd("platform-package", "platformPackage", "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)", false, Local, ""),
     cmd("optional-deps", "optionalDeps", "Prints (or with --write stores) optionalDependencies on every platform package", false, Local, ""),
+    cmd("migrate", "migrate", "Moves a node-pre-gyp package in place onto pregyp, platform packages and a release workflow; prints the diff and what is left to do", false, Production, ""),
 ];
 
 /// The command named `name`.
@@ -209,9 +210,13 @@ pub const OPTIONS: &[OptionSpec] = &[
     opt("max-unpacked-size", Size, "refuse archives that unpack to more (default 1gb)").arg("size"),
     opt("build-latest-napi-version-only", Flag, "build only the highest Node-API version"),
     opt("json", Flag, "print results as JSON"),
-    opt("dry-run", Flag, "say what would be done, do nothing").only(&["heal", "publish"]),
+    opt("dry-run", Flag, "say what would be done, do nothing").only(&["heal", "publish", "migrate"]),
     opt("concurrency", Number, "packages healed at once (default 4)").only(&["heal"]).arg("n"),
     opt("write", Flag, "store the result in package.json").only(&["checksums", "optional-deps"]),
+    opt("keep-name", Flag, "keep the node-pre-gyp dependency's name as an npm alias of pregyp (code and scripts keep working unchanged)").only(&["migrate"]),
+    opt("targets", Text, "the platform package targets, comma list (default: the tarballs of this version found on the host, else this machine)").only(&["migrate"]).arg("list"),
+    opt("workflow", Text, "the release workflow to write (default github: .github/workflows/prebuild.yml)").values(&["github", "none"]).only(&["migrate"]),
+    opt("yes", Flag, "go ahead despite uncommitted changes in git").short('y').only(&["migrate"]),
     opt("from", Text, "a folder of staged tarballs of every target (a CI matrix's artifacts)").only(&["platform-package"]).arg("dir"),
     opt("script", Text, "the npm script that builds (default: run the command, or `npm run build`)").only(&["postinstall-build"]).arg("name"),
     opt("only-as-dependency", Flag, "skip when installing the package's own folder").only(&["postinstall-build"]),
