@@ -72,7 +72,18 @@ try {
   core = loadBinding('pregyp-find', [[first, e]]);
 }
 let full;
-exports.binding = () => full || (full = loadBinding('pregyp'));
+exports.binding = () => full || (full = loadFull());
+// The full binary (the commands). Its platform package may have been left out
+// (--omit=optional): then it is fetched once, now, rather than by an install script.
+function loadFull() {
+  const tried = [];
+  try {
+    return loadBinding('pregyp', tried);
+  } catch (e) {
+    if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
+    return open(api().fetchFull(tried));
+  }
+}
 
 // find() keeps the reference's contract under every name (`pregyp`, or the old name
 // through an npm alias): it returns the path, found or not, because code written for the

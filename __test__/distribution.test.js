@@ -192,7 +192,9 @@ test('npm --omit=optional with scripts: the install script downloads from the ho
     const { dir, r } = await consumer('npm', { 'pregyp-example-hello': '1.0.0' }, ['--omit=optional', '--foreground-scripts'], { async: true });
     must(r, 'npm install --omit=optional');
     assert.ok(!fs.existsSync(path.join(dir, 'node_modules', ...PLATFORM_PKG.split('/'))), 'no platform package');
-    assert.match(r.out, /pregyp: optional dependencies were omitted; fetched @pregyp\//, 'pregyp fetched its own commands');
+    // pregyp has no install script: its commands' binary is fetched when the addon's
+    // install script first runs a command.
+    assert.match(r.out, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> `), 'pregyp fetched its own commands on first use');
     assert.match(r.out, /\[pregyp-example-hello\] Success: ".*lib\/binding\/napi-v8\/hello\.node" is installed via remote/);
     assert.ok(host.requests.slice(before).some((q) => /napi-v8-.*\.tar\.gz$/.test(q.url)), 'downloaded from the host');
     assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
@@ -254,10 +256,50 @@ test("pregyp's loader explains clearly when no binary of the commands fits", () 
   must(packed, 'npm pack');
   sh('tar', ['xzf', path.join(dir, JSON.parse(packed.stdout)[0].filename), '-C', dir]);
   // find()/load() work from the root package alone; the commands need the platform package.
-  const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir });
+  const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir, env: { PREGYP_FETCH_SELF: '0' } });
   assert.notStrictEqual(r.status, 0);
   assert.strictEqual(r.stdout.trim(), 'function');
   assert.match(r.stderr, new RegExp(`pregyp has no native binary for ${process.platform}-${process.arch} \\(Node v[\\d.]+\\)\\. Tried:`));
   assert.match(r.stderr, new RegExp(`@pregyp/${triple}`));
+  assert.match(r.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: PREGYP_FETCH_SELF=0 turns fetching it off`));
   assert.match(r.stderr, /npm install --include=optional/);
+  assert.match(r.stderr, new RegExp(`npm pack @pregyp/${triple}@${VERSION}, then put package/pregyp\\.${triple}\\.node from that tarball next to `));
+});
+
+test('pregyp has no install script: installing it adds nothing to npm\'s blocked-script list', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  for (const s of ['preinstall', 'install', 'postinstall']) assert.strictEqual(manifest.scripts[s], undefined, s);
+  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--foreground-scripts']);
+  must(r, 'npm install');
+  // npm 11 names every dependency script no allowScripts entry covers (npm 12 blocks them).
+  assert.doesNotMatch(r.out, /install-scripts|pregyp@[\d.]+ \((pre|post)?install/, r.out);
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'the platform package is installed');
+});
+
+test('optional dependencies left out: the first command fetches the commands\' binary once (npm pack), then runs', () => {
+  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
+  must(r, 'npm install --omit=optional');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'no platform package');
+  const first = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
+  assert.strictEqual(first.status, 0, first.out);
+  assert.strictEqual(first.stdout.trim(), `v${VERSION}`);
+  assert.match(first.stderr, new RegExp(`pregyp: the pregyp commands are in @pregyp/${triple}@${VERSION}, which is not installed \\(optional dependencies left out\\?\\); fetching it once with npm pack \\(no script runs\\)`));
+  const kept = path.join(dir, 'node_modules', 'pregyp', `pregyp.${triple}.node`);
+  assert.match(first.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> ${kept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.ok(fs.existsSync(kept));
+  // Kept: the next command fetches nothing.
+  const second = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
+  assert.strictEqual(second.stdout.trim(), `v${VERSION}`, second.out);
+  assert.doesNotMatch(second.stderr, /fetch/);
+});
+
+test('optional dependencies left out, the registry lacks the platform package: the command explains both fixes', () => {
+  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
+  must(r, 'npm install --omit=optional');
+  // A project whose npm config points at a registry without @pregyp/* (nothing listens there).
+  fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=http://127.0.0.1:9/\nfetch-retries=0\n');
+  const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), '--version'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
+  assert.strictEqual(run.status, 1, run.out);
+  assert.match(run.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: npm pack @pregyp/${triple}@${VERSION} failed: `));
+  assert.match(run.stderr, /npm install --include=optional/);
 });

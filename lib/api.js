@@ -7,14 +7,28 @@ const path = require('path');
 
 module.exports = function api(shim) {
 
-  function noBinaryError(tried) {
+  function noBinaryError(tried, fetchFailure) {
     const lines = tried.map(([p, e]) => `  ${p}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
+    const version = require('../package.json').version;
+    const triple = require('./loader').hostTriples()[0];
     const err = new Error(
       `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${lines.join('\n')}\n` +
-        'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
+        (fetchFailure ? `Fetching @pregyp/${triple}@${version} on first use failed: ${fetchFailure}\n` : '') +
+        'Install with optional dependencies enabled (npm install --include=optional), ' +
+        `or fetch it by hand: npm pack @pregyp/${triple}@${version}, then put package/pregyp.${triple}.node from that tarball next to ${path.join(__dirname, '..', 'index.js')}; ` +
+        'or build it from a clone with Rust (npm install).'
     );
     err.code = 'E_PREGYP_NO_BINARY';
     return err;
+  }
+
+  // The commands' binary when its platform package is missing: fetched once (lib/fetch-self.js).
+  function fetchFull(tried) {
+    try {
+      return require('./fetch-self').fetchSelf(require('./loader').hostTriples()[0]);
+    } catch (e) {
+      throw noBinaryError(tried, e.message);
+    }
   }
 
   // The @pregyp/<triple> package that holds `file` must be this release: its binary and
@@ -94,6 +108,7 @@ module.exports = function api(shim) {
 
   return {
     noBinaryError,
+    fetchFull,
     checkVersion,
     find,
     findOptions,

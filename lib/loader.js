@@ -61,7 +61,7 @@ function loadBinding(stem, tried = []) {
 }
 // </loader>
 
-// pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/self-install.js) take
+// pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/fetch-self.js) take
 // the platform list from here too: this platform's triples, the running libc's first.
 module.exports = {
   hostTriples: () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES),
