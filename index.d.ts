@@ -524,6 +524,6 @@ export function heal(opts?: CommandOptions): Promise<CommandResults['heal'][]>;
 export function checksums(opts?: CommandOptions): Promise<CommandResults['checksums'][]>;
 /** `platform-package`: Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs). Resolves to one result per step (per Node-API version built). */
 export function platformPackage(opts?: CommandOptions): Promise<CommandResults['platform-package'][]>;
-/** `optional-deps`: Prints (or with --write stores) optionalDependencies on every platform package. Resolves to one result per step (per Node-API version built). */
+/** `optional-deps`: Prints (or with --write stores) optionalDependencies on every platform package; --write also drops a node-pre-gyp install script and sets gypfile: false. Resolves to one result per step (per Node-API version built). */
 export function optionalDeps(opts?: CommandOptions): Promise<CommandResults['optional-deps'][]>;
 // </generated:commands>

@@ -192,6 +192,15 @@ test('opt-in install on first use: find(pkg, { install: true }), load(dir, { ins
   assert.strictEqual(r2.stdout.trim(), 'world', r2.stderr);
 });
 
+test('install on first use builds from source where nothing can be downloaded (no install script needed)', () => {
+  // The fixture's host (127.0.0.1:1) refuses connections and it has no platform package.
+  const dir = copyFixture('hello-addon');
+  const r = spawnSync(process.execPath, ['-e', "console.log(require('./').hello())"], { cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env(), PREGYP_INSTALL_ON_FIND: '1', ...(NODEDIR ? { npm_config_nodedir: NODEDIR } : {}) } });
+  assert.strictEqual(r.stdout.trim().split('\n').pop(), 'world', r.stderr);
+  assert.match(r.stderr, /pregyp: no binding installed for .*hello-addon \(no platform package fits, or scripts and optional dependencies were left out\); installing it now \(PREGYP_INSTALL_ON_FIND\): download, else build from source/);
+  assert.ok(fs.existsSync(path.join(dir, 'build')), 'built with node-gyp');
+});
+
 test('explain: evaluated target, hosts, cache, binding state and build possibility', async () => {
   const host = server.url + '/';
   const c = consumer([nativePackage('native-a', { style: 'pregyp', host })]);

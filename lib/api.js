@@ -63,9 +63,12 @@ module.exports = function api(shim) {
   const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
 
   // `install` for the package of this package.json, blocking (see README, "Install on first use").
+  // With --fallback-to-build, as the install script that platform packages replace had it:
+  // where no platform package fits and the host has nothing, it builds from source.
   function installMissing(packageJsonPath) {
     const dir = path.dirname(path.resolve(String(packageJsonPath)));
-    shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
+    console.error(`pregyp: no binding installed for ${dir} (no platform package fits, or scripts and optional dependencies were left out); installing it now (PREGYP_INSTALL_ON_FIND): download, else build from source`);
+    shim.binding().installSync([`--directory=${dir}`, '--fallback-to-build', '--loglevel=warn']);
   }
 
   // The reference's option names -> the binding's.

@@ -516,32 +516,19 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
         deps.insert(pp.package_name(ctx.name(), &module_name, t), json!(version));
     }
     if ctx.opts.get_bool("write") {
-        let path = ctx.manifest.path.clone();
-        super::package::edit_package_json(&path, |doc| {
-            let obj = doc.as_object_mut().ok_or_else(|| Error::InvalidField {
-                path: path.clone(),
-                field: "(root)".into(),
-                reason: "package.json is not an object".into(),
-            })?;
-            let od = obj
-                .entry("optionalDependencies")
-                .or_insert_with(|| Value::Object(Map::new()))
-                .as_object_mut()
-                .ok_or_else(|| Error::InvalidField {
-                    path: path.clone(),
-                    field: "optionalDependencies".into(),
-                    reason: "expected an object".into(),
-                })?;
-            for (k, v) in &deps {
-                od.insert(k.clone(), v.clone());
-            }
-            Ok(())
-        })?;
-        log::info(format!(
-            "optional-deps wrote {} platform package(s) to {}",
-            deps.len(),
-            ctx.manifest.path.display()
-        ));
+        let changes = setup_platform_packages_manifest(&ctx.manifest.path, &deps)?;
+        if changes.is_empty() {
+            log::info(format!(
+                "optional-deps: {} already lists every platform package and needs no change",
+                ctx.manifest.path.display()
+            ));
+        }
+        for c in &changes {
+            log::info(format!(
+                "optional-deps changed {}: {c}",
+                ctx.manifest.path.display()
+            ));
+        }
     }
     let text = serde_json::to_string_pretty(&json!({ "optionalDependencies": deps }))
         .expect("JSON serializes");
@@ -549,6 +536,110 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
         stdout: text.lines().map(String::from).collect(),
         result: OptionalDepsResult(deps),
     })
+}
+
+/// An install script that only fetches or builds the binding: what platform packages replace.
+fn is_binding_install_script(script: &str) -> bool {
+    let words: Vec<&str> = script.split_whitespace().collect();
+    let words = match words.first() {
+        Some(&"npx") => &words[1..],
+        _ => &words[..],
+    };
+    matches!(
+        words,
+        [tool, "install", ..] if ["node-pre-gyp", "pregyp", "@mapbox/node-pre-gyp"].contains(tool)
+    )
+}
+
+/// Sets up the package.json at `path` for platform packages and returns what changed, one
+/// line per change (empty when nothing did). `deps`: each platform package and its version.
+///
+/// npm 12, pnpm, yarn 4 and bun block dependencies' install scripts (pnpm 11+ fails the
+/// install), so once platform packages carry the binaries:
+/// - `optionalDependencies` lists every platform package at exactly `deps`' version;
+/// - a `node-pre-gyp install`/`pregyp install` install script is removed (where no platform
+///   package fits, `load()` with PREGYP_INSTALL_ON_FIND or `pregyp heal` fetch or build on
+///   first use); any other install script is kept, with a warning;
+/// - `"gypfile": false` when the package has a binding.gyp: without it npm (at publish and at
+///   install) adds an implicit `node-gyp rebuild` install script.
+///
+/// `optional-deps --write` uses it; so can any command that moves a package over.
+pub fn setup_platform_packages_manifest(
+    path: &Path,
+    deps: &Map<String, Value>,
+) -> Result<Vec<String>> {
+    let has_gyp = path
+        .parent()
+        .is_some_and(|d| d.join("binding.gyp").is_file());
+    let mut ships_gyp = has_gyp;
+    let mut changes = Vec::new();
+    super::package::edit_package_json(path, |doc| {
+        let not_object = |field: &str| Error::InvalidField {
+            path: path.to_path_buf(),
+            field: field.into(),
+            reason: "expected an object".into(),
+        };
+        let obj = doc.as_object_mut().ok_or_else(|| not_object("(root)"))?;
+        let od = obj
+            .entry("optionalDependencies")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .ok_or_else(|| not_object("optionalDependencies"))?;
+        for (k, v) in deps {
+            match od.insert(k.clone(), v.clone()) {
+                None => changes.push(format!(
+                    "optionalDependencies: added {k}@{}",
+                    v.as_str().unwrap_or_default()
+                )),
+                Some(old) if &old != v => changes.push(format!(
+                    "optionalDependencies: {k} {} -> {}",
+                    old.as_str().unwrap_or_default(),
+                    v.as_str().unwrap_or_default()
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(scripts) = obj.get_mut("scripts").and_then(Value::as_object_mut) {
+            for name in ["preinstall", "install", "postinstall"] {
+                let Some(script) = scripts.get(name).and_then(Value::as_str).map(String::from)
+                else {
+                    continue;
+                };
+                if is_binding_install_script(&script) {
+                    scripts.remove(name);
+                    changes.push(format!(
+                        "scripts.{name}: removed \"{script}\" (the platform packages carry the binaries; where none fits, load() with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` fetch or build it on first use)"
+                    ));
+                } else {
+                    log::warn(format!(
+                        "scripts.{name} (\"{script}\") kept: it is not a node-pre-gyp install, and npm 12, pnpm, yarn 4 and bun will report it as a blocked script"
+                    ));
+                }
+            }
+        }
+        // `files` without binding.gyp: published without it (npm's own rules aside).
+        if let Some(files) = obj.get("files").and_then(Value::as_array) {
+            ships_gyp &= files.iter().any(|f| {
+                f.as_str()
+                    .is_some_and(|f| f.trim_start_matches("./") == "binding.gyp")
+            });
+        }
+        if has_gyp && obj.get("gypfile") != Some(&Value::Bool(false)) {
+            let had_install = obj
+                .get("scripts")
+                .and_then(Value::as_object)
+                .is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
+            if !had_install {
+                obj.insert("gypfile".into(), Value::Bool(false));
+                changes.push("gypfile: false (npm would otherwise add an implicit `node-gyp rebuild` install script for binding.gyp)".into());
+            }
+        }
+        Ok(())
+    })?;
+    if ships_gyp {
+        log::info("binding.gyp stays in the package for source builds on first use; yarn 4 ignores gypfile and reports one YN0004 for it unless the package's `files` leave binding.gyp out (README, \"Platform packages: no install script needed\")");
+    }
+    Ok(changes)
 }
 
 /// The installed platform package and the binding it holds for `config` (or for an
