@@ -184,9 +184,13 @@ test('optional-deps --write sets up package.json for installs without scripts, a
   assert.strictEqual(pkg.gypfile, false);
   assert.strictEqual(pkg.optionalDependencies[`@acme/widget-${HERE}`], '1.2.3');
   assert.match(r.stderr, new RegExp(`optional-deps changed .*package\\.json: optionalDependencies: added @acme/widget-${HERE}@1\\.2\\.3`));
-  assert.match(r.stderr, /optional-deps changed .*: scripts\.install: removed "node-pre-gyp install --fallback-to-build" \(the platform packages carry the binaries; where none fits, load\(\) with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` fetch or build it on first use\)/);
+  assert.match(r.stderr, /optional-deps changed .*: scripts\.install: removed "node-pre-gyp install --fallback-to-build" \(the platform packages carry the binaries; where none fits, load\(\) with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` download or build it on first use\)/);
   assert.match(r.stderr, /optional-deps changed .*: gypfile: false \(npm would otherwise add an implicit `node-gyp rebuild` install script for binding\.gyp\)/);
-  assert.match(r.stderr, /yarn 4 ignores gypfile and reports one YN0004/);
+  assert.deepStrictEqual(pkg.files, ['index.js', 'src/', 'pregyp-binding.gyp'], 'binding.gyp is shipped under another name');
+  assert.strictEqual(read(dir, 'pregyp-binding.gyp'), "{ 'targets': [] }\n");
+  assert.match(r.stderr, /optional-deps changed .*: pregyp-binding\.gyp: written from binding\.gyp/);
+  assert.match(r.stderr, /optional-deps changed .*: files: binding\.gyp left out/);
+  assert.match(r.stderr, /optional-deps changed .*: files: added pregyp-binding\.gyp/);
   // A second run has nothing to change, and says so.
   const again = await runCli(['optional-deps', '--write'], { cwd: dir });
   assert.match(again.stderr, /already lists every platform package and needs no change/);
@@ -200,6 +204,8 @@ test('optional-deps --write sets up package.json for installs without scripts, a
   const cpkg = JSON.parse(read(custom, 'package.json'));
   assert.deepStrictEqual(cpkg.scripts, { install: 'node scripts/setup.js' });
   assert.strictEqual(cpkg.gypfile, undefined);
+  // No `files` list: binding.gyp would be published; the warning says what to do.
+  assert.match(c.stderr, /package\.json has no `files` list, so binding\.gyp is published too/);
   assert.match(c.stderr, /scripts\.install \("node scripts\/setup\.js"\) kept: it is not a node-pre-gyp install, and npm 12, pnpm, yarn 4 and bun will report it as a blocked script/);
 });
 

@@ -95,7 +95,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         .iter()
         .find_map(|c| crate::building::process::which(c, &ctx.opts.env))
         .or_else(|| ctx.opts.env.non_empty("CC").map(Into::into));
-    let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
+    let has_binding_gyp = crate::building::gyp::has_gyp_file(&ctx.dir);
     let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;
     let libc = crate::config::target::libc();
     let declared_napi = ctx.manifest.napi_versions()?;

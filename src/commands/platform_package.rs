@@ -551,28 +551,44 @@ fn is_binding_install_script(script: &str) -> bool {
     )
 }
 
-/// Sets up the package.json at `path` for platform packages and returns what changed, one
-/// line per change (empty when nothing did). `deps`: each platform package and its version.
+/// Sets up the package at `path` (its package.json) for platform packages and returns
+/// what changed, one line per change (empty when nothing did). `deps`: each platform
+/// package and its version.
 ///
 /// npm 12, pnpm, yarn 4 and bun block dependencies' install scripts (pnpm 11+ fails the
 /// install), so once platform packages carry the binaries:
 /// - `optionalDependencies` lists every platform package at exactly `deps`' version;
 /// - a `node-pre-gyp install`/`pregyp install` install script is removed (where no platform
-///   package fits, `load()` with PREGYP_INSTALL_ON_FIND or `pregyp heal` fetch or build on
-///   first use); any other install script is kept, with a warning;
-/// - `"gypfile": false` when the package has a binding.gyp: without it npm (at publish and at
-///   install) adds an implicit `node-gyp rebuild` install script.
+///   package fits, `load()` with PREGYP_INSTALL_ON_FIND or `pregyp heal` download or build
+///   on first use); any other install script is kept, with a warning;
+/// - a binding.gyp is shipped as `pregyp-binding.gyp` (copied, and swapped for binding.gyp
+///   in `files`), which a first-use build puts back: npm, pnpm 10, yarn 1 and 4 and bun act
+///   on a `binding.gyp` in a package (yarn 1 runs `node-gyp rebuild`, which fails on a
+///   node-pre-gyp binding.gyp; the others report a blocked script) whatever `gypfile` says;
+/// - `"gypfile": false`, as npm adds an implicit `node-gyp rebuild` install script at
+///   publish when the folder has a binding.gyp.
 ///
 /// `optional-deps --write` uses it; so can any command that moves a package over.
 pub fn setup_platform_packages_manifest(
     path: &Path,
     deps: &Map<String, Value>,
 ) -> Result<Vec<String>> {
-    let has_gyp = path
-        .parent()
-        .is_some_and(|d| d.join("binding.gyp").is_file());
-    let mut ships_gyp = has_gyp;
+    use crate::building::gyp::SHIPPED_GYP_FILE;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let gyp = dir.join("binding.gyp");
+    let has_gyp = gyp.is_file();
     let mut changes = Vec::new();
+    if has_gyp {
+        let shipped = dir.join(SHIPPED_GYP_FILE);
+        let text = std::fs::read(&gyp).at("read", &gyp)?;
+        if std::fs::read(&shipped).ok().as_deref() != Some(&text[..]) {
+            std::fs::write(&shipped, &text).at("write", &shipped)?;
+            changes.push(format!(
+                "{SHIPPED_GYP_FILE}: written from binding.gyp (shipped under this name; a first-use source build puts binding.gyp back)"
+            ));
+        }
+    }
+    let mut files_without_gyp = false;
     super::package::edit_package_json(path, |doc| {
         let not_object = |field: &str| Error::InvalidField {
             path: path.to_path_buf(),
@@ -586,15 +602,12 @@ pub fn setup_platform_packages_manifest(
             .as_object_mut()
             .ok_or_else(|| not_object("optionalDependencies"))?;
         for (k, v) in deps {
+            let want = v.as_str().unwrap_or_default();
             match od.insert(k.clone(), v.clone()) {
-                None => changes.push(format!(
-                    "optionalDependencies: added {k}@{}",
-                    v.as_str().unwrap_or_default()
-                )),
+                None => changes.push(format!("optionalDependencies: added {k}@{want}")),
                 Some(old) if &old != v => changes.push(format!(
-                    "optionalDependencies: {k} {} -> {}",
-                    old.as_str().unwrap_or_default(),
-                    v.as_str().unwrap_or_default()
+                    "optionalDependencies: {k} {} -> {want}",
+                    old.as_str().unwrap_or_default()
                 )),
                 Some(_) => {}
             }
@@ -608,7 +621,7 @@ pub fn setup_platform_packages_manifest(
                 if is_binding_install_script(&script) {
                     scripts.remove(name);
                     changes.push(format!(
-                        "scripts.{name}: removed \"{script}\" (the platform packages carry the binaries; where none fits, load() with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` fetch or build it on first use)"
+                        "scripts.{name}: removed \"{script}\" (the platform packages carry the binaries; where none fits, load() with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` download or build it on first use)"
                     ));
                 } else {
                     log::warn(format!(
@@ -617,27 +630,39 @@ pub fn setup_platform_packages_manifest(
                 }
             }
         }
-        // `files` without binding.gyp: published without it (npm's own rules aside).
-        if let Some(files) = obj.get("files").and_then(Value::as_array) {
-            ships_gyp &= files.iter().any(|f| {
+        if !has_gyp {
+            return Ok(());
+        }
+        if let Some(files) = obj.get_mut("files").and_then(Value::as_array_mut) {
+            let is_gyp = |f: &Value| {
                 f.as_str()
                     .is_some_and(|f| f.trim_start_matches("./") == "binding.gyp")
-            });
-        }
-        if has_gyp && obj.get("gypfile") != Some(&Value::Bool(false)) {
-            let had_install = obj
-                .get("scripts")
-                .and_then(Value::as_object)
-                .is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
-            if !had_install {
-                obj.insert("gypfile".into(), Value::Bool(false));
-                changes.push("gypfile: false (npm would otherwise add an implicit `node-gyp rebuild` install script for binding.gyp)".into());
+            };
+            if files.iter().any(is_gyp) {
+                files.retain(|f| !is_gyp(f));
+                changes.push("files: binding.gyp left out".into());
             }
+            if !files.iter().any(|f| f.as_str() == Some(SHIPPED_GYP_FILE)) {
+                files.push(Value::String(SHIPPED_GYP_FILE.into()));
+                changes.push(format!("files: added {SHIPPED_GYP_FILE}"));
+            }
+        } else {
+            files_without_gyp = true;
+        }
+        let has_install = obj
+            .get("scripts")
+            .and_then(Value::as_object)
+            .is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
+        if !has_install && obj.get("gypfile") != Some(&Value::Bool(false)) {
+            obj.insert("gypfile".into(), Value::Bool(false));
+            changes.push("gypfile: false (npm would otherwise add an implicit `node-gyp rebuild` install script for binding.gyp)".into());
         }
         Ok(())
     })?;
-    if ships_gyp {
-        log::info("binding.gyp stays in the package for source builds on first use; yarn 4 ignores gypfile and reports one YN0004 for it unless the package's `files` leave binding.gyp out (README, \"Platform packages: no install script needed\")");
+    if files_without_gyp {
+        log::warn(format!(
+            "package.json has no `files` list, so binding.gyp is published too, and package managers act on it (yarn 1 runs node-gyp rebuild, the others report a blocked script): list the published files, with {SHIPPED_GYP_FILE} instead of binding.gyp, or add binding.gyp to .npmignore"
+        ));
     }
     Ok(changes)
 }
