@@ -194,13 +194,19 @@ for (const c of CASES) {
     const loads = greeting === 'hello, matrix (Node-API v8)';
     const installed = path.join(dir, 'node_modules', 'pregyp-example-hello');
     const compiled = fs.existsSync(path.join(installed, 'build'));
-    rows.push({ pm: `${pm} ${tools.managers[c.tool].split('@').pop()}`, node: node === process.execPath ? process.versions.node : tools.nodes[c.node], release: `${release} (${layout})`, exit: r.status, notices, loads: loads ? 'yes' : `no: ${call.out.trim().split('\n').filter((l) => /Error|error:|fix:|cause:/.test(l)).slice(0, 3).join(' ').slice(0, 300)}` });
+    rows.push({ pm: `${name.split(' ')[0]} ${tools.managers[c.tool].split('@').pop()}${c.linker ? pm.slice(name.length) : ''}`, node: node === process.execPath ? process.versions.node : tools.nodes[c.node], release: `${release} (${layout})`, exit: r.status, notices, loads: loads ? 'yes' : `no: ${call.out.trim().split('\n').filter((l) => /Error|error:|fix:|cause:/.test(l)).slice(0, 3).join(' ').slice(0, 300)}` });
     assert.strictEqual(r.status, c.exit || 0, `${pm} install:\n${r.out}`);
     const lines = r.out.split('\n').filter((l) => NOTICE.test(l));
     assert.strictEqual(lines.length, (c.expect || []).length, `${pm}'s blocked-script notices:\n${r.out}`);
     (c.expect || []).forEach((re, i) => assert.match(lines[i], re));
     assert.strictEqual(loads, c.loads !== false, `load():\n${call.out}`);
     assert.strictEqual(host.requests.length, before, `the binary host got requests: ${JSON.stringify(host.requests.slice(before))}`);
+    if (pnp) {
+      // find() too resolves the platform package through PnP (yarn unplugs it onto disk).
+      const script = "const d = require('path').dirname(require.resolve('pregyp-example-hello/package.json')); const pregyp = require(require.resolve('pregyp', { paths: [d] })); console.log(pregyp.find(d + '/package.json'))";
+      const f = await run(node, ['--require', path.join(dir, '.pnp.cjs'), '-e', script], { cwd: dir, env });
+      assert.match(f.out.trim(), new RegExp(`[\\\\/]\\.yarn[\\\\/]unplugged[\\\\/]@pregyp-example-hello-${HERE}-npm-1\\.0\\.0-[^\\\\/]+[\\\\/]node_modules[\\\\/]@pregyp-example[\\\\/]hello-${HERE}[\\\\/]lib[\\\\/]binding[\\\\/]napi-v8[\\\\/]hello\\.node$`), f.out);
+    }
     // Nothing compiled, nothing put in module_path (where the addon is on disk).
     if (c.exit) return;
     assert.ok(!compiled, 'the addon was compiled on install');

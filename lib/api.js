@@ -23,7 +23,11 @@ module.exports = function api(shim) {
   }
 
   // The commands' binary when its platform package is missing: fetched once (lib/fetch-self.js).
+  // Only when nothing was there: a platform package of another release, or a binary that
+  // does not load, is reported as it is (reinstalling is the fix, not a second copy).
   function fetchFull(tried) {
+    const absent = (e) => e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object file: No such file/.test(e.message);
+    if (!tried.every(([, e]) => absent(e))) throw noBinaryError(tried);
     try {
       return require('./fetch-self').fetchSelf(require('./loader').hostTriples()[0]);
     } catch (e) {
@@ -50,6 +54,14 @@ module.exports = function api(shim) {
   // synchronously, then looked up again. find() itself never throws for a missing one.
   function find(core, packageJsonPath, opts) {
     const o = findOptions(opts);
+    if (process.versions.pnp) {
+      try {
+        const p = pnpCheck(core, String(packageJsonPath), o);
+        if (p) return p;
+      } catch {
+        // find() never throws for a missing binding: the lookup below answers.
+      }
+    }
     if (!wantsInstall(opts)) return core.find(String(packageJsonPath), o);
     try {
       return core.check(String(packageJsonPath), o);
@@ -58,6 +70,22 @@ module.exports = function api(shim) {
       installMissing(packageJsonPath);
       return core.find(String(packageJsonPath), o);
     }
+  }
+
+  // Yarn Plug'n'Play has no node_modules folders, so the core's lookup finds no platform
+  // package; PnP answers `require.resolve` from the addon's own package.json (PnP patches
+  // Module), and yarn unplugs packages holding .node files onto disk, where the core reads
+  // them. Returns the binding's path, or null when there is no platform package to resolve.
+  function pnpCheck(core, packageJsonPath, o) {
+    const name = core.platformPackage(packageJsonPath, o);
+    if (!name) return null;
+    let dir;
+    try {
+      dir = path.dirname(require('module').createRequire(path.resolve(packageJsonPath)).resolve(`${name}/package.json`));
+    } catch {
+      return null; // not installed here either: the caller's error stands
+    }
+    return core.check(packageJsonPath, { ...(o || {}), platformPackageDir: dir });
   }
 
   const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
@@ -112,6 +140,7 @@ module.exports = function api(shim) {
   return {
     noBinaryError,
     fetchFull,
+    pnpCheck,
     checkVersion,
     find,
     findOptions,

@@ -35,7 +35,7 @@ function open(path) {
     return x;
   }
   x(0, INFO);
-  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d) };
+  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
 }
 
 // pregyp[-find].<triple>.node from the package folder (a local build, or the find()

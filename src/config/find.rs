@@ -20,6 +20,9 @@ pub struct FindOptions {
     pub target: TargetOptions,
     /// Resolve module_path against this instead of the package.json's folder.
     pub module_root: Option<String>,
+    /// The platform package's folder as the JS resolver found it, where no node_modules
+    /// holds it (Yarn Plug'n'Play): used when the node_modules lookup finds none.
+    pub platform_package_dir: Option<String>,
 }
 
 /// Reads one environment variable (the process's, or a test's).
@@ -125,7 +128,15 @@ pub fn locate(
             config,
         });
     }
-    let lookup = lookup_platform_package(&p.manifest, &config);
+    let lookup = match (
+        lookup_platform_package(&p.manifest, &config),
+        &opts.platform_package_dir,
+    ) {
+        (Lookup::NotInstalled { name }, Some(dir)) => {
+            crate::config::platform::installed_at(name, Path::new(dir), &config.version)
+        }
+        (lookup, _) => lookup,
+    };
     let missing = |config: Config, lookup: Lookup| Located {
         root: p.manifest.root.clone(),
         path: config.module.clone(),
