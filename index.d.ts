@@ -395,6 +395,11 @@ export type ExplainResult = {
   build: ExplainedBuild;
   /** What install would do, in words. */
   install_would: string;
+  /**
+   * When the binding is missing and the package has an install script: how the
+   * project's package manager approves it, and `pregyp heal` (null otherwise).
+   */
+  blocked_script: string | null;
 };
 /** `heal`: one package it installed (or failed to). */
 export type HealedPackage = {

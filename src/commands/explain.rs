@@ -178,7 +178,26 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             binding_gyp: has_binding_gyp,
         },
         install_would: action,
+        blocked_script: None,
     };
+    let mut result = result;
+    // A missing binding of a package with an install script: the project's package
+    // manager may have blocked it (npm 12, pnpm, yarn 4 and bun do by default).
+    let scripts = ctx
+        .manifest
+        .raw
+        .get("scripts")
+        .and_then(serde_json::Value::as_object);
+    if !result.exists
+        && scripts.is_some_and(|s| {
+            ["preinstall", "install", "postinstall"]
+                .iter()
+                .any(|k| s.contains_key(*k))
+        })
+    {
+        result.blocked_script =
+            crate::config::package_manager::blocked_script_hint(&name, &ctx.dir);
+    }
 
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut lines = vec![
@@ -274,6 +293,9 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         yes_no(has_binding_gyp)
     ));
     lines.push(format!("  install would: {}", result.install_would));
+    if let Some(h) = &result.blocked_script {
+        lines.push(format!("  install script: {h}"));
+    }
     Ok(Outcome {
         stdout: lines,
         result,

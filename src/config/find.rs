@@ -7,6 +7,7 @@
 
 use crate::config::manifest::{HostRole, Manifest};
 use crate::config::options::mirror_with;
+use crate::config::package_manager;
 use crate::config::platform::{self, Installed, Lookup, Target};
 use crate::config::target::{self, HostInfo, TargetOptions};
 use crate::config::versioning::{self, Config, EvalOptions};
@@ -104,6 +105,21 @@ pub struct Located {
     pub lookup: Lookup,
     /// The package folder (package.json's).
     pub root: PathBuf,
+    /// Whether the package has an install script (preinstall, install or postinstall),
+    /// which today's package managers block unless approved.
+    pub install_script: bool,
+}
+
+fn has_install_script(manifest: &Manifest) -> bool {
+    manifest
+        .raw
+        .get("scripts")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|s| {
+            ["preinstall", "install", "postinstall"]
+                .iter()
+                .any(|k| s.contains_key(*k))
+        })
 }
 
 /// The binding for this package and target: `module_path` first (installed or built),
@@ -118,8 +134,10 @@ pub fn locate(
 ) -> Result<Located> {
     let p = prepare(package_json, opts, host, env, cwd)?;
     let config = versioning::evaluate(&p.manifest, &p.eval, host, p.napi)?;
+    let install_script = has_install_script(&p.manifest);
     if config.module.exists() {
         return Ok(Located {
+            install_script,
             path: config.module.clone(),
             exists: true,
             platform_package: None,
@@ -138,6 +156,7 @@ pub fn locate(
         (lookup, _) => lookup,
     };
     let missing = |config: Config, lookup: Lookup| Located {
+        install_script,
         root: p.manifest.root.clone(),
         path: config.module.clone(),
         exists: false,
@@ -161,6 +180,7 @@ pub fn locate(
         };
         if let Some(path) = binding_in(&package.dir, root, &c) {
             return Ok(Located {
+                install_script,
                 path,
                 exists: true,
                 platform_package: Some(package.clone()),
@@ -311,6 +331,11 @@ pub fn missing_binding_error(located: &Located) -> Error {
         message.push_str(&format!("\n  platform package: {l}"));
     }
     message.push_str(&format!("\n  likely cause: {cause}\n  fix: {fix}"));
+    if located.install_script {
+        if let Some(hint) = package_manager::blocked_script_hint(&config.name, &located.root) {
+            message.push_str(&format!("\n  install script: {hint}"));
+        }
+    }
     Error::BindingMissing { message }
 }
 

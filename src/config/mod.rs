@@ -4,12 +4,14 @@
 //! (`error`, `log`, `redact`, `digest`); nothing here reaches any other folder.
 //!
 //! Inside, one chain with `manifest` at the bottom: template → platform → manifest →
-//! node_api → target → versioning → spec → options → find (`urls` beside it, used by all).
+//! node_api → target → versioning → spec → options → find (`urls` beside it, used by all;
+//! `package_manager` beside it too, used by find and the commands).
 
 pub mod find;
 pub mod manifest;
 pub mod node_api;
 pub mod options;
+pub mod package_manager;
 pub mod platform;
 pub mod spec;
 pub mod target;
