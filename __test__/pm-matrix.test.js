@@ -103,6 +103,16 @@ before(async () => {
     registry.publish(path.join(hello, 'build', 'npm', ...PLATFORM_PKG.split('/')));
     registry.publish(hello);
   }
+  // 1.0.2: an addon not moved over yet (its node-pre-gyp install script kept), for the
+  // options-from-the-environment test.
+  const old = { ...pkg, version: '1.0.2', optionalDependencies: { [PLATFORM_PKG]: '1.0.2' } };
+  fs.writeFileSync(pkgFile, JSON.stringify(old, null, 2));
+  for (const d of ['stage', 'npm']) fs.rmSync(path.join(hello, 'build', d), { recursive: true, force: true });
+  await pregyp(['package']);
+  fs.cpSync(path.join(hello, 'build', 'stage'), path.join(work, 'artifacts-1.0.2', `job-${HERE}`), { recursive: true });
+  await pregyp(['platform-package', '--from', path.join(work, 'artifacts-1.0.2')]);
+  registry.publish(path.join(hello, 'build', 'npm', ...PLATFORM_PKG.split('/')));
+  registry.publish(hello);
 });
 
 after(() => {
@@ -239,4 +249,33 @@ test('no platform package fits (optional dependencies left out, nothing on the h
   assert.match(call.out, /falling back to source compile with node-gyp/);
   assert.ok(host.requests.slice(before).some((q) => /\.tar\.gz$/.test(q.url)), 'asked the host first');
   assert.ok(fs.existsSync(path.join(installed, 'lib', 'binding', 'napi-v8', 'hello.node')), 'built into module_path');
+});
+
+test('npm 12: options come from the environment (npm_config_build_from_source=true npm install), as flags are refused', { skip: !SUPPORTED && 'linux-x64 only' }, async () => {
+  const dir = tmpdir('pregyp-pm-');
+  // An addon that still has its install script, approved by the project (npm 12 blocks it otherwise).
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, allowScripts: { 'pregyp-example-hello': true }, dependencies: { 'pregyp-example-hello': '1.0.2' } }, null, 2));
+  registry.writeNpmrc(dir);
+  const node = tools.node(24);
+  const [cmd, ...pre] = tools.cmd.npm12(node);
+  const env = { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`, npm_config_cache: path.join(work, 'npm-cache-24'), npm_config_nodedir: tools.nodedir(24) };
+  // The old way fails before anything runs.
+  const flag = await run(cmd, [...pre, 'install', '--build-from-source', '--no-audit', '--no-fund'], { cwd: dir, env });
+  assert.notStrictEqual(flag.status, 0, flag.out);
+  assert.match(flag.out, /build-from-source/);
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', 'pregyp-example-hello')), 'nothing installed');
+  // The environment reaches the install script, and pregyp reads it.
+  const r = await run(cmd, [...pre, 'install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env: { ...env, npm_config_build_from_source: 'true' }, timeout: 600_000 });
+  assert.strictEqual(r.status, 0, r.out);
+  assert.doesNotMatch(r.out, /install-scripts/, 'approved: not reported as blocked');
+  const installed = path.join(dir, 'node_modules', 'pregyp-example-hello');
+  assert.match(r.out, /pregyp info build requesting source compile/, r.out);
+  assert.match(r.out, /SOLINK_MODULE\(target\) .*lib\/binding\/napi-v8\/hello\.node/);
+  assert.ok(fs.existsSync(path.join(installed, 'lib', 'binding', 'napi-v8', 'hello.node')), 'built into module_path');
+  const call = await run(node, ['-e', "console.log(require('pregyp-example-hello').greet('env'))"], { cwd: dir, env });
+  assert.strictEqual(call.out.trim().split('\n').pop(), 'hello, env (Node-API v8)', call.out);
+  // PREGYP_<OPTION> is read the same way, here by a first-use command.
+  const again = await run(process.execPath, [CLI, 'install', '--directory', installed], { cwd: dir, env: { PREGYP_UPDATE_BINARY: 'true', PREGYP_BUILD_FROM_SOURCE: 'true' } });
+  assert.strictEqual(again.status, 0, again.out);
+  assert.match(again.out, /pregyp info build requesting source compile/);
 });
