@@ -215,6 +215,9 @@ test('npm --omit=optional --ignore-scripts: load() explains what is missing and 
   assert.match(call.stderr, /pregyp-example-hello@1\.0\.0: native binding not found at .*node_modules\/pregyp-example-hello\/lib\/binding\/napi-v8\/hello\.node/);
   assert.match(call.stderr, new RegExp(`platform package: ${PLATFORM_PKG} is not installed`));
   assert.match(call.stderr, /likely cause: optional dependencies were left out \(npm --omit=optional/);
+  // No install script (optional-deps --write removed it): none was blocked, so none is named.
+  assert.match(call.stderr, /and the package has no install script \(it relies on platform packages\), so nothing downloads or builds the binding at install time/);
+  assert.doesNotMatch(call.stderr, /install script: npm blocks/);
   assert.match(call.stderr, /fix: reinstall with optional dependencies \(npm install --include=optional\), or: npx pregyp heal/);
 });
 

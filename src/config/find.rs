@@ -278,7 +278,13 @@ pub fn missing_binding_error(located: &Located) -> Error {
         .and_then(|p| std::fs::read_dir(p).ok())
         .map(|d| d.flatten().count() > 0)
         .unwrap_or(false);
-    let no_script = "its install script did not run (npm --ignore-scripts, pnpm without allowBuilds, or a failed install), or no prebuilt binary exists for this target";
+    let old_way = "its install script did not run (npm --ignore-scripts, pnpm without allowBuilds, or a failed install), or no prebuilt binary exists for this target";
+    // A package on platform packages without an install script: nothing ran or was blocked.
+    let no_script = if located.install_script || matches!(located.lookup, Lookup::NotDeclared) {
+        old_way
+    } else {
+        "the package has no install script (it relies on platform packages), so nothing downloads or builds the binding at install time"
+    };
     let (platform_line, cause, fix) = match &located.lookup {
         Lookup::NotDeclared => (
             None,
@@ -292,7 +298,11 @@ pub fn missing_binding_error(located: &Located) -> Error {
         Lookup::NotShipped { triple } => (
             Some(format!("none for {triple} (binary.platform_packages.targets does not list it)")),
             no_script.to_string(),
-            heal,
+            if located.install_script {
+                heal
+            } else {
+                format!("npx pregyp heal --fallback-to-build   (downloads from the host, else builds from source; or set PREGYP_INSTALL_ON_FIND=1 to do that on first use; or: cd {dir} && npx pregyp install --fallback-to-build)")
+            },
         ),
         Lookup::NotInstalled { name } => (
             Some(format!("{name} is not installed (looked in every node_modules from {dir} up)")),
