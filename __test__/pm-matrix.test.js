@@ -279,3 +279,20 @@ test('npm 12: options come from the environment (npm_config_build_from_source=tr
   assert.strictEqual(again.status, 0, again.out);
   assert.match(again.out, /pregyp info build requesting source compile/);
 });
+
+test("bun blocked an addon's install script: load() names `bun pm trust <pkg>` and heal", { skip: !SUPPORTED && 'linux-x64 only' }, async () => {
+  const dir = tmpdir('pregyp-pm-');
+  // 1.0.2 still has its install script; without optional dependencies nothing provides the binding.
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'pregyp-example-hello': '1.0.2' } }, null, 2));
+  fs.writeFileSync(path.join(dir, 'bunfig.toml'), `[install]\nregistry = "${registry.url}"\n`);
+  const node = tools.node(24);
+  const [cmd] = tools.cmd.bun();
+  const env = { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: undefined, BUN_INSTALL_CACHE_DIR: path.join(dir, '.bun-cache') };
+  const r = await run(cmd, ['install', '--omit', 'optional'], { cwd: dir, env });
+  assert.strictEqual(r.status, 0, r.out);
+  assert.match(r.out, /Blocked 1 postinstall/);
+  assert.ok(fs.existsSync(path.join(dir, 'bun.lock')) || fs.existsSync(path.join(dir, 'bun.lockb')), 'bun leaves its lock file');
+  const call = await run(node, ['-e', "require('pregyp-example-hello')"], { cwd: dir, env });
+  assert.notStrictEqual(call.status, 0);
+  assert.match(call.out, /install script: bun blocks dependencies' install scripts unless approved: bun pm trust pregyp-example-hello; or run `npx pregyp heal`, which fetches the verified binary without running any script/);
+});
