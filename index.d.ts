@@ -404,6 +404,11 @@ export type ExplainResult = {
   build: ExplainedBuild;
   /** What install would do, in words. */
   install_would: string;
+  /**
+   * When the binding is missing and the package has an install script: how the
+   * project's package manager approves it, and `pregyp heal` (null otherwise).
+   */
+  blocked_script: string | null;
 };
 /** `heal`: one package it installed (or failed to). */
 export type HealedPackage = {
@@ -555,7 +560,7 @@ export function heal(opts?: CommandOptions): Promise<CommandResults['heal'][]>;
 export function checksums(opts?: CommandOptions): Promise<CommandResults['checksums'][]>;
 /** `platform-package`: Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs). Resolves to one result per step (per Node-API version built). */
 export function platformPackage(opts?: CommandOptions): Promise<CommandResults['platform-package'][]>;
-/** `optional-deps`: Prints (or with --write stores) optionalDependencies on every platform package. Resolves to one result per step (per Node-API version built). */
+/** `optional-deps`: Prints (or with --write stores) optionalDependencies on every platform package; --write also drops a node-pre-gyp install script and sets gypfile: false. Resolves to one result per step (per Node-API version built). */
 export function optionalDeps(opts?: CommandOptions): Promise<CommandResults['optional-deps'][]>;
 /** `migrate`: Moves a node-pre-gyp package in place onto pregyp, platform packages and a release workflow; prints the diff and what is left to do. Resolves to one result per step (per Node-API version built). */
 export function migrate(opts?: CommandOptions): Promise<CommandResults['migrate'][]>;

@@ -31,7 +31,7 @@ function open(path) {
     return x;
   }
   x(0, INFO);
-  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d) };
+  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
 }
 
 // pregyp[-find].<triple>.node from the package folder (a local build, or the find()
@@ -101,13 +101,24 @@ try {
 }
 core = core || loadBinding('pregyp-find', tried, () => wasmCore(tried));
 let full;
-exports.binding = () => full || (full = loadBinding('pregyp'));
+exports.binding = () => full || (full = loadFull());
+// The full binary (the commands). Its platform package may have been left out
+// (--omit=optional): then it is fetched once, now, rather than by an install script.
+function loadFull() {
+  const tried = [];
+  try {
+    return loadBinding('pregyp', tried);
+  } catch (e) {
+    if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
+    return open(api().fetchFull(tried));
+  }
+}
 
 // find() keeps the reference's contract under every name (`pregyp`, or the old name
 // through an npm alias): it returns the path, found or not, because code written for the
 // reference asks for candidate paths and `require`s each in a try/catch.
 exports.find = function find(packageJsonPath, opts) {
-  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND) return core.find(String(packageJsonPath));
+  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND && !process.versions.pnp) return core.find(String(packageJsonPath));
   return api().find(core, packageJsonPath, opts);
 };
 
@@ -121,9 +132,14 @@ exports.load = function load(packageJsonPathOrDir, opts) {
   try {
     p = core.check(file, o);
   } catch (e) {
-    if (e.code !== 'E_BINDING_MISSING' || !api().wantsInstall(opts)) throw e;
-    api().installMissing(file);
-    p = core.check(file, o);
+    if (e.code !== 'E_BINDING_MISSING') throw e;
+    // Yarn Plug'n'Play: no node_modules to look in; PnP resolves the platform package.
+    p = process.versions.pnp ? api().pnpCheck(core, file, o) : null;
+    if (!p) {
+      if (!api().wantsInstall(opts)) throw e;
+      api().installMissing(file);
+      p = core.check(file, o);
+    }
   }
   try {
     return require(p);

@@ -7,11 +7,12 @@
 //   stand-ins for the other platforms, published and installed from the registry.
 // - The example addon (examples/hello, Node-API v3 and v8) as an author publishes it
 //   with platform packages: `pregyp package` -> `platform-package --from` (the staged
-//   tarballs, as a CI matrix gathers them) -> `optional-deps --write` -> `npm publish`
-//   of the platform package, then of the root. Fresh consumers install it with scripts
-//   on and off; the binary host (a real HTTP server on 127.0.0.1) must see no request,
-//   except with optional dependencies omitted and scripts on, where the install script
-//   downloads from it as before. With both off, load() explains.
+//   tarballs, as a CI matrix gathers them) -> `optional-deps --write` (which drops the
+//   install script and sets gypfile: false) -> `npm publish` of the platform package,
+//   then of the root. Fresh consumers install it with scripts on and off; the binary host
+//   (a real HTTP server on 127.0.0.1) must see no request, except with optional
+//   dependencies omitted and PREGYP_INSTALL_ON_FIND=1, where load() downloads from it on
+//   first use. Without that, load() explains.
 //
 // pnpm and yarn come from the public registry through the local one's uplink (npx);
 // when that is unreachable their tests are skipped with the reason.
@@ -155,7 +156,7 @@ function unavailable(pm) {
 const callHello = (dir, env = {}) => sh(process.execPath, ['-e', "console.log(require('pregyp-example-hello').greet('registry'))"], { cwd: dir, env });
 
 for (const [pm, args, label] of [
-  ['npm', ['--foreground-scripts'], 'npm (default settings, install script runs)'],
+  ['npm', ['--foreground-scripts'], 'npm (default settings)'],
   ['npm', ['--ignore-scripts'], 'npm --ignore-scripts'],
   ['pnpm', [], 'pnpm 10 (dependency scripts blocked by default)'],
   ['yarn', ['--ignore-scripts'], 'yarn 1 --ignore-scripts'],
@@ -167,8 +168,9 @@ for (const [pm, args, label] of [
     const { dir, r } = consumer(pm, { 'pregyp-example-hello': '1.0.0' }, args);
     must(r, `${pm} install`);
     if (pm === 'npm' && !args.includes('--ignore-scripts')) {
-      // The install script ran and found the binding in place: nothing to download.
-      assert.match(r.out, new RegExp(`\\[pregyp-example-hello\\] Success: ".*hello\\.node" is provided by the platform package ${PLATFORM_PKG}@1\\.0\\.0 \\(nothing downloaded\\)`));
+      // `optional-deps --write` removed the install script and set gypfile: false: npm
+      // has no script to run or report (npm 11 names every uncovered one).
+      assert.doesNotMatch(r.out, /install-scripts|node-gyp rebuild|node-pre-gyp install/, r.out);
     }
     const call = callHello(dir);
     assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
@@ -185,16 +187,20 @@ for (const [pm, args, label] of [
   });
 }
 
-test('npm --omit=optional with scripts: the install script downloads from the host as before', async () => {
+test('npm --omit=optional: load() with PREGYP_INSTALL_ON_FIND=1 downloads from the host on first use (there is no install script)', async () => {
   serveTarballs(true);
   try {
     const before = host.requests.length;
     const { dir, r } = await consumer('npm', { 'pregyp-example-hello': '1.0.0' }, ['--omit=optional', '--foreground-scripts'], { async: true });
     must(r, 'npm install --omit=optional');
     assert.ok(!fs.existsSync(path.join(dir, 'node_modules', ...PLATFORM_PKG.split('/'))), 'no platform package');
-    assert.match(r.out, /pregyp: optional dependencies were omitted; fetched @pregyp\//, 'pregyp fetched its own commands');
-    assert.match(r.out, /\[pregyp-example-hello\] Success: ".*lib\/binding\/napi-v8\/hello\.node" is installed via remote/);
+    assert.strictEqual(host.requests.length, before, 'nothing downloaded at install time');
+    const call = await shAsync(process.execPath, ['-e', "console.log(require('pregyp-example-hello').greet('registry'))"], { cwd: dir, env: { PREGYP_INSTALL_ON_FIND: '1' } });
+    assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
+    // pregyp's own commands were left out too: fetched once, on this first use.
+    assert.match(call.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> `));
     assert.ok(host.requests.slice(before).some((q) => /napi-v8-.*\.tar\.gz$/.test(q.url)), 'downloaded from the host');
+    assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'pregyp-example-hello', 'lib', 'binding', 'napi-v8', 'hello.node')));
     assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
   } finally {
     serveTarballs(false);
@@ -209,6 +215,9 @@ test('npm --omit=optional --ignore-scripts: load() explains what is missing and 
   assert.match(call.stderr, /pregyp-example-hello@1\.0\.0: native binding not found at .*node_modules\/pregyp-example-hello\/lib\/binding\/napi-v8\/hello\.node/);
   assert.match(call.stderr, new RegExp(`platform package: ${PLATFORM_PKG} is not installed`));
   assert.match(call.stderr, /likely cause: optional dependencies were left out \(npm --omit=optional/);
+  // No install script (optional-deps --write removed it): none was blocked, so none is named.
+  assert.match(call.stderr, /and the package has no install script \(it relies on platform packages\), so nothing downloads or builds the binding at install time/);
+  assert.doesNotMatch(call.stderr, /install script: npm blocks/);
   assert.match(call.stderr, /fix: reinstall with optional dependencies \(npm install --include=optional\), or: npx pregyp heal/);
 });
 
@@ -254,10 +263,50 @@ test("pregyp's loader explains clearly when no binary of the commands fits", () 
   must(packed, 'npm pack');
   sh('tar', ['xzf', path.join(dir, JSON.parse(packed.stdout)[0].filename), '-C', dir]);
   // find()/load() work from the root package alone; the commands need the platform package.
-  const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir });
+  const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir, env: { PREGYP_FETCH_SELF: '0' } });
   assert.notStrictEqual(r.status, 0);
   assert.strictEqual(r.stdout.trim(), 'function');
   assert.match(r.stderr, new RegExp(`pregyp has no native binary for ${process.platform}-${process.arch} \\(Node v[\\d.]+\\)\\. Tried:`));
   assert.match(r.stderr, new RegExp(`@pregyp/${triple}`));
+  assert.match(r.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: PREGYP_FETCH_SELF=0 turns fetching it off`));
   assert.match(r.stderr, /npm install --include=optional/);
+  assert.match(r.stderr, new RegExp(`npm pack @pregyp/${triple}@${VERSION}, then put package/pregyp\\.${triple}\\.node from that tarball next to `));
+});
+
+test('pregyp has no install script: installing it adds nothing to npm\'s blocked-script list', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  for (const s of ['preinstall', 'install', 'postinstall']) assert.strictEqual(manifest.scripts[s], undefined, s);
+  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--foreground-scripts']);
+  must(r, 'npm install');
+  // npm 11 names every dependency script no allowScripts entry covers (npm 12 blocks them).
+  assert.doesNotMatch(r.out, /install-scripts|pregyp@[\d.]+ \((pre|post)?install/, r.out);
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'the platform package is installed');
+});
+
+test('optional dependencies left out: the first command fetches the commands\' binary once (npm pack), then runs', () => {
+  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
+  must(r, 'npm install --omit=optional');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'no platform package');
+  const first = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
+  assert.strictEqual(first.status, 0, first.out);
+  assert.strictEqual(first.stdout.trim(), `v${VERSION}`);
+  assert.match(first.stderr, new RegExp(`pregyp: the pregyp commands are in @pregyp/${triple}@${VERSION}, which is not installed \\(optional dependencies left out\\?\\); fetching it once with npm pack \\(no script runs\\)`));
+  const kept = path.join(dir, 'node_modules', 'pregyp', `pregyp.${triple}.node`);
+  assert.match(first.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> ${kept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.ok(fs.existsSync(kept));
+  // Kept: the next command fetches nothing.
+  const second = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
+  assert.strictEqual(second.stdout.trim(), `v${VERSION}`, second.out);
+  assert.doesNotMatch(second.stderr, /fetch/);
+});
+
+test('optional dependencies left out, the registry lacks the platform package: the command explains both fixes', () => {
+  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
+  must(r, 'npm install --omit=optional');
+  // A project whose npm config points at a registry without @pregyp/* (nothing listens there).
+  fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=http://127.0.0.1:9/\nfetch-retries=0\n');
+  const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), '--version'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
+  assert.strictEqual(run.status, 1, run.out);
+  assert.match(run.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: npm pack @pregyp/${triple}@${VERSION} failed: `));
+  assert.match(run.stderr, /npm install --include=optional/);
 });

@@ -226,7 +226,7 @@ test('the loader refuses an @pregyp/<triple> package of another release, naming 
   const dir = tmpdir('pregyp-mismatch-');
   const pkg = path.join(dir, 'node_modules', 'pregyp');
   fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
-  for (const f of ['index.js', 'package.json', 'lib/api.js']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  for (const f of ['index.js', 'package.json', 'lib/api.js', 'lib/loader.js', 'lib/fetch-self.js']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
   const find = fs.readdirSync(root).find((f) => /^pregyp-find\..*\.node$/.test(f));
   const full = fs.readdirSync(root).find((f) => /^pregyp\..*\.node$/.test(f));
   fs.copyFileSync(path.join(root, find), path.join(pkg, find));

@@ -14,7 +14,9 @@ const { makeTarball } = require('./helpers/tarballs');
 
 const ROOT = path.join(__dirname, '..');
 const REFERENCE = path.dirname(require.resolve('@mapbox/node-pre-gyp/package.json'));
-const NODE_GYP = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+// npm's node-gyp beside this Node; a Node from the registry (scripts/node-matrix.js) has no
+// npm, and finds node-gyp on PATH instead.
+const NODE_GYP = [path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), ...(process.env.PATH || '').split(path.delimiter).map((d) => path.join(d, 'node-gyp'))].find((p) => fs.existsSync(p));
 let ca;
 let server;
 let work;
@@ -88,7 +90,14 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
   assert.notStrictEqual(beforeA.status, 0);
   assert.match(beforeA.stderr, /native-a@1\.0\.0: native binding not found at .*node_modules\/native-a\/lib\/binding/);
   assert.match(beforeA.stderr, /fix: npx pregyp heal/);
+  // Its install script was blocked (--ignore-scripts here; npm 12 by default): the message
+  // names npm's approval command, and heal as the way without any script.
+  assert.match(beforeA.stderr, /install script: npm blocks dependencies' install scripts unless approved: npm install-scripts approve native-a; or run `npx pregyp heal`, which fetches the verified binary without running any script/);
   assert.notStrictEqual(load(c.dir, 'native-b').status, 0);
+  const explained = await runCli(['explain'], { cwd: path.join(c.dir, 'node_modules', 'native-a'), env: env() });
+  assert.match(explained.stdout, /  install script: npm blocks dependencies' install scripts unless approved: npm install-scripts approve native-a; or run `npx pregyp heal`/);
+  const explainedJson = JSON.parse((await runCli(['explain', '--json'], { cwd: path.join(c.dir, 'node_modules', 'native-a'), env: env() })).stdout);
+  assert.match(explainedJson.blocked_script, /^npm blocks .*npm install-scripts approve native-a/);
 
   const dry = await runCli(['heal', '--dry-run'], { cwd: c.dir, env: env() });
   assert.strictEqual(dry.code, 0, dry.stderr);
@@ -105,6 +114,7 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
 
   const healed = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(healed.code, 0, healed.stderr);
+  assert.match(healed.stderr, /native-a, native-b: install script\(s\) did not run \(npm blocks dependencies' scripts unless approved: npm install-scripts approve native-a; npm install-scripts approve native-b\); heal fetches the verified binaries instead, without running any script/);
   assert.match(healed.stdout, /native-a@1\.0\.0\s+missing\s+remote\s+\d+ms\s+healed/);
   assert.match(healed.stdout, /native-b@1\.0\.0\s+missing\s+(remote|cache)\s+\d+ms\s+healed/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');
@@ -154,9 +164,12 @@ test('pnpm layout (.pnpm store, symlinks): heal finds and installs the binding',
     return;
   }
   assert.ok(fs.existsSync(path.join(c.dir, 'node_modules/.pnpm')), 'pnpm layout');
-  assert.notStrictEqual(load(c.dir, 'native-a').status, 0);
+  const before = load(c.dir, 'native-a');
+  assert.notStrictEqual(before.status, 0);
+  assert.match(before.stderr, /install script: pnpm blocks dependencies' install scripts unless approved: pnpm approve-builds; or run `npx pregyp heal`/);
   const r = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /native-a: install script\(s\) did not run \(pnpm blocks dependencies' scripts unless approved: pnpm approve-builds\)/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');
 });
 
@@ -190,6 +203,15 @@ test('opt-in install on first use: find(pkg, { install: true }), load(dir, { ins
   const c2 = consumer([nativePackage('native-a', { style: 'pregyp', host })]);
   const r2 = spawnSync(process.execPath, ['-e', "console.log(require('native-a').hello())"], { cwd: c2.dir, encoding: 'utf8', env: { ...process.env, ...env(), PREGYP_INSTALL_ON_FIND: '1' } });
   assert.strictEqual(r2.stdout.trim(), 'world', r2.stderr);
+});
+
+test('install on first use builds from source where nothing can be downloaded (no install script needed)', () => {
+  // The fixture's host (127.0.0.1:1) refuses connections and it has no platform package.
+  const dir = copyFixture('hello-addon');
+  const r = spawnSync(process.execPath, ['-e', "console.log(require('./').hello())"], { cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env(), PREGYP_INSTALL_ON_FIND: '1', ...(NODEDIR ? { npm_config_nodedir: NODEDIR } : {}) } });
+  assert.strictEqual(r.stdout.trim().split('\n').pop(), 'world', r.stderr);
+  assert.match(r.stderr, /pregyp: no binding installed for .*hello-addon \(no platform package fits, or scripts and optional dependencies were left out\); installing it now \(PREGYP_INSTALL_ON_FIND\): download, else build from source/);
+  assert.ok(fs.existsSync(path.join(dir, 'build')), 'built with node-gyp');
 });
 
 test('explain: evaluated target, hosts, cache, binding state and build possibility', async () => {

@@ -174,6 +174,41 @@ test('optional-deps prints, and with --write stores, every platform package at t
   assert.deepStrictEqual(data, want);
 });
 
+test('optional-deps --write sets up package.json for installs without scripts, and says what it changed', async () => {
+  const dir = widget({}, { scripts: { install: 'node-pre-gyp install --fallback-to-build', test: 'node test.js' }, files: ['index.js', 'binding.gyp', 'src/'] });
+  fs.writeFileSync(path.join(dir, 'binding.gyp'), "{ 'targets': [] }\n");
+  const r = await runCli(['optional-deps', '--write'], { cwd: dir });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const pkg = JSON.parse(read(dir, 'package.json'));
+  assert.deepStrictEqual(pkg.scripts, { test: 'node test.js' }, 'the install script is gone, other scripts stay');
+  assert.strictEqual(pkg.gypfile, false);
+  assert.strictEqual(pkg.optionalDependencies[`@acme/widget-${HERE}`], '1.2.3');
+  assert.match(r.stderr, new RegExp(`optional-deps changed .*package\\.json: optionalDependencies: added @acme/widget-${HERE}@1\\.2\\.3`));
+  assert.match(r.stderr, /optional-deps changed .*: scripts\.install: removed "node-pre-gyp install --fallback-to-build" \(the platform packages carry the binaries; where none fits, load\(\) with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` download or build it on first use\)/);
+  assert.match(r.stderr, /optional-deps changed .*: gypfile: false \(npm would otherwise add an implicit `node-gyp rebuild` install script for binding\.gyp\)/);
+  assert.deepStrictEqual(pkg.files, ['index.js', 'src/', 'pregyp-binding.gyp'], 'binding.gyp is shipped under another name');
+  assert.strictEqual(read(dir, 'pregyp-binding.gyp'), "{ 'targets': [] }\n");
+  assert.match(r.stderr, /optional-deps changed .*: pregyp-binding\.gyp: written from binding\.gyp/);
+  assert.match(r.stderr, /optional-deps changed .*: files: binding\.gyp left out/);
+  assert.match(r.stderr, /optional-deps changed .*: files: added pregyp-binding\.gyp/);
+  // A second run has nothing to change, and says so.
+  const again = await runCli(['optional-deps', '--write'], { cwd: dir });
+  assert.match(again.stderr, /already lists every platform package and needs no change/);
+  assert.doesNotMatch(again.stderr, /optional-deps changed/);
+
+  // Another install script is kept, with a warning; gypfile is then npm's business.
+  const custom = widget({}, { scripts: { install: 'node scripts/setup.js' } });
+  fs.writeFileSync(path.join(custom, 'binding.gyp'), "{ 'targets': [] }\n");
+  const c = await runCli(['optional-deps', '--write'], { cwd: custom });
+  assert.strictEqual(c.code, 0, c.stderr);
+  const cpkg = JSON.parse(read(custom, 'package.json'));
+  assert.deepStrictEqual(cpkg.scripts, { install: 'node scripts/setup.js' });
+  assert.strictEqual(cpkg.gypfile, undefined);
+  // No `files` list: binding.gyp would be published; the warning says what to do.
+  assert.match(c.stderr, /package\.json has no `files` list, so binding\.gyp is published too/);
+  assert.match(c.stderr, /scripts\.install \("node scripts\/setup\.js"\) kept: it is not a node-pre-gyp install, and npm 12, pnpm, yarn 4 and bun will report it as a blocked script/);
+});
+
 test('binary.platform_packages is validated with clear messages naming the field', async () => {
   const cases = [
     [{ targets: ['linux-x64'] }, /invalid `binary\.platform_packages\.targets\[0\]`: `linux-x64`: a linux target names its libc.*`linux-x64-glibc` or `linux-x64-musl`/],

@@ -7,14 +7,32 @@ const path = require('path');
 
 module.exports = function api(shim) {
 
-  function noBinaryError(tried) {
+  function noBinaryError(tried, fetchFailure) {
     const lines = tried.map(([p, e]) => `  ${p}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
+    const version = require('../package.json').version;
+    const triple = require('./loader').hostTriples()[0];
     const err = new Error(
       `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${lines.join('\n')}\n` +
-        'Install with optional dependencies enabled (npm install --include=optional), or build it from a clone with Rust (npm install).'
+        (fetchFailure ? `Fetching @pregyp/${triple}@${version} on first use failed: ${fetchFailure}\n` : '') +
+        'Install with optional dependencies enabled (npm install --include=optional), ' +
+        `or fetch it by hand: npm pack @pregyp/${triple}@${version}, then put package/pregyp.${triple}.node from that tarball next to ${path.join(__dirname, '..', 'index.js')}; ` +
+        'or build it from a clone with Rust (npm install).'
     );
     err.code = 'E_PREGYP_NO_BINARY';
     return err;
+  }
+
+  // The commands' binary when its platform package is missing: fetched once (lib/fetch-self.js).
+  // Only when nothing was there: a platform package of another release, or a binary that
+  // does not load, is reported as it is (reinstalling is the fix, not a second copy).
+  function fetchFull(tried) {
+    const absent = (e) => e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object file: No such file/.test(e.message);
+    if (!tried.every(([, e]) => absent(e))) throw noBinaryError(tried);
+    try {
+      return require('./fetch-self').fetchSelf(require('./loader').hostTriples()[0]);
+    } catch (e) {
+      throw noBinaryError(tried, e.message);
+    }
   }
 
   // The @pregyp/<triple> package that holds `file` must be this release: its binary and
@@ -36,6 +54,14 @@ module.exports = function api(shim) {
   // synchronously, then looked up again. find() itself never throws for a missing one.
   function find(core, packageJsonPath, opts) {
     const o = findOptions(opts);
+    if (process.versions.pnp) {
+      try {
+        const p = pnpCheck(core, String(packageJsonPath), o);
+        if (p) return p;
+      } catch {
+        // find() never throws for a missing binding: the lookup below answers.
+      }
+    }
     if (!wantsInstall(opts)) return core.find(String(packageJsonPath), o);
     try {
       return core.check(String(packageJsonPath), o);
@@ -46,12 +72,31 @@ module.exports = function api(shim) {
     }
   }
 
+  // Yarn Plug'n'Play has no node_modules folders, so the core's lookup finds no platform
+  // package; PnP answers `require.resolve` from the addon's own package.json (PnP patches
+  // Module), and yarn unplugs packages holding .node files onto disk, where the core reads
+  // them. Returns the binding's path, or null when there is no platform package to resolve.
+  function pnpCheck(core, packageJsonPath, o) {
+    const name = core.platformPackage(packageJsonPath, o);
+    if (!name) return null;
+    let dir;
+    try {
+      dir = path.dirname(require('module').createRequire(path.resolve(packageJsonPath)).resolve(`${name}/package.json`));
+    } catch {
+      return null; // not installed here either: the caller's error stands
+    }
+    return core.check(packageJsonPath, { ...(o || {}), platformPackageDir: dir });
+  }
+
   const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
 
   // `install` for the package of this package.json, blocking (see README, "Install on first use").
+  // With --fallback-to-build, as the install script that platform packages replace had it:
+  // where no platform package fits and the host has nothing, it builds from source.
   function installMissing(packageJsonPath) {
     const dir = path.dirname(path.resolve(String(packageJsonPath)));
-    shim.binding().installSync([`--directory=${dir}`, '--loglevel=warn']);
+    console.error(`pregyp: no binding installed for ${dir} (no platform package fits, or scripts and optional dependencies were left out); installing it now (PREGYP_INSTALL_ON_FIND): download, else build from source`);
+    shim.binding().installSync([`--directory=${dir}`, '--fallback-to-build', '--loglevel=warn']);
   }
 
   // The reference's option names -> the binding's.
@@ -96,6 +141,8 @@ module.exports = function api(shim) {
 
   return {
     noBinaryError,
+    fetchFull,
+    pnpCheck,
     checkVersion,
     find,
     findOptions,

@@ -35,7 +35,7 @@ function open(path) {
     return x;
   }
   x(0, INFO);
-  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d) };
+  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
 }
 
 // pregyp[-find].<triple>.node from the package folder (a local build, or the find()
@@ -87,7 +87,7 @@ const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
 const HIDE_NATIVE = HIDE === '1' || HIDE === 'find';
 // </loader>
 
-// pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/self-install.js) take
+// pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/fetch-self.js) take
 // the platform list from here too: this platform's triples, the running libc's first.
 module.exports = {
   hostTriples: () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES),

@@ -324,6 +324,9 @@ pub struct ExplainResult {
     pub build: ExplainedBuild,
     /// What install would do, in words.
     pub install_would: String,
+    /// When the binding is missing and the package has an install script: how the
+    /// project's package manager approves it, and `pregyp heal` (null otherwise).
+    pub blocked_script: Option<String>,
 }
 
 /// `heal`: one package it installed (or failed to).

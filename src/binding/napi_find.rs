@@ -205,6 +205,7 @@ unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::config::find::F
             debug: opt_bool(env, o, c"debug")?,
         },
         module_root: opt_string(env, o, c"moduleRoot")?,
+        platform_package_dir: opt_string(env, o, c"platformPackageDir")?,
     })
 }
 
@@ -277,9 +278,23 @@ unsafe fn load_error(env: napi_env, argv: &[napi_value]) -> napi_value {
     })
 }
 
+/// `platformPackage(packageJsonPath, opts?)`: the name of the platform package the binding
+/// would come from when no node_modules holds it ("" otherwise), for the JS side to resolve
+/// where packages live elsewhere (Yarn Plug'n'Play).
+unsafe fn platform_package(env: napi_env, argv: &[napi_value]) -> napi_value {
+    call(env, argv, |pj, opts, host, cwd, _| {
+        let located = crate::config::find::locate(pj, opts, host, &env_var, cwd)?;
+        Ok(match located.lookup {
+            crate::config::platform::Lookup::NotInstalled { name } if !located.exists => name,
+            _ => String::new(),
+        })
+    })
+}
+
 /// The binary's one export, `pregyp(op, ...args)`: `op` 0 is `init(info)`, 1
 /// `find(packageJsonPath, opts?)`, 2 `check(packageJsonPath, opts?)`, 3
-/// `loadError(packageJsonPath, opts, detail)` (index.js names them). One function rather
+/// `loadError(packageJsonPath, opts, detail)`, 4 `platformPackage(packageJsonPath, opts?)`
+/// (index.js names them). One function rather
 /// than four: V8 instantiating the first API function is most of what opening this
 /// binary costs beyond an empty addon's, and the others added little (README,
 /// Benchmarks); one export is also less to keep in step.
@@ -293,6 +308,7 @@ unsafe extern "C" fn entry(env: napi_env, info: napi_callback_info) -> napi_valu
         1 => find(env, rest),
         2 => check(env, rest),
         3 => load_error(env, rest),
+        4 => platform_package(env, rest),
         _ => throw(
             env,
             Throw("InvalidArg".into(), format!("unknown operation {op}")),

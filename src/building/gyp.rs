@@ -286,6 +286,30 @@ impl Gyp {
     }
 }
 
+/// The name a package ships its binding.gyp under (`optional-deps --write` writes it): npm,
+/// pnpm 10, yarn 1 and 4 and bun treat a `binding.gyp` at a package's root as an install
+/// script (`node-gyp rebuild`), which they block, report or, in yarn 1's case, run and fail
+/// on a node-pre-gyp binding.gyp. Under this name it is only source for a first-use build.
+pub const SHIPPED_GYP_FILE: &str = "pregyp-binding.gyp";
+
+/// Whether the package in `dir` can be built: a binding.gyp, or the shipped copy.
+pub fn has_gyp_file(dir: &Path) -> bool {
+    dir.join("binding.gyp").is_file() || dir.join(SHIPPED_GYP_FILE).is_file()
+}
+
+/// Puts binding.gyp back from the shipped copy before node-gyp runs (node-gyp reads
+/// `binding.gyp` in its working directory only). Returns whether it did.
+pub fn restore_binding_gyp(dir: &Path) -> crate::error::Result<bool> {
+    use crate::error::IoContext;
+    let target = dir.join("binding.gyp");
+    let shipped = dir.join(SHIPPED_GYP_FILE);
+    if target.exists() || !shipped.is_file() {
+        return Ok(false);
+    }
+    std::fs::copy(&shipped, &target).at("copy", &shipped)?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,12 @@ impl<'a> Job<'a> {
         // node-gyp's stdout reaches ours, as in the reference (scripts look there for the
         // build's `Release/<module>.node` lines), unless stdout carries `--json` results.
         let output = ChildOutput::for_results(ctx.opts.json, false);
+        if gyp::restore_binding_gyp(&ctx.dir)? {
+            crate::log::info(format!(
+                "binding.gyp restored from {} (shipped under that name so that package managers run nothing at install)",
+                gyp::SHIPPED_GYP_FILE
+            ));
+        }
         let gyp = Gyp::locate(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env, output)?;
         Ok(Job { ctx, config, gyp })
     }

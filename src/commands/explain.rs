@@ -98,7 +98,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         |c| crate::building::process::which(c, &ctx.opts.env),
         |p| p.is_file(),
     );
-    let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
+    let has_binding_gyp = crate::building::gyp::has_gyp_file(&ctx.dir);
     let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;
     let libc = crate::config::target::libc();
     let declared_napi = ctx.manifest.napi_versions()?;
@@ -181,7 +181,26 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             binding_gyp: has_binding_gyp,
         },
         install_would: action,
+        blocked_script: None,
     };
+    let mut result = result;
+    // A missing binding of a package with an install script: the project's package
+    // manager may have blocked it (npm 12, pnpm, yarn 4 and bun do by default).
+    let scripts = ctx
+        .manifest
+        .raw
+        .get("scripts")
+        .and_then(serde_json::Value::as_object);
+    if !result.exists
+        && scripts.is_some_and(|s| {
+            ["preinstall", "install", "postinstall"]
+                .iter()
+                .any(|k| s.contains_key(*k))
+        })
+    {
+        result.blocked_script =
+            crate::config::package_manager::blocked_script_hint(&name, &ctx.dir);
+    }
 
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut lines = vec![
@@ -277,6 +296,9 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         yes_no(has_binding_gyp)
     ));
     lines.push(format!("  install would: {}", result.install_would));
+    if let Some(h) = &result.blocked_script {
+        lines.push(format!("  install script: {h}"));
+    }
     Ok(Outcome {
         stdout: lines,
         result,

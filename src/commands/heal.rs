@@ -235,6 +235,43 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             },
         ));
     }
+    // Bindings missing because their install scripts were blocked: say how the project's
+    // package manager approves them, and that heal needs no script at all.
+    let scripted: Vec<&str> = todo
+        .iter()
+        .filter(|(c, state)| {
+            *state == "missing"
+                && c.manifest
+                    .raw
+                    .get("scripts")
+                    .and_then(serde_json::Value::as_object)
+                    .is_some_and(|s| {
+                        ["preinstall", "install", "postinstall"]
+                            .iter()
+                            .any(|k| s.contains_key(*k))
+                    })
+        })
+        .map(|(c, _)| c.manifest.name())
+        .collect();
+    if let Some(pm) = crate::config::package_manager::PackageManager::detect(&ctx.dir) {
+        if !scripted.is_empty() {
+            log::log(
+                crate::log::LogLevel::Notice,
+                &format!(
+                    "{}: install script(s) did not run ({} blocks dependencies' scripts unless approved: {}); heal fetches the verified binaries instead, without running any script",
+                    scripted.join(", "),
+                    pm.name(),
+                    scripted
+                        .iter()
+                        .map(|n| pm.approve(n))
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            );
+        }
+    }
     if ctx.opts.dry_run {
         let mut lines: Vec<String> = todo
             .iter()

@@ -516,32 +516,19 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
         deps.insert(pp.package_name(ctx.name(), &module_name, t), json!(version));
     }
     if ctx.opts.get_bool("write") {
-        let path = ctx.manifest.path.clone();
-        super::package::edit_package_json(&path, |doc| {
-            let obj = doc.as_object_mut().ok_or_else(|| Error::InvalidField {
-                path: path.clone(),
-                field: "(root)".into(),
-                reason: "package.json is not an object".into(),
-            })?;
-            let od = obj
-                .entry("optionalDependencies")
-                .or_insert_with(|| Value::Object(Map::new()))
-                .as_object_mut()
-                .ok_or_else(|| Error::InvalidField {
-                    path: path.clone(),
-                    field: "optionalDependencies".into(),
-                    reason: "expected an object".into(),
-                })?;
-            for (k, v) in &deps {
-                od.insert(k.clone(), v.clone());
-            }
-            Ok(())
-        })?;
-        log::info(format!(
-            "optional-deps wrote {} platform package(s) to {}",
-            deps.len(),
-            ctx.manifest.path.display()
-        ));
+        let changes = setup_platform_packages_manifest(&ctx.manifest.path, &deps)?;
+        if changes.is_empty() {
+            log::info(format!(
+                "optional-deps: {} already lists every platform package and needs no change",
+                ctx.manifest.path.display()
+            ));
+        }
+        for c in &changes {
+            log::info(format!(
+                "optional-deps changed {}: {c}",
+                ctx.manifest.path.display()
+            ));
+        }
     }
     let text = serde_json::to_string_pretty(&json!({ "optionalDependencies": deps }))
         .expect("JSON serializes");
@@ -549,6 +536,135 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
         stdout: text.lines().map(String::from).collect(),
         result: OptionalDepsResult(deps),
     })
+}
+
+/// An install script that only fetches or builds the binding: what platform packages replace.
+fn is_binding_install_script(script: &str) -> bool {
+    let words: Vec<&str> = script.split_whitespace().collect();
+    let words = match words.first() {
+        Some(&"npx") => &words[1..],
+        _ => &words[..],
+    };
+    matches!(
+        words,
+        [tool, "install", ..] if ["node-pre-gyp", "pregyp", "@mapbox/node-pre-gyp"].contains(tool)
+    )
+}
+
+/// Sets up the package at `path` (its package.json) for platform packages and returns
+/// what changed, one line per change (empty when nothing did). `deps`: each platform
+/// package and its version.
+///
+/// npm 12, pnpm, yarn 4 and bun block dependencies' install scripts (pnpm 11+ fails the
+/// install), so once platform packages carry the binaries:
+/// - `optionalDependencies` lists every platform package at exactly `deps`' version;
+/// - a `node-pre-gyp install`/`pregyp install` install script is removed (where no platform
+///   package fits, `load()` with PREGYP_INSTALL_ON_FIND or `pregyp heal` download or build
+///   on first use); any other install script is kept, with a warning;
+/// - a binding.gyp is shipped as `pregyp-binding.gyp` (copied, and swapped for binding.gyp
+///   in `files`), which a first-use build puts back: npm, pnpm 10, yarn 1 and 4 and bun act
+///   on a `binding.gyp` in a package (yarn 1 runs `node-gyp rebuild`, which fails on a
+///   node-pre-gyp binding.gyp; the others report a blocked script) whatever `gypfile` says;
+/// - `"gypfile": false`, as npm adds an implicit `node-gyp rebuild` install script at
+///   publish when the folder has a binding.gyp.
+///
+/// `optional-deps --write` uses it; so can any command that moves a package over.
+pub fn setup_platform_packages_manifest(
+    path: &Path,
+    deps: &Map<String, Value>,
+) -> Result<Vec<String>> {
+    use crate::building::gyp::SHIPPED_GYP_FILE;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let gyp = dir.join("binding.gyp");
+    let has_gyp = gyp.is_file();
+    let mut changes = Vec::new();
+    if has_gyp {
+        let shipped = dir.join(SHIPPED_GYP_FILE);
+        let text = std::fs::read(&gyp).at("read", &gyp)?;
+        if std::fs::read(&shipped).ok().as_deref() != Some(&text[..]) {
+            std::fs::write(&shipped, &text).at("write", &shipped)?;
+            changes.push(format!(
+                "{SHIPPED_GYP_FILE}: written from binding.gyp (shipped under this name; a first-use source build puts binding.gyp back)"
+            ));
+        }
+    }
+    let mut files_without_gyp = false;
+    super::package::edit_package_json(path, |doc| {
+        let not_object = |field: &str| Error::InvalidField {
+            path: path.to_path_buf(),
+            field: field.into(),
+            reason: "expected an object".into(),
+        };
+        let obj = doc.as_object_mut().ok_or_else(|| not_object("(root)"))?;
+        let od = obj
+            .entry("optionalDependencies")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .ok_or_else(|| not_object("optionalDependencies"))?;
+        for (k, v) in deps {
+            let want = v.as_str().unwrap_or_default();
+            match od.insert(k.clone(), v.clone()) {
+                None => changes.push(format!("optionalDependencies: added {k}@{want}")),
+                Some(old) if &old != v => changes.push(format!(
+                    "optionalDependencies: {k} {} -> {want}",
+                    old.as_str().unwrap_or_default()
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(scripts) = obj.get_mut("scripts").and_then(Value::as_object_mut) {
+            for name in ["preinstall", "install", "postinstall"] {
+                let Some(script) = scripts.get(name).and_then(Value::as_str).map(String::from)
+                else {
+                    continue;
+                };
+                if is_binding_install_script(&script) {
+                    scripts.remove(name);
+                    changes.push(format!(
+                        "scripts.{name}: removed \"{script}\" (the platform packages carry the binaries; where none fits, load() with PREGYP_INSTALL_ON_FIND=1 or `npx pregyp heal` download or build it on first use)"
+                    ));
+                } else {
+                    log::warn(format!(
+                        "scripts.{name} (\"{script}\") kept: it is not a node-pre-gyp install, and npm 12, pnpm, yarn 4 and bun will report it as a blocked script"
+                    ));
+                }
+            }
+        }
+        if !has_gyp {
+            return Ok(());
+        }
+        if let Some(files) = obj.get_mut("files").and_then(Value::as_array_mut) {
+            let is_gyp = |f: &Value| {
+                f.as_str()
+                    .is_some_and(|f| f.trim_start_matches("./") == "binding.gyp")
+            };
+            if files.iter().any(is_gyp) {
+                files.retain(|f| !is_gyp(f));
+                changes.push("files: binding.gyp left out".into());
+            }
+            if !files.iter().any(|f| f.as_str() == Some(SHIPPED_GYP_FILE)) {
+                files.push(Value::String(SHIPPED_GYP_FILE.into()));
+                changes.push(format!("files: added {SHIPPED_GYP_FILE}"));
+            }
+        } else {
+            files_without_gyp = true;
+        }
+        let has_install = obj
+            .get("scripts")
+            .and_then(Value::as_object)
+            .is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
+        if !has_install && obj.get("gypfile") != Some(&Value::Bool(false)) {
+            obj.insert("gypfile".into(), Value::Bool(false));
+            changes.push("gypfile: false (npm would otherwise add an implicit `node-gyp rebuild` install script for binding.gyp)".into());
+        }
+        Ok(())
+    })?;
+    if files_without_gyp {
+        log::warn(format!(
+            "package.json has no `files` list, so binding.gyp is published too, and package managers act on it (yarn 1 runs node-gyp rebuild, the others report a blocked script): list the published files, with {SHIPPED_GYP_FILE} instead of binding.gyp, or add binding.gyp to .npmignore"
+        ));
+    }
+    Ok(changes)
 }
 
 /// The installed platform package and the binding it holds for `config` (or for an

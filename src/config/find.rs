@@ -8,6 +8,7 @@
 use crate::config::hostfs;
 use crate::config::manifest::{HostRole, Manifest};
 use crate::config::options::mirror_with;
+use crate::config::package_manager;
 use crate::config::platform::{self, Installed, Lookup, Target};
 use crate::config::target::{self, HostInfo, TargetOptions};
 use crate::config::versioning::{self, Config, EvalOptions};
@@ -21,6 +22,9 @@ pub struct FindOptions {
     pub target: TargetOptions,
     /// Resolve module_path against this instead of the package.json's folder.
     pub module_root: Option<String>,
+    /// The platform package's folder as the JS resolver found it, where no node_modules
+    /// holds it (Yarn Plug'n'Play): used when the node_modules lookup finds none.
+    pub platform_package_dir: Option<String>,
 }
 
 /// Reads one environment variable (the process's, or a test's).
@@ -102,6 +106,21 @@ pub struct Located {
     pub lookup: Lookup,
     /// The package folder (package.json's).
     pub root: PathBuf,
+    /// Whether the package has an install script (preinstall, install or postinstall),
+    /// which today's package managers block unless approved.
+    pub install_script: bool,
+}
+
+fn has_install_script(manifest: &Manifest) -> bool {
+    manifest
+        .raw
+        .get("scripts")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|s| {
+            ["preinstall", "install", "postinstall"]
+                .iter()
+                .any(|k| s.contains_key(*k))
+        })
 }
 
 /// The binding for this package and target: `module_path` first (installed or built),
@@ -116,8 +135,10 @@ pub fn locate(
 ) -> Result<Located> {
     let p = prepare(package_json, opts, host, env, cwd)?;
     let config = versioning::evaluate(&p.manifest, &p.eval, host, p.napi)?;
+    let install_script = has_install_script(&p.manifest);
     if hostfs::exists(&config.module) {
         return Ok(Located {
+            install_script,
             path: config.module.clone(),
             exists: true,
             platform_package: None,
@@ -126,8 +147,17 @@ pub fn locate(
             config,
         });
     }
-    let lookup = lookup_platform_package(&p.manifest, &config);
+    let lookup = match (
+        lookup_platform_package(&p.manifest, &config),
+        &opts.platform_package_dir,
+    ) {
+        (Lookup::NotInstalled { name }, Some(dir)) => {
+            crate::config::platform::installed_at(name, Path::new(dir), &config.version)
+        }
+        (lookup, _) => lookup,
+    };
     let missing = |config: Config, lookup: Lookup| Located {
+        install_script,
         root: p.manifest.root.clone(),
         path: config.module.clone(),
         exists: false,
@@ -151,6 +181,7 @@ pub fn locate(
         };
         if let Some(path) = binding_in(&package.dir, root, &c) {
             return Ok(Located {
+                install_script,
                 path,
                 exists: true,
                 platform_package: Some(package.clone()),
@@ -243,7 +274,13 @@ pub fn missing_binding_error(located: &Located) -> Error {
     let heal =
         format!("npx pregyp heal   (or: cd {dir} && npx pregyp install --fallback-to-build)");
     let other_builds = config.module_path.parent().is_some_and(hostfs::has_entries);
-    let no_script = "its install script did not run (npm --ignore-scripts, pnpm without allowBuilds, or a failed install), or no prebuilt binary exists for this target";
+    let old_way = "its install script did not run (npm --ignore-scripts, pnpm without allowBuilds, or a failed install), or no prebuilt binary exists for this target";
+    // A package on platform packages without an install script: nothing ran or was blocked.
+    let no_script = if located.install_script || matches!(located.lookup, Lookup::NotDeclared) {
+        old_way
+    } else {
+        "the package has no install script (it relies on platform packages), so nothing downloads or builds the binding at install time"
+    };
     let (platform_line, cause, fix) = match &located.lookup {
         Lookup::NotDeclared => (
             None,
@@ -257,7 +294,11 @@ pub fn missing_binding_error(located: &Located) -> Error {
         Lookup::NotShipped { triple } => (
             Some(format!("none for {triple} (binary.platform_packages.targets does not list it)")),
             no_script.to_string(),
-            heal,
+            if located.install_script {
+                heal
+            } else {
+                format!("npx pregyp heal --fallback-to-build   (downloads from the host, else builds from source; or set PREGYP_INSTALL_ON_FIND=1 to do that on first use; or: cd {dir} && npx pregyp install --fallback-to-build)")
+            },
         ),
         Lookup::NotInstalled { name } => (
             Some(format!("{name} is not installed (looked in every node_modules from {dir} up)")),
@@ -296,6 +337,11 @@ pub fn missing_binding_error(located: &Located) -> Error {
         message.push_str(&format!("\n  platform package: {l}"));
     }
     message.push_str(&format!("\n  likely cause: {cause}\n  fix: {fix}"));
+    if located.install_script {
+        if let Some(hint) = package_manager::blocked_script_hint(&config.name, &located.root) {
+            message.push_str(&format!("\n  install script: {hint}"));
+        }
+    }
     Error::BindingMissing { message }
 }
 

@@ -407,6 +407,19 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             raw.insert(name, Raw::Str(v.clone()));
         }
     }
+    // PREGYP_<OPTION> for every declared option, where neither the command line nor
+    // npm_config_<option> gave it: npm 12 rejects unknown command-line flags
+    // (`npm install --build-from-source`), so options must work from the environment too.
+    for o in crate::config::spec::OPTIONS {
+        let k = o.key();
+        let var = format!("PREGYP_{}", k.to_ascii_uppercase());
+        if raw.contains_key(&k) || o.env.contains(&var.as_str()) {
+            continue;
+        }
+        if let Some(v) = env.non_empty(&var) {
+            raw.insert(k, Raw::Str(v.to_string()));
+        }
+    }
     let opts = Options::from_raw(raw, cli_flags, gyp_args, env)?;
     Ok(Invocation {
         commands,
@@ -633,6 +646,10 @@ pub fn mirror_with(get: impl Fn(&str) -> Option<String>, module_name: &str) -> O
         format!("npm_config_{all}_binary_host_mirror"),
         format!("npm_config_{first}_binary_host_mirror"),
         format!("npm_config_{module_name}_binary_host_mirror"),
+        // The same without npm (npm 12 refuses `--<module>_binary_host_mirror` flags and
+        // warns about unknown npm_config_* variables): uppercase, dashes as underscores.
+        format!("PREGYP_{}_BINARY_HOST_MIRROR", all.to_ascii_uppercase()),
+        format!("{}_BINARY_HOST_MIRROR", all.to_ascii_uppercase()),
         "PREGYP_BINARY_HOST_MIRROR".to_string(),
         "npm_config_pregyp_binary_host_mirror".to_string(),
     ]
@@ -668,6 +685,97 @@ mod tests {
             env(e),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn every_option_also_reads_pregyp_env() {
+        let env = |pairs: &[(&str, &str)]| {
+            Env(pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect())
+        };
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = parse(
+            &argv(&["install"]),
+            env(&[
+                ("PREGYP_FALLBACK_TO_BUILD", "true"),
+                ("PREGYP_TARGET", "20.0.0"),
+                ("PREGYP_LOGLEVEL", "silly"),
+            ]),
+        )
+        .unwrap()
+        .opts;
+        assert_eq!(o.fallback_to_build, Selector::All);
+        assert_eq!(o.target.version.as_deref(), Some("20.0.0"));
+        // The command line wins over PREGYP_*, and npm_config_* too.
+        let o = parse(
+            &argv(&["install", "--target=18.0.0"]),
+            env(&[("PREGYP_TARGET", "20.0.0")]),
+        )
+        .unwrap()
+        .opts;
+        assert_eq!(o.target.version.as_deref(), Some("18.0.0"));
+        let o = parse(
+            &argv(&["install"]),
+            env(&[("PREGYP_TARGET", "20.0.0"), ("npm_config_target", "22.0.0")]),
+        )
+        .unwrap()
+        .opts;
+        assert_eq!(o.target.version.as_deref(), Some("22.0.0"));
+        // Unknown PREGYP_* names are not options.
+        assert!(parse(&argv(&["install"]), env(&[("PREGYP_NO_SUCH_THING", "1")])).is_ok());
+    }
+
+    #[test]
+    fn module_mirror_from_uppercase_variables() {
+        let get = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            mirror_with(
+                get(&[("BCRYPT_LIB_BINARY_HOST_MIRROR", "https://m/")]),
+                "bcrypt_lib"
+            )
+            .as_deref(),
+            Some("https://m/")
+        );
+        assert_eq!(
+            mirror_with(
+                get(&[("PREGYP_MY_MOD_BINARY_HOST_MIRROR", "https://p/")]),
+                "my-mod"
+            )
+            .as_deref(),
+            Some("https://p/")
+        );
+        // npm's spelling first, the global mirror last.
+        assert_eq!(
+            mirror_with(
+                get(&[
+                    ("MY_MOD_BINARY_HOST_MIRROR", "https://u/"),
+                    ("npm_config_my_mod_binary_host_mirror", "https://n/")
+                ]),
+                "my-mod"
+            )
+            .as_deref(),
+            Some("https://n/")
+        );
+        assert_eq!(
+            mirror_with(
+                get(&[
+                    ("MY_MOD_BINARY_HOST_MIRROR", "https://u/"),
+                    ("PREGYP_BINARY_HOST_MIRROR", "https://g/")
+                ]),
+                "my-mod"
+            )
+            .as_deref(),
+            Some("https://u/")
+        );
     }
 
     #[test]

@@ -220,6 +220,12 @@ pub fn lookup(
     let Some(dir) = resolve_package(&name, &real) else {
         return Lookup::NotInstalled { name };
     };
+    installed_at(name, &dir, version)
+}
+
+/// The platform package `name` installed in `dir`: `Found` when it is of `version`.
+pub fn installed_at(name: String, dir: &Path, version: &str) -> Lookup {
+    let dir = dir.to_path_buf();
     let found_version = crate::config::hostfs::read(&dir.join("package.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())

@@ -75,7 +75,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     cmd("heal", "heal", "Installs every missing or broken binding under node_modules", false, Local, ""),
     cmd("checksums", "checksums", "Prints (or with --write stores) binary.checksums for the staged tarballs", true, Production, ""),
     cmd("platform-package", "platformPackage", "Writes build/npm/<package>/, the npm package carrying this target's bindings (--from <dir>: every target's, from staged tarballs)", false, Local, ""),
-    cmd("optional-deps", "optionalDeps", "Prints (or with --write stores) optionalDependencies on every platform package", false, Local, ""),
+    cmd("optional-deps", "optionalDeps", "Prints (or with --write stores) optionalDependencies on every platform package; --write also drops a node-pre-gyp install script and sets gypfile: false", false, Local, ""),
     cmd("migrate", "migrate", "Moves a node-pre-gyp package in place onto pregyp, platform packages and a release workflow; prints the diff and what is left to do", false, Production, ""),
 ];
 

@@ -1,0 +1,91 @@
+'use strict';
+// pregyp's full tool (the commands: install, build, heal, ...) ships in the @pregyp/<triple>
+// platform package, an optional dependency; the small find()/load() binary is in the root
+// package, so addons load either way. When the platform package was left out
+// (`--omit=optional`, a registry mirror without it), the first use of a command fetches
+// that one package with `npm pack` (npm checks the tarball against the registry's
+// integrity field), from the registry the project's npm config names, and keeps its binary.
+// This used to be pregyp's `preinstall` script; install scripts are blocked by default by
+// npm 12, pnpm, yarn 4 and bun, and pnpm 11+ fails the install over one, so it runs on first
+// use instead and pregyp has no install script. PREGYP_FETCH_SELF=0 turns it off.
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+
+const root = path.join(__dirname, '..');
+
+// The few files wanted from a package tarball (ustar, as npm packs it).
+function untarFiles(tgz, wanted) {
+  const data = zlib.gunzipSync(fs.readFileSync(tgz));
+  const out = {};
+  for (let off = 0; off + 512 <= data.length; ) {
+    const h = data.subarray(off, off + 512);
+    if (h.every((b) => b === 0)) break;
+    const str = (a, b) => h.subarray(a, b).toString('utf8').replace(/\0.*$/s, '');
+    const name = (str(345, 500) ? `${str(345, 500)}/` : '') + str(0, 100);
+    const size = parseInt(str(124, 136).trim() || '0', 8);
+    const type = str(156, 157) || '0';
+    off += 512;
+    if (type === '0' && wanted.includes(name)) out[name] = data.subarray(off, off + size);
+    off += Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+// Where a fetched binary is kept: beside index.js (where the loader looks first) when that
+// folder is writable, else in pregyp's cache folder.
+function cacheDir(version) {
+  const base = process.env.PREGYP_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pregyp');
+  return path.join(base, 'self', version);
+}
+
+function writable(dir) {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The path of pregyp.<triple>.node for this platform: one fetched before (cache), or fetched
+ * now. Throws an Error with the reason; the caller adds the fix.
+ */
+function fetchSelf(triple) {
+  const { version } = require('../package.json');
+  const file = `pregyp.${triple}.node`;
+  const cached = path.join(cacheDir(version), file);
+  if (fs.existsSync(cached)) return cached;
+  if (/^(0|false|no)$/i.test(process.env.PREGYP_FETCH_SELF || '')) throw new Error('PREGYP_FETCH_SELF=0 turns fetching it off');
+  const spec = `@pregyp/${triple}@${version}`;
+  console.error(`pregyp: the pregyp commands are in ${spec}, which is not installed (optional dependencies left out?); fetching it once with npm pack (no script runs)`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-self-'));
+  try {
+    const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;
+    const [cmd, args] = npmCli ? [process.execPath, [npmCli]] : ['npm', []];
+    const r = spawnSync(cmd, [...args, 'pack', spec, '--json', '--ignore-scripts', '--pack-destination', tmp, '--loglevel=error'], {
+      encoding: 'utf8',
+      shell: !npmCli && process.platform === 'win32',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (r.error) throw new Error(`could not run npm: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`npm pack ${spec} failed: ${(r.stderr || '').trim().split('\n').pop()}`);
+    const tgz = path.join(tmp, JSON.parse(r.stdout)[0].filename);
+    const bytes = untarFiles(tgz, [`package/${file}`])[`package/${file}`];
+    if (!bytes) throw new Error(`${spec} has no ${file}`);
+    const dir = writable(root) ? root : cacheDir(version);
+    fs.mkdirSync(dir, { recursive: true });
+    const dest = path.join(dir, file);
+    fs.writeFileSync(`${dest}.${process.pid}.tmp`, bytes, { mode: 0o755 });
+    fs.renameSync(`${dest}.${process.pid}.tmp`, dest);
+    console.error(`pregyp: fetched ${spec} -> ${dest}`);
+    return dest;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+module.exports = { fetchSelf, untarFiles };
