@@ -83,68 +83,6 @@ fn rewrite_script(s: &str) -> String {
         .join(" ")
 }
 
-/// The install script set up for a package whose binaries come from platform packages,
-/// so that no package manager (npm 12, pnpm, yarn 4, bun) reports a blocked script: the
-/// `pregyp install` script goes, and `"gypfile": false` stops npm from adding its
-/// implicit `node-gyp rebuild`. Where no platform package fits, the source build moves to
-/// first use (`load()` with `PREGYP_INSTALL_ON_FIND=1`, or `npx pregyp heal`).
-///
-/// This is migrate's own minimal version of that step; `optional-deps --write` (issue 18)
-/// owns the measured one, and migrate should call it instead once both are merged.
-/// Returns what it changed, and what it left for a person.
-pub fn setup_install_script(
-    doc: &mut Map<String, Value>,
-    has_binding_gyp: bool,
-) -> (Vec<String>, Vec<String>) {
-    let mut changed = Vec::new();
-    let mut todo = Vec::new();
-    if let Some(scripts) = doc.get_mut("scripts").and_then(Value::as_object_mut) {
-        for key in ["preinstall", "install", "postinstall"] {
-            let Some(script) = scripts.get(key).and_then(Value::as_str).map(String::from) else {
-                continue;
-            };
-            let is_install = |seg: &str| seg.split_whitespace().take(2).eq(["pregyp", "install"]);
-            if !script.contains("pregyp") {
-                todo.push(format!(
-                    "scripts.{key} (`{script}`) still runs at every install of the package: npm 12, pnpm, yarn 4 and bun block it and report it; move it to a script only you run (prepare, or a named one)"
-                ));
-                continue;
-            }
-            if script.contains("||") || script.contains(';') || script.contains('|') {
-                todo.push(format!(
-                    "scripts.{key} (`{script}`) runs pregyp in a way migrate does not take apart: remove the `pregyp install` part by hand, so that installs run no script"
-                ));
-                continue;
-            }
-            let segs: Vec<&str> = script.split("&&").map(str::trim).collect();
-            let kept: Vec<&str> = segs.iter().copied().filter(|s| !is_install(s)).collect();
-            if kept.len() == segs.len() {
-                continue;
-            }
-            if kept.is_empty() {
-                // shift_remove keeps the other scripts in their order.
-                scripts.shift_remove(key);
-                changed.push(format!("removed scripts.{key}"));
-            } else {
-                scripts.insert(key.into(), json!(kept.join(" && ")));
-                changed.push(format!("removed `pregyp install` from scripts.{key}"));
-                todo.push(format!(
-                    "scripts.{key} still runs `{}`: a blocked-script notice remains for it",
-                    kept.join(" && ")
-                ));
-            }
-        }
-        if scripts.is_empty() {
-            doc.shift_remove("scripts");
-        }
-    }
-    if has_binding_gyp && doc.get("gypfile") != Some(&Value::Bool(false)) {
-        doc.insert("gypfile".into(), Value::Bool(false));
-        changed.push("set \"gypfile\": false (npm adds no implicit `node-gyp rebuild`)".into());
-    }
-    (changed, todo)
-}
-
 /// One file's new text.
 struct FileChange {
     rel: String,
@@ -271,33 +209,34 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
             })?;
     layout_todo(ctx, &pp, &mut result.todo);
     let version = ctx.manifest.version().to_string();
-    let od = doc
-        .entry("optionalDependencies")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Some(od) = od.as_object_mut() else {
-        return Err(Error::InvalidField {
-            path: pj.clone(),
-            field: "optionalDependencies".into(),
-            reason: "expected an object".into(),
-        });
-    };
-    for t in &pp.targets {
-        od.insert(pp.package_name(&root_name, &module_name, t), json!(version));
-    }
-    // The source build, where no platform package fits, needs binding.gyp in the package.
-    let has_gyp = ctx.dir.join("binding.gyp").is_file();
-    if let Some(files) = doc.get_mut("files").and_then(Value::as_array_mut) {
-        if has_gyp && !files.iter().any(|f| f.as_str() == Some("binding.gyp")) {
-            files.push(json!("binding.gyp"));
-        }
-    }
-
-    // The install script.
-    let (changed, todo) = setup_install_script(&mut doc, has_gyp);
+    let deps: Map<String, Value> = pp
+        .targets
+        .iter()
+        .map(|t| (pp.package_name(&root_name, &module_name, t), json!(version)))
+        .collect();
+    // The same set-up as `optional-deps --write`: optionalDependencies, the install script
+    // gone, binding.gyp shipped as pregyp-binding.gyp (so that no package manager acts on
+    // it), "gypfile": false. Where no platform package fits, the build moves to first use.
+    let gyp_path = ctx.dir.join("binding.gyp");
+    let has_gyp = gyp_path.is_file();
+    let (changed, warnings) =
+        super::platform_package::setup_platform_packages_doc(&pj, &mut doc, &deps, has_gyp)?;
     notes.extend(changed);
-    result.todo.extend(todo);
+    result.todo.extend(warnings);
 
     let mut changes = Vec::new();
+    if has_gyp {
+        let shipped = crate::building::gyp::SHIPPED_GYP_FILE;
+        let gyp = std::fs::read_to_string(&gyp_path).at("read", &gyp_path)?;
+        let old = std::fs::read_to_string(ctx.dir.join(shipped)).ok();
+        if old.as_deref() != Some(gyp.as_str()) {
+            changes.push(FileChange {
+                rel: shipped.into(),
+                old,
+                new: gyp,
+            });
+        }
+    }
     let new_pj = super::package::render_package_json(&text, &Value::Object(doc.clone()));
     changes.push(FileChange {
         rel: "package.json".into(),
@@ -1363,28 +1302,6 @@ mod tests {
     fn unbalanced_code_is_not_touched() {
         let src = "var b = require('node-pre-gyp');\nb.find(path.join(__dirname, 'x'\n";
         assert!(rewrite_js(src, Some(0), "x", false).is_err());
-    }
-
-    #[test]
-    fn install_script_goes_and_gypfile_is_set() {
-        let mut doc: Map<String, Value> = serde_json::from_str(
-            r#"{"scripts":{"install":"pregyp install --fallback-to-build","test":"jest"}}"#,
-        )
-        .unwrap();
-        let (changed, todo) = setup_install_script(&mut doc, true);
-        assert_eq!(
-            serde_json::to_string(&doc).unwrap(),
-            r#"{"scripts":{"test":"jest"},"gypfile":false}"#
-        );
-        assert_eq!(changed.len(), 2);
-        assert!(todo.is_empty());
-        let (changed, _) = setup_install_script(&mut doc, true);
-        assert!(changed.is_empty());
-        let mut doc: Map<String, Value> =
-            serde_json::from_str(r#"{"scripts":{"install":"pregyp install || make"}}"#).unwrap();
-        let (_, todo) = setup_install_script(&mut doc, false);
-        assert_eq!(todo.len(), 1);
-        assert!(doc["scripts"]["install"].is_string());
     }
 
     #[test]

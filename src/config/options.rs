@@ -689,12 +689,7 @@ mod tests {
 
     #[test]
     fn every_option_also_reads_pregyp_env() {
-        let env = |pairs: &[(&str, &str)]| {
-            Env(pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect())
-        };
+        let env = Env::from_pairs;
         let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let o = parse(
             &argv(&["install"]),
