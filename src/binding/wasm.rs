@@ -117,6 +117,7 @@ fn find_options(v: Option<&Value>) -> R<FindOptions> {
             debug: opt_bool(o, "debug")?,
         },
         module_root: opt_string(o, "moduleRoot")?,
+        platform_package_dir: opt_string(o, "platformPackageDir")?,
     })
 }
 
