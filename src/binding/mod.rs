@@ -13,6 +13,9 @@ mod napi;
 // (Not in fuzz builds, which are executables rather than addons.)
 #[cfg(all(not(feature = "full"), not(fuzzing), not(target_family = "wasm")))]
 mod napi_find;
+// The lean entries' exceptions.
+#[cfg(all(not(feature = "full"), any(not(fuzzing), target_family = "wasm")))]
+mod throw;
 // The WebAssembly fallback's entry (lib/wasm.js), for platforms with no native binary.
 #[cfg(all(not(feature = "full"), target_family = "wasm"))]
 mod wasm;

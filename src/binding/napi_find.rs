@@ -22,16 +22,7 @@ use sys::{napi_callback_info, napi_env, napi_value, Status, ValueType};
 
 static HOST: OnceLock<HostInfo> = OnceLock::new();
 
-/// A JS exception to throw: `err.code` and `err.message`.
-struct Throw(String, String);
-
-impl From<Error> for Throw {
-    fn from(e: Error) -> Self {
-        Throw(e.code().to_string(), e.to_string())
-    }
-}
-
-type R<T> = Result<T, Throw>;
+use super::throw::{expected, Throw, R};
 
 /// Throws `new Error(message)` with `code`, as napi-rs does for `napi::Error<String>`.
 unsafe fn throw(env: napi_env, Throw(code, message): Throw) -> napi_value {
@@ -42,19 +33,6 @@ unsafe fn throw(env: napi_env, Throw(code, message): Throw) -> napi_value {
         sys::napi_throw(env, e);
     }
     ptr::null_mut()
-}
-
-fn expected(what: &str, name: &str) -> Throw {
-    let code = match what {
-        "string" => "StringExpected",
-        "boolean" => "BooleanExpected",
-        "number" => "NumberExpected",
-        _ => "ObjectExpected",
-    };
-    Throw(
-        code.into(),
-        format!("Failed to convert JavaScript value `{name}` into rust type: expected {what}"),
-    )
 }
 
 unsafe fn type_of(env: napi_env, v: napi_value) -> sys::napi_valuetype {

@@ -12,7 +12,6 @@
 use crate::config::find::FindOptions;
 use crate::config::hostfs::env_var;
 use crate::config::target::{HostInfo, Runtime, TargetOptions};
-use crate::error::Error;
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -21,29 +20,7 @@ thread_local! {
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A JS exception to throw: `err.code` and `err.message`.
-struct Throw(String, String);
-
-impl From<Error> for Throw {
-    fn from(e: Error) -> Self {
-        Throw(e.code().to_string(), e.to_string())
-    }
-}
-
-type R<T> = Result<T, Throw>;
-
-fn expected(what: &str, name: &str) -> Throw {
-    let code = match what {
-        "string" => "StringExpected",
-        "boolean" => "BooleanExpected",
-        "number" => "NumberExpected",
-        _ => "ObjectExpected",
-    };
-    Throw(
-        code.into(),
-        format!("Failed to convert JavaScript value `{name}` into rust type: expected {what}"),
-    )
-}
+use super::throw::{expected, Throw, R};
 
 /// `obj[name]`, with absent and `null` read as absent (napi-rs's `Option` fields).
 fn field<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {

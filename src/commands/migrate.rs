@@ -225,6 +225,12 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     result.todo.extend(warnings);
 
     let mut changes = Vec::new();
+    let new_pj = super::package::render_package_json(&text, &Value::Object(doc.clone()));
+    changes.push(FileChange {
+        rel: "package.json".into(),
+        old: Some(text.clone()),
+        new: new_pj,
+    });
     if has_gyp {
         let shipped = crate::building::gyp::SHIPPED_GYP_FILE;
         let gyp = std::fs::read_to_string(&gyp_path).at("read", &gyp_path)?;
@@ -237,12 +243,6 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
             });
         }
     }
-    let new_pj = super::package::render_package_json(&text, &Value::Object(doc.clone()));
-    changes.push(FileChange {
-        rel: "package.json".into(),
-        old: Some(text.clone()),
-        new: new_pj,
-    });
 
     // Code.
     for file in js_files(&ctx.dir)? {
@@ -1120,7 +1120,7 @@ jobs:
     if any_container {
         y.push_str("      - name: Build tools (Alpine)\n        if: ${{ matrix.container }}\n        run: apk add --no-cache python3 make g++ git\n");
     }
-    y.push_str("      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n");
+    y.push_str("      - uses: actions/checkout@v5\n      - uses: actions/setup-node@v5\n");
     if any_container {
         y.push_str("        if: ${{ !matrix.container }}\n");
     }
@@ -1158,7 +1158,7 @@ jobs:
         ),
     }
     y.push_str(
-        "      - uses: actions/upload-artifact@v4
+        "      - uses: actions/upload-artifact@v6
         with:
           name: stage-${{ matrix.target }}-node${{ matrix.node }}
           path: build/stage
@@ -1171,8 +1171,8 @@ jobs:
       contents: read
       id-token: write
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
+      - uses: actions/checkout@v5
+      - uses: actions/setup-node@v5
         with:
           node-version: 22
           registry-url: 'https://registry.npmjs.org'
@@ -1182,7 +1182,7 @@ jobs:
     );
     y.push_str(&format!("      - run: {install}\n"));
     y.push_str(
-        "      - uses: actions/download-artifact@v4
+        "      - uses: actions/download-artifact@v7
         with:
           path: artifacts
       - run: npx pregyp platform-package --from artifacts

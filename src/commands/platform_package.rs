@@ -653,9 +653,6 @@ pub fn setup_platform_packages_doc(
                 ));
             }
         }
-        if scripts.is_empty() {
-            obj.shift_remove("scripts");
-        }
     }
     if !has_gyp {
         return Ok((changes, warnings));
@@ -678,11 +675,9 @@ pub fn setup_platform_packages_doc(
             "package.json has no `files` list, so binding.gyp is published too, and package managers act on it (yarn 1 runs node-gyp rebuild, the others report a blocked script): list the published files, with {SHIPPED_GYP_FILE} instead of binding.gyp, or add binding.gyp to .npmignore"
         ));
     }
-    let has_install = obj
-        .get("scripts")
-        .and_then(Value::as_object)
-        .is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
-    if !has_install && obj.get("gypfile") != Some(&Value::Bool(false)) {
+    // Even beside a preinstall or install script of the package's own: a person may remove
+    // it later (migrate's to-do asks for that), and then npm would add the implicit script.
+    if obj.get("gypfile") != Some(&Value::Bool(false)) {
         obj.insert("gypfile".into(), Value::Bool(false));
         changes.push("gypfile: false (npm would otherwise add an implicit `node-gyp rebuild` install script for binding.gyp)".into());
     }
@@ -769,9 +764,9 @@ mod tests {
         let (_, warnings) = setup_platform_packages_doc(path, &mut doc, &deps, true).unwrap();
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert_eq!(doc["scripts"]["install"], "make");
-        assert!(
-            doc.get("gypfile").is_none(),
-            "an install script runs anyway"
+        assert_eq!(
+            doc["gypfile"], false,
+            "gypfile: false even beside an install script that may go later"
         );
     }
 }
