@@ -21,7 +21,7 @@ const INFO = {
 };
 
 // Opens a binary and hands it the facts of this process. The find() binary exports one
-// function, `pregyp(op, ...args)` (see src/napi_find.rs); the full binary an object.
+// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs); the full binary an object.
 function open(path) {
   const m = { exports: {} };
   process.dlopen(m, path);
@@ -109,7 +109,7 @@ exports.load = function load(packageJsonPathOrDir, opts) {
 // Everything else is defined in lib/api.js, loaded when first used.
 exports.run = (argv) => api().run(argv);
 exports.reveal = (opts) => api().reveal(opts);
-// One function per command declared in src/spec.rs (written by scripts/gen-types.js).
+// One function per command declared in src/config/spec.rs (written by scripts/gen-types.js).
 // <generated:commands>
 exports.clean = (opts) => api().command('clean', opts);
 exports.install = (opts) => api().command('install', opts);

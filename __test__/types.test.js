@@ -1,5 +1,5 @@
 'use strict';
-// index.d.ts and index.js against their sources (src/spec.rs, src/error.rs,
+// index.d.ts and index.js against their sources (src/config/spec.rs, src/error.rs,
 // src/results.rs, lib/loader.js): the generated parts are up to date, every declared
 // command is a function of the API (and an ES module named export), and a usage file that
 // calls every function compiles with `tsc --strict`. (The Rust test

@@ -103,7 +103,7 @@ module.exports = function api(shim) {
     run: (argv) => shim.binding().run(argv.map(String)).catch(rethrow),
     /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
     reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
-    /** Runs the command `name` of src/spec.rs with an options object; resolves to its results. */
+    /** Runs the command `name` of src/config/spec.rs with an options object; resolves to its results. */
     command: (name, opts) => command(name)(opts),
   };
 };

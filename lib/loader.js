@@ -25,7 +25,7 @@ const INFO = {
 };
 
 // Opens a binary and hands it the facts of this process. The find() binary exports one
-// function, `pregyp(op, ...args)` (see src/napi_find.rs); the full binary an object.
+// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs); the full binary an object.
 function open(path) {
   const m = { exports: {} };
   process.dlopen(m, path);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/abi_table.json, the ABI table bundled into pregyp for `--target` lookups.
+// Regenerates src/config/abi_table.json, the ABI table bundled into pregyp for `--target` lookups.
 // Inputs: node-pre-gyp's abi_crosswalk.json (every Node release with its ABI and V8) and
 // node-abi's abi_registry.json (newest Node majors and Electron ABIs).
 // Usage: node scripts/gen-abi-table.js <abi_crosswalk.json> <abi_registry.json>
@@ -37,6 +37,6 @@ const sortedNode = {};
 for (const k of Object.keys(node).sort(sortVersions)) sortedNode[k] = node[k];
 const sortedElectron = {};
 for (const k of Object.keys(electron).sort((a, b) => a - b)) sortedElectron[k] = electron[k];
-const out = path.join(__dirname, '..', 'src', 'abi_table.json');
+const out = path.join(__dirname, '..', 'src', 'config', 'abi_table.json');
 fs.writeFileSync(out, JSON.stringify({ node: sortedNode, electron: sortedElectron }) + '\n');
 console.log(`wrote ${out}: ${Object.keys(sortedNode).length} node versions, ${Object.keys(sortedElectron).length} electron majors`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Writes the parts of index.d.ts and index.js that come from the Rust declarations
-// (src/spec.rs, src/error.rs, src/results.rs): the error codes, the command options, the
+// (src/config/spec.rs, src/error.rs, src/results.rs): the error codes, the command options, the
 // command results and one function per command; and index.js's copy of lib/loader.js.
 // `--check` exits 1 when a file is out of date (the test suite runs that).
 // Usage: node scripts/gen-types.js [--check]
@@ -119,7 +119,7 @@ for (const [name, make] of Object.entries(files)) {
   const after = make(before);
   if (after === before) continue;
   if (check) {
-    console.error(`${name} is out of date with its sources (src/spec.rs, src/error.rs, src/results.rs, lib/loader.js): run \`npm run types\``);
+    console.error(`${name} is out of date with its sources (src/config/spec.rs, src/error.rs, src/results.rs, lib/loader.js): run \`npm run types\``);
     stale++;
   } else {
     fs.writeFileSync(file, after);

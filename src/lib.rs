@@ -1,67 +1,48 @@
 //! pregyp: a fast, safe drop-in successor to node-pre-gyp.
-//! Everything but `napi.rs` is plain Rust, testable with `cargo test`.
-//! Modules marked `full` are left out of the lean find() binary (no runtime,
-//! HTTP, TLS, tar or S3 code in what every addon loads at `require` time).
+//!
+//! The folders are the layers, bottom first: a module may use its own folder and the
+//! rows before its own, never a later one (tests/architecture.rs checks it, and that
+//! no module imports another in a cycle):
+//!
+//! | folder | what lives there |
+//! |---|---|
+//! | (top-level files) | `error`, `log`, `redact`, `digest`, `results`: used everywhere |
+//! | `config` | package.json, target, templates, options, find(): the lean core |
+//! | `building` | child processes, node-gyp, the npm lifecycle |
+//! | `place` | safe unpacking, atomic placement, the install lock |
+//! | `packing` | tarballs and parallel gzip |
+//! | `fetch` | HTTP, retries, downloads, the cache |
+//! | `s3` | the S3 client and its credentials |
+//! | `commands` | one file per command: decisions only |
+//! | `binding` | the JS boundary: napi-rs, the lean find() entry, the JS API, the CLI |
+//!
+//! Everything but `binding` is plain Rust, testable with `cargo test`. What is marked
+//! `full` is left out of the lean find() binary (no runtime, HTTP, TLS, tar or S3 code
+//! in what every addon loads at `require` time).
 #![deny(clippy::all)]
 
+pub mod binding;
 #[cfg(feature = "full")]
-pub mod api;
-#[cfg(feature = "archive")]
-pub mod archive;
-#[cfg(feature = "full")]
-pub mod cache;
-#[cfg(feature = "full")]
-pub mod cli;
+pub mod building;
 #[cfg(feature = "full")]
 pub mod commands;
+pub mod config;
 pub mod digest;
-#[cfg(feature = "full")]
-pub mod download;
 pub mod error;
-pub mod find;
-#[cfg(feature = "archive")]
-pub mod fsutil;
 #[cfg(feature = "full")]
-pub mod gyp;
-#[cfg(feature = "full")]
-pub mod http;
-#[cfg(feature = "full")]
-pub mod inflate;
-#[cfg(feature = "full")]
-pub mod lifecycle;
+pub mod fetch;
 pub mod log;
-pub mod manifest;
-pub mod node_api;
-pub mod options;
 #[cfg(feature = "full")]
-pub mod pack;
-#[cfg(feature = "full")]
-pub mod pgzip;
-pub mod platform;
-#[cfg(feature = "full")]
-pub mod process;
+pub mod packing;
+#[cfg(feature = "archive")]
+pub mod place;
 pub mod redact;
 #[cfg(feature = "full")]
 pub mod results;
 #[cfg(feature = "full")]
-pub mod retry;
-#[cfg(feature = "full")]
 pub mod s3;
-pub mod spec;
-#[cfg(feature = "full")]
-pub mod staging;
-pub mod target;
 #[cfg(all(test, feature = "full"))]
 mod test_support;
-pub mod urls;
-pub mod versioning;
-
-// The full binary's JS surface is napi-rs; the lean one's is raw Node-API (see napi_find.rs).
-#[cfg(feature = "full")]
-mod napi;
-// (Not in fuzz builds, which are executables rather than addons.)
-#[cfg(all(not(feature = "full"), not(fuzzing)))]
-mod napi_find;
 
 // Property-based tests. Their checks are shared with the fuzz crate (fuzz/), where
 // this crate is the external crate `pregyp`: the alias lets one file serve both.

@@ -5,7 +5,7 @@
 //! so two concurrent calls with different levels do not affect each other. (Tasks a
 //! call spawns off its own task log at the process-wide level.)
 
-use crate::options::LogLevel;
+use crate::error::{Error, Result};
 use std::cell::Cell;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -110,4 +110,49 @@ pub fn result(line: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", line.as_ref());
     let _ = out.flush();
+}
+
+/// Log verbosity (npm's levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Nothing.
+    Silent,
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Notices (default of npm).
+    Notice,
+    /// Progress of requests.
+    Http,
+    /// The reference's default.
+    Info,
+    /// Every decision.
+    Verbose,
+    /// Everything.
+    Silly,
+}
+
+impl LogLevel {
+    /// Parses a level name; unknown names are an error naming the option.
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "silent" => LogLevel::Silent,
+            "error" => LogLevel::Error,
+            "warn" => LogLevel::Warn,
+            "notice" => LogLevel::Notice,
+            "http" => LogLevel::Http,
+            "info" => LogLevel::Info,
+            "verbose" => LogLevel::Verbose,
+            "silly" => LogLevel::Silly,
+            other => {
+                return Err(Error::InvalidOption {
+                    name: "loglevel".into(),
+                    value: other.into(),
+                    reason: "expected silent, error, warn, notice, http, info, verbose or silly"
+                        .into(),
+                })
+            }
+        })
+    }
 }

@@ -504,7 +504,7 @@ mod tests {
     #[test]
     fn every_command_result_is_declared() {
         let decls = declarations().join("\n");
-        for c in crate::spec::COMMANDS {
+        for c in crate::config::spec::COMMANDS {
             let ty = crate::commands::result_type(c.name)
                 .unwrap_or_else(|| panic!("{}: no result type", c.name));
             for ty in ty.split('|').map(str::trim) {
@@ -564,7 +564,7 @@ mod tests {
                 );
             }
         }
-        for c in crate::spec::COMMANDS {
+        for c in crate::config::spec::COMMANDS {
             let ty = crate::commands::result_type(c.name).unwrap();
             let key = if c.name.contains('-') {
                 format!("'{}'", c.name)

@@ -3,8 +3,8 @@
 //! can be (moto through pip, as the JS tests do) and fails in CI when it cannot,
 //! rather than passing silently; on a developer's machine it says why it skipped.
 
-use crate::options::Env;
-use crate::target::HostInfo;
+use crate::config::options::Env;
+use crate::config::target::HostInfo;
 use std::time::Duration;
 
 /// An environment made of exactly these pairs.
@@ -14,7 +14,7 @@ pub fn env(pairs: &[(&str, &str)]) -> Env {
 
 /// The node on `PATH` as the running runtime (pregyp's JS side needs it anyway).
 pub fn node() -> HostInfo {
-    let exec = crate::process::which("node", &Env::from_process())
+    let exec = crate::building::process::which("node", &Env::from_process())
         .expect("node must be on PATH to run the tests");
     HostInfo {
         exec_path: exec.to_string_lossy().into_owned(),

@@ -12,11 +12,11 @@
 //! or an ENOENT from renaming a missing `build-tmp-napi-v<N>`).
 
 use super::{Context, Outcome};
+use crate::building::gyp::{self, Gyp};
+use crate::building::process::ChildOutput;
+use crate::config::versioning::Config;
 use crate::error::{IoContext, Result};
-use crate::gyp::{self, Gyp};
-use crate::process::ChildOutput;
 use crate::results::BuildResult;
-use crate::versioning::Config;
 use std::path::{Path, PathBuf};
 
 /// `build-tmp-napi-v<N>` (reference's `napi.get_build_dir`).
@@ -30,7 +30,7 @@ pub fn swap_build_dir_out(dir: &Path, napi_build_version: Option<u32>) -> Result
         return Ok(());
     };
     let parked = napi_build_dir(dir, n);
-    crate::fsutil::remove_no_follow(&parked)?;
+    crate::place::fsutil::remove_no_follow(&parked)?;
     let build = dir.join("build");
     if build.exists() {
         std::fs::rename(&build, &parked).at("rename", &build)?;
@@ -44,7 +44,7 @@ pub fn swap_build_dir_in(dir: &Path, napi_build_version: Option<u32>) -> Result<
         return Ok(());
     };
     let build = dir.join("build");
-    crate::fsutil::remove_no_follow(&build)?;
+    crate::place::fsutil::remove_no_follow(&build)?;
     let parked = napi_build_dir(dir, n);
     std::fs::rename(&parked, &build).at("rename", &parked)?;
     Ok(())

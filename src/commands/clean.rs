@@ -5,8 +5,8 @@
 //! directory (`module_path: "../"`), which the reference would delete.
 
 use super::{Context, Outcome};
+use crate::config::manifest::normalize;
 use crate::error::{Error, Result};
-use crate::manifest::normalize;
 use crate::results::CleanResult;
 use std::path::Path;
 
@@ -29,7 +29,7 @@ pub fn refusal(module_path: &Path, package_dir: &Path) -> Option<String> {
     None
 }
 
-use crate::fsutil::remove_no_follow as remove;
+use crate::place::fsutil::remove_no_follow as remove;
 
 /// `clean`.
 pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome<CleanResult>> {

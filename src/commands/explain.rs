@@ -3,10 +3,10 @@
 //! loads, and whether a source build is possible.
 
 use super::{Context, Outcome};
-use crate::cache::Cache;
+use crate::config::options::mirror_for;
+use crate::config::platform::Lookup;
 use crate::error::Result;
-use crate::options::mirror_for;
-use crate::platform::Lookup;
+use crate::fetch::cache::Cache;
 use crate::redact::redact_url;
 use crate::results::{
     CacheHit, ExplainResult, ExplainedBuild, ExplainedCache, ExplainedPackage, ExplainedTarget,
@@ -15,7 +15,7 @@ use crate::results::{
 
 /// `explain`.
 pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
-    let napi = crate::versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
+    let napi = crate::config::versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
     let config = ctx.evaluate("install", napi)?;
     let name = ctx.name().to_string();
     let module_name = config.module_name.clone();
@@ -30,8 +30,8 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         });
     }
     let declared = match ctx.manifest.binary.as_ref().and_then(|b| b.host.clone()) {
-        Some(crate::manifest::HostSpec::Url(u)) => u,
-        Some(crate::manifest::HostSpec::S3 { endpoint, .. }) => endpoint,
+        Some(crate::config::manifest::HostSpec::Url(u)) => u,
+        Some(crate::config::manifest::HostSpec::S3 { endpoint, .. }) => endpoint,
         None => String::new(),
     };
     candidates.push(HostCandidate {
@@ -40,13 +40,13 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         used: candidates.is_empty(),
     });
 
-    let cache = Cache::new(crate::cache::dir_for(ctx.opts.cache_dir.as_deref()));
+    let cache = Cache::new(crate::fetch::cache::dir_for(ctx.opts.cache_dir.as_deref()));
     let cached = cache.peek(&config.hosted_tarball, config.checksum.as_deref());
     let exists = config.module.exists();
     // The platform package for this target (binary.platform_packages), when declared.
     let (lookup, provided) = if exists {
         (
-            crate::find::lookup_platform_package(&ctx.manifest, &config),
+            crate::config::find::lookup_platform_package(&ctx.manifest, &config),
             None,
         )
     } else {
@@ -83,21 +83,21 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
     };
     let loads = if exists && !config.cross_compiling {
         Some(
-            crate::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
+            crate::building::process::can_load(&config.module, &ctx.host, &ctx.opts.env)
                 .await
                 .map_err(|e| e.to_string()),
         )
     } else {
         None
     };
-    let gyp = crate::gyp::discover(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env);
+    let gyp = crate::building::gyp::discover(config.runtime, &ctx.dir, &ctx.host, &ctx.opts.env);
     let compiler = ["cc", "gcc", "clang", "c++"]
         .iter()
-        .find_map(|c| crate::process::which(c, &ctx.opts.env))
+        .find_map(|c| crate::building::process::which(c, &ctx.opts.env))
         .or_else(|| ctx.opts.env.non_empty("CC").map(Into::into));
     let has_binding_gyp = ctx.dir.join("binding.gyp").exists();
     let build_possible = gyp.is_ok() && compiler.is_some() && has_binding_gyp;
-    let libc = crate::target::libc();
+    let libc = crate::config::target::libc();
     let declared_napi = ctx.manifest.napi_versions()?;
 
     let action = if ctx.opts.build_from_source.matches(&name) {

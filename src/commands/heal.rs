@@ -5,10 +5,10 @@
 //! For projects installed with `--ignore-scripts` or pnpm's script allow-list.
 
 use super::{install, Context, Outcome};
+use crate::config::manifest::Manifest;
+use crate::config::options::CommandCall;
 use crate::error::{Error, Result};
 use crate::log;
-use crate::manifest::Manifest;
-use crate::options::CommandCall;
 use crate::results::{HealResult, HealedPackage, PendingPackage, Source};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -184,7 +184,8 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let mut present: Vec<(Candidate, PathBuf)> = Vec::new();
     for c in found {
         let pctx = package_context(ctx, &c, false);
-        let napi = match crate::versioning::best_napi_build_version(&c.manifest, &ctx.host) {
+        let napi = match crate::config::versioning::best_napi_build_version(&c.manifest, &ctx.host)
+        {
             Ok(n) => n,
             Err(e) => {
                 problems.push(unusable(&c, e));
@@ -214,7 +215,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     }
     // The installed bindings are test-loaded together (one Node start, not one each).
     let modules: Vec<PathBuf> = present.iter().map(|(_, m)| m.clone()).collect();
-    let loads = crate::process::can_load_all(&modules, &ctx.host, &ctx.opts.env).await;
+    let loads = crate::building::process::can_load_all(&modules, &ctx.host, &ctx.opts.env).await;
     for ((c, _), load) in present.into_iter().zip(loads) {
         match load {
             Ok(()) => fine += 1,
@@ -237,9 +238,10 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         let mut lines: Vec<String> = todo
             .iter()
             .map(|(c, state)| {
-                let napi = crate::versioning::best_napi_build_version(&c.manifest, &ctx.host)
-                    .ok()
-                    .flatten();
+                let napi =
+                    crate::config::versioning::best_napi_build_version(&c.manifest, &ctx.host)
+                        .ok()
+                        .flatten();
                 let url = package_context(ctx, c, true)
                     .evaluate("install", napi)
                     .map(|cfg| crate::redact::redact_url(&cfg.hosted_tarball))
@@ -285,7 +287,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     }
     // One progress display: a bar on a terminal, a line per package otherwise.
     let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && log::enabled(crate::options::LogLevel::Notice))
+        && log::enabled(crate::log::LogLevel::Notice))
     .then(|| {
         let b = indicatif::ProgressBar::new(total as u64);
         b.set_style(
@@ -297,7 +299,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     });
     let mut rows = Vec::new();
     // Every new binding must load here: one child runtime loads them as they arrive.
-    let mut check = crate::process::LoadCheck::start(&ctx.host, &ctx.opts.env);
+    let mut check = crate::building::process::LoadCheck::start(&ctx.host, &ctx.opts.env);
     let mut to_load: Vec<usize> = Vec::new();
     while let Some(r) = set.join_next().await {
         let (row, module) = r.map_err(Error::task("healing a package"))?;
@@ -319,7 +321,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                 b.inc(1);
             }
             None => log::log(
-                crate::options::LogLevel::Notice,
+                crate::log::LogLevel::Notice,
                 &format!("[{}/{total}] {} {status}", rows.len() + 1, row.name),
             ),
         }

@@ -1,22 +1,22 @@
 //! `install`: the decisions of installing a prebuilt binary for this target: skip,
 //! build instead, take it from disk, the cache or the host, fall back to a build. The
-//! work is done by the services: [`crate::download`] (stream -> hash -> unpack, with
-//! retries and the sidecar), [`crate::staging`] (the lock and the atomic placement),
-//! [`crate::cache`] and [`crate::s3`] (private binaries).
+//! work is done by the services: [`crate::fetch::download`] (stream -> hash -> unpack, with
+//! retries and the sidecar), [`crate::place::staging`] (the lock and the atomic placement),
+//! [`crate::fetch::cache`] and [`crate::s3`] (private binaries).
 
 use super::{Context, Outcome};
-use crate::archive::Limits;
-use crate::cache::Cache;
-use crate::download;
+use crate::config::versioning::Config;
 use crate::error::{Error, Result};
-use crate::http;
+use crate::fetch::cache::Cache;
+use crate::fetch::download;
+use crate::fetch::http;
+use crate::fetch::retry::RetryPolicy;
 use crate::log;
+use crate::place::archive::Limits;
+use crate::place::staging::{self, Staging};
 use crate::redact::redact_url;
 use crate::results::InstallResult;
 use crate::results::Source;
-use crate::retry::RetryPolicy;
-use crate::staging::{self, Staging};
-use crate::versioning::Config;
 use std::path::Path;
 use std::time::Duration;
 
@@ -93,7 +93,7 @@ pub async fn install(
 /// Install replaces what is in module_path: never let that be the package itself or a
 /// folder holding it (`"module_path": "./"` or `"../"`).
 fn refuse_unsafe_module_path(ctx: &Context, config: &Config) -> Result<()> {
-    let dir = crate::manifest::normalize(&ctx.dir);
+    let dir = crate::config::manifest::normalize(&ctx.dir);
     if dir.starts_with(&config.module_path) {
         return Err(Error::InvalidField {
             path: ctx.manifest.path.clone(),

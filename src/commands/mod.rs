@@ -1,5 +1,7 @@
 //! One module per command, mirroring node-pre-gyp's lib/<command>.js, plus the
-//! context they share and the Node-API expansion of a command chain.
+//! context they share and the Node-API expansion of a command chain. Decisions only:
+//! the work is done by the service folders (`config`, `building`, `place`, `packing`,
+//! `fetch`, `s3`), which commands may use; only `binding` uses commands.
 
 pub mod build;
 pub mod clean;
@@ -16,13 +18,13 @@ pub mod testbinary;
 pub mod testpackage;
 pub mod unpublish;
 
+use crate::config::manifest::{HostRole, Manifest};
+use crate::config::options::{CommandCall, Options};
+use crate::config::spec::HostUse;
+use crate::config::target::HostInfo;
+use crate::config::versioning::{self, Config};
 use crate::error::{Error, Result};
-use crate::manifest::{HostRole, Manifest};
-use crate::options::{CommandCall, Options};
 use crate::results::CommandResult;
-use crate::spec::HostUse;
-use crate::target::HostInfo;
-use crate::versioning::{self, Config};
 use std::path::{Path, PathBuf};
 
 /// What every command works from: options, the running Node, the package.
@@ -42,7 +44,7 @@ impl Context {
     /// Loads `<cwd>/<--directory>/package.json`.
     pub fn load(opts: Options, host: HostInfo, cwd: &Path) -> Result<Self> {
         let dir = match &opts.directory {
-            Some(d) => crate::manifest::normalize(&cwd.join(d)),
+            Some(d) => crate::config::manifest::normalize(&cwd.join(d)),
             None => cwd.to_path_buf(),
         };
         let manifest = Manifest::load(&dir.join("package.json"), &dir)?;
@@ -57,7 +59,7 @@ impl Context {
     /// Evaluates the package for `command` (which decides staging vs production host).
     pub fn evaluate(&self, command: &str, napi_build_version: Option<u32>) -> Result<Config> {
         let mut manifest = self.manifest.clone();
-        let role = match crate::spec::command(command).map(|c| c.host) {
+        let role = match crate::config::spec::command(command).map(|c| c.host) {
             Some(HostUse::Staging) => HostRole::Staging,
             _ => HostRole::Production,
         };
@@ -111,7 +113,7 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
                 napi_build_version: best,
             });
         } else if !versions.is_empty()
-            && crate::spec::command(name).is_some_and(|c| c.per_napi_version)
+            && crate::config::spec::command(name).is_some_and(|c| c.per_napi_version)
         {
             for v in &versions {
                 out.push(Step {

@@ -7,10 +7,10 @@
 //! shape of a `binary.checksums` entry, and with `--write` stores them there.
 
 use super::{Context, Outcome};
+use crate::config::versioning::Config;
 use crate::error::{Error, IoContext, Result};
-use crate::pack::{self, PackOptions};
+use crate::packing::pack::{self, PackOptions};
 use crate::results::{ChecksumResult, PackageResult};
-use crate::versioning::Config;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -5,13 +5,13 @@
 //! the binding?", asked by `install`, `explain` and `heal`.
 
 use super::{Context, Outcome};
+use crate::config::platform::{Installed, Lookup, PlatformPackages, Target};
+use crate::config::versioning::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::log;
-use crate::platform::{Installed, Lookup, PlatformPackages, Target};
 use crate::results::{
     InstallResult, OptionalDepsResult, PlatformPackage, PlatformPackageResult, Source,
 };
-use crate::versioning::Config;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,7 +83,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
         if ty.is_dir() {
             n += copy_tree(&e.path(), &dest)?;
         } else if ty.is_file() {
-            crate::fsutil::remove_no_follow(&dest)?;
+            crate::place::fsutil::remove_no_follow(&dest)?;
             std::fs::copy(e.path(), &dest).at("copy to", &dest)?;
             n += 1;
         }
@@ -171,11 +171,11 @@ fn add_build(
                 .tempdir_in(&dir)
                 .at("create temp dir in", &dir)?;
             let file = std::fs::File::open(tgz).at("open", tgz)?;
-            let limits = crate::archive::Limits {
+            let limits = crate::place::archive::Limits {
                 max_unpacked_size: ctx.opts.max_unpacked_size,
                 ..Default::default()
             };
-            crate::archive::unpack_tar_gz(
+            crate::place::archive::unpack_tar_gz(
                 std::io::BufReader::new(file),
                 tmp.path(),
                 &tgz.display().to_string(),
@@ -313,7 +313,7 @@ fn from_builds(
     pp: &PlatformPackages,
     out: &Path,
 ) -> Result<Vec<(String, PathBuf, String)>> {
-    let versions = crate::versioning::napi_build_versions(
+    let versions = crate::config::versioning::napi_build_versions(
         &ctx.manifest,
         &ctx.host,
         ctx.opts.build_latest_napi_version_only,
@@ -371,7 +371,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// bundled table (the newest release of each), so every ABI's tarball name is known.
 fn node_versions_per_abi() -> Vec<String> {
     let mut per_abi: BTreeMap<u32, (u64, u64, u64, String)> = BTreeMap::new();
-    for (v, e) in &crate::target::bundled_table().node {
+    for (v, e) in &crate::config::target::bundled_table().node {
         let Some(abi) = e.node_abi.filter(|a| *a > 1) else {
             continue;
         };
@@ -420,7 +420,7 @@ fn from_tarballs(
         for (napi, node) in &variants {
             if node.is_some() {
                 c.opts.target.version = node.clone();
-                c.opts.target.runtime = Some(crate::target::Runtime::Node);
+                c.opts.target.runtime = Some(crate::config::target::Runtime::Node);
             }
             let config = c.evaluate("platform-package", *napi)?;
             let rel = config
@@ -554,18 +554,18 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
 /// The installed platform package and the binding it holds for `config` (or for an
 /// older Node-API version this Node runs), if any: what install, explain and heal use.
 pub fn provided(ctx: &Context, config: &Config) -> Result<(Lookup, Option<(Installed, PathBuf)>)> {
-    let lookup = crate::find::lookup_platform_package(&ctx.manifest, config);
+    let lookup = crate::config::find::lookup_platform_package(&ctx.manifest, config);
     let Lookup::Found { package } = &lookup else {
         return Ok((lookup, None));
     };
-    if let Some(p) = crate::find::binding_in(&package.dir, &ctx.dir, config) {
+    if let Some(p) = crate::config::find::binding_in(&package.dir, &ctx.dir, config) {
         let found = (package.clone(), p);
         return Ok((lookup, Some(found)));
     }
     if let (Some(best), Some(b)) = (config.napi_build_version, ctx.manifest.binary.as_ref()) {
-        for v in crate::node_api::older_than(b, best, ctx.host.napi)? {
+        for v in crate::config::node_api::older_than(b, best, ctx.host.napi)? {
             let c = ctx.evaluate("install", Some(v))?;
-            if let Some(p) = crate::find::binding_in(&package.dir, &ctx.dir, &c) {
+            if let Some(p) = crate::config::find::binding_in(&package.dir, &ctx.dir, &c) {
                 let found = (package.clone(), p);
                 return Ok((lookup, Some(found)));
             }

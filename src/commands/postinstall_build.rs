@@ -22,9 +22,9 @@
 //! - The package's warning about every npm version but 3 and 4.0 is not repeated.
 
 use super::{Context, Outcome};
+use crate::building::lifecycle::{self, Lifecycle, PackageManager, PmCommand};
+use crate::building::process::ChildOutput;
 use crate::error::{Error, IoContext, Result};
-use crate::lifecycle::{self, Lifecycle, PackageManager, PmCommand};
-use crate::process::ChildOutput;
 use crate::redact::CommandLine;
 use crate::results::PostinstallBuildResult;
 use serde_json::Value;
@@ -203,7 +203,7 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Removes a file, a link (never following it) or a tree; missing is fine.
 fn remove_path(p: &Path) -> Result<()> {
-    crate::fsutil::remove_no_follow(p).map(|_| ())
+    crate::place::fsutil::remove_no_follow(p).map(|_| ())
 }
 
 impl Snapshot {
@@ -314,7 +314,7 @@ impl Runner<'_> {
     async fn spawn(&self, cmd: CommandLine, env: &[(String, String)]) -> Result<()> {
         crate::log::info(format!("postinstall-build: {cmd}"));
         let output = ChildOutput::for_results(self.ctx.opts.json, self.quiet);
-        crate::process::run(&cmd, &self.ctx.dir, env, output).await
+        crate::building::process::run(&cmd, &self.ctx.dir, env, output).await
     }
 
     async fn run_pm(&self, args: Vec<String>, env: &[(String, String)]) -> Result<()> {
@@ -443,8 +443,8 @@ pub async fn postinstall_build(
     let runner = Runner {
         ctx,
         pm: pm.clone(),
-        base_env: crate::process::child_env(env),
-        quiet: ctx.opts.loglevel == crate::options::LogLevel::Silent,
+        base_env: crate::building::process::child_env(env),
+        quiet: ctx.opts.loglevel == crate::log::LogLevel::Silent,
     };
     let guarded_env = with_var(&runner.base_env, GUARD_VAR, dir_text.clone());
 

@@ -3,7 +3,7 @@
 
 use super::{Context, Outcome};
 use crate::error::{Error, Result};
-use crate::pack;
+use crate::packing::pack;
 use crate::results::PublishResult;
 use crate::s3::{self, Overwrite, Put, S3};
 use serde_json::Value;

@@ -1,10 +1,10 @@
 //! `testbinary`: load the binding in a fresh node (reference's testbinary.js).
 
 use super::{Context, Outcome};
+use crate::building::process::{can_load, require_script};
+use crate::config::target::Runtime;
 use crate::error::Result;
-use crate::process::{can_load, require_script};
 use crate::results::TestbinaryResult;
-use crate::target::Runtime;
 
 /// `testbinary`.
 pub async fn testbinary(ctx: &Context, napi: Option<u32>) -> Result<Outcome<TestbinaryResult>> {

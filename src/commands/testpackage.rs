@@ -7,10 +7,10 @@
 //! the package (not /tmp) because /tmp may be mounted noexec, where dlopen fails.
 
 use super::{Context, Outcome};
-use crate::archive::{self, Limits};
+use crate::config::target::Runtime;
 use crate::error::{Error, IoContext, Result};
+use crate::place::archive::{self, Limits};
 use crate::results::TestpackageResult;
-use crate::target::Runtime;
 
 /// `testpackage`.
 pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome<TestpackageResult>> {
@@ -75,9 +75,9 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Tes
         crate::log::info(format!(
             "validate Running test command: '{} --eval {}'",
             ctx.host.exec_path,
-            crate::process::require_script(&module)
+            crate::building::process::require_script(&module)
         ));
-        crate::process::can_load(&module, &ctx.host, &ctx.opts.env).await?;
+        crate::building::process::can_load(&module, &ctx.host, &ctx.opts.env).await?;
         true
     };
     Ok(Outcome::line(

@@ -8,13 +8,13 @@
 //! Only what the `archive` feature reaches is used here, so the fuzz crate can
 //! depend on pregyp without `full`.
 
-use pregyp::archive::{self, Limits};
+use pregyp::config::manifest::{HostRole, Manifest};
+use pregyp::config::options::{self, Env};
+use pregyp::config::target::{HostInfo, Runtime, TargetOptions};
+use pregyp::config::versioning::{self, EvalOptions};
 use pregyp::digest;
 use pregyp::error::Error;
-use pregyp::manifest::{HostRole, Manifest};
-use pregyp::options::{self, Env};
-use pregyp::target::{HostInfo, Runtime, TargetOptions};
-use pregyp::versioning::{self, EvalOptions};
+use pregyp::place::archive::{self, Limits};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -161,7 +161,7 @@ pub fn evaluate_all(m: &Manifest, opts: &EvalOptions, s3_host: Option<&str>) {
         for t in &pp.targets {
             let n = pp.package_name(m.name(), m.module_name(), t);
             assert!(
-                pregyp::manifest::invalid_npm_name(&n).is_none(),
+                pregyp::config::manifest::invalid_npm_name(&n).is_none(),
                 "{n:?} for {}",
                 t.triple()
             );
@@ -207,7 +207,7 @@ pub fn evaluate_all(m: &Manifest, opts: &EvalOptions, s3_host: Option<&str>) {
                     if let Some(sum) = &c.checksum {
                         assert!(is_lower_hex_sha256(sum), "{sum}");
                     }
-                    let _ = pregyp::find::lookup_platform_package(&m, &c);
+                    let _ = pregyp::config::find::lookup_platform_package(&m, &c);
                     let j = c.reveal_json();
                     let obj = j.as_object().expect("reveal prints an object");
                     for k in obj.keys() {
@@ -363,7 +363,7 @@ pub fn eval_template_model(template: &str, values: &Map<String, Value>) -> Strin
 pub fn template(template: &str, values: &[(String, Value)]) {
     let map: Map<String, Value> = values.iter().cloned().collect();
     assert_eq!(
-        versioning::eval_template(template, &map),
+        pregyp::config::template::eval_template(template, &map),
         eval_template_model(template, &map),
         "template {template:?} values {map:?}"
     );
@@ -385,7 +385,7 @@ pub fn argv(args: &[String], env: &[(String, String)]) {
         Err(e) => return assert_error(&e, &["E_INVALID_OPTION", "E_USAGE"]),
     };
     for c in &inv.commands {
-        assert!(pregyp::spec::command(&c.name).is_some(), "{c:?}");
+        assert!(pregyp::config::spec::command(&c.name).is_some(), "{c:?}");
     }
     let o = &inv.opts;
     match args.iter().position(|a| a == "--") {

@@ -227,7 +227,7 @@ proptest! {
         prop_assume!(name != "." && name != "..");
         let d = tempfile::tempdir().unwrap();
         let tarball = d.path().join(&name);
-        let path = pregyp::pack::write_sha256_file(&tarball, &hex).unwrap();
+        let path = pregyp::packing::pack::write_sha256_file(&tarball, &hex).unwrap();
         let text = fs::read_to_string(path).unwrap();
         prop_assert_eq!(pregyp::digest::parse_sidecar(&text), Some(hex));
     }
@@ -421,14 +421,14 @@ proptest! {
             }
         }
         let tarball = d.path().join("stage/x.tar.gz");
-        let opts = pregyp::pack::PackOptions { threads: 2, ..Default::default() };
-        let packed = pregyp::pack::pack_dir(&src, &tarball, &opts).unwrap();
-        let sidecar = fs::read_to_string(pregyp::pack::sha256_path(&tarball)).unwrap();
+        let opts = pregyp::packing::pack::PackOptions { threads: 2, ..Default::default() };
+        let packed = pregyp::packing::pack::pack_dir(&src, &tarball, &opts).unwrap();
+        let sidecar = fs::read_to_string(pregyp::packing::pack::sha256_path(&tarball)).unwrap();
         prop_assert_eq!(pregyp::digest::parse_sidecar(&sidecar), Some(packed.sha256));
         let out = d.path().join("out");
         fs::create_dir(&out).unwrap();
         let f = fs::File::open(&tarball).unwrap();
-        pregyp::archive::unpack_tar_gz(f, &out, "x.tar.gz", &Default::default())
+        pregyp::place::archive::unpack_tar_gz(f, &out, "x.tar.gz", &Default::default())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(snapshot(&out), snapshot(&src));
     }

@@ -13,8 +13,8 @@
 //! snapshot's origin in the CLI and the API). Secrets never appear in messages: errors
 //! name the source and at most the first characters of the access key id.
 
+use crate::config::options::Env;
 use crate::error::{Error, Result};
-use crate::options::Env;
 use aws_sdk_s3::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_s3::error::DisplayErrorContext;
 use std::path::Path;

@@ -3,12 +3,14 @@
 //! credentials node-pre-gyp users already have.
 //!
 //! Credentials come from [`credentials`].
+//! May use `config`, `fetch` (the HTTP client's proxy and CA settings) and the top-level files.
 
 pub mod credentials;
 
+use crate::config::options::Options;
+use crate::config::versioning::{Config, S3Location};
 use crate::error::{Error, IoContext, Result};
-use crate::options::{LogLevel, Options};
-use crate::versioning::{Config, S3Location};
+use crate::log::LogLevel;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
@@ -849,7 +851,7 @@ mod tests {
             ("PREGYP_MULTIPART_THRESHOLD", "5242880"),
         ];
         let opts = Options::from_env(env(&vars)).unwrap();
-        let manifest = crate::manifest::Manifest::parse(
+        let manifest = crate::config::manifest::Manifest::parse(
             serde_json::json!({"name":"p","version":"1.0.0","main":"i.js","binary":{
                 "module_name":"m","module_path":"lib","remote_path":"v{version}",
                 "host": moto.endpoint, "bucket":"priv","region":"us-east-1","s3ForcePathStyle":true}})
@@ -858,10 +860,10 @@ mod tests {
             home.path().join("package.json"),
         )
         .unwrap();
-        let config = crate::versioning::evaluate(
+        let config = crate::config::versioning::evaluate(
             &manifest,
             &Default::default(),
-            &crate::target::HostInfo::test(),
+            &crate::config::target::HostInfo::test(),
             None,
         )
         .unwrap();

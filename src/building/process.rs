@@ -5,10 +5,10 @@
 //! `Failed to execute '<cmd>' (<code>)`. [`can_load`] loads a binding in a fresh node,
 //! for install, testbinary, testpackage, explain and heal alike.
 
+use crate::config::options::Env;
+use crate::config::target::HostInfo;
 use crate::error::{Error, Result};
-use crate::options::Env;
 use crate::redact::CommandLine;
-use crate::target::HostInfo;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;

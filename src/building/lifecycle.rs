@@ -7,9 +7,9 @@
 //! ran the install), `npm_execpath` (the package manager's entry point) and
 //! `npm_config_user_agent` (`<pm>/<version> npm/? node/<v> <platform> <arch>`) to scripts.
 
-use crate::options::Env;
+use crate::config::options::Env;
+use crate::config::target::HostInfo;
 use crate::redact::CommandLine;
-use crate::target::HostInfo;
 use std::path::{Component, Path, PathBuf};
 
 /// A package manager that runs lifecycle scripts.
@@ -191,8 +191,9 @@ pub fn inside_node_modules(dir: &Path) -> bool {
 
 /// Whether two paths name the same directory (symlinks resolved when they exist).
 pub fn same_dir(a: &Path, b: &Path) -> bool {
-    let canon =
-        |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::manifest::normalize(p));
+    let canon = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| crate::config::manifest::normalize(p))
+    };
     canon(a) == canon(b)
 }
 

@@ -130,7 +130,7 @@ impl PlatformPackages {
         v.insert("arch".into(), s(&target.arch));
         v.insert("libc".into(), s(target.libc.as_deref().unwrap_or("")));
         v.insert("triple".into(), s(&target.triple()));
-        crate::versioning::eval_template(&template, &v)
+        crate::config::template::eval_template(&template, &v)
     }
 
     /// The declared target equal to `target`, if the author ships it.
@@ -245,7 +245,7 @@ mod tests {
     use serde_json::json;
 
     fn parse(v: Value) -> Result<PlatformPackages, (String, String)> {
-        crate::manifest::parse_platform_packages(&v, "@bcrypt/bcrypt", "bcrypt_lib")
+        crate::config::manifest::parse_platform_packages(&v, "@bcrypt/bcrypt", "bcrypt_lib")
     }
 
     #[test]

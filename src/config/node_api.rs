@@ -1,44 +1,21 @@
 //! `binary.napi_versions`: which Node-API versions to build, which to install,
 //! and the reference's validation messages (node-pre-gyp lib/util/napi.js).
 
+use crate::config::manifest::{declared_napi_versions, Binary};
 use crate::error::{Error, Result};
-use crate::manifest::Binary;
-use serde_json::Value;
 
 /// Node-API versions a package declares, deduplicated, in declaration order.
 /// Every value must be a positive integer.
 /// The declared Node-API versions older than `best` that a runtime with Node-API
 /// `runtime` can load, newest first: the fallbacks when no build for `best` is there.
 pub fn older_than(binary: &Binary, best: u32, runtime: Option<u32>) -> Result<Vec<u32>> {
-    let mut older: Vec<u32> = declared(binary)?
+    let mut older: Vec<u32> = declared_napi_versions(binary)?
         .unwrap_or_default()
         .into_iter()
         .filter(|v| *v < best && runtime.is_none_or(|n| *v <= n))
         .collect();
     older.sort_unstable_by(|a, b| b.cmp(a));
     Ok(older)
-}
-
-pub fn declared(binary: &Binary) -> Result<Option<Vec<u32>>> {
-    let Some(raw) = &binary.napi_versions else {
-        return Ok(None);
-    };
-    let mut out: Vec<u32> = Vec::new();
-    for v in raw {
-        let n = match v {
-            Value::Number(n) => n.as_u64().filter(|&n| n > 0 && n <= u32::MAX as u64),
-            _ => None,
-        };
-        let Some(n) = n else {
-            return Err(Error::Napi(
-                "All values specified in napi_versions must be positive integers.".into(),
-            ));
-        };
-        if !out.contains(&(n as u32)) {
-            out.push(n as u32);
-        }
-    }
-    Ok(if out.is_empty() { None } else { Some(out) })
 }
 
 /// The versions this Node can build: declared ones not above `supported`;
@@ -69,7 +46,7 @@ fn mentions_napi(template: Option<&str>) -> bool {
 
 /// The reference's `validate_package_json` for Node-API packages.
 pub fn validate(binary: &Binary, supported: Option<u32>) -> Result<()> {
-    let declared = declared(binary)?;
+    let declared = declared_napi_versions(binary)?;
     let module_path_ok = mentions_napi(binary.module_path.as_deref());
     let remote_path_ok = mentions_napi(binary.remote_path.as_deref());
     let package_name_ok = mentions_napi(binary.package_name.as_deref());
@@ -107,10 +84,10 @@ pub fn validate(binary: &Binary, supported: Option<u32>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn bin(v: Value) -> Binary {
-        let m = crate::manifest::Manifest::parse(
+        let m = crate::config::manifest::Manifest::parse(
             json!({ "binary": v }).to_string().as_bytes(),
             "/p/package.json".into(),
         )
@@ -126,10 +103,10 @@ mod tests {
         assert_eq!(best(&[10], Some(9)), None);
         assert_eq!(best(&[3], None), None);
         assert_eq!(
-            declared(&bin(json!({"napi_versions":[3,3,6]}))).unwrap(),
+            declared_napi_versions(&bin(json!({"napi_versions":[3,3,6]}))).unwrap(),
             Some(vec![3, 6])
         );
-        assert_eq!(declared(&bin(json!({}))).unwrap(), None);
+        assert_eq!(declared_napi_versions(&bin(json!({}))).unwrap(), None);
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! The download pipeline: one GET streamed through a hash and the cache file into the
 //! unpacker (inflating on its own thread, so it overlaps with receiving), the
 //! `<tarball>.sha256` sidecar fetched alongside, a progress bar on a terminal, and the
-//! retry policy of [`crate::retry`] deciding what happens after a failure.
+//! retry policy of [`crate::fetch::retry`] deciding what happens after a failure.
 
-use crate::archive::{self, Limits};
-use crate::cache::Cache;
 use crate::digest::parse_sidecar;
 use crate::error::{Error, IoContext, Result};
-use crate::http;
+use crate::fetch::cache::Cache;
+use crate::fetch::http;
+use crate::fetch::retry::{History, RetryPolicy};
 use crate::log;
+use crate::place::archive::{self, Limits};
 use crate::redact::redact_url;
-use crate::retry::{History, RetryPolicy};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
@@ -144,7 +144,7 @@ pub async fn unpack_file(file: &Path, dest: &Path, source: &str, limits: Limits)
             hasher: Sha256::new(),
         };
         // Reading, hashing and inflating on one thread, writing files on this one.
-        let mut inflated = crate::inflate::spawn(reader).at("start a thread", &file)?;
+        let mut inflated = crate::place::inflate::spawn(reader).at("start a thread", &file)?;
         archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
         let reader = inflated
             .finish()
@@ -209,7 +209,7 @@ impl Read for ChannelReader {
 }
 
 fn progress_bar(len: Option<u64>) -> Option<indicatif::ProgressBar> {
-    if !io::stderr().is_terminal() || !log::enabled(crate::options::LogLevel::Notice) {
+    if !io::stderr().is_terminal() || !log::enabled(crate::log::LogLevel::Notice) {
         return None;
     }
     let pb = match len {
@@ -267,7 +267,7 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
         };
         // Inflating on one thread, writing files on this one; finish() also takes whatever
         // follows the gzip stream, so the download completes.
-        let mut inflated = crate::inflate::spawn(reader).at("start a thread", &dest)?;
+        let mut inflated = crate::place::inflate::spawn(reader).at("start a thread", &dest)?;
         archive::unpack_tar(&mut inflated, &dest, &source, &limits)?;
         inflated
             .finish()

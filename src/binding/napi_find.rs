@@ -7,12 +7,12 @@
 //! registries behind locks, an env cleanup hook) cost ~0.25 ms per load against ~0.1 ms
 //! for the whole load of an empty C addon (bench/find.js). Two functions converting
 //! strings and booleans do not need the framework. The full binary keeps napi-rs
-//! (`src/napi.rs`); this file mirrors the `init`, `find`, `check` and `load_error` wrappers there exactly:
+//! (`src/binding/napi.rs`); this file mirrors the `init`, `find`, `check` and `load_error` wrappers there exactly:
 //! same arguments, same `err.code`s, same results.
 #![cfg_attr(test, allow(dead_code))]
 
+use crate::config::target::{HostInfo, Runtime, TargetOptions};
 use crate::error::Error;
-use crate::target::{HostInfo, Runtime, TargetOptions};
 use napi_sys as sys;
 use std::ffi::{c_char, CStr};
 use std::path::Path;
@@ -186,7 +186,7 @@ unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
     }
 }
 
-unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::find::FindOptions> {
+unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::config::find::FindOptions> {
     if matches!(
         type_of(env, v),
         ValueType::napi_undefined | ValueType::napi_null
@@ -195,7 +195,7 @@ unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::find::FindOptio
     }
     let o = object_arg(env, v, "opts")?;
     let runtime = opt_string(env, o, c"runtime")?;
-    Ok(crate::find::FindOptions {
+    Ok(crate::config::find::FindOptions {
         target: TargetOptions {
             runtime: runtime.as_deref().map(Runtime::parse).transpose()?,
             version: opt_string(env, o, c"target")?,
@@ -209,11 +209,17 @@ unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::find::FindOptio
 }
 
 /// The shared body of `find`, `check` and `loadError`: reads `(packageJsonPath, opts?,
-/// ...rest)`, runs `f` with what `crate::find` needs, returns its string or throws.
+/// ...rest)`, runs `f` with what `crate::config::find` needs, returns its string or throws.
 unsafe fn call(
     env: napi_env,
     argv: &[napi_value],
-    f: impl FnOnce(&Path, &crate::find::FindOptions, &HostInfo, &Path, &[napi_value]) -> R<String>,
+    f: impl FnOnce(
+        &Path,
+        &crate::config::find::FindOptions,
+        &HostInfo,
+        &Path,
+        &[napi_value],
+    ) -> R<String>,
 ) -> napi_value {
     let out = (|| -> R<String> {
         let package_json = string(env, argv[0], "packageJsonPath")?;
@@ -247,7 +253,7 @@ fn env_var(k: &str) -> Option<String> {
 /// module_path, else in the platform package); never an error for a missing binding.
 unsafe fn find(env: napi_env, argv: &[napi_value]) -> napi_value {
     call(env, argv, |pj, opts, host, cwd, _| {
-        let p = crate::find::find(pj, opts, host, &env_var, cwd)?;
+        let p = crate::config::find::find(pj, opts, host, &env_var, cwd)?;
         Ok(p.to_string_lossy().into_owned())
     })
 }
@@ -256,7 +262,7 @@ unsafe fn find(env: napi_env, argv: &[napi_value]) -> napi_value {
 /// `E_BINDING_MISSING` with the explanation.
 unsafe fn check(env: napi_env, argv: &[napi_value]) -> napi_value {
     call(env, argv, |pj, opts, host, cwd, _| {
-        let p = crate::find::check(pj, opts, host, &env_var, cwd)?;
+        let p = crate::config::find::check(pj, opts, host, &env_var, cwd)?;
         Ok(p.to_string_lossy().into_owned())
     })
 }
@@ -266,8 +272,8 @@ unsafe fn check(env: napi_env, argv: &[napi_value]) -> napi_value {
 unsafe fn load_error(env: napi_env, argv: &[napi_value]) -> napi_value {
     call(env, argv, |pj, opts, host, cwd, rest| {
         let detail = string(env, rest[0], "detail")?;
-        let located = crate::find::locate(pj, opts, host, &env_var, cwd)?;
-        Ok(crate::find::load_error(&located, &detail).to_string())
+        let located = crate::config::find::locate(pj, opts, host, &env_var, cwd)?;
+        Ok(crate::config::find::load_error(&located, &detail).to_string())
     })
 }
 

@@ -2,8 +2,8 @@
 //! backoff, safe redirects. The options come from `Options` only (which already
 //! folded in `HTTPS_PROXY`, `NO_PROXY`, `NODE_EXTRA_CA_CERTS`, ...).
 
+use crate::config::options::Options;
 use crate::error::{Error, Result};
-use crate::options::Options;
 use crate::redact::{redact_url, SafeUrl};
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ fn build_client(opts: &Options) -> Result<reqwest::Client> {
                 .previous()
                 .last()
                 .is_some_and(|p| p.scheme() == "https")
-                || !crate::urls::is_loopback(attempt.url().as_str()));
+                || !crate::config::urls::is_loopback(attempt.url().as_str()));
         if downgrade {
             let to = redact_url(attempt.url().as_str());
             return attempt.error(format!(
@@ -187,7 +187,7 @@ pub fn response_error(url: &str, resp: &reqwest::Response) -> Error {
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+        .and_then(|v| crate::fetch::retry::parse_retry_after(v, std::time::SystemTime::now()));
     status_error(url, resp.status().as_u16(), retry_after)
 }
 

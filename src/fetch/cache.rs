@@ -100,7 +100,7 @@ impl Cache {
             .trim()
             .to_string();
         let blob = self.blob_path(&sha);
-        match crate::pack::sha256_file(&blob) {
+        match crate::packing::pack::sha256_file(&blob) {
             Ok((actual, _)) if actual == sha && expected.is_none_or(|e| e == sha) => {
                 Some((blob, sha))
             }
@@ -118,7 +118,7 @@ impl Cache {
             return None;
         }
         let blob = self.blob_path(&sha);
-        match crate::pack::sha256_file(&blob).map(|(sha, _)| sha) {
+        match crate::packing::pack::sha256_file(&blob).map(|(sha, _)| sha) {
             Ok(actual) if actual == sha && expected.is_none_or(|e| e == sha) => Some((blob, sha)),
             Ok(_) => {
                 crate::log::warn(format!(

@@ -3,10 +3,10 @@
 // Under `cargo test` napi-derive registers nothing, so every item here looks unused.
 #![cfg_attr(test, allow(dead_code))]
 
-use crate::error::Error;
 #[cfg(feature = "full")]
-use crate::options::Env;
-use crate::target::HostInfo;
+use crate::config::options::Env;
+use crate::config::target::HostInfo;
+use crate::error::Error;
 use napi_derive::napi;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -82,23 +82,23 @@ pub async fn run(argv: Vec<String>) -> napi::Result<i32> {
         .clone();
     let cwd = std::env::current_dir()
         .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
-    Ok(crate::cli::run(argv, host, &cwd, Env::from_process()).await)
+    Ok(crate::binding::cli::run(argv, host, &cwd, Env::from_process()).await)
 }
 
 /// `reveal`: the evaluated configuration as a JSON string (one per Node-API version).
 #[cfg(feature = "full")]
 #[napi]
 pub fn reveal(argv: Vec<String>) -> napi::Result<Vec<String>, String> {
-    crate::api::reveal(&argv, host()?.clone(), &cwd()?).map_err(to_js)
+    crate::binding::api::reveal(&argv, host()?.clone(), &cwd()?).map_err(to_js)
 }
 
-/// Runs the command `name` (any of `crate::spec::COMMANDS`) with command-line style
+/// Runs the command `name` (any of `crate::config::spec::COMMANDS`) with command-line style
 /// flags; resolves to the JSON of its results, one per step. The JS API makes one
 /// function per declared command on top of this.
 #[cfg(feature = "full")]
 #[napi]
 pub async fn command(name: String, argv: Vec<String>) -> napi::Result<String> {
-    if crate::spec::command(&name).is_none() {
+    if crate::config::spec::command(&name).is_none() {
         return Err(to_js_async(Error::Usage(format!(
             "Unknown command: {name}"
         ))));
@@ -108,20 +108,20 @@ pub async fn command(name: String, argv: Vec<String>) -> napi::Result<String> {
         .clone();
     let cwd = std::env::current_dir()
         .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
-    let v = crate::api::run_command(&name, argv, host, &cwd)
+    let v = crate::binding::api::run_command(&name, argv, host, &cwd)
         .await
         .map_err(to_js_async)?;
     Ok(serde_json::to_string(&v).expect("results serialize"))
 }
 
-/// The declared commands, options and error codes (`crate::spec::to_json`) and the
+/// The declared commands, options and error codes (`crate::config::spec::to_json`) and the
 /// TypeScript declarations of the command results (`crate::results`), as JSON.
 #[cfg(feature = "full")]
 #[napi]
 pub fn spec() -> String {
-    let mut spec = crate::spec::to_json();
+    let mut spec = crate::config::spec::to_json();
     spec["resultTypes"] = crate::results::declarations().into();
-    spec["results"] = crate::spec::COMMANDS
+    spec["results"] = crate::config::spec::COMMANDS
         .iter()
         .map(|c| {
             (
@@ -141,7 +141,9 @@ pub fn spec() -> String {
 pub fn install_sync(argv: Vec<String>) -> napi::Result<String, String> {
     let host = host()?.clone();
     let cwd = cwd()?;
-    let v = napi::bindgen_prelude::block_on(crate::api::run_command("install", argv, host, &cwd))
-        .map_err(to_js)?;
+    let v = napi::bindgen_prelude::block_on(crate::binding::api::run_command(
+        "install", argv, host, &cwd,
+    ))
+    .map_err(to_js)?;
     Ok(serde_json::to_string(&v).expect("results serialize"))
 }

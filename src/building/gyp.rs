@@ -6,12 +6,12 @@
 //! instead of an `ENOENT` from spawning a bare `node-gyp`, and the child never sees
 //! S3 secrets (it is a compiler driver; it has no business with publish keys).
 
+use crate::building::process::{self, which, ChildOutput};
+use crate::config::options::{Env, Options};
+use crate::config::target::{HostInfo, Runtime};
+use crate::config::versioning::Config;
 use crate::error::{Error, Result};
-use crate::options::{Env, Options};
-use crate::process::{self, which, ChildOutput};
 use crate::redact::CommandLine;
-use crate::target::{HostInfo, Runtime};
-use crate::versioning::Config;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -289,10 +289,10 @@ impl Gyp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::Manifest;
-    use crate::options::parse;
+    use crate::config::manifest::Manifest;
+    use crate::config::options::parse;
+    use crate::config::versioning::{evaluate, EvalOptions};
     use crate::test_support::env;
-    use crate::versioning::{evaluate, EvalOptions};
     use serde_json::json;
 
     fn config(binary: Value, napi: Option<u32>) -> Config {

@@ -2,10 +2,11 @@
 //! configuration of COMPAT.md (module_path, hosted_tarball, ...), in the
 //! reference's key order so `reveal` prints the same JSON.
 
+use crate::config::manifest::{check_host_protocol, normalize, HostSpec, Manifest};
+use crate::config::node_api;
+use crate::config::target::{self, AbiTable, HostInfo, Runtime, TargetOptions};
+use crate::config::template::{eval_template, js_string};
 use crate::error::{Error, Result};
-use crate::manifest::{check_host_protocol, normalize, HostSpec, Manifest};
-use crate::node_api;
-use crate::target::{self, AbiTable, HostInfo, Runtime, TargetOptions};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -104,59 +105,6 @@ pub struct S3Hint {
     pub endpoint: Option<String>,
 }
 
-/// The reference's `eval_template`: each known `{key}` is replaced, in key order;
-/// unknown keys stay as they are.
-pub fn eval_template(template: &str, values: &Map<String, Value>) -> String {
-    if !template.contains('{') {
-        return template.to_string();
-    }
-    // One pass over the template is the same as the reference's key-by-key replacing
-    // unless a substituted value itself contains a brace: with `{` later keys could
-    // apply to it, and with `}` it can close a `{key` of the template that is still
-    // waiting for a later key (`{version{name}` with name `}` is `{version}`, then
-    // the version). Those rare values take the key-by-key way.
-    let simple = values
-        .values()
-        .all(|v| !matches!(v, Value::String(s) if s.contains(['{', '}'])));
-    if simple {
-        let mut out = String::with_capacity(template.len() + 32);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}') {
-                Some(close) if values.contains_key(&after[..close]) => {
-                    out.push_str(&js_string(&values[&after[..close]]));
-                    rest = &after[close + 1..];
-                }
-                _ => {
-                    out.push('{');
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        return out;
-    }
-    let mut out = template.to_string();
-    for (k, v) in values {
-        let pattern = format!("{{{k}}}");
-        if out.contains(&pattern) {
-            out = out.replace(&pattern, &js_string(v));
-        }
-    }
-    out
-}
-
-/// How JS's `String(value)` renders a value (undefined for null).
-fn js_string(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "undefined".into(),
-        other => other.to_string(),
-    }
-}
-
 fn fix_slashes(s: &str) -> String {
     if s.ends_with('/') {
         s.to_string()
@@ -175,7 +123,7 @@ fn drop_double_slashes(s: &str) -> String {
 
 /// Node's legacy `url.resolve(base, rel)` for the shapes node-pre-gyp produces.
 pub fn url_resolve(base: &str, rel: &str) -> String {
-    crate::urls::resolve(base, rel)
+    crate::config::urls::resolve(base, rel)
 }
 
 /// Validates package.json against the reference's rules (required fields, host, Node-API).
@@ -193,7 +141,7 @@ pub fn napi_build_versions(
     let Some(b) = &manifest.binary else {
         return Ok(Vec::new());
     };
-    Ok(node_api::declared(b)?
+    Ok(crate::config::manifest::declared_napi_versions(b)?
         .map(|d| node_api::buildable(&d, host.napi, latest_only))
         .unwrap_or_default())
 }
@@ -203,7 +151,8 @@ pub fn best_napi_build_version(manifest: &Manifest, host: &HostInfo) -> Result<O
     let Some(b) = &manifest.binary else {
         return Ok(None);
     };
-    Ok(node_api::declared(b)?.and_then(|d| node_api::best(&d, host.napi)))
+    Ok(crate::config::manifest::declared_napi_versions(b)?
+        .and_then(|d| node_api::best(&d, host.napi)))
 }
 
 /// The reference's `versioning.evaluate`. `manifest` must have had its host selected.
@@ -486,7 +435,7 @@ impl Config {
     /// Where the package's objects live in S3 (the reference's `s3_setup.detect`).
     pub fn s3_location(&self) -> Result<S3Location> {
         let hint = &self.s3_hint;
-        let url = crate::urls::split(&self.hosted_path).ok_or(Error::S3HostParse)?;
+        let url = crate::config::urls::split(&self.hosted_path).ok_or(Error::S3HostParse)?;
         if let (Some(bucket), Some(region)) = (&hint.bucket, &hint.region) {
             let bucket_path = if hint.force_path_style {
                 format!("/{bucket}/")
@@ -542,7 +491,7 @@ impl Config {
 }
 
 fn origin_of(url: &str) -> String {
-    crate::urls::origin(url).unwrap_or_else(|| url.trim_end_matches('/').to_string())
+    crate::config::urls::origin(url).unwrap_or_else(|| url.trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]

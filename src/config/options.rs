@@ -12,9 +12,10 @@
 //! script's command line (npm passes the user's `npm install --flag` that way), except
 //! `loglevel`, where the command line wins.
 
+use crate::config::target::{Runtime, TargetOptions};
+use crate::config::versioning::EvalOptions;
 use crate::error::{Error, Result};
-use crate::target::{Runtime, TargetOptions};
-use crate::versioning::EvalOptions;
+use crate::log::LogLevel;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -115,51 +116,6 @@ impl Selector {
     }
 }
 
-/// Log verbosity (npm's levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    /// Nothing.
-    Silent,
-    /// Errors only.
-    Error,
-    /// Warnings and errors.
-    Warn,
-    /// Notices (default of npm).
-    Notice,
-    /// Progress of requests.
-    Http,
-    /// The reference's default.
-    Info,
-    /// Every decision.
-    Verbose,
-    /// Everything.
-    Silly,
-}
-
-impl LogLevel {
-    /// Parses a level name; unknown names are an error naming the option.
-    pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "silent" => LogLevel::Silent,
-            "error" => LogLevel::Error,
-            "warn" => LogLevel::Warn,
-            "notice" => LogLevel::Notice,
-            "http" => LogLevel::Http,
-            "info" => LogLevel::Info,
-            "verbose" => LogLevel::Verbose,
-            "silly" => LogLevel::Silly,
-            other => {
-                return Err(Error::InvalidOption {
-                    name: "loglevel".into(),
-                    value: other.into(),
-                    reason: "expected silent, error, warn, notice, http, info, verbose or silly"
-                        .into(),
-                })
-            }
-        })
-    }
-}
-
 /// One command of a chain and its positional arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandCall {
@@ -253,7 +209,7 @@ pub struct Invocation {
 
 /// Whether the option `key` takes the next argument as its value when written without `=`.
 fn takes_value(key: &str) -> bool {
-    crate::spec::option(key).is_some_and(|o| o.kind.takes_value())
+    crate::config::spec::option(key).is_some_and(|o| o.kind.takes_value())
 }
 
 /// Normalizes an option name: lowercase is kept, dashes become underscores.
@@ -282,7 +238,9 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             .filter(|a| !a.starts_with('-'))
             .and_then(|a| {
                 let c = a.chars().next()?;
-                let o = crate::spec::OPTIONS.iter().find(|o| o.short == Some(c))?;
+                let o = crate::config::spec::OPTIONS
+                    .iter()
+                    .find(|o| o.short == Some(c))?;
                 let rest = &a[c.len_utf8()..];
                 Some((o.key(), (!rest.is_empty()).then(|| rest.to_string())))
             });
@@ -367,7 +325,7 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
         let takes_rest = commands
             .last()
             .is_some_and(|c| c.name == "postinstall-build");
-        if crate::spec::command(&p).is_some() && !takes_rest {
+        if crate::config::spec::command(&p).is_some() && !takes_rest {
             commands.push(CommandCall {
                 name: p,
                 args: Vec::new(),
@@ -410,7 +368,7 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
 
 /// The first non-empty environment variable the spec names for option `k`.
 fn from_env(env: &Env, k: &str) -> Option<String> {
-    crate::spec::option(k)?
+    crate::config::spec::option(k)?
         .env
         .iter()
         .find_map(|v| env.non_empty(v).map(String::from))
@@ -486,7 +444,7 @@ impl Options {
         }
         let mut ca_files = Vec::new();
         // Every CA file counts: --cafile and each variable the spec names for it.
-        let cafile_vars = crate::spec::option("cafile").map_or(&[][..], |o| o.env);
+        let cafile_vars = crate::config::spec::option("cafile").map_or(&[][..], |o| o.env);
         for f in std::iter::once(str_of(&raw, "cafile"))
             .chain(
                 cafile_vars
@@ -590,7 +548,7 @@ impl Options {
     /// The subset of options template evaluation needs.
     pub fn eval_options(&self, module_name: &str) -> Result<EvalOptions> {
         let abi_table = match self.env.non_empty("NODE_PRE_GYP_ABI_CROSSWALK") {
-            Some(p) => Some(crate::target::load_crosswalk(Path::new(p))?),
+            Some(p) => Some(crate::config::target::load_crosswalk(Path::new(p))?),
             None => None,
         };
         Ok(EvalOptions {

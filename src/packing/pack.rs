@@ -11,7 +11,7 @@
 //! then is renamed into place; memory stays bounded (a few 1 MiB chunks per thread).
 
 use crate::error::{Error, IoContext, Result};
-use crate::pgzip::ParallelGzWriter;
+use crate::packing::pgzip::ParallelGzWriter;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -62,7 +62,7 @@ impl PackOptions {
     /// Defaults, with the mtime from `SOURCE_DATE_EPOCH`, the level from
     /// `PREGYP_GZIP_LEVEL` (0-9) and the threads from `PREGYP_PACK_THREADS` when
     /// they are numbers.
-    pub fn from_env(env: &crate::options::Env) -> Self {
+    pub fn from_env(env: &crate::config::options::Env) -> Self {
         let number = |k: &str| env.non_empty(k).and_then(|s| s.trim().parse::<u64>().ok());
         PackOptions {
             mtime: number("SOURCE_DATE_EPOCH").unwrap_or(DEFAULT_MTIME),
@@ -305,7 +305,7 @@ fn mode_of(_meta: &fs::Metadata) -> u32 {
 /// (the same rule install applies when it unpacks).
 fn escapes(entry: &Path, target: &Path) -> bool {
     let below_top: PathBuf = entry.components().skip(1).collect();
-    !crate::archive::link_stays_inside(&below_top, target)
+    !crate::place::archive::link_stays_inside(&below_top, target)
 }
 
 /// Temp files are created 0600; artifacts get the usual 0644.

@@ -1,8 +1,8 @@
 //! package.json and its `binary` block: reading, host selection and the
 //! reference's validation messages (COMPAT.md, "package.json").
 
+use crate::config::platform::{PlatformPackages, Target};
 use crate::error::{Error, IoContext, Result};
-use crate::platform::{PlatformPackages, Target};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -98,7 +98,7 @@ impl Manifest {
     /// `binary.napi_versions`, validated (`None` when not declared).
     pub fn napi_versions(&self) -> Result<Option<Vec<u32>>> {
         match &self.binary {
-            Some(b) => crate::node_api::declared(b),
+            Some(b) => declared_napi_versions(b),
             None => Ok(None),
         }
     }
@@ -266,7 +266,7 @@ pub fn check_host_protocol(host: &str) -> Result<()> {
 
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
 pub fn is_loopback_url(url: &str) -> bool {
-    crate::urls::is_loopback(url)
+    crate::config::urls::is_loopback(url)
 }
 
 fn parse_binary(
@@ -374,7 +374,7 @@ pub fn parse_platform_packages(
         }
     }
     let name = match o.get("name") {
-        None | Some(Value::Null) => crate::platform::DEFAULT_NAME.to_string(),
+        None | Some(Value::Null) => crate::config::platform::DEFAULT_NAME.to_string(),
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         Some(_) => {
             return Err((
@@ -446,7 +446,7 @@ fn check_template_variables(template: &str) -> Result<(), String> {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else { break };
         let key = &after[..close];
-        if !crate::platform::NAME_VARIABLES.contains(&key) {
+        if !crate::config::platform::NAME_VARIABLES.contains(&key) {
             let hint = if matches!(
                 key,
                 "node_abi" | "napi_build_version" | "node_napi_label" | "napi_version" | "version"
@@ -457,7 +457,7 @@ fn check_template_variables(template: &str) -> Result<(), String> {
             };
             return Err(format!(
                 "`{template}` uses {{{key}}}, which a platform package name cannot use{hint}; use {}",
-                crate::platform::NAME_VARIABLES
+                crate::config::platform::NAME_VARIABLES
                     .iter()
                     .map(|k| format!("{{{k}}}"))
                     .collect::<Vec<_>>()
@@ -526,6 +526,30 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Reads a file into a string, naming it on failure.
+/// `binary.napi_versions` as distinct positive integers, in the order given (`None`
+/// when absent or empty); anything else is the reference's napi error.
+pub fn declared_napi_versions(binary: &Binary) -> Result<Option<Vec<u32>>> {
+    let Some(raw) = &binary.napi_versions else {
+        return Ok(None);
+    };
+    let mut out: Vec<u32> = Vec::new();
+    for v in raw {
+        let n = match v {
+            Value::Number(n) => n.as_u64().filter(|&n| n > 0 && n <= u32::MAX as u64),
+            _ => None,
+        };
+        let Some(n) = n else {
+            return Err(Error::Napi(
+                "All values specified in napi_versions must be positive integers.".into(),
+            ));
+        };
+        if !out.contains(&(n as u32)) {
+            out.push(n as u32);
+        }
+    }
+    Ok(if out.is_empty() { None } else { Some(out) })
+}
+
 pub fn read_to_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).at("read", path)
 }
@@ -763,7 +787,7 @@ mod tests {
             json!({"name":"@b/b","binary":{"module_name":"m","platform_packages":{"targets":["darwin-arm64"]}}}),
         );
         let pp = mm.binary.unwrap().platform_packages.unwrap();
-        assert_eq!(pp.name, crate::platform::DEFAULT_NAME);
+        assert_eq!(pp.name, crate::config::platform::DEFAULT_NAME);
         let err = Manifest::parse(
             json!({"name":"a","binary":{"platform_packages":{"targets":["linux-x64"]}}})
                 .to_string()

@@ -2,10 +2,10 @@
 //! CLI, returning structured results instead of printing them.
 
 use crate::commands::{self, Context};
+use crate::config::options::{self, CommandCall, Env};
+use crate::config::target::HostInfo;
 use crate::error::Result;
-use crate::options::{self, CommandCall, Env};
 use crate::results::CommandResult;
-use crate::target::HostInfo;
 use std::path::Path;
 
 /// `reveal` for the API: one JSON document per Node-API version; with a key in

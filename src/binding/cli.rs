@@ -1,16 +1,16 @@
 //! argv -> chained commands -> run -> exit code. Logging is set up here only.
 
 use crate::commands::{self, Context};
+use crate::config::options::{self, Env, Invocation};
+use crate::config::target::HostInfo;
 use crate::error::{Error, Result};
 use crate::log;
-use crate::options::{self, Env, Invocation};
-use crate::target::HostInfo;
 use std::path::Path;
 
-/// `--help`, or `<command> --help`: made from the declarations in [`crate::spec`].
+/// `--help`, or `<command> --help`: made from the declarations in [`crate::config::spec`].
 fn help_text(command: Option<&str>) -> String {
-    use crate::spec::{Kind, COMMANDS, OPTIONS};
-    let option_line = |o: &crate::spec::OptionSpec| {
+    use crate::config::spec::{Kind, COMMANDS, OPTIONS};
+    let option_line = |o: &crate::config::spec::OptionSpec| {
         let mut names = match o.short {
             Some(c) => format!("-{c}, --{}", o.name),
             None => format!("--{}", o.name),
@@ -29,7 +29,7 @@ fn help_text(command: Option<&str>) -> String {
         }
         format!("    {names:<34} {help}\n")
     };
-    if let Some(c) = command.and_then(crate::spec::command) {
+    if let Some(c) = command.and_then(crate::config::spec::command) {
         let mut s = format!(
             "Usage: pregyp {} {}[options]\n\n  {}\n\n  Options for {}:\n",
             c.name,
@@ -99,7 +99,7 @@ pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32
 /// Prints an error as one clear line (plus detail with --verbose).
 pub fn report(e: &Error) {
     let mut msg = e.to_string();
-    if log::enabled(crate::options::LogLevel::Verbose) {
+    if log::enabled(crate::log::LogLevel::Verbose) {
         // The chain of kept causes, less what the message already says.
         let mut src = std::error::Error::source(e);
         while let Some(s) = src {

@@ -6,9 +6,9 @@
 //! under the lock. The lock is the kernel's (flock), so a dead holder releases it, and
 //! a live one is waited for at most [`LOCK_WAIT`], with an error naming the lock file.
 
+use crate::config::options::Env;
+use crate::config::target::HostInfo;
 use crate::error::{Error, IoContext, Result};
-use crate::options::Env;
-use crate::target::HostInfo;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ impl Staging {
     /// (wrong libc, missing symbols) must not replace anything.
     pub async fn verify_load(&self, module_name: &str, host: &HostInfo, env: &Env) -> Result<()> {
         let module = self.path().join(format!("{module_name}.node"));
-        crate::process::can_load(&module, host, env).await
+        crate::building::process::can_load(&module, host, env).await
     }
 
     /// Puts the staged files in place. A missing module_path is renamed into place whole;
@@ -101,7 +101,7 @@ impl Staging {
                     match fs::symlink_metadata(&to) {
                         Ok(m) if m.is_dir() && from_dir && exchange(&from, &to).is_ok() => {}
                         Ok(m) if m.is_dir() || from_dir => {
-                            crate::fsutil::remove_no_follow(&to)?;
+                            crate::place::fsutil::remove_no_follow(&to)?;
                             fs::rename(&from, &to).at("move into place", &to)?;
                         }
                         // rename(2) replaces a file or symlink atomically.
@@ -215,7 +215,7 @@ pub fn remove_stale_staging(module_path: &Path) {
                 "removing {} (left by an interrupted install)",
                 e.path().display()
             ));
-            let _ = crate::fsutil::remove_no_follow(&e.path());
+            let _ = crate::place::fsutil::remove_no_follow(&e.path());
         }
     }
 }

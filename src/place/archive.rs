@@ -172,7 +172,7 @@ fn make_parents(dest: &Path, rel: &Path, source: &str) -> Result<()> {
 /// Removes whatever an earlier entry left at `path` (tar semantics: later entries win),
 /// without following symlinks.
 fn clear_slot(path: &Path) -> Result<()> {
-    crate::fsutil::remove_no_follow(path).map(|_| ())
+    crate::place::fsutil::remove_no_follow(path).map(|_| ())
 }
 
 #[cfg(unix)]

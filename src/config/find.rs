@@ -5,12 +5,12 @@
 //! platform package for this target (see `platform.rs`): a realpath, a few stats
 //! up the `node_modules` chain, and one small package.json read.
 
+use crate::config::manifest::{HostRole, Manifest};
+use crate::config::options::mirror_with;
+use crate::config::platform::{self, Installed, Lookup, Target};
+use crate::config::target::{self, HostInfo, TargetOptions};
+use crate::config::versioning::{self, Config, EvalOptions};
 use crate::error::{Error, Result};
-use crate::manifest::{HostRole, Manifest};
-use crate::options::mirror_with;
-use crate::platform::{self, Installed, Lookup, Target};
-use crate::target::{self, HostInfo, TargetOptions};
-use crate::versioning::{self, Config, EvalOptions};
 use std::path::{Path, PathBuf};
 
 /// The options find() reads (never the host application's argv).
@@ -140,7 +140,7 @@ pub fn locate(
     let root = p.eval.module_root.as_deref().unwrap_or(&p.manifest.root);
     // This Node's best build first, then older Node-API builds the package may hold.
     let older = match (p.napi, p.manifest.binary.as_ref()) {
-        (Some(best), Some(b)) => crate::node_api::older_than(b, best, host.napi)?,
+        (Some(best), Some(b)) => crate::config::node_api::older_than(b, best, host.napi)?,
         _ => Vec::new(),
     };
     for napi in std::iter::once(None).chain(older.into_iter().map(Some)) {

@@ -1,7 +1,7 @@
 //! What the binary is for: runtime, Node ABI, Node-API version, platform, arch,
 //! libc. Detection never spawns a process (find() runs inside `require`).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -192,7 +192,7 @@ pub fn bundled_table() -> &'static AbiTable {
 
 /// Loads a crosswalk file named by `NODE_PRE_GYP_ABI_CROSSWALK` (reference format).
 pub fn load_crosswalk(path: &Path) -> Result<AbiTable> {
-    let text = crate::manifest::read_to_string(path)?;
+    let text = std::fs::read_to_string(path).at("read", path)?;
     let node: BTreeMap<String, AbiEntry> =
         serde_json::from_str(&text).map_err(|e| Error::InvalidField {
             path: path.to_path_buf(),
