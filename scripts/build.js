@@ -10,6 +10,12 @@ const fs = require('fs');
 const path = require('path');
 const { hostTriples } = require('../lib/loader');
 
+// `npm run build -- --target <platform>`: another platform's binaries (scripts/build-cross.js).
+if (process.argv.includes('--target')) {
+  require('./build-cross').main(process.argv.slice(2));
+  return;
+}
+
 const root = path.join(__dirname, '..');
 const profile = process.env.PREGYP_PROFILE || 'release';
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');

@@ -141,16 +141,54 @@ fn detect_libc() -> Libc {
             version,
         };
     }
-    let musl = std::fs::read_dir("/lib")
-        .map(|d| {
-            d.flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("ld-musl-"))
-        })
-        .unwrap_or(false);
-    Libc {
-        family: if musl { "musl" } else { "unknown" },
-        version: String::new(),
+    match musl_loader() {
+        Some(loader) => Libc {
+            family: "musl",
+            version: std::fs::read(loader)
+                .map(|b| musl_version(&b))
+                .unwrap_or_default(),
+        },
+        None => Libc {
+            family: "unknown",
+            version: String::new(),
+        },
     }
+}
+
+/// musl's dynamic loader (which is its libc): the one mapped into this process, else one
+/// in /lib (as detect-libc looks).
+#[cfg(target_os = "linux")]
+fn musl_loader() -> Option<std::path::PathBuf> {
+    let is_musl = |name: &str| name.starts_with("ld-musl-") || name.starts_with("libc.musl-");
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+    let mapped = maps
+        .lines()
+        .filter_map(|l| l.find('/').map(|i| std::path::PathBuf::from(&l[i..])))
+        .find(|p| p.file_name().is_some_and(|n| is_musl(&n.to_string_lossy())));
+    mapped.or_else(|| {
+        std::fs::read_dir("/lib")
+            .ok()?
+            .flatten()
+            .find(|e| is_musl(&e.file_name().to_string_lossy()))
+            .map(|e| e.path())
+    })
+}
+
+/// musl has no call that returns its version; `ldd --version` prints a string constant
+/// of the loader ("1.2.5"), which is read here from the file instead of spawning ldd.
+pub fn musl_version(loader: &[u8]) -> String {
+    loader
+        .split(|&b| b == 0)
+        .filter_map(|s| std::str::from_utf8(s).ok())
+        .find(|s| {
+            let parts: Vec<&str> = s.split('.').collect();
+            parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .unwrap_or_default()
+        .to_string()
 }
 
 // The WebAssembly fallback: the JS host detects it (lib/wasm.js).
@@ -499,6 +537,18 @@ mod tests {
         if cfg!(all(target_os = "linux", target_env = "gnu")) {
             assert_eq!(l.family, "glibc");
             assert!(l.version.starts_with("2."), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn musl_version_is_the_loaders_version_string() {
+        let loader =
+            b"\x7fELF\0Version %s\0Dynamic Program Loader\0 1.2\0v1.2.5\01.2.5\0GLIBC_2.2.5x\0";
+        assert_eq!(musl_version(loader), "1.2.5");
+        assert_eq!(musl_version(b"\0no version here\01.2\0"), "");
+        // Debian's musl package (1.2.3 on Debian 12), where installed.
+        if let Ok(b) = std::fs::read("/lib/ld-musl-x86_64.so.1") {
+            assert!(musl_version(&b).starts_with("1.2."), "{}", musl_version(&b));
         }
     }
 }

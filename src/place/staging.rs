@@ -131,9 +131,12 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
     let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
     let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // The raw system call, not libc's renameat2(): musl 1.2.3 (Debian 12, Alpine 3.17) has
+    // no such symbol, and a binary importing it would not load there.
     // SAFETY: two valid NUL-terminated paths; renameat2 only touches the file system.
     let r = unsafe {
-        libc::renameat2(
+        libc::syscall(
+            libc::SYS_renameat2,
             libc::AT_FDCWD,
             ca.as_ptr(),
             libc::AT_FDCWD,
