@@ -10,7 +10,9 @@
 // compiler, the linkers and zig. Each target has its own target dir, target/cross/<triple>.
 //
 // Options: --lean (the find() binary only), --check (`cargo check` only: macOS, whose
-// linker and SDK are not available here). PREGYP_PROFILE as for the host build.
+// linker and SDK are not available here), --glibc <version|native> (linux-gnu: 2.28 by
+// default). PREGYP_PROFILE as for the host build. With rustup's own target installed (the
+// release runners) it is plain cargo, without -Zbuild-std.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -33,6 +35,8 @@ const TARGETS = {
   'darwin-x64': { triple: 'x86_64-apple-darwin', lib: 'libpregyp.dylib', check: true },
   'darwin-arm64': { triple: 'aarch64-apple-darwin', lib: 'libpregyp.dylib', check: true },
 };
+// The release builds Windows with MSVC on its own runner.
+TARGETS['x86_64-pc-windows-msvc'] = { triple: 'x86_64-pc-windows-msvc', lib: 'pregyp.dll', name: 'win32-x64-msvc' };
 TARGETS['win32-x64'] = TARGETS['win32-x64-msvc'];
 TARGETS['win32-x64-gnu'] = TARGETS['win32-x64-msvc'];
 
@@ -50,12 +54,7 @@ const zigbuild = path.join(cache, 'venv', 'bin', 'cargo-zigbuild');
 function envFor(t) {
   const T = up(t.triple);
   const c = t.triple.replace(/-/g, '_');
-  const env = {
-    RUSTC_BOOTSTRAP: '1',
-    RUSTC,
-    // The host's RUSTFLAGS (if any) are for the host.
-    RUSTFLAGS: '',
-  };
+  const env = {};
   switch (t.triple) {
     case 'aarch64-unknown-linux-gnu':
       Object.assign(env, {
@@ -65,15 +64,11 @@ function envFor(t) {
       });
       break;
     case 'x86_64-unknown-linux-musl':
-      // musl targets link statically by default, which drops the cdylib.
+      // -crt-static (which keeps the cdylib) comes from .cargo/config.toml, as in the release.
       Object.assign(env, {
         [`CARGO_TARGET_${T}_LINKER`]: 'musl-gcc',
-        [`CARGO_TARGET_${T}_RUSTFLAGS`]: '-C target-feature=-crt-static',
         [`CC_${c}`]: 'musl-gcc',
       });
-      break;
-    case 'aarch64-unknown-linux-musl':
-      Object.assign(env, { [`CARGO_TARGET_${T}_RUSTFLAGS`]: '-C target-feature=-crt-static' });
       break;
     case 'x86_64-pc-windows-gnu':
       Object.assign(env, {
@@ -96,17 +91,34 @@ function usesZig(t, opts) {
   return t.triple === 'aarch64-unknown-linux-musl' || Boolean(opts.glibc);
 }
 
+// The rustup toolchain's own target, when installed (the release runners, each building
+// for itself or with `rustup target add`): plain cargo, no -Zbuild-std.
+function rustupHas(triple) {
+  const r = spawnSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' });
+  return r.status === 0 && fs.existsSync(path.join(r.stdout.trim(), 'lib', 'rustlib', triple, 'lib'));
+}
+const hostTriple = () => (/^host: (\S+)$/m.exec(spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout || '') || [])[1];
+
 function cargo(t, opts, args) {
-  const env = { ...process.env, ...envFor(t) };
-  let cmd = CARGO;
+  const own = rustupHas(t.triple);
+  const zig = !opts.check && usesZig(t, opts);
+  // Building for the machine itself needs no cross linker or C compiler; zig is both.
+  const env = { ...process.env, ...(own ? {} : { RUSTC_BOOTSTRAP: '1', RUSTC }), ...(t.triple === hostTriple() || zig ? {} : envFor(t)) };
+  // The host's RUSTFLAGS (if any) are for the host, and any RUSTFLAGS, even empty, would
+  // replace .cargo/config.toml's per-target flags.
+  delete env.RUSTFLAGS;
+  delete env.CARGO_ENCODED_RUSTFLAGS;
+  let cmd = own ? 'cargo' : CARGO;
   let triple = t.triple;
-  if (!opts.check && usesZig(t, opts)) {
-    cmd = zigbuild;
-    // cargo-zigbuild runs `cargo` from PATH: Debian's, whose rustc has the std source.
-    env.PATH = `${path.join(cache, 'bin')}:${path.dirname(zigbuild)}:${env.PATH}`;
+  if (zig) {
+    cmd = fs.existsSync(zigbuild) ? zigbuild : 'cargo-zigbuild';
+    // cargo-zigbuild runs `cargo` and zig from PATH: zig from the venv, and without the
+    // rustup target, Debian's cargo, whose rustc has the std source.
+    env.PATH = [...(own ? [] : [path.join(cache, 'bin')]), path.dirname(zigbuild), env.PATH].join(path.delimiter);
     if (opts.glibc) triple = `${t.triple}.${opts.glibc}`;
   }
-  const full = [opts.check ? 'check' : cmd === zigbuild ? 'zigbuild' : 'build', '-Zbuild-std=std,panic_abort', '--target', triple, '--ignore-rust-version', ...args];
+  const std = own ? [] : ['-Zbuild-std=std,panic_abort', '--ignore-rust-version'];
+  const full = [opts.check ? 'check' : cmd.endsWith('cargo-zigbuild') ? 'zigbuild' : 'build', ...std, '--target', triple, ...args];
   const t0 = Date.now();
   const r = spawnSync(cmd, full, { cwd: root, stdio: 'inherit', env });
   if (r.error || r.status !== 0) {
@@ -127,7 +139,8 @@ function build(name, opts = {}) {
   const t = resolve(name);
   const profile = process.env.PREGYP_PROFILE || 'release';
   const targetDir = path.join(process.env.PREGYP_CROSS_TARGET_DIR || path.join(root, 'target', 'cross'), t.triple);
-  const check = opts.check || t.check;
+  // macOS links only on macOS (its SDK): elsewhere `cargo check`.
+  const check = opts.check || (t.check && !rustupHas(t.triple));
   const o = { ...opts, check };
   const report = [];
   if (!opts.lean) {
@@ -148,10 +161,22 @@ function build(name, opts = {}) {
   return report;
 }
 
+// The linux-gnu binaries link against glibc 2.28 (through zig): Debian 10, Ubuntu 20.04 and
+// RHEL 8, the oldest that Node 18-24 support, load them. `--glibc native` links against
+// the build machine's glibc instead (a development build).
+const GLIBC_FLOOR = '2.28';
+
 function main(argv) {
   const i = argv.indexOf('--target');
   const g = argv.indexOf('--glibc');
-  build(argv[i + 1], { lean: argv.includes('--lean'), check: argv.includes('--check'), glibc: g >= 0 ? argv[g + 1] : undefined });
+  const t = resolve(argv[i + 1]);
+  let glibc = g >= 0 ? argv[g + 1] : t.triple.endsWith('-linux-gnu') ? GLIBC_FLOOR : undefined;
+  if (glibc === 'native') glibc = undefined;
+  if (glibc && !fs.existsSync(zigbuild) && spawnSync('cargo-zigbuild', ['--version']).status !== 0) {
+    console.error(`pregyp build: linking ${t.triple} against glibc ${glibc} needs zig and cargo-zigbuild (pip install ziglang cargo-zigbuild, or scripts/setup-cross.sh); --glibc native links against this machine's`);
+    process.exit(1);
+  }
+  build(argv[i + 1], { lean: argv.includes('--lean'), check: argv.includes('--check'), glibc });
 }
 
 module.exports = { build, resolve, main, TARGETS };

@@ -13,6 +13,7 @@ const { hostTriples } = require('../lib/loader');
 // `npm run build -- --target <platform>`: another platform's binaries (scripts/build-cross.js).
 if (process.argv.includes('--target')) {
   require('./build-cross').main(process.argv.slice(2));
+  buildWasm();
   return;
 }
 
@@ -48,6 +49,10 @@ install(path.join(leanDir, 'lean', libName), `pregyp-find.${triple}.node`);
 
 // The WebAssembly fallback of the find() core (lib/wasm.js), when its toolchain is there
 // (scripts/setup-wasm.sh installs it); PREGYP_WASM=0 skips it.
-const wasm = require('./build-wasm');
-if (process.env.PREGYP_WASM !== '0' && wasm.available()) wasm.build();
-else console.error('pregyp build: pregyp-find.wasm not built (no wasm toolchain: scripts/setup-wasm.sh)');
+buildWasm();
+
+function buildWasm() {
+  const wasm = require('./build-wasm');
+  if (process.env.PREGYP_WASM !== '0' && wasm.available()) wasm.build();
+  else console.error('pregyp build: pregyp-find.wasm not built (no wasm toolchain: scripts/setup-wasm.sh)');
+}

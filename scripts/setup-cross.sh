@@ -145,4 +145,14 @@ EOF
   touch "$prefix/.done"
   echo "setup-cross: Wine prefix -> $prefix"
 fi
+# arm64 programs started by arm64 programs (pregyp's heal and postinstall run
+# process.execPath) go through qemu too: a binfmt_misc entry for aarch64 ELF files. Its
+# sysroot comes from QEMU_LD_PREFIX, which test-cross.js sets per run. Where binfmt_misc
+# cannot be mounted (an unprivileged container), the tests that need it say so and skip.
+binfmt=/proc/sys/fs/binfmt_misc
+[ -f "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt" 2>/dev/null || true
+if [ -f "$binfmt/register" ] && [ ! -e "$binfmt/pregyp-qemu-aarch64" ]; then
+  printf '%s' ':pregyp-qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64:F' >"$binfmt/register" ||
+    echo "setup-cross: could not register qemu-aarch64 with binfmt_misc"
+fi
 echo "setup-cross: ready (Node $node_version, $(/usr/bin/rustc --version))"

