@@ -85,10 +85,12 @@ function envFor(t) {
   return env;
 }
 
-// The C compilers Debian has cover every linked target but aarch64 musl, which goes
-// through zig (cargo-zigbuild), as does a glibc floor (`.2.28` suffix).
+// The C compilers Debian has cover arm64 glibc and Windows; musl goes through zig
+// (cargo-zigbuild), as does a glibc floor (`.2.28` suffix).
+// Debian's musl-gcc cannot link a dynamic musl library (it hides libgcc_s, which Rust's
+// unwinder needs), so x86_64 musl goes through zig as well.
 function usesZig(t, opts) {
-  return t.triple === 'aarch64-unknown-linux-musl' || Boolean(opts.glibc);
+  return t.triple.endsWith('-linux-musl') || Boolean(opts.glibc);
 }
 
 // The rustup toolchain's own target, when installed (the release runners, each building

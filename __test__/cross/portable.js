@@ -34,6 +34,11 @@ const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
 const LIBC = process.platform === 'linux' ? (glibc ? 'glibc' : 'musl') : 'unknown';
 const HERE = process.platform === 'linux' ? `linux-${process.arch}-${LIBC}` : `${process.platform}-${process.arch}`;
 const CA = path.join(IN, 'ca', 'ca.crt');
+// The musl Node of these tests runs from a Debian file system with its interpreter moved
+// by patchelf past the first 2 kB of the executable, the part that detect-libc (the
+// reference's) reads; it then reads glibc's /usr/bin/ldd and says glibc. On Alpine it says
+// musl: the reference is told so here.
+const REF = LIBC === 'musl' ? { target_libc: 'musl' } : {};
 const ADDON = { 3: path.join(IN, 'addon-v3.node'), 6: path.join(IN, 'addon-v6.node') };
 
 const dirs = [];
@@ -172,7 +177,7 @@ test('find() gives the reference find() result for the same package.json', () =>
     const file = path.join(dir, 'package.json');
     fs.writeFileSync(file, JSON.stringify({ name: 'find-me', version: '2.1.0', main: 'index.js', binary }));
     for (const opts of [undefined, { debug: true }, { target: '18.20.0' }, { target_arch: 'arm64', target_platform: 'darwin' }]) {
-      const want = reference.find(file, opts && { ...opts });
+      const want = reference.find(file, { ...REF, ...opts });
       fs.mkdirSync(path.dirname(want), { recursive: true });
       fs.writeFileSync(want, '');
       assert.strictEqual(pregyp.find(file, opts && { ...opts }), want, `${name} ${JSON.stringify(opts)}`);
@@ -201,13 +206,26 @@ test('load() of the fixture addon built for this target: {libc}, napi_versions, 
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pj));
   const want = path.join(dir, 'lib', 'binding', `napi-v6-${LIBC}`, 'napi_hello.node');
   assert.strictEqual(pregyp.find(path.join(dir, 'package.json')), want);
-  assert.strictEqual(reference.find(path.join(dir, 'package.json')), want);
+  assert.strictEqual(reference.find(path.join(dir, 'package.json'), { ...REF }), want);
   assert.throws(() => pregyp.load(dir), (e) => e.code === 'E_BINDING_MISSING' || /not found/.test(e.message));
   fs.mkdirSync(path.dirname(want), { recursive: true });
   fs.copyFileSync(ADDON[6], want);
   const b = pregyp.load(dir);
   assert.strictEqual(b.hello(), 'napi-6');
   assert.strictEqual(b.add(2, 3), 5);
+});
+
+test('reveal: {libc} and {libc_version} of this runtime', async () => {
+  const dir = makePackage('https://h.example/');
+  const r = await run(['reveal'], { cwd: dir });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout);
+  assert.strictEqual(v.libc, LIBC);
+  const glibcVersion = process.report.getReport().header.glibcVersionRuntime;
+  if (glibcVersion) assert.strictEqual(v.libc_version, glibcVersion);
+  // musl's own version string, read from its loader (1.2.5 for the musl Node here).
+  else if (LIBC === 'musl') assert.match(v.libc_version, /^1\.\d+\.\d+$/);
+  else assert.strictEqual(v.libc_version, '');
 });
 
 // ---- install ----------------------------------------------------------------------------

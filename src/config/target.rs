@@ -155,11 +155,19 @@ fn detect_libc() -> Libc {
     }
 }
 
-/// musl's dynamic loader (which is its libc): the one mapped into this process, else one
-/// in /lib (as detect-libc looks).
+/// musl's dynamic loader (which is its libc): the program interpreter of this process's
+/// executable (as detect-libc looks first; on Alpine /lib/ld-musl-<arch>.so.1, possibly a
+/// link elsewhere), else one mapped into this process, else one in /lib.
 #[cfg(target_os = "linux")]
 fn musl_loader() -> Option<std::path::PathBuf> {
     let is_musl = |name: &str| name.starts_with("ld-musl-") || name.starts_with("libc.musl-");
+    let interp = std::fs::File::open("/proc/self/exe")
+        .ok()
+        .and_then(|f| elf_interpreter(&f));
+    if let Some(p) = interp.filter(|p| p.file_name().is_some_and(|n| is_musl(&n.to_string_lossy())))
+    {
+        return Some(p);
+    }
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
     let mapped = maps
         .lines()
@@ -172,6 +180,54 @@ fn musl_loader() -> Option<std::path::PathBuf> {
             .find(|e| is_musl(&e.file_name().to_string_lossy()))
             .map(|e| e.path())
     })
+}
+
+/// The PT_INTERP path of a little-endian ELF file (every Linux target pregyp ships), read
+/// piecewise: after patchelf the path may sit at the end of a 100 MB executable.
+#[cfg(target_os = "linux")]
+pub fn elf_interpreter(f: &std::fs::File) -> Option<std::path::PathBuf> {
+    use std::os::unix::{ffi::OsStrExt, fs::FileExt};
+    let read = |off: u64, len: usize| {
+        let mut b = vec![0; len];
+        f.read_exact_at(&mut b, off).ok().map(|_| b)
+    };
+    let num = |b: &[u8]| b.iter().rev().fold(0u64, |n, &x| n << 8 | u64::from(x));
+    let head = read(0, 64)?;
+    if &head[..4] != b"\x7fELF" || head[5] != 1 {
+        return None;
+    }
+    // (class 2: 64-bit) offsets of e_phoff, e_phentsize, e_phnum; of p_offset, p_filesz.
+    let (phoff, entsize, count, p_off, p_size, w) = match head[4] {
+        2 => (
+            num(&head[0x20..0x28]),
+            num(&head[0x36..0x38]),
+            num(&head[0x38..0x3a]),
+            8,
+            32,
+            8,
+        ),
+        _ => (
+            num(&head[0x1c..0x20]),
+            num(&head[0x2a..0x2c]),
+            num(&head[0x2c..0x2e]),
+            4,
+            16,
+            4,
+        ),
+    };
+    for i in 0..count.min(64) {
+        let ph = read(phoff + i * entsize, entsize as usize)?;
+        if num(ph.get(..4)?) == 3 {
+            let (off, size) = (
+                num(ph.get(p_off..p_off + w)?),
+                num(ph.get(p_size..p_size + w)?),
+            );
+            let path = read(off, size.min(4096) as usize)?;
+            let path = path.split(|&b| b == 0).next()?;
+            return Some(std::ffi::OsStr::from_bytes(path).into());
+        }
+    }
+    None
 }
 
 /// musl has no call that returns its version; `ldd --version` prints a string constant
@@ -538,6 +594,19 @@ mod tests {
             assert_eq!(l.family, "glibc");
             assert!(l.version.starts_with("2."), "{l:?}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_interpreter_of_an_executable_is_read_from_its_program_headers() {
+        // This test binary's own: glibc's loader here, musl's on Alpine.
+        let exe = std::fs::File::open("/proc/self/exe").unwrap();
+        let interp = elf_interpreter(&exe).expect("a dynamically linked test binary");
+        let name = interp.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("ld-"), "{interp:?}");
+        // Not an ELF file.
+        let text = std::fs::File::open("/proc/self/status").unwrap();
+        assert_eq!(elf_interpreter(&text), None);
     }
 
     #[test]
