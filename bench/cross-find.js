@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+'use strict';
+// bench/cross-find: find() of pregyp against the reference's under the same Node, for the
+// emulated platforms (scripts/test-cross.js --bench starts it under arm64 Node in qemu,
+// Windows Node in Wine and musl Node, with that platform's binaries), or natively:
+//   node bench/cross-find.js [<pregyp package folder>] [<output file>]
+// In one process: the first require + find() of each tool (cold: its modules, for pregyp
+// also its binary, are loaded then), and the median of 200 rounds of 20 further calls.
+// Under an emulator both tools pay the same translation cost; the ratio is what counts.
+// Run by hand; not part of the tests.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(process.argv[2] || path.join(__dirname, '..'));
+const out = process.argv[3];
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-cross-find-'));
+const file = path.join(dir, 'package.json');
+fs.writeFileSync(file, JSON.stringify({
+  name: 'bench-addon', version: '1.0.0', main: 'index.js',
+  binary: { module_name: 'bench', module_path: './lib/binding/{configuration}/{node_abi}-{platform}-{arch}/', host: 'https://example.com/' },
+}));
+const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+
+function measure(load) {
+  let t = process.hrtime.bigint();
+  const tool = load();
+  const first = tool.find(file);
+  const cold = ms(t);
+  // pregyp's find() explains a missing binding: make it exist.
+  fs.mkdirSync(path.dirname(first), { recursive: true });
+  fs.writeFileSync(first, '');
+  const rounds = [];
+  for (let r = 0; r < 200; r++) {
+    t = process.hrtime.bigint();
+    for (let i = 0; i < 20; i++) tool.find(file);
+    rounds.push((ms(t) * 1000) / 20);
+  }
+  rounds.sort((a, b) => a - b);
+  return { cold_ms: cold, per_call_us: rounds[rounds.length >> 1] };
+}
+
+// A real app has loaded modules before an addon calls find(): warm Node's module loader
+// with an unrelated file, so that neither tool pays its one-off start-up.
+fs.writeFileSync(path.join(dir, 'warm.js'), 'module.exports = 1;');
+require(path.join(dir, 'warm.js'));
+const reference = measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp')));
+const pregyp = measure(() => require(root));
+const result = {
+  platform: `${process.platform}-${process.arch}`,
+  node: process.version,
+  pregyp,
+  reference,
+  ratio_cold: pregyp.cold_ms / reference.cold_ms,
+  ratio_per_call: pregyp.per_call_us / reference.per_call_us,
+};
+fs.rmSync(dir, { recursive: true, force: true });
+const text = JSON.stringify(result);
+if (out) fs.writeFileSync(out, text);
+else console.log(text);
