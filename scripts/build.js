@@ -53,6 +53,7 @@ buildWasm();
 
 function buildWasm() {
   const wasm = require('./build-wasm');
-  if (process.env.PREGYP_WASM !== '0' && wasm.available()) wasm.build();
+  if (process.env.PREGYP_WASM === '0') return;
+  if (wasm.available()) wasm.build();
   else console.error('pregyp build: pregyp-find.wasm not built (no wasm toolchain: scripts/setup-wasm.sh)');
 }

@@ -11,7 +11,7 @@
 // are at the package root). scripts/setup-cross.sh installs the emulators and Node builds;
 // `npm run build -- --target <platform>` builds the binaries.
 // Prints per platform: tests passed, failed, skipped (with the reasons), and the time.
-const { spawn, execFileSync } = require('child_process');
+const { spawn, spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -190,6 +190,11 @@ async function main() {
     for (const f of r.failures) console.log(`  FAILED: ${f}`);
     if (r.failed) console.log(`  TAP: ${r.tap}\n  output: ${r.log}\n${fs.existsSync(r.tap) ? fs.readFileSync(r.tap, 'utf8').split('\n').filter((l) => /^\s+(error|expected|actual|stack|\s+at |message)|not ok/.test(l)).slice(0, 60).join('\n') : fs.readFileSync(r.log, 'utf8').slice(-3000)}`);
   }
+  // The symbol versions the Linux binaries at the root ask of their C library.
+  const sym = spawnSync(process.execPath, ['--test', '--test-reporter=tap', path.join(root, '__test__', 'cross', 'symbols.js')], { cwd: root, encoding: 'utf8' });
+  const symTap = sym.stdout || '';
+  for (const m of symTap.matchAll(/^(not ok|ok) \d+ - (.*)$/gm)) console.log(`symbols: ${m[1] === 'ok' ? 'ok' : 'FAILED'}: ${m[2]}`);
+  results.push({ platform: 'symbols', passed: (symTap.match(/^ok /gm) || []).length, failed: sym.status === 0 ? 0 : Math.max(1, (symTap.match(/^not ok /gm) || []).length), skipped: 0 });
   const sum = (k) => results.reduce((a, r) => a + r[k], 0);
   console.log(`cross: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
   process.exit(sum('failed') ? 1 : 0);

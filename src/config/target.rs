@@ -612,9 +612,9 @@ mod tests {
     #[test]
     fn musl_version_is_the_loaders_version_string() {
         let loader =
-            b"\x7fELF\0Version %s\0Dynamic Program Loader\0 1.2\0v1.2.5\01.2.5\0GLIBC_2.2.5x\0";
+            b"\x7fELF\0Version %s\0Dynamic Program Loader\0 1.2\0v1.2.5\x001.2.5\0GLIBC_2.2.5x\0";
         assert_eq!(musl_version(loader), "1.2.5");
-        assert_eq!(musl_version(b"\0no version here\01.2\0"), "");
+        assert_eq!(musl_version(b"\0no version here\x001.2\0"), "");
         // Debian's musl package (1.2.3 on Debian 12), where installed.
         if let Ok(b) = std::fs::read("/lib/ld-musl-x86_64.so.1") {
             assert!(musl_version(&b).starts_with("1.2."), "{}", musl_version(&b));
