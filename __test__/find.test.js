@@ -25,26 +25,7 @@ function touch(p) {
   return p;
 }
 
-const VARIANTS = {
-  plain: { module_name: 'm', module_path: './lib/binding/{configuration}/{node_abi}-{platform}-{arch}/', host: 'https://h.example/' },
-  libc: { module_name: 'm', module_path: 'lib/{platform}-{arch}-{libc}/{module_name}', host: 'https://h.example/' },
-  napi: {
-    module_name: 'm_napi',
-    module_path: './lib/binding/napi-v{napi_build_version}',
-    remote_path: '{version}',
-    package_name: '{platform}-{arch}-napi-v{napi_build_version}.tar.gz',
-    host: 'https://h.example/',
-    napi_versions: [3, 6, 99],
-  },
-  label: {
-    module_name: 'm',
-    module_path: './lib/{node_napi_label}',
-    package_name: '{module_name}-{node_napi_label}.tgz',
-    host: 'https://h.example/',
-    napi_versions: [1, 4],
-  },
-  staging: { module_name: 'm', module_path: 'lib/{name}', host: '', staging_host: 'https://s.example', production_host: 'https://p.example' },
-};
+const { VARIANTS } = require('./helpers/layouts');
 
 test('find() matches the reference for the same package, always absolute', () => {
   for (const [name, binary] of Object.entries(VARIANTS)) {
@@ -227,10 +208,11 @@ test('the loader refuses an @pregyp/<triple> package of another release, naming 
   const pkg = path.join(dir, 'node_modules', 'pregyp');
   fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
   for (const f of ['index.js', 'package.json', 'lib/api.js', 'lib/loader.js', 'lib/fetch-self.js']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
-  const find = fs.readdirSync(root).find((f) => /^pregyp-find\..*\.node$/.test(f));
-  const full = fs.readdirSync(root).find((f) => /^pregyp\..*\.node$/.test(f));
+  // This machine's build (the root may also hold other platforms': npm run build -- --target).
+  const triple = require('../lib/loader').hostTriples().find((t) => fs.existsSync(path.join(root, `pregyp.${t}.node`)));
+  const find = `pregyp-find.${triple}.node`;
+  const full = `pregyp.${triple}.node`;
   fs.copyFileSync(path.join(root, find), path.join(pkg, find));
-  const triple = full.slice('pregyp.'.length, -'.node'.length);
   const plat = path.join(dir, 'node_modules', '@pregyp', triple);
   fs.mkdirSync(plat, { recursive: true });
   fs.writeFileSync(path.join(plat, 'package.json'), JSON.stringify({ name: `@pregyp/${triple}`, version: '0.0.1' }));

@@ -65,18 +65,7 @@ const binding = (dir) => path.join(dir, 'lib', 'binding', 'hello.node');
 const read = (dir) => fs.readFileSync(binding(dir), 'utf8');
 
 // Everything in the package folder, to prove a failed install changed nothing.
-function snapshot(dir) {
-  const out = {};
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = e.isSymbolicLink() ? `-> ${fs.readlinkSync(p)}` : fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
+const { snapshot } = require('./helpers/layouts');
 
 test('installs over https, prints the reference success line, then skips', async () => {
   const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });

@@ -196,14 +196,15 @@ test('optional-deps --write sets up package.json for installs without scripts, a
   assert.match(again.stderr, /already lists every platform package and needs no change/);
   assert.doesNotMatch(again.stderr, /optional-deps changed/);
 
-  // Another install script is kept, with a warning; gypfile is then npm's business.
+  // Another install script is kept, with a warning; gypfile: false all the same (that
+  // script may go later, and npm would then add node-gyp rebuild for binding.gyp).
   const custom = widget({}, { scripts: { install: 'node scripts/setup.js' } });
   fs.writeFileSync(path.join(custom, 'binding.gyp'), "{ 'targets': [] }\n");
   const c = await runCli(['optional-deps', '--write'], { cwd: custom });
   assert.strictEqual(c.code, 0, c.stderr);
   const cpkg = JSON.parse(read(custom, 'package.json'));
   assert.deepStrictEqual(cpkg.scripts, { install: 'node scripts/setup.js' });
-  assert.strictEqual(cpkg.gypfile, undefined);
+  assert.strictEqual(cpkg.gypfile, false);
   // No `files` list: binding.gyp would be published; the warning says what to do.
   assert.match(c.stderr, /package\.json has no `files` list, so binding\.gyp is published too/);
   assert.match(c.stderr, /scripts\.install \("node scripts\/setup\.js"\) kept: it is not a node-pre-gyp install, and npm 12, pnpm, yarn 4 and bun will report it as a blocked script/);

@@ -142,7 +142,8 @@ const PMS = {
   yarn1: { pm: 'yarn 1', args: () => ['install', '--non-interactive', '--no-progress'], env: (c) => ({ YARN_CACHE_FOLDER: path.join(c, '.yarn-cache') }) },
   // Yarn 4's metadata cache (in its global folder) keeps a package's tarball URL across
   // registries: a fresh global folder per project, or it asks an old registry's port.
-  yarn4: { pm: 'yarn 4', args: () => ['install'], env: (c) => ({ YARN_GLOBAL_FOLDER: path.join(c, '.yarn-global') }) },
+  // A fresh project has no lock file to keep: under CI=true yarn 4 would refuse to write one.
+  yarn4: { pm: 'yarn 4', args: () => ['install'], env: (c) => ({ YARN_GLOBAL_FOLDER: path.join(c, '.yarn-global'), YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' }) },
   bun: { pm: 'bun', args: () => ['install'], env: (c) => ({ BUN_INSTALL_CACHE_DIR: path.join(c, '.bun-cache') }) },
 };
 const CASES = [

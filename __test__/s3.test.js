@@ -25,10 +25,10 @@ const tls = require('node:tls');
 const ROOT = path.join(__dirname, '..');
 // Any real .node file will do as the "binding": package does not care what it is,
 // and testpackage only needs something Node can load.
-const A_NODE_FILE = fs
-  .readdirSync(ROOT)
-  .filter((f) => /^pregyp\..*\.node$/.test(f))
-  .map((f) => path.join(ROOT, f))[0];
+const A_NODE_FILE = require('../lib/loader')
+  .hostTriples()
+  .map((t) => path.join(ROOT, `pregyp.${t}.node`))
+  .find((f) => fs.existsSync(f));
 
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 

@@ -20,6 +20,7 @@ const https = require('node:https');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
 const { makeTarball, sha256File } = require('../helpers/tarballs');
+const { VARIANTS, snapshot } = require('../helpers/layouts');
 
 // Under Wine these are the build machine's paths (/tmp/...): resolved from the working
 // directory (on Z:), they get their drive, so a child started elsewhere finds them.
@@ -142,34 +143,7 @@ const env = (extra = {}) => ({ NODE_EXTRA_CA_CERTS: NO_TLS ? undefined : CA, SSL
 const bindingOf = (dir) => path.join(dir, 'lib', 'binding', 'hello.node');
 const versionOf = (dir) => fs.readFileSync(path.join(dir, 'lib', 'binding', 'version.txt'), 'utf8');
 
-function snapshot(dir) {
-  const out = {};
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 // ---- find() and load() ----------------------------------------------------------------
-
-const VARIANTS = {
-  plain: { module_name: 'm', module_path: './lib/binding/{configuration}/{node_abi}-{platform}-{arch}/', host: 'https://h.example/' },
-  libc: { module_name: 'm', module_path: 'lib/{platform}-{arch}-{libc}/{module_name}', host: 'https://h.example/' },
-  napi: {
-    module_name: 'm_napi',
-    module_path: './lib/binding/napi-v{napi_build_version}',
-    remote_path: '{version}',
-    package_name: '{platform}-{arch}-napi-v{napi_build_version}.tar.gz',
-    host: 'https://h.example/',
-    napi_versions: [3, 6, 99],
-  },
-  label: { module_name: 'm', module_path: './lib/{node_napi_label}', package_name: '{module_name}-{node_napi_label}.tgz', host: 'https://h.example/', napi_versions: [1, 4] },
-};
 
 test('find() gives the reference find() result for the same package.json', () => {
   for (const [name, binary] of Object.entries(VARIANTS)) {
