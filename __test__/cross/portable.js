@@ -14,20 +14,18 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const https = require('node:https');
 const http = require('node:http');
-const { spawn } = require('node:child_process');
 const { makeTarball, sha256File } = require('../helpers/tarballs');
 const { VARIANTS, snapshot } = require('../helpers/layouts');
+const { runCli, tmpdir } = require('../helpers/run');
 
 // Under Wine these are the build machine's paths (/tmp/...): resolved from the working
 // directory (on Z:), they get their drive, so a child started elsewhere finds them.
 const ROOT = path.resolve(process.env.PREGYP_UNDER_TEST);
 const IN = path.resolve(process.env.PREGYP_CROSS_DIR);
 const EXEC = JSON.parse(process.env.PREGYP_CROSS_EXEC || '[]');
-const CLI = path.join(ROOT, 'bin', 'pregyp.js');
 const WIN = process.platform === 'win32';
 const pregyp = require(ROOT);
 const reference = require(path.join(ROOT, 'node_modules', '@mapbox', 'node-pre-gyp'));
@@ -42,43 +40,14 @@ const CA = path.join(IN, 'ca', 'ca.crt');
 const REF = LIBC === 'musl' ? { target_libc: 'musl' } : {};
 const ADDON = { 3: path.join(IN, 'addon-v3.node'), 6: path.join(IN, 'addon-v6.node') };
 
-const dirs = [];
+// Temp folders (helpers/run.js) go at exit, as far as they can: Windows keeps a DLL that
+// this process has loaded.
 const servers = [];
-function tmpdir(prefix) {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  for (const d of dirs) {
-    try {
-      fs.rmSync(d, { recursive: true, force: true, maxRetries: 5 });
-    } catch (e) {
-      // Windows keeps a DLL that this process has loaded: that file stays in the temp dir.
-      if (!(WIN && e.code === 'EPERM')) throw e;
-    }
-  }
-});
+after(() => Promise.all(servers.map((s) => s.close())));
 
-// Runs a Node script (the CLI by default) as a user would, in a clean environment.
-function run(args, { cwd, env = {}, script = CLI, keep } = {}) {
-  const full = { ...process.env, ...env };
-  for (const k of Object.keys(full)) if (/^(npm_|node_test_context)/i.test(k)) delete full[k];
-  return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = [...EXEC, process.execPath];
-    const child = spawn(cmd, [...pre, script, ...args], { cwd, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
-      if (keep) keep(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// Runs a Node script (the CLI by default) as a user would, in a clean environment, under
+// this platform's emulator; `keep(stderr so far, child)` sees stderr as it arrives.
+const run = (args, { script, keep, ...o } = {}) => runCli(args, { ...o, bin: script, onStderr: keep, exec: EXEC, timeout: 300_000 });
 
 let work;
 let tarV3;
@@ -161,8 +130,8 @@ test('find() gives the reference find() result for the same package.json', () =>
 
 test('find() on a drive-less absolute path (\\dir\\package.json) gives what the reference gives', { skip: !WIN && 'Windows paths only' }, () => {
   // On the drive of the working directory, which a drive-less path is relative to.
+  // (Inside the staged folder, which test-cross.js removes.)
   const dir = fs.mkdtempSync(path.join(path.dirname(ROOT), 'find-'));
-  dirs.push(dir);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'd', version: '1.0.0', main: 'index.js', binary: VARIANTS.libc }));
   assert.strictEqual(dir.slice(0, 2).toLowerCase(), process.cwd().slice(0, 2).toLowerCase());
   const driveless = dir.replace(/^[A-Za-z]:/, '') + '\\package.json';
@@ -200,6 +169,9 @@ test('reveal: {libc} and {libc_version} of this runtime', async () => {
   // musl's own version string, read from its loader (1.2.5 for the musl Node here).
   else if (LIBC === 'musl') assert.match(v.libc_version, /^1\.\d+\.\d+$/);
   else assert.strictEqual(v.libc_version, '');
+  // The find() core works it out too, for a package whose module_path names it.
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'v', version: '1.0.0', main: 'index.js', binary: { module_name: 'm', module_path: './lib/{libc}-{libc_version}/', host: 'https://h.example/' } }));
+  assert.strictEqual(pregyp.find(path.join(dir, 'package.json')), path.join(dir, 'lib', `${LIBC}-${v.libc_version}`, 'm.node'));
 });
 
 // ---- install ----------------------------------------------------------------------------

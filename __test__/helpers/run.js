@@ -66,16 +66,18 @@ function cleanEnv() {
  * Rejects (err.timedOut, err.stdout, err.stderr) if the CLI outlives
  * `timeout`: a hang is a failure, not an exit code to assert on.
  * `onStderr(text so far, child)` sees stderr as it arrives (e.g. to kill the child
- * at a given point).
+ * at a given point). `exec` is put before Node's path (`qemu-aarch64 -L …` in the cross
+ * tests); `bin` may be `-e`, with the code as the first argument.
  */
-function runCli(args, { cwd = process.cwd(), env = {}, timeout = DEFAULT_TIMEOUT_MS, bin = CLI, onStderr, onChild } = {}) {
+function runCli(args, { cwd = process.cwd(), env = {}, timeout = DEFAULT_TIMEOUT_MS, bin = CLI, onStderr, onChild, exec = [] } = {}) {
   const fullEnv = cleanEnv();
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete fullEnv[k];
     else fullEnv[k] = String(v);
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...pre] = [...exec, process.execPath];
+    const child = spawn(cmd, [...pre, bin, ...args], { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));

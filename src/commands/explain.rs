@@ -148,7 +148,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             platform: config.platform.clone(),
             arch: config.arch.clone(),
             libc: config.libc.clone(),
-            libc_version: (!libc.version.is_empty()).then(|| libc.version.clone()),
+            libc_version: (!libc.version().is_empty()).then(|| libc.version().to_string()),
         },
         module: config.module.to_string_lossy().into_owned(),
         platform_package: platform_text,
@@ -216,7 +216,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             config.platform,
             config.arch,
             config.libc,
-            libc.version
+            libc.version()
         ),
         format!(
             "  node-api: this Node {}; package declares {}; using {}",

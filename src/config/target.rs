@@ -111,12 +111,37 @@ impl HostInfo {
 }
 
 /// The C library of this machine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Libc {
     /// "glibc", "musl" or "unknown".
     pub family: &'static str,
-    /// e.g. "2.36"; empty when unknown.
-    pub version: String,
+    /// e.g. "2.36"; empty when unknown. Known at detection, except musl's: see [`Libc::version`].
+    version: OnceLock<String>,
+    /// musl's loader, which holds its version string.
+    musl_loader: Option<std::path::PathBuf>,
+}
+
+impl Libc {
+    fn known(family: &'static str, version: String) -> Self {
+        Libc {
+            family,
+            version: OnceLock::from(version),
+            musl_loader: None,
+        }
+    }
+
+    /// The C library's version, e.g. "2.36"; empty when unknown. musl's is read on first
+    /// use from its loader (750 kB, about 3 ms), so that find() pays it only for a package
+    /// whose templates name `{libc_version}`.
+    pub fn version(&self) -> &str {
+        self.version.get_or_init(|| {
+            self.musl_loader
+                .as_ref()
+                .and_then(|p| std::fs::read(p).ok())
+                .map(|b| musl_version(&b))
+                .unwrap_or_default()
+        })
+    }
 }
 
 /// Detects libc once per process: glibc by asking the loaded C library for
@@ -136,22 +161,15 @@ fn detect_libc() -> Libc {
             let f: extern "C" fn() -> *const libc::c_char = std::mem::transmute(sym);
             std::ffi::CStr::from_ptr(f()).to_string_lossy().into_owned()
         };
-        return Libc {
-            family: "glibc",
-            version,
-        };
+        return Libc::known("glibc", version);
     }
     match musl_loader() {
         Some(loader) => Libc {
             family: "musl",
-            version: std::fs::read(loader)
-                .map(|b| musl_version(&b))
-                .unwrap_or_default(),
+            version: OnceLock::new(),
+            musl_loader: Some(loader),
         },
-        None => Libc {
-            family: "unknown",
-            version: String::new(),
-        },
+        None => Libc::known("unknown", String::new()),
     }
 }
 
@@ -185,7 +203,7 @@ fn musl_loader() -> Option<std::path::PathBuf> {
 /// The PT_INTERP path of a little-endian ELF file (every Linux target pregyp ships), read
 /// piecewise: after patchelf the path may sit at the end of a 100 MB executable.
 #[cfg(target_os = "linux")]
-pub fn elf_interpreter(f: &std::fs::File) -> Option<std::path::PathBuf> {
+fn elf_interpreter(f: &std::fs::File) -> Option<std::path::PathBuf> {
     use std::os::unix::{ffi::OsStrExt, fs::FileExt};
     let read = |off: u64, len: usize| {
         let mut b = vec![0; len];
@@ -232,7 +250,7 @@ pub fn elf_interpreter(f: &std::fs::File) -> Option<std::path::PathBuf> {
 
 /// musl has no call that returns its version; `ldd --version` prints a string constant
 /// of the loader ("1.2.5"), which is read here from the file instead of spawning ldd.
-pub fn musl_version(loader: &[u8]) -> String {
+fn musl_version(loader: &[u8]) -> String {
     loader
         .split(|&b| b == 0)
         .filter_map(|s| std::str::from_utf8(s).ok())
@@ -252,22 +270,17 @@ pub fn musl_version(loader: &[u8]) -> String {
 fn detect_libc() -> Libc {
     let text = crate::config::hostfs::libc_text();
     let (family, version) = text.split_once(' ').unwrap_or((&text, ""));
-    Libc {
-        family: match family {
-            "glibc" => "glibc",
-            "musl" => "musl",
-            _ => "unknown",
-        },
-        version: version.to_string(),
-    }
+    let family = match family {
+        "glibc" => "glibc",
+        "musl" => "musl",
+        _ => "unknown",
+    };
+    Libc::known(family, version.to_string())
 }
 
 #[cfg(not(any(target_os = "linux", target_family = "wasm")))]
 fn detect_libc() -> Libc {
-    Libc {
-        family: "unknown",
-        version: String::new(),
-    }
+    Libc::known("unknown", String::new())
 }
 
 /// One row of the ABI table (the reference's abi_crosswalk.json format).
@@ -592,7 +605,7 @@ mod tests {
         let l = libc();
         if cfg!(all(target_os = "linux", target_env = "gnu")) {
             assert_eq!(l.family, "glibc");
-            assert!(l.version.starts_with("2."), "{l:?}");
+            assert!(l.version().starts_with("2."), "{l:?}");
         }
     }
 

@@ -195,11 +195,6 @@ pub fn evaluate(
         .libc
         .clone()
         .unwrap_or_else(|| libc.family.to_string());
-    let libc_version = if opts.target.libc.is_some() {
-        String::new()
-    } else {
-        libc.version.clone()
-    };
     let mut s3_hint = S3Hint {
         bucket: binary.bucket.clone(),
         region: binary.region.clone(),
@@ -224,6 +219,25 @@ pub fn evaluate(
         }
     };
 
+    // The full tool shows `{libc_version}` (reveal, explain); the find() core works it out
+    // only for a package whose templates name it (musl's costs a read of its loader).
+    let templates = [
+        binary.module_path.as_deref(),
+        binary.remote_path.as_deref(),
+        binary.package_name.as_deref(),
+        binary.staging_host.as_deref(),
+        binary.production_host.as_deref(),
+        Some(host_template.as_str()),
+    ];
+    let named = templates
+        .into_iter()
+        .flatten()
+        .any(|t| t.contains("libc_version"));
+    let libc_version = if opts.target.libc.is_none() && (cfg!(feature = "full") || named) {
+        libc.version()
+    } else {
+        ""
+    };
     let mut v = Map::new();
     let s = |x: &str| Value::String(x.to_string());
     let opt_s = |x: &Option<String>| x.as_ref().map(|x| s(x)).unwrap_or(Value::Null);
@@ -285,7 +299,7 @@ pub fn evaluate(
     v.insert("arch".into(), s(&arch));
     v.insert("target_arch".into(), s(&arch));
     v.insert("libc".into(), s(&libc_family));
-    v.insert("libc_version".into(), s(&libc_version));
+    v.insert("libc_version".into(), s(libc_version));
     v.insert("module_main".into(), s(manifest.main()));
     v.insert("toolset".into(), s(opts.toolset.as_deref().unwrap_or("")));
     v.insert("bucket".into(), opt_s(&s3_hint.bucket));

@@ -126,25 +126,30 @@ impl Drop for Staging {
 }
 
 /// Moves the file `from` over `to`: rename(2) replaces a file or symlink atomically.
-/// Windows will not replace a DLL that a process has loaded (access denied, after the
-/// retries for antivirus handles) but lets it be renamed: the old file then takes
-/// `from`'s place in the staging folder, which goes with it (or, while that process
-/// still has it, with the next placing install's [`remove_stale_staging`]), and the new one
-/// takes its name. Running processes keep the old binding; new ones load the new.
+/// Windows will not replace a DLL that a process has loaded (access denied) but lets it
+/// be renamed: the old file then takes `from`'s place in the staging folder, which goes
+/// with it (or, while that process still has it, with the next placing install's
+/// [`remove_stale_staging`]), and the new one takes its name. Running processes keep the
+/// old binding; new ones load the new. Other refusals get `fsutil::rename`'s retries for
+/// antivirus and indexer handles.
 fn replace_file(from: &Path, to: &Path) -> Result<()> {
     use crate::place::fsutil::rename;
-    match rename(from, to) {
-        Err(e) if cfg!(windows) && e.raw_os_error() == Some(5) && to.is_file() => {
-            let aside = from.with_extension("replaced");
-            rename(to, &aside).at("move the loaded binding aside", to)?;
-            rename(from, to)
-                .inspect_err(|_| {
-                    let _ = rename(&aside, to);
-                })
-                .at("move into place", to)
+    if cfg!(windows) && to.is_file() {
+        match fs::rename(from, to) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.raw_os_error() == Some(5) => {
+                let aside = from.with_extension("replaced");
+                rename(to, &aside).at("move the loaded binding aside", to)?;
+                return rename(from, to)
+                    .inspect_err(|_| {
+                        let _ = rename(&aside, to);
+                    })
+                    .at("move into place", to);
+            }
+            Err(_) => {}
         }
-        r => r.at("move into place", to),
     }
+    rename(from, to).at("move into place", to)
 }
 
 #[cfg(target_os = "linux")]
