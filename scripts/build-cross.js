@@ -22,8 +22,7 @@ const cache = path.join(root, '.cross');
 const RUSTC = process.env.PREGYP_CROSS_RUSTC || '/usr/bin/rustc';
 const CARGO = process.env.PREGYP_CROSS_CARGO || '/usr/bin/cargo';
 
-// name -> Rust triple, file name of the cdylib, and how to link. `out`: the name the loader
-// looks for. Windows is built with the GNU toolchain here (mingw; MSVC's linker and SDK are
+// The loader's name -> Rust triple and file name of the cdylib. Windows is built with the GNU toolchain here (mingw; MSVC's linker and SDK are
 // not on the registries) and carries the loader's win32-x64-msvc name, as the release's
 // MSVC build does: the cfg(windows) code is the same.
 const TARGETS = {
@@ -63,13 +62,6 @@ function envFor(t) {
         [`AR_${c}`]: 'aarch64-linux-gnu-ar',
       });
       break;
-    case 'x86_64-unknown-linux-musl':
-      // -crt-static (which keeps the cdylib) comes from .cargo/config.toml, as in the release.
-      Object.assign(env, {
-        [`CARGO_TARGET_${T}_LINKER`]: 'musl-gcc',
-        [`CC_${c}`]: 'musl-gcc',
-      });
-      break;
     case 'x86_64-pc-windows-gnu':
       Object.assign(env, {
         [`CARGO_TARGET_${T}_LINKER`]: 'x86_64-w64-mingw32-gcc',
@@ -85,12 +77,12 @@ function envFor(t) {
   return env;
 }
 
-// The C compilers Debian has cover arm64 glibc and Windows; musl goes through zig
-// (cargo-zigbuild), as does a glibc floor (`.2.28` suffix).
-// Debian's musl-gcc cannot link a dynamic musl library (it hides libgcc_s, which Rust's
-// unwinder needs), so x86_64 musl goes through zig as well.
+// The C compilers Debian has cover arm64 glibc (`--glibc native`) and Windows. musl from
+// another host goes through zig (cargo-zigbuild): Debian's musl-gcc cannot link a dynamic
+// musl library (it hides libgcc_s, which Rust's unwinder needs); Alpine builds for itself.
+// So does a glibc floor (`.2.28` suffix).
 function usesZig(t, opts) {
-  return t.triple.endsWith('-linux-musl') || Boolean(opts.glibc);
+  return (t.triple.endsWith('-linux-musl') && t.triple !== hostTriple()) || Boolean(opts.glibc);
 }
 
 // The rustup toolchain's own target, when installed (the release runners, each building
