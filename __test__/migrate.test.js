@@ -103,6 +103,8 @@ test('--dry-run prints the diff and writes nothing; the run writes exactly that;
   assert.match(dry.stdout, /^\+module\.exports = pre\.load\(path\.resolve\(__dirname, '\.\.\/package\.json'\)\);$/m);
   assert.match(dry.stdout, /^\+\+\+ b\/\.github\/workflows\/prebuild\.yml$/m);
   assert.match(dry.stdout, /--dry-run: nothing was written/);
+  // The summary quotes the removed install script as the package had it.
+  assert.match(dry.stdout, /scripts\.install: removed "node-pre-gyp install --fallback-to-build"/);
   // bindings called with an options object is not a shape migrate rewrites: listed.
   assert.match(dry.stdout, /^ {2}lib\/other\.js:1: const b = require\('bindings'\);$/m);
   assert.match(dry.stdout, /^To do:$/m);

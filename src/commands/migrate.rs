@@ -172,6 +172,11 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     if let Some(scripts) = doc.get_mut("scripts").and_then(Value::as_object_mut) {
         for (k, v) in scripts.iter_mut() {
             if let Some(s) = v.as_str() {
+                // The install script goes below, and its summary line quotes it as written.
+                let lifecycle = ["preinstall", "install", "postinstall"].contains(&k.as_str());
+                if lifecycle && super::platform_package::is_binding_install_script(s) {
+                    continue;
+                }
                 let new = rewrite_script(s);
                 if new.contains("--build-from-source") && new.contains("npm ") {
                     result.todo.push(format!(

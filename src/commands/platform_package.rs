@@ -539,7 +539,7 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
 }
 
 /// An install script that only fetches or builds the binding: what platform packages replace.
-fn is_binding_install_script(script: &str) -> bool {
+pub(crate) fn is_binding_install_script(script: &str) -> bool {
     let words: Vec<&str> = script.split_whitespace().collect();
     let words = match words.first() {
         Some(&"npx") => &words[1..],
