@@ -12,8 +12,8 @@
 // Options: --lean (the find() binary only), --check (`cargo check` only: macOS, whose
 // linker and SDK are not available here; zig compiles the C of the build scripts),
 // --glibc <version|native> (linux-gnu: 2.28 by default). PREGYP_PROFILE as for the host
-// build. With rustup's own target installed (the
-// release runners) it is plain cargo, without -Zbuild-std.
+// build. With rustup's own target installed (the release runners) it is plain cargo,
+// without -Zbuild-std.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
