@@ -209,7 +209,7 @@ test('the loader refuses an @pregyp/<triple> package of another release, naming 
   fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
   for (const f of ['index.js', 'package.json', 'lib/api.js', 'lib/loader.js', 'lib/fetch-self.js']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
   // This machine's build (the root may also hold other platforms': npm run build -- --target).
-  const triple = require('../lib/loader').hostTriples().find((t) => fs.existsSync(path.join(root, `pregyp.${t}.node`)));
+  const triple = require('../lib/loader').builtTriple(root, 'pregyp');
   const find = `pregyp-find.${triple}.node`;
   const full = `pregyp.${triple}.node`;
   fs.copyFileSync(path.join(root, find), path.join(pkg, find));

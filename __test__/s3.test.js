@@ -25,10 +25,7 @@ const tls = require('node:tls');
 const ROOT = path.join(__dirname, '..');
 // Any real .node file will do as the "binding": package does not care what it is,
 // and testpackage only needs something Node can load.
-const A_NODE_FILE = require('../lib/loader')
-  .hostTriples()
-  .map((t) => path.join(ROOT, `pregyp.${t}.node`))
-  .find((f) => fs.existsSync(f));
+const A_NODE_FILE = path.join(ROOT, `pregyp.${require('../lib/loader').builtTriple(ROOT, 'pregyp')}.node`);
 
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 

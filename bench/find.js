@@ -44,7 +44,7 @@ fs.writeFileSync(ppFile, JSON.stringify({
 const relBinding = path.relative(dir, modulePath);
 const ppBinding = path.join(nm, `bench-pp-${here}`, relBinding);
 fs.mkdirSync(path.dirname(ppBinding), { recursive: true });
-const triple = require('../lib/loader').hostTriples().find((t) => fs.existsSync(path.join(root, `pregyp-find.${t}.node`)));
+const triple = require('../lib/loader').builtTriple(root);
 fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), ppBinding);
 fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringify({ name: `bench-pp-${here}`, version: '1.0.0' }));
 

@@ -18,8 +18,9 @@ const { median, cleanEnv } = require('./helpers');
 const RUNS = Number(process.env.RUNS || 30);
 const root = path.join(__dirname, '..');
 const wasmFile = path.join(root, 'pregyp-find.wasm');
-const nativeFile = `pregyp-find.${require('../lib/loader').hostTriples().find((t) => fs.existsSync(path.join(root, `pregyp-find.${t}.node`)))}.node`;
-if (!fs.existsSync(wasmFile) || !nativeFile) {
+const triple = require('../lib/loader').builtTriple(root);
+const nativeFile = `pregyp-find.${triple}.node`;
+if (!fs.existsSync(wasmFile) || !triple) {
   console.error('bench/wasm: build pregyp-find.wasm and the native find() binary first (npm run build)');
   process.exit(1);
 }

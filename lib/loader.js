@@ -89,6 +89,10 @@ const HIDE_NATIVE = HIDE === '1' || HIDE === 'find';
 
 // pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/fetch-self.js) take
 // the platform list from here too: this platform's triples, the running libc's first.
+const hostTriples = () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES);
 module.exports = {
-  hostTriples: () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES),
+  hostTriples,
+  // This platform's first triple with `<stem>.<triple>.node` in `dir` (a local build at the
+  // package root, which may also hold other platforms' binaries), or undefined.
+  builtTriple: (dir, stem = 'pregyp-find') => hostTriples().find((t) => require('fs').existsSync(require('path').join(dir, `${stem}.${t}.node`))),
 };

@@ -9,16 +9,15 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { hostTriples } = require('../lib/loader');
+const { builtTriple } = require('../lib/loader');
 
 const root = path.join(__dirname, '..');
 
 // This machine's platform (the loader's names, best first) with a build at the root: the
 // root may also hold other platforms' binaries (`npm run build -- --target`).
 function localTriple() {
-  for (const t of hostTriples()) {
-    if (fs.existsSync(path.join(root, `pregyp-find.${t}.node`))) return t;
-  }
+  const t = builtTriple(root);
+  if (t) return t;
   throw new Error('no local build of pregyp: run `npm install` (or `npm run build`) first');
 }
 

@@ -15,6 +15,7 @@ const { spawn, spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { builtTriple, hostTriples } = require('../lib/loader');
 
 const root = path.join(__dirname, '..');
 const cache = path.join(root, '.cross');
@@ -28,7 +29,8 @@ const wineEnv = { WINEPREFIX: path.join(cache, 'wine'), WINEDEBUG: '-all' };
 // How to start Node for each platform, and how to compile the fixture addon for it.
 const PLATFORMS = {
   native: {
-    binaries: require('../lib/loader').hostTriples()[0],
+    // This machine's build at the root (have() reports a missing one).
+    binaries: builtTriple(root, 'pregyp') || hostTriples()[0],
     node: [process.execPath],
     cc: (out, v) => ['gcc', ['-shared', '-fPIC', '-O2', `-DNAPI_VERSION=${v}`, '-I', headers, '-o', out]],
   },
