@@ -40,8 +40,11 @@ pub fn best(declared: &[u32], supported: Option<u32>) -> Option<u32> {
     buildable(declared, supported, false).into_iter().max()
 }
 
+/// The template variables that tell one Node-API version's binary from another's.
+pub const NAPI_VARIABLES: &[&str] = &["{napi_build_version}", "{node_napi_label}"];
+
 fn mentions_napi(template: Option<&str>) -> bool {
-    template.is_some_and(|t| t.contains("{napi_build_version}") || t.contains("{node_napi_label}"))
+    crate::config::template::mentions(template, NAPI_VARIABLES)
 }
 
 /// The reference's `validate_package_json` for Node-API packages.

@@ -48,6 +48,11 @@ pub fn eval_template(template: &str, values: &Map<String, Value>) -> String {
     out
 }
 
+/// Whether `template` names any of `variables` (each written with its braces).
+pub fn mentions(template: Option<&str>, variables: &[&str]) -> bool {
+    template.is_some_and(|t| variables.iter().any(|v| t.contains(v)))
+}
+
 /// How JS's `String(value)` renders a value (undefined for null).
 pub fn js_string(v: &Value) -> String {
     match v {

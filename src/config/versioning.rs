@@ -4,8 +4,9 @@
 
 use crate::config::manifest::{check_host_protocol, normalize, HostSpec, Manifest};
 use crate::config::node_api;
+use crate::config::node_api::NAPI_VARIABLES;
 use crate::config::target::{self, AbiTable, HostInfo, Runtime, TargetOptions};
-use crate::config::template::{eval_template, js_string};
+use crate::config::template::{eval_template, js_string, mentions};
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -219,21 +220,20 @@ pub fn evaluate(
         }
     };
 
+    let raw_host = opts.mirror.clone().unwrap_or(host_template);
     // The full tool shows `{libc_version}` (reveal, explain); the find() core works it out
-    // only for a package whose templates name it (musl's costs a read of its loader).
-    let templates = [
-        binary.module_path.as_deref(),
-        binary.remote_path.as_deref(),
-        binary.package_name.as_deref(),
-        binary.staging_host.as_deref(),
-        binary.production_host.as_deref(),
-        Some(host_template.as_str()),
-    ];
-    let named = templates
+    // only when one of the templates evaluated below names it (musl's costs a read of its
+    // loader).
+    let wanted = cfg!(feature = "full")
+        || [
+            Some(raw_host.as_str()),
+            binary.module_path.as_deref(),
+            binary.remote_path.as_deref(),
+            binary.package_name.as_deref(),
+        ]
         .into_iter()
-        .flatten()
-        .any(|t| t.contains("libc_version"));
-    let libc_version = if opts.target.libc.is_none() && (cfg!(feature = "full") || named) {
+        .any(|t| mentions(t, &["{libc_version}"]));
+    let libc_version = if opts.target.libc.is_none() && wanted {
         libc.version()
     } else {
         ""
@@ -316,7 +316,6 @@ pub fn evaluate(
     v.insert("acl".into(), s(&acl));
 
     // Derived values, each evaluated against everything before it (reference order).
-    let raw_host = opts.mirror.clone().unwrap_or(host_template);
     let host_url = fix_slashes(&eval_template(&raw_host, &v));
     if opts.mirror.is_some() {
         check_host_protocol(&host_url)?;
@@ -379,10 +378,7 @@ pub fn evaluate(
         .libc
         .as_deref()
         .is_some_and(|l| l != libc.family);
-    let name_varies = binary
-        .package_name
-        .as_deref()
-        .is_some_and(|p| p.contains("{napi_build_version}") || p.contains("{node_napi_label}"));
+    let name_varies = mentions(binary.package_name.as_deref(), NAPI_VARIABLES);
     let checksum_key = if napi_build_version.is_some() && !name_varies && !remote_path.is_empty() {
         format!("{}{package_name}", remote_path.trim_start_matches("./"))
     } else {
