@@ -23,9 +23,10 @@ const cache = path.join(root, '.cross');
 const RUSTC = process.env.PREGYP_CROSS_RUSTC || '/usr/bin/rustc';
 const CARGO = process.env.PREGYP_CROSS_CARGO || '/usr/bin/cargo';
 
-// The loader's name -> Rust triple and file name of the cdylib. Windows is built with the GNU toolchain here (mingw; MSVC's linker and SDK are
-// not on the registries) and carries the loader's win32-x64-msvc name, as the release's
-// MSVC build does: the cfg(windows) code is the same.
+// The loader's name -> Rust triple and file name of the cdylib. Windows is built with the
+// GNU toolchain here (mingw; MSVC's linker and SDK are not on the registries) and carries
+// the loader's win32-x64-msvc name, as the release's MSVC build does: the cfg(windows) code
+// is the same.
 const TARGETS = {
   'linux-arm64-gnu': { triple: 'aarch64-unknown-linux-gnu', lib: 'libpregyp.so' },
   'linux-x64-gnu': { triple: 'x86_64-unknown-linux-gnu', lib: 'libpregyp.so' },
@@ -104,11 +105,21 @@ function usesZig(t, opts) {
 
 // The rustup toolchain's own target, when installed (the release runners, each building
 // for itself or with `rustup target add`): plain cargo, no -Zbuild-std.
-function rustupHas(triple) {
-  const r = spawnSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' });
-  return r.status === 0 && fs.existsSync(path.join(r.stdout.trim(), 'lib', 'rustlib', triple, 'lib'));
+// The rustup toolchain's facts, asked once.
+let rustup;
+function rustupInfo() {
+  if (!rustup) {
+    const sysroot = spawnSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' });
+    const vv = spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout || '';
+    rustup = { sysroot: sysroot.status === 0 ? sysroot.stdout.trim() : undefined, host: (/^host: (\S+)$/m.exec(vv) || [])[1] };
+  }
+  return rustup;
 }
-const hostTriple = () => (/^host: (\S+)$/m.exec(spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout || '') || [])[1];
+function rustupHas(triple) {
+  const { sysroot } = rustupInfo();
+  return Boolean(sysroot) && fs.existsSync(path.join(sysroot, 'lib', 'rustlib', triple, 'lib'));
+}
+const hostTriple = () => rustupInfo().host;
 
 function cargo(t, opts, args) {
   const own = rustupHas(t.triple);
