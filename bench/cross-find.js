@@ -3,17 +3,21 @@
 // bench/cross-find: find() of pregyp against the reference's under the same Node, for the
 // emulated platforms (scripts/test-cross.js --bench starts it under arm64 Node in qemu,
 // Windows Node in Wine and musl Node, with that platform's binaries), or natively:
-//   node bench/cross-find.js [<pregyp package folder>] [<output file>]
+//   node bench/cross-find.js [<pregyp package folder>] [<output file>] [<floor addon>]
 // In one process: the first require + find() of each tool (cold: its modules, for pregyp
 // also its binary, are loaded then), and the median of 200 rounds of 20 further calls.
-// Under an emulator both tools pay the same translation cost; the ratio is what counts.
+// The floor, when given: the first require of a small C Node-API addon built for this
+// platform (what loading any native binary costs here; bench/find.js's floor natively).
+// Under an emulator every variant pays the same translation cost; the ratios count.
 // Run by hand; not part of the tests.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { median } = require('./helpers');
 
 const root = path.resolve(process.argv[2] || path.join(__dirname, '..'));
 const out = process.argv[3];
+const floorAddon = process.argv[4];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-cross-find-'));
 const file = path.join(dir, 'package.json');
 fs.writeFileSync(file, JSON.stringify({
@@ -36,14 +40,19 @@ function measure(load) {
     for (let i = 0; i < 20; i++) tool.find(file);
     rounds.push((ms(t) * 1000) / 20);
   }
-  rounds.sort((a, b) => a - b);
-  return { cold_ms: cold, per_call_us: rounds[rounds.length >> 1] };
+  return { cold_ms: cold, per_call_us: median(rounds) };
 }
 
 // A real app has loaded modules before an addon calls find(): warm Node's module loader
 // with an unrelated file, so that neither tool pays its one-off start-up.
 fs.writeFileSync(path.join(dir, 'warm.js'), 'module.exports = 1;');
 require(path.join(dir, 'warm.js'));
+let floorMs;
+if (floorAddon) {
+  const t = process.hrtime.bigint();
+  require(floorAddon);
+  floorMs = ms(t);
+}
 const reference = measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp')));
 const pregyp = measure(() => require(root));
 const result = {
@@ -53,6 +62,8 @@ const result = {
   reference,
   ratio_cold: pregyp.cold_ms / reference.cold_ms,
   ratio_per_call: pregyp.per_call_us / reference.per_call_us,
+  floor_ms: floorMs,
+  vs_floor: floorMs && pregyp.cold_ms / floorMs,
 };
 fs.rmSync(dir, { recursive: true, force: true });
 const text = JSON.stringify(result);

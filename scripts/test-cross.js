@@ -82,7 +82,7 @@ function stage(p, dir) {
   const x = PLATFORMS[p];
   const pkg = path.join(dir, 'pregyp');
   fs.mkdirSync(pkg, { recursive: true });
-  for (const f of ['index.js', 'package.json', 'lib', 'bin', path.join('__test__', 'fixtures'), path.join('__test__', 'helpers'), path.join('__test__', 'cross'), path.join('bench', 'cross-find.js')]) {
+  for (const f of ['index.js', 'package.json', 'lib', 'bin', path.join('__test__', 'fixtures'), path.join('__test__', 'helpers'), path.join('__test__', 'cross'), path.join('bench', 'cross-find.js'), path.join('bench', 'helpers.js')]) {
     fs.cpSync(path.join(root, f), path.join(pkg, f), { recursive: true, filter: (s) => !/[/\\](build|node_modules)$/.test(s) });
   }
   for (const f of [`pregyp.${x.binaries}.node`, `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
@@ -154,8 +154,10 @@ function runBench(p) {
   const x = PLATFORMS[p];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pregyp-cross-bench-${p}-`));
   const pkg = stage(p, dir);
+  // The floor: the fixture addon, compiled for the platform.
+  const floor = path.join(prepare(p, dir), 'addon-v6.node');
   const outFile = path.join(dir, 'bench.json');
-  const [cmd, ...args] = [...(x.exec || []), ...x.node, path.join(pkg, 'bench', 'cross-find.js'), pkg, outFile];
+  const [cmd, ...args] = [...(x.exec || []), ...x.node, path.join(pkg, 'bench', 'cross-find.js'), pkg, outFile, floor];
   const env = { ...process.env, ...(x.env || {}) };
   execFileSync(cmd, args, { cwd: pkg, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const r = JSON.parse(fs.readFileSync(outFile, 'utf8'));
@@ -166,12 +168,12 @@ function runBench(p) {
 async function main() {
   if (process.argv.includes('--bench')) {
     const list = process.argv.slice(2).filter((a) => a !== '--bench');
-    console.log('| platform | Node | pregyp: require + first find() | reference | ratio | pregyp: each further find() | reference | ratio |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| platform | Node | pregyp: require + first find() | reference | ratio | floor (require of a C addon) | pregyp / floor | pregyp: each further find() | reference | ratio |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const p of list.length ? list : Object.keys(PLATFORMS).filter(have)) {
       const r = runBench(p);
       const f = (n) => n.toFixed(n < 10 ? 2 : 1);
-      console.log(`| ${p} | ${r.node} | ${f(r.pregyp.cold_ms)} ms | ${f(r.reference.cold_ms)} ms | ×${r.ratio_cold.toFixed(2)} | ${f(r.pregyp.per_call_us)} µs | ${f(r.reference.per_call_us)} µs | ×${r.ratio_per_call.toFixed(2)} |`);
+      console.log(`| ${p} | ${r.node} | ${f(r.pregyp.cold_ms)} ms | ${f(r.reference.cold_ms)} ms | ×${r.ratio_cold.toFixed(2)} | ${f(r.floor_ms)} ms | ×${r.vs_floor.toFixed(2)} | ${f(r.pregyp.per_call_us)} µs | ${f(r.reference.per_call_us)} µs | ×${r.ratio_per_call.toFixed(2)} |`);
     }
     return;
   }
