@@ -50,14 +50,19 @@ function loadBinding(stem, tried = [], none = () => {
     tried.push(['PREGYP_TEST_HIDE_NATIVE', new Error('native binaries hidden')]);
     return none();
   }
-  for (const triple of TRIPLES) {
-    const file = `${stem}.${triple}.node`;
-    for (const where of [__dirname, `@pregyp/${triple}`]) {
-      let path = where;
+  // The package folder for every triple first, then the platform packages: on musl the
+  // glibc triple, tried first, then costs a failed open but no failed module resolution
+  // (require + first find() 1.51 -> 1.41 ms on musl x64; glibc's order is unchanged).
+  // Nothing cheap tells musl at this point (process.report takes 4 ms).
+  for (const local of [true, false]) {
+    for (const triple of TRIPLES) {
+      const file = `${stem}.${triple}.node`;
+      const pkg = `@pregyp/${triple}`;
+      let path = local ? `${__dirname}/${file}` : pkg;
       try {
-        path = where === __dirname ? `${where}/${file}` : require.resolve(`${where}/${file}`);
+        if (!local) path = require.resolve(`${pkg}/${file}`);
         if (tried.some((t) => t[0] === path)) continue;
-        if (where !== __dirname) api().checkVersion(where, path);
+        if (!local) api().checkVersion(pkg, path);
         return open(path);
       } catch (e) {
         tried.push([path, e]);
