@@ -159,7 +159,16 @@ function runBench(p) {
   const outFile = path.join(dir, 'bench.json');
   const [cmd, ...args] = [...(x.exec || []), ...x.node, path.join(pkg, 'bench', 'cross-find.js'), pkg, outFile, floor];
   const env = { ...process.env, ...(x.env || {}) };
-  execFileSync(cmd, args, { cwd: pkg, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Output to a file, as for the tests: Windows Node under Wine cannot write to a pipe.
+  const log = path.join(dir, 'output.txt');
+  const fd = fs.openSync(log, 'w');
+  try {
+    execFileSync(cmd, args, { cwd: pkg, env, stdio: ['ignore', fd, fd] });
+  } catch (e) {
+    throw new Error(`bench under ${p} failed (${e.message.split('\n')[0]}):\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
+  } finally {
+    fs.closeSync(fd);
+  }
   const r = JSON.parse(fs.readFileSync(outFile, 'utf8'));
   fs.rmSync(dir, { recursive: true, force: true });
   return r;
