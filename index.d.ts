@@ -54,6 +54,7 @@ export type ErrorCode =
   | 'E_S3_HOST'
   | 'E_SOME_FAILED'
   | 'E_TASK'
+  | 'E_UNKNOWN_OPTION'
   | 'E_UNKNOWN_TARGET'
   | 'E_UNSAFE_ARCHIVE'
   | 'E_UNSUPPORTED_TARGET'
@@ -132,7 +133,11 @@ export interface CommandOptions {
   'build-latest-napi-version-only'?: boolean;
   /** print results as JSON */
   json?: boolean;
-  /** say what would be done, do nothing (heal, publish, migrate) */
+  /** --no-color: log lines without colours (also NO_COLOR, npm_config_color=false) */
+  color?: boolean;
+  /** clean without its `Removing` line (clean, rebuild, reinstall) */
+  silent_clean?: boolean;
+  /** say what would be done, change nothing: no file, bucket or registry is written, nothing is downloaded or built */
   'dry-run'?: boolean;
   /** packages healed at once (default 4) (heal) */
   concurrency?: number | string;
@@ -182,6 +187,8 @@ export type InstallResult = {
   sha256: string | null;
   /** The platform package holding the binding (source 'platform-package'), else null. */
   package: string | null;
+  /** `--dry-run`: nothing was downloaded, built or written; `source` is what would be used. */
+  dry_run: boolean;
 };
 /** `clean`: the folder removed. */
 export type CleanResult = {
@@ -191,6 +198,8 @@ export type CleanResult = {
   removed: boolean;
   /** The Node-API version of this step, for Node-API packages. */
   napi_build_version: number | null;
+  /** `--dry-run`: nothing was removed. */
+  dry_run: boolean;
 };
 /** `build` and `configure`: the binding node-gyp builds. */
 export type BuildResult = {
@@ -200,6 +209,8 @@ export type BuildResult = {
   module_path: string;
   /** The Node-API version of this step, for Node-API packages. */
   napi_build_version: number | null;
+  /** `--dry-run`: node-gyp was not run. */
+  dry_run: boolean;
 };
 /** `package`: the staged tarball. */
 export type PackageResult = {
@@ -209,6 +220,8 @@ export type PackageResult = {
   sha256: string;
   /** Its size in bytes. */
   size: number;
+  /** `--dry-run`: nothing was packed (sha256 empty, size 0). */
+  dry_run: boolean;
 };
 /** `checksums`: one staged tarball's entry of `binary.checksums`. */
 export type ChecksumResult = {
@@ -258,7 +271,7 @@ export type PublishResult = {
   /** The canned ACL. */
   acl: string;
   /** `--dry-run`: nothing was uploaded. */
-  dryRun: boolean;
+  dry_run: boolean;
 };
 /** `unpublish`: the object removed. */
 export type UnpublishResult = {
@@ -269,7 +282,7 @@ export type UnpublishResult = {
   /** Whether it existed and was removed. */
   removed: boolean;
   /** `--dry-run`: nothing was removed. */
-  dryRun: boolean;
+  dry_run: boolean;
 };
 /** One object `info` lists. */
 export type PublishedObject = {
@@ -278,7 +291,7 @@ export type PublishedObject = {
   /** Its size in bytes. */
   size: number;
   /** When it was last modified (RFC 3339), if the server says. */
-  lastModified: string | null;
+  last_modified: string | null;
 };
 /** `info`: the published objects under the package's prefix. */
 export type InfoResult = Array<PublishedObject>;
@@ -513,15 +526,18 @@ export interface CommandResults {
  * the installed platform package for this target, else the module_path one. Like the
  * reference it never throws for a missing binding (only for an invalid package.json).
  */
-export function find(packageJsonPath: string, opts?: FindOptions): string;
+export function find(packageJsonPathOrDir: string, opts?: FindOptions): string;
 /**
  * Finds and `require`s the binding of the package whose package.json (a path ending in
  * `.json`) or folder is given. A missing binding throws `E_BINDING_MISSING`, one that does
  * not load `E_BINDING_LOAD`, each explaining the package, path, target, likely cause and fix.
  */
 export function load<T = any>(packageJsonPathOrDir: string, opts?: FindOptions): T;
-/** Runs a command line (without `node` and the script name); resolves to the exit code. */
-export function run(argv: string[]): Promise<number>;
+/**
+ * Runs a command line (without `node` and the script name); resolves to the exit code.
+ * `opts.program` is the name it runs under: `node-pre-gyp` logs in the reference's shape.
+ */
+export function run(argv: string[], opts?: { program?: 'pregyp' | 'node-pre-gyp' }): Promise<number>;
 /** The evaluated configuration (the `reveal` JSON), one per Node-API version; with a key in `args`, that value as a string. */
 export function reveal(opts?: CommandOptions): RevealResult[];
 

@@ -142,7 +142,13 @@ exports.load = function load(packageJsonPathOrDir, opts) {
     p = process.versions.pnp ? api().pnpCheck(core, file, o) : null;
     if (!p) {
       if (!api().wantsInstall(opts)) throw e;
-      api().installMissing(file);
+      try {
+        api().installMissing(file);
+      } catch (failed) {
+        // The usual explanation stays first; what the install said follows it.
+        e.message += `\nInstalling it on first use (PREGYP_INSTALL_ON_FIND) failed: ${failed.message}`;
+        throw e;
+      }
       p = core.check(file, o);
     }
   }
@@ -157,7 +163,7 @@ exports.load = function load(packageJsonPathOrDir, opts) {
 };
 
 // Everything else is defined in lib/api.js, loaded when first used.
-exports.run = (argv) => api().run(argv);
+exports.run = (argv, opts) => api().run(argv, opts);
 exports.reveal = (opts) => api().reveal(opts);
 // One function per command declared in src/config/spec.rs (written by scripts/gen-types.js).
 // <generated:commands>

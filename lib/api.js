@@ -67,7 +67,12 @@ module.exports = function api(shim) {
       return core.check(String(packageJsonPath), o);
     } catch (e) {
       if (e.code !== 'E_BINDING_MISSING') throw e;
-      installMissing(packageJsonPath);
+      try {
+        installMissing(packageJsonPath);
+      } catch (failed) {
+        // find() never throws for a missing binding: the caller's require says the rest.
+        console.error(`pregyp: installing it failed: ${failed.message}`);
+      }
       return core.find(String(packageJsonPath), o);
     }
   }
@@ -93,10 +98,14 @@ module.exports = function api(shim) {
   // `install` for the package of this package.json, blocking (see README, "Install on first use").
   // With --fallback-to-build, as the install script that platform packages replace had it:
   // where no platform package fits and the host has nothing, it builds from source.
+  // A source build is tried only where one is possible (a binding.gyp, or the copy
+  // shipped as pregyp-binding.gyp): elsewhere a failed download is the answer.
   function installMissing(packageJsonPath) {
-    const dir = path.dirname(path.resolve(String(packageJsonPath)));
-    console.error(`pregyp: no binding installed for ${dir} (no platform package fits, or scripts and optional dependencies were left out); installing it now (PREGYP_INSTALL_ON_FIND): download, else build from source`);
-    shim.binding().installSync([`--directory=${dir}`, '--fallback-to-build', '--loglevel=warn']);
+    const s = path.resolve(String(packageJsonPath));
+    const dir = /\.json$/i.test(s) ? path.dirname(s) : s;
+    const buildable = ['binding.gyp', 'pregyp-binding.gyp'].some((f) => fs.existsSync(path.join(dir, f)));
+    console.error(`pregyp: no binding installed for ${dir} (no platform package fits, or scripts and optional dependencies were left out); installing it now (PREGYP_INSTALL_ON_FIND): download${buildable ? ', else build from source' : ''}`);
+    shim.binding().installSync([`--directory=${dir}`, ...(buildable ? ['--fallback-to-build'] : []), '--loglevel=warn']);
   }
 
   // The reference's option names -> the binding's.
@@ -148,8 +157,11 @@ module.exports = function api(shim) {
     findOptions,
     installMissing,
     wantsInstall,
-    /** Runs a command line (without `node` and the script); resolves to the exit code. */
-    run: (argv) => {
+    /**
+     * Runs a command line (without `node` and the script); resolves to the exit code.
+     * `opts.program`: the name it runs under (`node-pre-gyp` logs in the reference's shape).
+     */
+    run: (argv, opts) => {
       let b;
       try {
         b = shim.binding();
@@ -158,7 +170,7 @@ module.exports = function api(shim) {
         if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
         return require('./no-binary').run(argv.map(String), shim.evaluator(), e);
       }
-      return b.run(argv.map(String)).catch(rethrow);
+      return b.run(argv.map(String), (opts && opts.program) || 'pregyp').catch(rethrow);
     },
     /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
     reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),

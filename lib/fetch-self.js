@@ -50,6 +50,22 @@ function writable(dir) {
   }
 }
 
+// Why npm failed, in its own words: the error lines (`code E404`, `404 Not Found - GET …`),
+// not the closing "A complete log of this run can be found in …" line alone.
+function npmReason(r) {
+  try {
+    const e = JSON.parse(r.stdout).error;
+    if (e && (e.code || e.summary)) return [e.code, e.summary].filter(Boolean).join(': ');
+  } catch {
+    // not JSON: read stderr below
+  }
+  const lines = (r.stderr || '')
+    .split('\n')
+    .map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim())
+    .filter((l) => l && !/complete log of this run/i.test(l));
+  return lines.slice(0, 4).join('; ') || `exit code ${r.status}`;
+}
+
 /**
  * The path of pregyp.<triple>.node for this platform: one fetched before (cache), or fetched
  * now. Throws an Error with the reason; the caller adds the fix.
@@ -72,7 +88,7 @@ function fetchSelf(triple) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (r.error) throw new Error(`could not run npm: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`npm pack ${spec} failed: ${(r.stderr || '').trim().split('\n').pop()}`);
+    if (r.status !== 0) throw new Error(`npm pack ${spec} failed: ${npmReason(r)}`);
     const tgz = path.join(tmp, JSON.parse(r.stdout)[0].filename);
     const bytes = untarFiles(tgz, [`package/${file}`])[`package/${file}`];
     if (!bytes) throw new Error(`${spec} has no ${file}`);
@@ -88,4 +104,4 @@ function fetchSelf(triple) {
   }
 }
 
-module.exports = { fetchSelf, untarFiles };
+module.exports = { npmReason, fetchSelf, untarFiles };

@@ -3,7 +3,8 @@
 // Compiles the two native binaries and copies them next to index.js:
 //   pregyp.<triple>.node       the whole tool (commands, HTTP, S3, tar)
 //   pregyp-find.<triple>.node  find() only, small so that `require` stays fast
-// Runs as the package's `prepare` script, so `npm install` in a clone builds them.
+// Runs before `npm test` and `npm run demo` (pretest, predemo): the package a user installs
+// carries no lifecycle script, so nothing builds at install time.
 // PREGYP_PROFILE=dist gives the LTO build used for published platform packages.
 const { spawnSync } = require('child_process');
 const fs = require('fs');

@@ -16,9 +16,8 @@ pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 /// Every way pregyp can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// `find()` or a command was pointed at a package.json that is not there
-    /// (the reference's message has no space before "does not exist").
-    #[error("{}does not exist", path.display())]
+    /// `find()` or a command was pointed at a package.json that is not there.
+    #[error("{} does not exist", path.display())]
     PackageJsonMissing { path: PathBuf },
 
     /// package.json exists but is not JSON.
@@ -29,9 +28,14 @@ pub enum Error {
         source: serde_json::Error,
     },
 
-    /// Required package.json properties are missing or not strings.
-    #[error("{name} package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \n{}", missing.join("\n"))]
-    NotReady { name: String, missing: Vec<String> },
+    /// Required package.json properties are missing or not strings (the reference's
+    /// words, on one line, with the file and what is wrong with each property).
+    #[error("{name} package.json is not node-pre-gyp ready: {} must declare these properties: {}", path.display(), missing.join(", "))]
+    NotReady {
+        name: String,
+        path: PathBuf,
+        missing: Vec<String>,
+    },
 
     /// A package.json field has a value of the wrong shape.
     #[error("{}: invalid `{field}`: {reason}", path.display())]
@@ -41,9 +45,11 @@ pub enum Error {
         reason: String,
     },
 
-    /// `binary.host` uses a protocol other than https (http is allowed for loopback only).
-    #[error("'host' protocol ({protocol}) is invalid - only 'https:' is accepted")]
-    InvalidHostProtocol { protocol: String },
+    /// `binary.host` (or its mirror) uses a protocol other than https (http is allowed
+    /// for loopback only, `file:` for a local folder). The reference's words, then which
+    /// setting it is.
+    #[error("'host' protocol ({protocol}) is invalid - only 'https:' is accepted: {setting}")]
+    InvalidHostProtocol { protocol: String, setting: String },
 
     /// One of the reference's Node-API validation messages.
     #[error("{0}")]
@@ -61,13 +67,18 @@ pub enum Error {
     #[error("Unsupported target version: {0}")]
     UnsupportedTarget(String),
 
-    /// A command-line option or environment value is malformed.
-    #[error("invalid option --{name}={value}: {reason}")]
+    /// A command-line option or environment value is malformed. `name` is where the
+    /// value came from, as the user wrote it: `--fetch-retries`, or a variable's name.
+    #[error("invalid {} {name}={value}: {reason}", if name.starts_with('-') { "option" } else { "environment variable" })]
     InvalidOption {
         name: String,
         value: String,
         reason: String,
     },
+
+    /// An option that no command of the chain knows.
+    #[error("{0}")]
+    UnknownOption(String),
 
     /// The command line itself is wrong (unknown command, nothing to do, ...).
     #[error("{0}")]
@@ -183,11 +194,11 @@ pub enum Error {
     },
 
     /// `package` without a built binding (reference message).
-    #[error("Cannot package because {} missing: run `node-pre-gyp rebuild` first", module.display())]
+    #[error("Cannot package because {} missing: run `{} rebuild` first", module.display(), crate::log::program())]
     PackageMissingBinary { module: PathBuf },
 
     /// publish/testpackage without a staged tarball (reference messages).
-    #[error("Cannot {action} because {} missing: run `node-pre-gyp package` first", tarball.display())]
+    #[error("Cannot {action} because {} missing: run `{} package` first", tarball.display(), crate::log::program())]
     StagedTarballMissing {
         action: &'static str,
         tarball: PathBuf,
@@ -198,7 +209,7 @@ pub enum Error {
     CleanRefused(String),
 
     /// `publish` found an object already at the key (reference message).
-    #[error("Failed publishing to {hosted_path}: already published (an object exists at {key}; cannot publish over an existing version: update `version` in package.json, or run `node-pre-gyp unpublish` first)")]
+    #[error("Failed publishing to {hosted_path}: already published (an object exists at {key}; cannot publish over an existing version: update `version` in package.json, or run `{} unpublish` first)", crate::log::program())]
     PublishExists { hosted_path: String, key: String },
 
     /// The S3 bucket could not be derived from the host (reference message).
@@ -274,6 +285,7 @@ pub const CODES: &[&str] = &[
     "E_S3_HOST",
     "E_SOME_FAILED",
     "E_TASK",
+    "E_UNKNOWN_OPTION",
     "E_UNKNOWN_TARGET",
     "E_UNSAFE_ARCHIVE",
     "E_UNSUPPORTED_TARGET",
@@ -294,6 +306,7 @@ impl Error {
             Error::UnknownTarget(_) => "E_UNKNOWN_TARGET",
             Error::UnsupportedTarget(_) => "E_UNSUPPORTED_TARGET",
             Error::InvalidOption { .. } => "E_INVALID_OPTION",
+            Error::UnknownOption(_) => "E_UNKNOWN_OPTION",
             Error::Usage(_) => "E_USAGE",
             Error::Io { .. } => "E_IO",
             Error::DownloadNotFound { .. } => "E_DOWNLOAD_NOT_FOUND",
@@ -377,11 +390,12 @@ mod tests {
     fn not_ready_message_matches_reference() {
         let e = Error::NotReady {
             name: "foo".into(),
+            path: "/p/package.json".into(),
             missing: vec!["binary.module_name".into(), "binary.host".into()],
         };
         assert_eq!(
             e.to_string(),
-            "foo package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.module_name\nbinary.host"
+            "foo package.json is not node-pre-gyp ready: /p/package.json must declare these properties: binary.module_name, binary.host"
         );
         assert_eq!(e.code(), "E_NOT_READY");
     }

@@ -8,9 +8,38 @@
 use crate::error::{Error, Result};
 use std::cell::Cell;
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 static LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Info as u8);
+/// Whether log lines take the reference's shape (`[info] ok`): set when the CLI runs as
+/// `node-pre-gyp`, so that what users and scripts see of that command stays as it was.
+static REFERENCE_STYLE: AtomicBool = AtomicBool::new(false);
+/// Colours: on a terminal unless `NO_COLOR`, `--no-color` or `npm_config_color=false`.
+static COLOR: AtomicBool = AtomicBool::new(true);
+
+/// Runs as `node-pre-gyp` (the reference's log shape and name) or as `pregyp`.
+pub fn set_program(name: &str) {
+    REFERENCE_STYLE.store(name == "node-pre-gyp", Ordering::Relaxed);
+}
+
+/// The name the CLI runs under: `node-pre-gyp` or `pregyp`, for messages that name a command.
+pub fn program() -> &'static str {
+    if REFERENCE_STYLE.load(Ordering::Relaxed) {
+        "node-pre-gyp"
+    } else {
+        "pregyp"
+    }
+}
+
+/// Whether log lines take the reference's `[level] message` shape.
+pub fn reference_style() -> bool {
+    REFERENCE_STYLE.load(Ordering::Relaxed)
+}
+
+/// Turns colours off (`--no-color`) or back on where the terminal allows them.
+pub fn set_color(on: bool) {
+    COLOR.store(on, Ordering::Relaxed);
+}
 
 thread_local! {
     static SYNC_LEVEL: Cell<Option<LogLevel>> = const { Cell::new(None) };
@@ -56,7 +85,9 @@ pub fn enabled(level: LogLevel) -> bool {
 }
 
 fn color() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+    COLOR.load(Ordering::Relaxed)
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::stderr().is_terminal()
 }
 
 /// Writes one log line: `pregyp <level> <message>`.
@@ -74,12 +105,33 @@ pub fn log(level: LogLevel, msg: &str) {
         LogLevel::Silly | LogLevel::Silent => ("sill", "35"),
     };
     let mut err = std::io::stderr().lock();
+    if reference_style() {
+        // consola's basic reporter, which the reference logs through.
+        let tag = match level {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Http => "log",
+            LogLevel::Notice | LogLevel::Info => "info",
+            LogLevel::Verbose => "verbose",
+            LogLevel::Silly | LogLevel::Silent => "trace",
+        };
+        for line in msg.lines() {
+            // The reference prints its `Warning: …` lines bare.
+            if level == LogLevel::Warn && line.starts_with("Warning: ") {
+                let _ = writeln!(err, "{line}");
+            } else {
+                let _ = writeln!(err, "[{tag}] {line}");
+            }
+        }
+        return;
+    }
     let tag = if color() {
         format!("\x1b[{code}m{tag}\x1b[0m")
     } else {
         tag.to_string()
     };
     for line in msg.lines() {
+        let line = line.strip_prefix("Warning: ").unwrap_or(line);
         let _ = writeln!(err, "pregyp {tag} {line}");
     }
 }

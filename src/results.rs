@@ -56,6 +56,8 @@ pub struct InstallResult {
     pub sha256: Option<String>,
     /// The platform package holding the binding (source 'platform-package'), else null.
     pub package: Option<String>,
+    /// `--dry-run`: nothing was downloaded, built or written; `source` is what would be used.
+    pub dry_run: bool,
 }
 
 /// `clean`: the folder removed.
@@ -67,6 +69,8 @@ pub struct CleanResult {
     pub removed: bool,
     /// The Node-API version of this step, for Node-API packages.
     pub napi_build_version: Option<u32>,
+    /// `--dry-run`: nothing was removed.
+    pub dry_run: bool,
 }
 
 /// `build` and `configure`: the binding node-gyp builds.
@@ -78,6 +82,8 @@ pub struct BuildResult {
     pub module_path: String,
     /// The Node-API version of this step, for Node-API packages.
     pub napi_build_version: Option<u32>,
+    /// `--dry-run`: node-gyp was not run.
+    pub dry_run: bool,
 }
 
 /// `package`: the staged tarball.
@@ -90,6 +96,8 @@ pub struct PackageResult {
     /// Its size in bytes.
     #[ts(type = "number")]
     pub size: u64,
+    /// `--dry-run`: nothing was packed (sha256 empty, size 0).
+    pub dry_run: bool,
 }
 
 /// `checksums`: one staged tarball's entry of `binary.checksums`.
@@ -150,7 +158,6 @@ pub struct PublishResult {
     /// The canned ACL.
     pub acl: String,
     /// `--dry-run`: nothing was uploaded.
-    #[serde(rename = "dryRun")]
     pub dry_run: bool,
 }
 
@@ -164,7 +171,6 @@ pub struct UnpublishResult {
     /// Whether it existed and was removed.
     pub removed: bool,
     /// `--dry-run`: nothing was removed.
-    #[serde(rename = "dryRun")]
     pub dry_run: bool,
 }
 
@@ -177,7 +183,6 @@ pub struct PublishedObject {
     #[ts(type = "number")]
     pub size: u64,
     /// When it was last modified (RFC 3339), if the server says.
-    #[serde(rename = "lastModified")]
     pub last_modified: Option<String>,
 }
 
@@ -620,13 +625,15 @@ mod tests {
             dry_run: true,
         });
         let v = serde_json::to_value(&r).unwrap();
-        assert_eq!(v["dryRun"], true);
+        // One spelling for every result: the reference's snake_case names.
+        assert_eq!(v["dry_run"], true);
         assert_eq!(
             serde_json::to_value(Source::PlatformPackage).unwrap(),
             "platform-package"
         );
         let d = declarations().join("\n");
-        assert!(d.contains("dryRun: boolean"), "{d}");
+        assert!(d.contains("dry_run: boolean"), "{d}");
+        assert!(!d.contains("dryRun") && !d.contains("lastModified"), "{d}");
         assert!(d.contains("size: number"), "{d}");
     }
 }

@@ -9,29 +9,48 @@ use std::path::Path;
 
 /// `--help`, or `<command> --help`: made from the declarations in [`crate::config::spec`].
 fn help_text(command: Option<&str>) -> String {
-    use crate::config::spec::{Kind, COMMANDS, OPTIONS};
-    let option_line = |o: &crate::config::spec::OptionSpec| {
+    use crate::config::spec::{Kind, OptionSpec, COMMANDS, OPTIONS};
+    let program = log::program();
+    let names_of = |o: &OptionSpec| {
         let mut names = match o.short {
             Some(c) => format!("-{c}, --{}", o.name),
             None => format!("--{}", o.name),
         };
         match o.kind {
             Kind::Flag => {}
-            Kind::Selector => names.push_str("[=names]"),
+            Kind::Selector => names.push_str("[=false|names]"),
             Kind::Text | Kind::Number | Kind::Size if !o.values.is_empty() => {
                 names.push_str(&format!(" <{}>", o.values.join("|")))
             }
             Kind::Text | Kind::Number | Kind::Size => names.push_str(&format!(" <{}>", o.arg)),
         }
+        names
+    };
+    let extra: &[(&str, &str)] = &[
+        ("--silent, --verbose, --silly", "shorthands for --loglevel"),
+        ("--release", "shorthand for --no-debug"),
+        ("-v, --version, -h, --help", "this text, or the version"),
+    ];
+    // One column for the descriptions; a longer name puts its description on the next line.
+    let width = 36;
+    let line = |names: &str, help: &str| {
+        if names.len() > width {
+            format!("    {names}\n    {:width$}  {help}\n", "")
+        } else {
+            format!("    {names:<width$}  {help}\n")
+        }
+    };
+    let option_line = |o: &OptionSpec| {
         let mut help = o.help.to_string();
         if !o.env.is_empty() {
             help.push_str(&format!(" [env: {}]", o.env.join(", ")));
         }
-        format!("    {names:<34} {help}\n")
+        line(&names_of(o), &help)
     };
+    let env_note = "every option can also be set as npm_config_<name> (npm's form) or PREGYP_<NAME> (`PREGYP_FETCH_RETRIES=5`); the command line wins over PREGYP_*, and npm_config_* over both, as in node-pre-gyp";
     if let Some(c) = command.and_then(crate::config::spec::command) {
         let mut s = format!(
-            "Usage: pregyp {} {}[options]\n\n  {}\n\n  Options for {}:\n",
+            "Usage: {program} {} {}[options]\n\n  {}\n",
             c.name,
             if c.args.is_empty() {
                 String::new()
@@ -39,39 +58,72 @@ fn help_text(command: Option<&str>) -> String {
                 format!("{} ", c.args)
             },
             c.summary,
-            c.name
         );
-        for o in OPTIONS.iter().filter(|o| o.commands.contains(&c.name)) {
-            s.push_str(&option_line(o));
+        let own: Vec<&OptionSpec> = OPTIONS
+            .iter()
+            .filter(|o| o.commands.contains(&c.name))
+            .collect();
+        if !own.is_empty() {
+            s.push_str(&format!("\n  Options of {}:\n", c.name));
+            own.iter().for_each(|o| s.push_str(&option_line(o)));
         }
-        s.push_str("\n  Every option of `pregyp --help` applies too, and each can be set as npm_config_<name>.\n");
+        s.push_str("\n  Options of every command:\n");
+        OPTIONS
+            .iter()
+            .filter(|o| o.commands.is_empty())
+            .for_each(|o| s.push_str(&option_line(o)));
+        extra.iter().for_each(|(n, h)| s.push_str(&line(n, h)));
+        s.push_str(&format!("\n  {}.\n", env_note));
         return s;
     }
-    let mut s = String::from("\n  Usage: pregyp <command> [command ...] [options] [-- node-gyp args]\n\n  where <command> is one of:\n");
+    let mut s = format!("\n  Usage: {program} <command> [command ...] [options] [-- node-gyp args]\n\n  where <command> is one of:\n");
     for c in COMMANDS {
         s.push_str(&format!("    - {} - {}\n", c.name, c.summary));
     }
-    s.push_str("\n  Options (dashes and underscores are interchangeable; every option can also be set as npm_config_<name>):\n");
+    s.push_str(&format!(
+        "\n  `{program} help <command>` (or `<command> --help`) shows one command's options.\n"
+    ));
+    s.push_str("\n  Options (dashes and underscores are interchangeable):\n");
     for o in OPTIONS {
         s.push_str(&option_line(o));
     }
-    s.push_str("    --silent, --verbose, --silly          shorthands for --loglevel\n");
-    s.push_str("    --release                             shorthand for --no-debug\n");
-    s.push_str("    -v, --version, -h, --help\n");
+    extra.iter().for_each(|(n, h)| s.push_str(&line(n, h)));
+    s.push_str(&format!("\n  {}.\n", env_note));
     s.push_str(&format!("\npregyp@{}", env!("CARGO_PKG_VERSION")));
     s
 }
 
-/// Runs a command line; returns the process exit code.
-pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32 {
+/// The level asked for on a command line that did not parse, so that `--silent` is
+/// silent about the parse error too.
+fn level_of_unparsed(argv: &[String]) -> Option<crate::log::LogLevel> {
+    argv.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--silent" => Some(crate::log::LogLevel::Silent),
+        "--loglevel" => crate::log::LogLevel::parse(argv.get(i + 1)?).ok(),
+        _ => crate::log::LogLevel::parse(a.strip_prefix("--loglevel=")?).ok(),
+    })
+}
+
+/// Runs a command line as `program` (`pregyp`, or `node-pre-gyp` for the reference's log
+/// shape); returns the process exit code.
+pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env, program: &str) -> i32 {
+    log::set_program(program);
     let inv = match options::parse(&argv, env) {
         Ok(i) => i,
         Err(e) => {
-            log::error(e.to_string());
+            if let Some(l) = level_of_unparsed(&argv) {
+                log::set_level(l);
+            }
+            report(&e);
             return 1;
         }
     };
     log::set_level(inv.opts.loglevel);
+    let color = match inv.opts.raw.get("color") {
+        Some(options::Raw::Bool(b)) => *b,
+        Some(options::Raw::Str(s)) => !matches!(s.as_str(), "false" | "0"),
+        None => true,
+    };
+    log::set_color(color);
     if inv.version && inv.commands.is_empty() {
         log::result(format!("v{}", env!("CARGO_PKG_VERSION")));
         return 0;
@@ -84,6 +136,18 @@ pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32
         eprintln!("{}", help_text(None));
         return 1;
     }
+    if log::reference_style() {
+        log::info("it worked if it ends with ok");
+        log::info(format!(
+            "using node-pre-gyp@{} (pregyp)",
+            env!("CARGO_PKG_VERSION")
+        ));
+        log::info(format!(
+            "using node@{} | {} | {}",
+            host.node_version, host.platform, host.arch
+        ));
+    }
+    inv.opts.passed_on.iter().for_each(options::PassedOn::log);
     match run_invocation(inv, host, cwd).await {
         Ok(()) => {
             log::info("ok");
@@ -96,7 +160,7 @@ pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32
     }
 }
 
-/// Prints an error as one clear line (plus detail with --verbose).
+/// Logs an error as one clear line (plus detail with --verbose); nothing at `--silent`.
 pub fn report(e: &Error) {
     let mut msg = e.to_string();
     if log::enabled(crate::log::LogLevel::Verbose) {
@@ -111,8 +175,10 @@ pub fn report(e: &Error) {
         }
         msg.push_str(&format!("\n  code: {}", e.code()));
     }
-    // Shown regardless of --silent: the exit code alone does not say what went wrong.
-    eprintln!("pregyp ERR! {}", msg.replace('\n', "\npregyp ERR! "));
+    log::error(msg);
+    if log::reference_style() {
+        log::error("not ok");
+    }
 }
 
 async fn run_invocation(inv: Invocation, host: HostInfo, cwd: &Path) -> Result<()> {

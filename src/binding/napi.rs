@@ -73,16 +73,18 @@ pub fn init(info: ProcessInfo) {
     });
 }
 
-/// Runs a CLI command line; resolves to the exit code.
+/// Runs a CLI command line; resolves to the exit code. `program` is the name it runs
+/// under (`node-pre-gyp` gives the reference's log shape), default `pregyp`.
 #[cfg(feature = "full")]
 #[napi]
-pub async fn run(argv: Vec<String>) -> napi::Result<i32> {
+pub async fn run(argv: Vec<String>, program: Option<String>) -> napi::Result<i32> {
     let host = host()
         .map_err(|e| napi::Error::from_reason(e.reason))?
         .clone();
     let cwd = std::env::current_dir()
         .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
-    Ok(crate::binding::cli::run(argv, host, &cwd, Env::from_process()).await)
+    let program = program.unwrap_or_else(|| "pregyp".into());
+    Ok(crate::binding::cli::run(argv, host, &cwd, Env::from_process(), &program).await)
 }
 
 /// `reveal`: the evaluated configuration as a JSON string (one per Node-API version).

@@ -71,7 +71,7 @@ impl<'a> Job<'a> {
         // node-gyp's stdout reaches ours, as in the reference (scripts look there for the
         // build's `Release/<module>.node` lines), unless stdout carries `--json` results.
         let output = ChildOutput::for_results(ctx.opts.json, false);
-        if gyp::restore_binding_gyp(&ctx.dir)? {
+        if !ctx.opts.dry_run && gyp::restore_binding_gyp(&ctx.dir)? {
             crate::log::info(format!(
                 "binding.gyp restored from {} (shipped under that name so that package managers run nothing at install)",
                 gyp::SHIPPED_GYP_FILE
@@ -85,25 +85,41 @@ impl<'a> Job<'a> {
         self.config.napi_build_version
     }
 
+    /// Runs node-gyp, or with `--dry-run` only says what it would run.
+    async fn gyp(&self, args: &[String]) -> Result<()> {
+        if self.ctx.opts.dry_run {
+            crate::log::info(format!(
+                "dry run: would run {}",
+                self.gyp.program.command(args)
+            ));
+            return Ok(());
+        }
+        self.gyp.run(args).await
+    }
+
     async fn configure(&self) -> Result<()> {
         let opts = &self.ctx.opts;
         if opts.ensure == Some(false) {
-            self.gyp
-                .run(&gyp::ensure_install_args(opts, &self.config))
+            self.gyp(&gyp::ensure_install_args(opts, &self.config))
                 .await?;
         }
-        self.gyp
-            .run(&gyp::configure_args(opts, &self.config))
-            .await?;
+        self.gyp(&gyp::configure_args(opts, &self.config)).await?;
+        if opts.dry_run {
+            return Ok(());
+        }
         // As in the reference: parked only when configure succeeded.
         swap_build_dir_out(&self.ctx.dir, self.napi())
     }
 
     async fn build(&self) -> Result<()> {
+        if self.ctx.opts.dry_run {
+            return self
+                .gyp(&gyp::build_args(&self.ctx.opts, &self.config))
+                .await;
+        }
         swap_build_dir_in(&self.ctx.dir, self.napi())?;
         let result = self
-            .gyp
-            .run(&gyp::build_args(&self.ctx.opts, &self.config))
+            .gyp(&gyp::build_args(&self.ctx.opts, &self.config))
             .await;
         // Parked again whatever happened, so the next version starts clean.
         let swapped = swap_build_dir_out(&self.ctx.dir, self.napi());
@@ -111,7 +127,7 @@ impl<'a> Job<'a> {
     }
 
     async fn clean(&self) -> Result<()> {
-        self.gyp.run(&["clean".to_string()]).await
+        self.gyp(&["clean".to_string()]).await
     }
 
     fn outcome(&self) -> Outcome<BuildResult> {
@@ -119,6 +135,7 @@ impl<'a> Job<'a> {
             module: self.config.module.to_string_lossy().into_owned(),
             module_path: self.config.module_path.to_string_lossy().into_owned(),
             napi_build_version: self.napi(),
+            dry_run: self.ctx.opts.dry_run,
         })
     }
 }
@@ -139,7 +156,9 @@ pub async fn build(
         job.configure().await?;
     }
     job.build().await?;
-    crate::log::info(format!("built {}", job.config.module.display()));
+    if !ctx.opts.dry_run {
+        crate::log::info(format!("built {}", job.config.module.display()));
+    }
     Ok(job.outcome())
 }
 

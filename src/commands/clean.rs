@@ -36,24 +36,38 @@ pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome<CleanResult>> {
     let config = ctx.evaluate("clean", napi)?;
     let to_delete = &config.module_path;
     if let Some(why) = refusal(to_delete, &ctx.dir) {
-        return Err(Error::CleanRefused(why));
+        // The reference's words first (scripts match on them), then where they come from.
+        let declared = ctx
+            .manifest
+            .binary
+            .as_ref()
+            .and_then(|b| b.module_path.clone())
+            .unwrap_or_default();
+        return Err(Error::CleanRefused(format!(
+            "{why}: binary.module_path \"{declared}\" in {} resolves to {}",
+            ctx.manifest.path.display(),
+            to_delete.display()
+        )));
     }
     let mut stdout = Vec::new();
     let exists = std::fs::symlink_metadata(to_delete).is_ok();
+    let dry_run = ctx.opts.dry_run;
     if exists && !ctx.opts.get_bool("silent_clean") {
         stdout.push(format!(
-            "[{}] Removing \"{}\"",
+            "[{}] {} \"{}\"",
             ctx.name(),
+            if dry_run { "Would remove" } else { "Removing" },
             to_delete.display()
         ));
     }
-    let removed = exists && remove(to_delete)?;
+    let removed = exists && !dry_run && remove(to_delete)?;
     Ok(Outcome {
         stdout,
         result: CleanResult {
             module_path: to_delete.to_string_lossy().into_owned(),
             removed,
             napi_build_version: napi,
+            dry_run,
         },
     })
 }

@@ -104,7 +104,11 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
     let declared_napi = ctx.manifest.napi_versions()?;
 
     let action = if ctx.opts.build_from_source.matches(&name) {
-        "build from source (requested with --build-from-source)".to_string()
+        if build_possible {
+            "build from source (requested with --build-from-source)".to_string()
+        } else {
+            "fail: --build-from-source asks for a source build, which is not possible here (see build above)".to_string()
+        }
     } else if exists && !ctx.opts.update_binary {
         "nothing: the binding is already installed (--update-binary reinstalls)".to_string()
     } else if let (Some((package, _)), false) = (&provided, ctx.opts.update_binary) {
@@ -121,8 +125,10 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         "fail: --offline and the tarball is not in the cache".to_string()
     } else {
         let mut a = format!("download {}", redact_url(&config.hosted_tarball));
-        if ctx.opts.fallback_to_build.matches(&name) {
+        if ctx.opts.fallback_to_build.matches(&name) && build_possible {
             a.push_str(", and build from source if that fails");
+        } else if ctx.opts.fallback_to_build.matches(&name) {
+            a.push_str(" (--fallback-to-build cannot build here: see build above)");
         }
         a
     };
@@ -172,10 +178,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
         },
         build: ExplainedBuild {
             possible: build_possible,
-            node_gyp: gyp
-                .as_ref()
-                .ok()
-                .map(|g| g.program.to_string_lossy().into_owned()),
+            node_gyp: gyp.as_ref().ok().map(gyp_shown),
             node_gyp_error: gyp.as_ref().err().map(|e| e.to_string()),
             compiler: compiler.as_ref().map(|c| c.to_string_lossy().into_owned()),
             binding_gyp: has_binding_gyp,
@@ -287,7 +290,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             "not possible"
         },
         match &gyp {
-            Ok(g) => g.program.display().to_string(),
+            Ok(g) => gyp_shown(g),
             Err(e) => e.to_string(),
         },
         compiler
@@ -337,6 +340,14 @@ pub fn find_compiler(
                 .join("vswhere.exe");
             is_file(&vswhere).then_some(vswhere)
         })
+}
+
+/// node-gyp as found: its script (run by node) or its executable, not node itself.
+fn gyp_shown(g: &crate::building::gyp::GypProgram) -> String {
+    g.prefix
+        .first()
+        .map(String::from)
+        .unwrap_or_else(|| g.program.display().to_string())
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::place::staging::{self, Staging};
 use crate::redact::redact_url;
 use crate::results::InstallResult;
 use crate::results::Source;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Result of placing a binary.
@@ -36,6 +36,7 @@ fn result(config: &Config, source: Source, sha256: Option<&str>) -> InstallResul
         url: Some(redact_url(&config.hosted_tarball)),
         sha256: sha256.map(String::from),
         package: None,
+        dry_run: false,
     }
 }
 
@@ -63,9 +64,17 @@ pub async fn install(
         }
     }
     log::info(format!(
-        "check checked for \"{}\" (not found)",
-        config.module.display()
+        "check checked for \"{}\" ({})",
+        config.module.display(),
+        if config.module.exists() {
+            "found; --update-binary replaces it"
+        } else {
+            "not found"
+        }
     ));
+    if ctx.opts.dry_run {
+        return Ok(would_install(ctx, &config, fallback));
+    }
     match place(ctx, &config).await {
         Ok(placed) if placed.source == Source::Existing => Ok(already_installed(&name, &config)),
         Ok(placed) => Ok(Outcome::line(
@@ -120,10 +129,29 @@ fn already_installed(name: &str, config: &Config) -> Outcome<InstallResult> {
     }
 }
 
+/// `install --dry-run`: what would be downloaded, and where it would go. Nothing is
+/// fetched (not even a HEAD request), written or built.
+fn would_install(ctx: &Context, config: &Config, fallback: bool) -> Outcome<InstallResult> {
+    let url = redact_url(&config.hosted_tarball);
+    let mut stdout = vec![format!(
+        "[{}] Would install \"{}\" from {url}",
+        ctx.name(),
+        config.module.display()
+    )];
+    if fallback {
+        stdout.push("(and build from source with node-gyp if that download failed)".into());
+    }
+    let mut r = result(config, Source::Remote, None);
+    r.dry_run = true;
+    Outcome { stdout, result: r }
+}
+
 async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome<InstallResult>> {
     super::build::rebuild_for_install(ctx, napi).await?;
     let config = ctx.evaluate("install", napi)?;
-    Ok(Outcome::quiet(result(&config, Source::Build, None)))
+    let mut r = result(&config, Source::Build, None);
+    r.dry_run = ctx.opts.dry_run;
+    Ok(Outcome::quiet(r))
 }
 
 /// The reference's `print_fallback_error`, with the cause in one line.
@@ -216,6 +244,8 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
             return Err(Error::DownloadNotFound { url: (&url).into() });
         }
         log::info(format!("install unpacking local file {}", path.display()));
+        // As over http: without a checksum in package.json, a `.sha256` beside it counts.
+        let expected = expected.or_else(|| local_sidecar(&path));
         let sha = unpack_file(
             ctx,
             config,
@@ -248,6 +278,23 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
         });
     }
     download(ctx, config, &cache, &url, expected).await
+}
+
+/// The digest in `<tarball>.sha256` beside a local tarball, if there is one. One that is
+/// not a digest is ignored with a warning, as it is over http.
+fn local_sidecar(tarball: &Path) -> Option<String> {
+    let mut name = tarball.as_os_str().to_owned();
+    name.push(".sha256");
+    let sidecar = PathBuf::from(name);
+    let text = std::fs::read_to_string(&sidecar).ok()?;
+    let digest = crate::digest::parse_sidecar(&text);
+    if digest.is_none() {
+        log::warn(format!(
+            "{} holds no sha256 digest; the tarball is not verified",
+            sidecar.display()
+        ));
+    }
+    digest
 }
 
 /// The last checks on a complete, verified archive, then the commit: the binding is at
@@ -297,7 +344,7 @@ async fn download(
             drop(staging);
             return private_binary(ctx, config, cache).await;
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(http::through_proxy(&ctx.opts, url, e)),
     };
     if let Err(e) = finish(ctx, config, staging, &redact_url(url)).await {
         got.discard();

@@ -24,6 +24,22 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Package
     }
     let from = config.module_path.clone();
     let to = config.staged_tarball.clone();
+    if ctx.opts.dry_run {
+        return Ok(Outcome::line(
+            format!(
+                "[{}] Would pack \"{}\" into \"{}\"",
+                ctx.name(),
+                from.display(),
+                to.display()
+            ),
+            PackageResult {
+                tarball: to.to_string_lossy().into_owned(),
+                sha256: String::new(),
+                size: 0,
+                dry_run: true,
+            },
+        ));
+    }
     let opts = PackOptions::from_env(&ctx.opts.env);
     let packed = tokio::task::spawn_blocking(move || pack::pack_dir(&from, &to, &opts))
         .await
@@ -43,6 +59,7 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Package
             tarball: packed.tarball.to_string_lossy().into_owned(),
             sha256: packed.sha256,
             size: packed.size,
+            dry_run: false,
         },
     })
 }
@@ -71,7 +88,12 @@ pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Check
     let tarball = staged_tarball(&config, "checksum")?;
     let (sha256, size) = sha256_of(&tarball).await?;
     let name = config.checksum_key.clone();
-    if ctx.opts.get_bool("write") {
+    if ctx.opts.get_bool("write") && ctx.opts.dry_run {
+        crate::log::info(format!(
+            "dry run: would write binary.checksums[\"{name}\"] to {}",
+            ctx.manifest.path.display()
+        ));
+    } else if ctx.opts.get_bool("write") {
         let path = ctx.manifest.path.clone();
         write_checksum(&path, &name, &sha256)?;
         crate::log::info(format!(

@@ -272,6 +272,20 @@ fn target_of(config: &Config) -> Target {
 pub fn platform_package(ctx: &Context) -> Result<Outcome<PlatformPackageResult>> {
     let pp = declared(ctx)?.clone();
     let out = ctx.dir.join("build").join("npm");
+    if ctx.opts.dry_run {
+        return Ok(Outcome::line(
+            format!(
+                "dry run: would write the platform packages of {} under {}",
+                pp.targets
+                    .iter()
+                    .map(Target::triple)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                out.display()
+            ),
+            PlatformPackageResult(Vec::new()),
+        ));
+    }
     let written = match ctx.opts.get_str("from") {
         Some(from) => from_tarballs(ctx, &pp, &out, &ctx.dir.join(from))?,
         None => from_builds(ctx, &pp, &out)?,
@@ -488,10 +502,18 @@ fn from_tarballs(
         .map(Target::triple)
         .collect();
     if !missing.is_empty() {
+        // Name the files looked for, so that a tarball staged under another name is seen.
+        let mut wanted: Vec<&str> = expected
+            .iter()
+            .filter(|(_, owners)| owners.iter().any(|(t, _)| missing.contains(&t.triple())))
+            .map(|(rel, _)| rel.as_str())
+            .collect();
+        wanted.truncate(8);
         return Err(Error::Usage(format!(
-            "no staged tarball under {} for {} (binary.platform_packages.targets lists it){}; build and package those targets, or remove them from targets, so that no optional dependency points at a package that is never published",
+            "no staged tarball under {} for {} (binary.platform_packages.targets lists it; looked for {}){}; build and package those targets, or remove them from targets, so that no optional dependency points at a package that is never published",
             from.display(),
             missing.join(", "),
+            wanted.join(", "),
             if written.is_empty() {
                 String::new()
             } else {
@@ -515,7 +537,19 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
     for t in &pp.targets {
         deps.insert(pp.package_name(ctx.name(), &module_name, t), json!(version));
     }
-    if ctx.opts.get_bool("write") {
+    if ctx.opts.get_bool("write") && ctx.opts.dry_run {
+        // The same edit on a copy: what --write would change, with nothing written.
+        let mut doc = ctx.manifest.raw.as_object().cloned().unwrap_or_default();
+        let has_gyp = ctx.dir.join("binding.gyp").is_file();
+        let (changes, _) =
+            setup_platform_packages_doc(&ctx.manifest.path, &mut doc, &deps, has_gyp)?;
+        for c in &changes {
+            log::info(format!(
+                "dry run: optional-deps would change {}: {c}",
+                ctx.manifest.path.display()
+            ));
+        }
+    } else if ctx.opts.get_bool("write") {
         let changes = setup_platform_packages_manifest(&ctx.manifest.path, &deps)?;
         if changes.is_empty() {
             log::info(format!(
@@ -730,6 +764,7 @@ pub fn install_from_platform_package(
             url: None,
             sha256: None,
             package: Some(package.name.clone()),
+            dry_run: ctx.opts.dry_run,
         },
     )))
 }

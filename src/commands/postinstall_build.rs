@@ -424,6 +424,16 @@ pub async fn postinstall_build(
         "postinstall-build: {artifact} not found, building {}",
         ctx.name()
     ));
+    if ctx.opts.dry_run {
+        crate::log::info(format!(
+            "postinstall-build: dry run: would install the build dependencies and run {}",
+            command
+                .clone()
+                .or_else(|| script.as_ref().map(|s| format!("npm run {s}")))
+                .unwrap_or_else(|| "npm run build".into())
+        ));
+        return skipped("dry run", Some(artifact));
+    }
 
     let life = Lifecycle::from_env(env);
     let pm = life.invocation(&ctx.host);

@@ -117,6 +117,8 @@ impl Manifest {
                     path: path.to_path_buf(),
                 })
             }
+            // A package folder stands for its package.json, as in load().
+            Err(_) if abs.is_dir() => return Self::load(&path.join("package.json"), cwd),
             Err(e) => return Err(Error::io("read", &abs, e)),
         };
         // A drive-less absolute Windows path (`\dir\package.json`) is read on the current
@@ -236,37 +238,63 @@ impl Manifest {
             }
         }
         if let Some(b) = &self.binary {
-            if b.module_name.is_none() {
-                missing.push("binary.module_name".into());
-            }
-            if b.module_path.is_none() {
-                missing.push("binary.module_path".into());
-            }
-            if b.host.is_none() {
-                missing.push("binary.host".into());
-            }
+            // A field that is there but unusable says so, beside its name.
+            let field = |key: &str, ok: bool| -> Option<String> {
+                if ok {
+                    return None;
+                }
+                let what = match self.raw.get("binary").and_then(|b| b.get(key)) {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::String(_)) => " (empty)".into(),
+                    Some(v) if key == "host" => {
+                        format!(" (a URL string, or an object with an endpoint; not {v})")
+                    }
+                    Some(v) => format!(" (must be a string, not {v})"),
+                };
+                Some(format!("binary.{key}{what}"))
+            };
+            missing.extend(field("module_name", b.module_name.is_some()));
+            missing.extend(field("module_path", b.module_path.is_some()));
+            missing.extend(field("host", b.host.is_some()));
         }
         if !missing.is_empty() {
             let name = match self.raw.get("name").and_then(Value::as_str) {
                 Some(n) if !n.is_empty() => n.to_string(),
                 _ => self.path.display().to_string(),
             };
-            return Err(Error::NotReady { name, missing });
+            return Err(Error::NotReady {
+                name,
+                path: self.path.clone(),
+                missing,
+            });
         }
         let b = self.binary.as_ref().expect("checked above");
         if let Some(HostSpec::Url(host)) = &b.host {
-            check_host_protocol(host)?;
+            // Templates ({name}, {version}) may stand anywhere but in the scheme.
+            check_host_protocol(host, &format!("binary.host in {}", self.path.display()))?;
         }
         Ok(b)
     }
 }
 
-/// https only; http is accepted for loopback hosts (tests, local mirrors).
-pub fn check_host_protocol(host: &str) -> Result<()> {
+/// https only; http is accepted for loopback hosts (tests, local mirrors) and `file:`
+/// for a local folder. `setting` says where the host came from, for the message.
+pub fn check_host_protocol(host: &str, setting: &str) -> Result<()> {
     let lower = host.to_ascii_lowercase();
-    if lower.starts_with("http:") && !is_loopback_url(&lower) {
+    let scheme = lower.split_once("://").map(|(s, _)| s).filter(|s| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
+    let ok = match scheme {
+        Some("https") | Some("file") => true,
+        Some("http") => is_loopback_url(&lower),
+        _ => false,
+    };
+    if !ok {
         return Err(Error::InvalidHostProtocol {
-            protocol: "http:".into(),
+            protocol: scheme.map_or_else(|| "none".to_string(), |s| format!("{s}:")),
+            setting: format!("{setting} is \"{}\"", crate::redact::redact_url(host)),
         });
     }
     Ok(())
@@ -588,12 +616,16 @@ mod tests {
             ),
             (
                 json!({"name":"a","version":"1.0.0","main":"i.js","binary":{"module_name":7,"module_path":"","host":{"x":1}}}),
-                vec!["binary.module_name", "binary.module_path", "binary.host"],
+                vec![
+                    "binary.module_name (must be a string, not 7)",
+                    "binary.module_path (empty)",
+                    "binary.host (a URL string, or an object with an endpoint; not {\"x\":1})",
+                ],
             ),
         ];
         for (doc, want) in cases {
             match m(doc.clone()).validate_required() {
-                Err(Error::NotReady { name, missing }) => {
+                Err(Error::NotReady { name, missing, .. }) => {
                     assert_eq!(name, "a");
                     assert_eq!(missing, want, "{doc}");
                 }
@@ -610,7 +642,11 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("/pkg/package.json package.json is not node-pre-gyp ready:"));
-        assert!(e.to_string().ends_with("\nmain\nname\nbinary"));
+        assert!(
+            e.to_string()
+                .ends_with("/pkg/package.json must declare these properties: main, name, binary"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -621,8 +657,14 @@ mod tests {
                 .validate_required()
                 .unwrap_err()
                 .to_string(),
-            "'host' protocol (http:) is invalid - only 'https:' is accepted"
+            "'host' protocol (http:) is invalid - only 'https:' is accepted: binary.host in /pkg/package.json is \"http://example.com/\""
         );
+        for bad in ["ftp://example.com/", "not a url", "example.com/x"] {
+            let e = m(base(bad)).validate_required().unwrap_err();
+            assert_eq!(e.code(), "E_INVALID_HOST", "{bad}");
+            assert!(e.to_string().contains(bad), "{e}");
+        }
+        assert!(m(base("file:///srv/binaries")).validate_required().is_ok());
         assert!(m(base("http://127.0.0.1:8080/"))
             .validate_required()
             .is_ok());
@@ -832,7 +874,7 @@ mod tests {
     fn missing_and_invalid_files() {
         let dir = tempfile::tempdir().unwrap();
         let e = Manifest::load(Path::new("nope/package.json"), dir.path()).unwrap_err();
-        assert_eq!(e.to_string(), "nope/package.jsondoes not exist");
+        assert_eq!(e.to_string(), "nope/package.json does not exist");
         std::fs::write(dir.path().join("package.json"), "{oops").unwrap();
         let e = Manifest::load(Path::new("package.json"), dir.path()).unwrap_err();
         assert_eq!(e.code(), "E_BAD_PACKAGE_JSON");

@@ -202,8 +202,9 @@ pub struct Options {
     pub noproxy: Option<String>,
     /// `--ca` (PEM text).
     pub ca: Vec<String>,
-    /// `--cafile`, `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`: extra PEM files.
-    pub ca_files: Vec<PathBuf>,
+    /// `--cafile`, `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`: extra PEM files, each with
+    /// where it was named (for errors).
+    pub ca_files: Vec<CaFile>,
     /// `--strict-ssl=false` turns certificate checks off.
     pub strict_ssl: bool,
     /// `--fetch-retries` (npm's name), default 3.
@@ -237,8 +238,142 @@ pub struct Options {
     pub ensure: Option<bool>,
     /// All merged raw values, for command-specific flags (postinstall-build).
     pub raw: BTreeMap<String, Raw>,
+    /// Command-line options pregyp does not know, handed on to node-gyp (where they
+    /// become gyp variables), each with a note for the log.
+    pub passed_on: Vec<PassedOn>,
+    /// Where each raw value came from, as the user wrote it (`--fetch-retries`,
+    /// `npm_config_fetch_retries`, `PREGYP_FETCH_RETRIES`), for error messages.
+    pub origins: BTreeMap<String, String>,
     /// The environment snapshot (mirrors, lifecycle variables, child process env).
     pub env: Env,
+}
+
+/// A command-line option pregyp does not know, in a chain that hands options to node-gyp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassedOn {
+    /// The option as written (`--shared-libxml2`).
+    pub flag: String,
+    /// The pregyp option it is close to, when it looks like a typo of one.
+    pub near: Option<&'static str>,
+}
+
+impl PassedOn {
+    /// Logs it: a warning when it looks like a typo, else a verbose note.
+    pub fn log(&self) {
+        match self.near {
+            Some(near) => crate::log::warn(format!(
+                "{} is not a pregyp option (did you mean --{near}?); it is passed on to node-gyp",
+                self.flag
+            )),
+            None => crate::log::verbose(format!(
+                "{} is not a pregyp option: passed on to node-gyp, which reads unknown options as gyp variables",
+                self.flag
+            )),
+        }
+    }
+}
+
+/// Commands that hand their options to node-gyp (install and reinstall through the
+/// fallback build): an option pregyp does not know is passed on there, as the
+/// reference does, since node-gyp reads unknown options as gyp variables.
+const GYP_COMMANDS: &[&str] = &["configure", "build", "rebuild", "install", "reinstall"];
+
+/// Checks every command-line option against the commands of the chain: an option no
+/// command knows is an error naming the command and the nearest known option, except
+/// in chains that hand options to node-gyp, where it is passed on (and returned).
+fn check_chain(
+    commands: &[CommandCall],
+    given: &BTreeMap<String, String>,
+) -> Result<Vec<PassedOn>> {
+    use crate::config::spec::{option, OPTIONS};
+    let applies = |o: &crate::config::spec::OptionSpec| {
+        o.commands.is_empty()
+            || commands
+                .iter()
+                .any(|c| o.commands.contains(&c.name.as_str()))
+    };
+    let names: Vec<&str> = commands.iter().map(|c| c.name.as_str()).collect();
+    let to_gyp = names.iter().any(|n| GYP_COMMANDS.contains(n));
+    let mut passed_on = Vec::new();
+    for (k, written) in given {
+        // One-letter aliases were resolved to declared options.
+        if !written.starts_with("--") {
+            continue;
+        }
+        if option(k).is_some_and(applies) {
+            continue;
+        }
+        let candidates = OPTIONS.iter().filter(|o| applies(o)).map(|o| o.name);
+        let near = nearest(k, candidates);
+        if to_gyp {
+            passed_on.push(PassedOn {
+                flag: written.clone(),
+                near,
+            });
+            continue;
+        }
+        let chain = if names.is_empty() {
+            "pregyp".to_string()
+        } else {
+            names.join(" ")
+        };
+        let mut msg = match option(k) {
+            Some(o) => format!(
+                "option `{written}` does not apply to {chain} (it is for: {})",
+                o.commands.join(", ")
+            ),
+            None => format!("unknown option `{written}` for {chain}"),
+        };
+        if let Some(n) = near {
+            msg.push_str(&format!("; did you mean `--{n}`?"));
+        }
+        msg.push_str(" (pregyp <command> --help lists the options)");
+        return Err(Error::UnknownOption(msg));
+    }
+    Ok(passed_on)
+}
+
+/// The declared option closest to `key` when it is close enough to be a typo of it.
+fn nearest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let key = key.replace('-', "_").to_ascii_lowercase();
+    candidates
+        .map(|c| (edit_distance(&key, &c.replace('-', "_")), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance with transpositions counted as one edit (`buidl` / `build`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// An extra CA file and where it was named (`--cafile`, `NODE_EXTRA_CA_CERTS`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The option or variable that named it.
+    pub origin: String,
 }
 
 /// A parsed command line.
@@ -267,6 +402,7 @@ pub fn key(name: &str) -> String {
 /// Parses `argv` (without node and script) against `env`.
 pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
     let mut cli: BTreeMap<String, Raw> = BTreeMap::new();
+    let mut origins: BTreeMap<String, String> = BTreeMap::new();
     let mut cli_flags = Vec::new();
     let mut positionals = Vec::new();
     let mut gyp_args = Vec::new();
@@ -354,6 +490,14 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             (Some(v), _) => Raw::Str(v.clone()),
             (None, neg) => Raw::Bool(!neg),
         };
+        origins.insert(
+            name.clone(),
+            if arg.starts_with("--") {
+                format!("--{written}")
+            } else {
+                arg.chars().take(2).collect()
+            },
+        );
         if name != "directory" {
             cli_flags.push(match &raw {
                 Raw::Bool(true) => format!("--{written}"),
@@ -383,12 +527,37 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             leading.push(p);
         }
     }
+    // `pregyp help [command]` is `pregyp [command] --help`.
+    if leading.first().is_some_and(|l| l == "help") {
+        help = true;
+        leading.remove(0);
+        if let Some(c) = leading
+            .first()
+            .filter(|c| crate::config::spec::command(c).is_some())
+        {
+            commands.insert(
+                0,
+                CommandCall {
+                    name: c.clone(),
+                    args: Vec::new(),
+                },
+            );
+            leading.remove(0);
+        }
+    }
     if !leading.is_empty() {
         return Err(Error::Usage(format!(
             "Unknown command: {} (run `pregyp --help` for the list of commands)",
             leading.join(" ")
         )));
     }
+
+    // Without a command there is only help to print.
+    let passed_on = if help || commands.is_empty() {
+        Vec::new()
+    } else {
+        check_chain(&commands, &origins)?
+    };
 
     // npm_config_* override the script's own flags (reference behaviour).
     let mut raw = cli.clone();
@@ -404,6 +573,7 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             if name == "argv" {
                 continue;
             }
+            origins.insert(name.clone(), k.to_string());
             raw.insert(name, Raw::Str(v.clone()));
         }
     }
@@ -417,10 +587,12 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             continue;
         }
         if let Some(v) = env.non_empty(&var) {
+            origins.insert(k.clone(), var);
             raw.insert(k, Raw::Str(v.to_string()));
         }
     }
-    let opts = Options::from_raw(raw, cli_flags, gyp_args, env)?;
+    let mut opts = Options::from_raw(raw, origins, cli_flags, gyp_args, env)?;
+    opts.passed_on = passed_on;
     Ok(Invocation {
         commands,
         opts,
@@ -444,39 +616,164 @@ fn str_of(raw: &BTreeMap<String, Raw>, k: &str) -> Option<String> {
     }
 }
 
-fn bool_of(raw: &BTreeMap<String, Raw>, k: &str) -> Option<bool> {
-    match raw.get(k)? {
-        Raw::Bool(b) => Some(*b),
-        Raw::Str(s) => Some(!matches!(s.as_str(), "" | "false" | "0")),
+/// Reads `true`, `false`, `1`, `0` and empty (false), as npm writes booleans.
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "0" => Some(false),
+        "true" | "1" => Some(true),
+        _ => None,
     }
 }
 
-fn number_of(raw: &BTreeMap<String, Raw>, k: &str) -> Result<Option<u64>> {
-    match str_of(raw, k) {
-        None => Ok(None),
-        Some(s) => s
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| Error::InvalidOption {
-                name: k.into(),
-                value: s.clone(),
-                reason: "expected a non-negative whole number".into(),
-            }),
+fn bool_of(raw: &BTreeMap<String, Raw>, k: &str) -> Option<bool> {
+    match raw.get(k)? {
+        Raw::Bool(b) => Some(*b),
+        Raw::Str(s) => Some(parse_bool(s).unwrap_or(true)),
     }
+}
+
+/// The merged values with where each came from: every read that can fail names the
+/// flag or variable as the user wrote it.
+struct Given<'a> {
+    raw: &'a BTreeMap<String, Raw>,
+    origins: &'a BTreeMap<String, String>,
+    env: &'a Env,
+}
+
+impl Given<'_> {
+    fn origin(&self, k: &str) -> String {
+        origin_of(self.origins, k)
+    }
+
+    fn invalid(&self, k: &str, value: &str, reason: impl Into<String>) -> Error {
+        Error::InvalidOption {
+            name: self.origin(k),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    fn text(&self, k: &str) -> Option<String> {
+        str_of(self.raw, k)
+    }
+
+    /// The option, else the first non-empty variable the spec names for it; with its origin.
+    fn text_or_env(&self, k: &str) -> Option<(String, String)> {
+        if let Some(v) = self.text(k) {
+            return Some((v, self.origin(k)));
+        }
+        crate::config::spec::option(k)?
+            .env
+            .iter()
+            .find_map(|var| Some((self.env.non_empty(var)?.to_string(), var.to_string())))
+    }
+
+    /// A flag: `--x`, `--no-x`, or `true`/`false`/`1`/`0`/empty; anything else is refused.
+    fn flag(&self, k: &str) -> Result<Option<bool>> {
+        match self.raw.get(k) {
+            None => Ok(None),
+            Some(Raw::Bool(b)) => Ok(Some(*b)),
+            Some(Raw::Str(s)) => parse_bool(s)
+                .map(Some)
+                .ok_or_else(|| self.invalid(k, s, "expected true or false")),
+        }
+    }
+
+    /// A whole number within `range`.
+    fn number(&self, k: &str, range: std::ops::RangeInclusive<u64>) -> Result<Option<u64>> {
+        let Some(s) = self.text(k) else {
+            return Ok(None);
+        };
+        match s.trim().parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(Some(n)),
+            _ if *range.end() == u64::MAX => {
+                Err(self.invalid(k, &s, "expected a non-negative whole number"))
+            }
+            _ => Err(self.invalid(
+                k,
+                &s,
+                format!(
+                    "expected a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
+    }
+}
+
+/// How the user wrote option `k`: its flag or variable, else `--<k with dashes>`.
+fn origin_of(origins: &BTreeMap<String, String>, k: &str) -> String {
+    origins
+        .get(k)
+        .cloned()
+        .unwrap_or_else(|| format!("--{}", k.replace('_', "-")))
+}
+
+/// A proxy must be a URL with an http, https or socks scheme, or `host:port` (which
+/// curl and npm read as http).
+fn check_proxy(url: &str) -> std::result::Result<(), &'static str> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => (String::new(), url),
+    };
+    if !matches!(
+        scheme.as_str(),
+        "" | "http" | "https" | "socks4" | "socks4a" | "socks5" | "socks5h"
+    ) {
+        return Err("expected an http://, https:// or socks5:// URL");
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let has_port = host_port
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+    let host = host_port.split(':').next().unwrap_or("");
+    if host.is_empty() || url.chars().any(char::is_whitespace) || (scheme.is_empty() && !has_port) {
+        return Err("expected a proxy URL such as http://proxy.example:3128");
+    }
+    Ok(())
 }
 
 impl Options {
     fn from_raw(
         raw: BTreeMap<String, Raw>,
+        origins: BTreeMap<String, String>,
         cli_flags: Vec<String>,
         gyp_args: Vec<String>,
         env: Env,
     ) -> Result<Self> {
-        let runtime = str_of(&raw, "runtime")
-            .map(|r| Runtime::parse(&r))
-            .transpose()?;
-        let loglevel = match str_of(&raw, "loglevel") {
+        let g = Given {
+            raw: &raw,
+            origins: &origins,
+            env: &env,
+        };
+        // Fixed sets of values; runtime and s3_host keep the reference's own messages.
+        for o in crate::config::spec::OPTIONS {
+            let k = o.key();
+            if o.values.is_empty() || k == "runtime" || k == "s3_host" {
+                continue;
+            }
+            if let Some(v) = g.text(&k) {
+                if !o.values.contains(&v.as_str()) {
+                    return Err(g.invalid(
+                        &k,
+                        &v,
+                        format!("expected one of {}", o.values.join(", ")),
+                    ));
+                }
+            }
+        }
+        // Every flag's value is a boolean (npm's `color` may also be `always`).
+        for o in crate::config::spec::OPTIONS {
+            if o.kind == crate::config::spec::Kind::Flag
+                && !(o.name == "color" && g.text("color").as_deref() == Some("always"))
+            {
+                g.flag(&o.key())?;
+            }
+        }
+        let runtime = g.text("runtime").map(|r| Runtime::parse(&r)).transpose()?;
+        let loglevel = match g.text("loglevel") {
             Some(l) => LogLevel::parse(&l)?,
             None => LogLevel::Info,
         };
@@ -502,95 +799,138 @@ impl Options {
         .map(|s| Selector::parse(&s))
         .unwrap_or_default());
         let mut ca = Vec::new();
-        if let Some(c) = str_of(&raw, "ca") {
-            ca.push(c.replace("\\n", "\n"));
+        if let Some(c) = g.text("ca") {
+            let pem = c.replace("\\n", "\n");
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(g.invalid(
+                    "ca",
+                    &c.chars().take(40).collect::<String>(),
+                    "expected a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
+                ));
+            }
+            ca.push(pem);
         }
         let mut ca_files = Vec::new();
         // Every CA file counts: --cafile and each variable the spec names for it.
-        let cafile_vars = crate::config::spec::option("cafile").map_or(&[][..], |o| o.env);
-        for f in std::iter::once(str_of(&raw, "cafile"))
-            .chain(
-                cafile_vars
-                    .iter()
-                    .map(|v| env.non_empty(v).map(String::from)),
-            )
-            .flatten()
-        {
-            ca_files.push(PathBuf::from(f));
+        if let Some(f) = g.text("cafile") {
+            ca_files.push(CaFile {
+                path: PathBuf::from(f),
+                origin: g.origin("cafile"),
+            });
         }
-        let text = |k: &str| str_of(&raw, k).or_else(|| from_env(&env, k));
-        let proxy = text("proxy");
-        let https_proxy = text("https_proxy").or_else(|| str_of(&raw, "proxy"));
-        let noproxy = text("noproxy");
-        let cache_dir = text("pregyp_cache")
-            .map(PathBuf::from)
-            .or_else(|| str_of(&raw, "cache").map(|c| Path::new(&c).join("_pregyp")))
+        let cafile_vars = crate::config::spec::option("cafile").map_or(&[][..], |o| o.env);
+        for var in cafile_vars {
+            if let Some(f) = env.non_empty(var) {
+                ca_files.push(CaFile {
+                    path: PathBuf::from(f),
+                    origin: var.to_string(),
+                });
+            }
+        }
+        let proxy_of = |k: &str| -> Result<Option<(String, String)>> {
+            let Some((url, origin)) = g.text_or_env(k) else {
+                return Ok(None);
+            };
+            check_proxy(&url).map_err(|why| Error::InvalidOption {
+                name: origin.clone(),
+                value: crate::redact::redact_url(&url),
+                reason: why.into(),
+            })?;
+            Ok(Some((url, origin)))
+        };
+        let proxy = proxy_of("proxy")?;
+        let https_proxy = match proxy_of("https_proxy")? {
+            Some(p) => Some(p),
+            None => g.text("proxy").map(|p| (p, g.origin("proxy"))),
+        };
+        let mut origins = origins.clone();
+        for (k, p) in [("proxy", &proxy), ("https_proxy", &https_proxy)] {
+            if let Some((_, origin)) = p {
+                origins.insert(k.to_string(), origin.clone());
+            }
+        }
+        let noproxy = g.text_or_env("noproxy").map(|(v, _)| v);
+        let cache_dir = g
+            .text_or_env("pregyp_cache")
+            .map(|(v, _)| PathBuf::from(v))
+            .or_else(|| g.text("cache").map(|c| Path::new(&c).join("_pregyp")))
             .or_else(|| env.default_cache_dir());
         let mut gyp_known = Vec::new();
         for k in ["dist_url", "python", "nodedir", "msvs_version"] {
-            if let Some(v) = str_of(&raw, k) {
+            if let Some(v) = g.text(k) {
                 gyp_known.push((
                     k.replace('_', "-").replace("msvs-version", "msvs_version"),
                     v,
                 ));
             }
         }
-        let max_unpacked_size = match str_of(&raw, "max_unpacked_size") {
+        let max_unpacked_size = match g.text("max_unpacked_size") {
             None => 1 << 30,
-            Some(s) => parse_size(&s).ok_or_else(|| Error::InvalidOption {
-                name: "max-unpacked-size".into(),
-                value: s.clone(),
-                reason: "expected a size such as 500000000, 512mb or 2gb".into(),
+            Some(s) => parse_size(&s).ok_or_else(|| {
+                g.invalid(
+                    "max_unpacked_size",
+                    &s,
+                    "expected a size such as 500000000, 512mb or 2gb",
+                )
             })?,
         };
+        let flag = |k: &str, default: bool| g.flag(k).map(|b| b.unwrap_or(default));
         Ok(Options {
-            directory: str_of(&raw, "directory").map(PathBuf::from),
+            directory: g.text("directory").map(PathBuf::from),
             build_from_source,
             fallback_to_build,
-            update_binary: bool_of(&raw, "update_binary").unwrap_or(false),
+            update_binary: flag("update_binary", false)?,
             target: TargetOptions {
                 runtime,
-                version: str_of(&raw, "target"),
-                arch: str_of(&raw, "target_arch"),
-                platform: str_of(&raw, "target_platform"),
-                libc: str_of(&raw, "target_libc"),
-                debug: bool_of(&raw, "debug"),
+                version: g.text("target"),
+                arch: g.text("target_arch"),
+                platform: g.text("target_platform"),
+                libc: g.text("target_libc"),
+                debug: g.flag("debug")?,
             },
-            toolset: str_of(&raw, "toolset"),
+            toolset: g.text("toolset"),
             loglevel,
-            acl: str_of(&raw, "acl"),
-            s3_host: str_of(&raw, "s3_host"),
-            proxy,
-            https_proxy,
+            acl: g.text("acl"),
+            s3_host: g.text("s3_host"),
+            proxy: proxy.map(|p| p.0),
+            https_proxy: https_proxy.map(|p| p.0),
             noproxy,
             ca,
             ca_files,
-            strict_ssl: bool_of(&raw, "strict_ssl").unwrap_or(true),
+            strict_ssl: flag("strict_ssl", true)?,
             // Bounded: a retry count is a courtesy to flaky networks, not a loop forever.
-            retries: number_of(&raw, "fetch_retries")?.unwrap_or(3).min(20) as u32,
-            timeout: match number_of(&raw, "fetch_timeout")? {
+            retries: g.number("fetch_retries", 0..=20)?.unwrap_or(3) as u32,
+            timeout: match g.number("fetch_timeout", 0..=u64::MAX)? {
                 // npm's 0: no timeout. A year stands for "never" (timers take a bound).
                 Some(0) => Duration::from_secs(365 * 24 * 3600),
                 t => Duration::from_millis(t.unwrap_or(20_000)),
             },
             retry_min_delay: Duration::from_millis(
-                number_of(&raw, "fetch_retry_mintimeout")?.unwrap_or(200),
+                g.number("fetch_retry_mintimeout", 0..=u64::MAX)?
+                    .unwrap_or(200),
             ),
             cache_dir,
-            offline: bool_of(&raw, "offline").unwrap_or(false),
+            offline: flag("offline", false)?,
             max_unpacked_size,
-            build_latest_napi_version_only: bool_of(&raw, "build_latest_napi_version_only")
-                .unwrap_or(false),
-            json: bool_of(&raw, "json").unwrap_or(false),
-            dry_run: bool_of(&raw, "dry_run").unwrap_or(false),
-            concurrency: number_of(&raw, "concurrency")?.unwrap_or(4).clamp(1, 64) as usize,
+            build_latest_napi_version_only: flag("build_latest_napi_version_only", false)?,
+            json: flag("json", false)?,
+            dry_run: flag("dry_run", false)?,
+            concurrency: g.number("concurrency", 1..=64)?.unwrap_or(4) as usize,
             gyp_known,
             cli_flags,
             gyp_args,
-            ensure: bool_of(&raw, "ensure"),
+            ensure: g.flag("ensure")?,
             raw,
+            origins,
+            passed_on: Vec::new(),
             env,
         })
+    }
+
+    /// How the user wrote option `key` (`--fetch-retries`, `npm_config_fetch_retries`,
+    /// `HTTPS_PROXY`), for messages about its value.
+    pub fn origin(&self, key: &str) -> String {
+        origin_of(&self.origins, key)
     }
 
     /// Options with nothing on the command line (programmatic API).
@@ -1004,7 +1344,16 @@ mod tests {
         assert_eq!(o.noproxy.as_deref(), Some("example.com"));
         assert_eq!(
             o.ca_files,
-            [PathBuf::from("/x.pem"), PathBuf::from("/y.pem")]
+            [
+                CaFile {
+                    path: PathBuf::from("/x.pem"),
+                    origin: "--cafile".into()
+                },
+                CaFile {
+                    path: PathBuf::from("/y.pem"),
+                    origin: "NODE_EXTRA_CA_CERTS".into()
+                }
+            ]
         );
         assert!(!o.strict_ssl);
         assert_eq!(o.retries, 5);

@@ -462,8 +462,10 @@ fn lookup_node<'a>(
     }
     match chosen {
         Some(c) => {
+            // The reference's two lines (its "choose" included), under the running name.
+            let program = crate::log::program();
             warnings.push(format!(
-                "pregyp could not find exact match for {target}, but chose {c} as ABI compatible target"
+                "Warning: {program} could not find exact match for {target}\nWarning: but {program} successfully choose {c} as ABI compatible target"
             ));
             Ok(&table.node[&c])
         }

@@ -34,7 +34,7 @@ pub fn client(opts: &Options) -> Result<reqwest::Client> {
         opts.ca.clone(),
         opts.ca_files
             .iter()
-            .map(|f| std::fs::read(f).ok())
+            .map(|f| std::fs::read(&f.path).ok())
             .collect(),
         opts.strict_ssl,
         opts.env
@@ -89,13 +89,13 @@ fn build_client(opts: &Options) -> Result<reqwest::Client> {
         .noproxy
         .as_deref()
         .and_then(reqwest::NoProxy::from_string);
-    let bad_proxy = |name: &str, url: &str, e: reqwest::Error| Error::InvalidOption {
-        name: name.into(),
+    let bad_proxy = |key: &str, url: &str, e: reqwest::Error| Error::InvalidOption {
+        name: opts.origin(key),
         value: redact_url(url),
         reason: e.to_string(),
     };
     if let Some(p) = &opts.https_proxy {
-        let proxy = reqwest::Proxy::https(p).map_err(|e| bad_proxy("https-proxy", p, e))?;
+        let proxy = reqwest::Proxy::https(p).map_err(|e| bad_proxy("https_proxy", p, e))?;
         b = b.proxy(proxy.no_proxy(no_proxy.clone()));
     }
     if let Some(p) = &opts.proxy {
@@ -107,17 +107,22 @@ fn build_client(opts: &Options) -> Result<reqwest::Client> {
         certs.extend(
             reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
                 Error::InvalidOption {
-                    name: "ca".into(),
+                    name: opts.origin("ca"),
                     value: "<PEM>".into(),
                     reason: e.to_string(),
                 }
             })?,
         );
     }
-    for file in &opts.ca_files {
-        let pem = std::fs::read(file).map_err(|e| Error::io("read CA file", file, e))?;
+    for ca in &opts.ca_files {
+        let file = &ca.path;
+        let pem = std::fs::read(file).map_err(|e| Error::InvalidOption {
+            name: ca.origin.clone(),
+            value: file.display().to_string(),
+            reason: format!("cannot read it: {e}"),
+        })?;
         let bad = |reason: String| Error::InvalidOption {
-            name: "cafile".into(),
+            name: ca.origin.clone(),
             value: file.display().to_string(),
             reason,
         };
@@ -135,9 +140,9 @@ fn build_client(opts: &Options) -> Result<reqwest::Client> {
         b = b.tls_danger_accept_invalid_certs(true);
     }
     b.build().map_err(|e| Error::InvalidOption {
-        name: "tls".into(),
+        name: "--ca/--cafile".into(),
         value: String::new(),
-        reason: describe(&e),
+        reason: format!("the HTTP client could not be set up: {}", describe(&e)),
     })
 }
 
@@ -205,6 +210,47 @@ pub fn network_error(url: &str, e: reqwest::Error, idle: Duration) -> Error {
         detail: describe(&e),
         // Without its URL: the cause chain must not carry credentials either.
         source: Some(Box::new(e.without_url())),
+    }
+}
+
+/// A network failure on a request that went through a proxy names that proxy and the
+/// setting that chose it: "Connection refused" alone reads as if the host refused.
+pub fn through_proxy(opts: &Options, url: &str, e: Error) -> Error {
+    let Error::DownloadNetwork {
+        url: u,
+        detail,
+        source,
+    } = e
+    else {
+        return e;
+    };
+    let https = url.to_ascii_lowercase().starts_with("https:");
+    let (proxy, key) = if https {
+        (opts.https_proxy.as_deref(), "https_proxy")
+    } else {
+        (opts.proxy.as_deref(), "proxy")
+    };
+    let host = url
+        .split_once("://")
+        .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
+        .unwrap_or("");
+    let bypassed = opts.noproxy.as_deref().is_some_and(|list| {
+        list.split(',')
+            .map(|h| h.trim().trim_start_matches('.'))
+            .any(|h| h == "*" || (!h.is_empty() && (host == h || host.ends_with(&format!(".{h}")))))
+    });
+    let detail = match proxy {
+        Some(p) if !bypassed => format!(
+            "{detail} (through the proxy {} set by {})",
+            redact_url(p),
+            opts.origin(key)
+        ),
+        _ => detail,
+    };
+    Error::DownloadNetwork {
+        url: u,
+        detail,
+        source,
     }
 }
 
@@ -298,7 +344,10 @@ mod tests {
         let f = d.path().join("ca.pem");
         std::fs::write(&f, "garbage").unwrap();
         let mut opts = Options::from_env(Default::default()).unwrap();
-        opts.ca_files = vec![f.clone()];
+        opts.ca_files = vec![crate::config::options::CaFile {
+            path: f.clone(),
+            origin: "--cafile".into(),
+        }];
         let e = client(&opts).unwrap_err();
         assert!(e.to_string().contains(&f.display().to_string()), "{e}");
     }

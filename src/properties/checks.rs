@@ -388,7 +388,7 @@ pub fn argv(args: &[String], env: &[(String, String)]) {
         },
     ) {
         Ok(inv) => inv,
-        Err(e) => return assert_error(&e, &["E_INVALID_OPTION", "E_USAGE"]),
+        Err(e) => return assert_error(&e, &["E_INVALID_OPTION", "E_UNKNOWN_OPTION", "E_USAGE"]),
     };
     for c in &inv.commands {
         assert!(pregyp::config::spec::command(&c.name).is_some(), "{c:?}");

@@ -656,14 +656,14 @@ fn http_client(
     for pem in &opts.ca {
         trust = trust.with_pem_certificate(pem.as_bytes().to_vec());
     }
-    for file in &opts.ca_files {
-        trust = trust.with_pem_certificate(std::fs::read(file).at("read CA file", file)?);
+    for ca in &opts.ca_files {
+        trust = trust.with_pem_certificate(std::fs::read(&ca.path).at("read CA file", &ca.path)?);
     }
     let tls_context = TlsContext::builder()
         .with_trust_store(trust)
         .build()
         .map_err(|e| Error::InvalidOption {
-            name: "cafile".into(),
+            name: "--ca/--cafile".into(),
             value: String::new(),
             reason: DisplayErrorContext(&e).to_string(),
         })?;
@@ -677,7 +677,7 @@ fn http_client(
     let proxy = match proxy_url {
         Some(url) => {
             let p = ProxyConfig::all(url).map_err(|e| Error::InvalidOption {
-                name: if plain_http { "proxy" } else { "https-proxy" }.into(),
+                name: opts.origin(if plain_http { "proxy" } else { "https_proxy" }),
                 value: crate::redact::redact_url(url),
                 reason: e.to_string(),
             })?;
