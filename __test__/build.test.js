@@ -251,7 +251,7 @@ test('API: rebuild() and clean() resolve to per-step data', async () => {
   assert.ok(built.some((d) => d.module === module && d.napi_build_version === null), JSON.stringify(built));
   assert.ok(fs.existsSync(module));
   const cleaned = await pregyp.clean({ directory: dir });
-  assert.deepStrictEqual(cleaned, [{ module_path: path.dirname(module), removed: true, napi_build_version: null }]);
+  assert.deepStrictEqual(cleaned, [{ module_path: path.dirname(module), removed: true, napi_build_version: null, dry_run: false }]);
   await assert.rejects(pregyp.clean({ directory: path.join(dir, 'nope') }), (e) => e.code === 'E_NO_PACKAGE_JSON');
 });
 

@@ -54,17 +54,21 @@ test('relative package.json paths give absolute results; module_root is honoured
 
 test('find() reports the reference errors with stable codes', () => {
   const missing = path.join(tmpdir('pregyp-none-'), 'package.json');
-  assert.throws(() => pregyp.find(missing), (e) => e.message === `${missing}does not exist` && e.code === 'E_NO_PACKAGE_JSON');
+  // The reference's words (`<path>does not exist`, sic), with the space it lacks.
+  assert.throws(() => pregyp.find(missing), (e) => e.message === `${missing} does not exist` && e.code === 'E_NO_PACKAGE_JSON');
+  // [binary, the reference's message, pregyp's (the reference's words on one line, with
+  // the file and what is wrong), code]
   const cases = [
-    [{ module_name: 'm', module_path: 'lib' }, 'find-me package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.host', 'E_NOT_READY'],
-    [{ module_name: 'm', module_path: 'lib', host: 'http://example.com' }, "'host' protocol (http:) is invalid - only 'https:' is accepted", 'E_INVALID_HOST'],
-    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' }, "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.", 'E_NAPI_VERSION'],
-    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', package_name: '{napi_build_version}', host: 'https://h', napi_versions: [-1] }, 'All values specified in napi_versions must be positive integers.', 'E_NAPI_VERSION'],
+    [{ module_name: 'm', module_path: 'lib' }, 'find-me package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.host', (f) => `find-me package.json is not node-pre-gyp ready: ${f} must declare these properties: binary.host`, 'E_NOT_READY'],
+    [{ module_name: 'm', module_path: 'lib', host: 'http://example.com' }, "'host' protocol (http:) is invalid - only 'https:' is accepted", (f) => `'host' protocol (http:) is invalid - only 'https:' is accepted: binary.host in ${f} is "http://example.com"`, 'E_INVALID_HOST'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' }, "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.", null, 'E_NAPI_VERSION'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', package_name: '{napi_build_version}', host: 'https://h', napi_versions: [-1] }, 'All values specified in napi_versions must be positive integers.', null, 'E_NAPI_VERSION'],
   ];
-  for (const [binary, message, code] of cases) {
+  for (const [binary, message, ours, code] of cases) {
     const { file } = pkg(binary);
+    const want = ours ? ours(file) : message;
     assert.throws(() => reference.find(file), (e) => e.message === message);
-    assert.throws(() => pregyp.find(file), (e) => e.message === message && e.code === code, message);
+    assert.throws(() => pregyp.find(file), (e) => e.message === want && e.code === code, want);
   }
   const { file } = pkg({ module_name: 'm', module_path: 'lib', host: 'https://h' });
   assert.throws(() => pregyp.find(file, { target: '99.0.0' }), (e) => e.code === 'E_UNSUPPORTED_TARGET' && e.message === 'Unsupported target version: 99.0.0');
@@ -180,7 +184,7 @@ test('CLI: version, help, exit codes, -C and errors naming the file', async () =
   const empty = tmpdir('pregyp-empty-');
   const r = await runCli(['reveal'], { cwd: empty });
   assert.strictEqual(r.code, 1);
-  assert.match(r.stderr, /package\.jsondoes not exist/);
+  assert.match(r.stderr, /package\.json does not exist/);
   fs.writeFileSync(path.join(empty, 'package.json'), '{ nope');
   const r2 = await runCli(['reveal'], { cwd: empty });
   assert.strictEqual(r2.code, 1);

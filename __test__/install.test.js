@@ -504,7 +504,7 @@ test('8 concurrent installs of one package serialize and leave one intact binary
   assert.deepStrictEqual(leftovers, []);
 });
 
-test('install() API resolves to { path, source, url, sha256, package } and rejects with err.code', async () => {
+test('install() API resolves to { path, source, url, sha256, package, dry_run } and rejects with err.code', async () => {
   const pregyp = require('..');
   const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
   const dir = makePackage(s.url + '/');
@@ -512,7 +512,7 @@ test('install() API resolves to { path, source, url, sha256, package } and rejec
   Object.assign(process.env, env());
   try {
     const [res] = await pregyp.install({ directory: dir, loglevel: 'silent' });
-    assert.deepStrictEqual(res, { path: binding(dir), source: 'remote', url: `${s.url}/${TARBALL}`, sha256: goodSha, package: null });
+    assert.deepStrictEqual(res, { path: binding(dir), source: 'remote', url: `${s.url}/${TARBALL}`, sha256: goodSha, package: null, dry_run: false });
     const missing = makePackage(s.url + '/', { package_name: 'nope.tar.gz' });
     await assert.rejects(pregyp.install({ directory: missing, loglevel: 'silent' }), (err) => err.code === 'E_DOWNLOAD_NOT_FOUND' && /nope\.tar\.gz/.test(err.message));
   } finally {

@@ -140,7 +140,7 @@ test("platform-package from this machine's builds; a target not in targets is re
   const cfg = (n) => path.join(dir, 'lib', 'binding', `napi-v${n}`, 'widget.node');
   const missing = await runCli(['platform-package'], { cwd: dir });
   assert.strictEqual(missing.code, 1);
-  assert.match(missing.stderr, /Cannot package because .*widget\.node missing: run `node-pre-gyp rebuild` first/);
+  assert.match(missing.stderr, /Cannot package because .*widget\.node missing: run `pregyp rebuild` first/);
   for (const n of [3, 8]) {
     fs.mkdirSync(path.dirname(cfg(n)), { recursive: true });
     fs.writeFileSync(cfg(n), `local ${n}`);
@@ -330,7 +330,7 @@ test('--help lists the new commands and options', async () => {
   assert.match(h.stdout, /--write\s+store the result in package\.json/);
   const one = await runCli(['platform-package', '--help']);
   assert.match(one.stdout, /Usage: pregyp platform-package \[options\]/);
-  assert.match(one.stdout, /Options for platform-package:\n\s+--from <dir>/);
+  assert.match(one.stdout, /Options of platform-package:\n\s+--from <dir>/);
   const od = await runCli(['optional-deps', '--help']);
-  assert.match(od.stdout, /Options for optional-deps:\n\s+--write/);
+  assert.match(od.stdout, /Options of optional-deps:\n\s+--write/);
 });

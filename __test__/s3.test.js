@@ -115,7 +115,7 @@ describe('package, publish, info, unpublish against moto', () => {
     const dir = makePackage(moto.endpoint, BUCKET);
     const r = await cli(['package'], dir, env);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Cannot package because .*hello\.node missing: run `node-pre-gyp rebuild` first/);
+    assert.match(r.stderr, /Cannot package because .*hello\.node missing: run `pregyp rebuild` first/);
   });
 
   test('package: layout, dotfiles, reproducible bytes, .sha256, reference unpack', async () => {
@@ -192,7 +192,7 @@ describe('package, publish, info, unpublish against moto', () => {
     assert.match(r.stderr, /hello\.node cannot be loaded/);
     const missing = await cli(['testpackage'], makePackage(moto.endpoint, BUCKET), env);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /Cannot test package because .* missing: run `node-pre-gyp package` first/);
+    assert.match(missing.stderr, /Cannot test package because .* missing: run `pregyp package` first/);
   });
 
   test('publish -> refuse overwrite -> info -> anonymous GET -> unpublish', async () => {

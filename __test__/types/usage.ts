@@ -41,10 +41,10 @@ async function everything(): Promise<void> {
   const [loadable] = await pregyp.testbinary(opts);
   const [published] = await pregyp.publish(opts);
   const key: string = published.key;
-  const dryRun: boolean = published.dryRun;
+  const dryRun: boolean = published.dry_run;
   const [unpublished] = await pregyp.unpublish(opts);
   const [objects] = await pregyp.info(opts);
-  const lastModified: string | null = objects[0].lastModified;
+  const lastModified: string | null = objects[0].last_modified;
   const [sums] = await pregyp.checksums(opts);
   const [built2] = await pregyp.postinstallBuild({ args: ['lib/binding'] });
   const skipped: string | null = built2.skipped;

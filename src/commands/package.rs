@@ -24,6 +24,20 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Package
     }
     let from = config.module_path.clone();
     let to = config.staged_tarball.clone();
+    let other_platform = ctx
+        .opts
+        .target
+        .platform
+        .as_deref()
+        .filter(|p| *p != "linux");
+    if let (Some(p), None) = (other_platform, &ctx.opts.target.libc) {
+        if to.to_string_lossy().contains(&format!("-{}", config.libc)) {
+            crate::log::warn(format!(
+                "the staged name holds this machine's libc ({}) for a {p} target, as node-pre-gyp names it; installs on {p} look for `unknown`: pass --target_libc=unknown for that name (platform-package --from accepts both)",
+                config.libc
+            ));
+        }
+    }
     if ctx.opts.dry_run {
         return Ok(Outcome::line(
             format!(

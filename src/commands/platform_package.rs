@@ -426,11 +426,19 @@ fn from_tarballs(
     };
     // Expected tarball name -> the (target, config) pairs it would hold.
     let mut expected: BTreeMap<String, Vec<(Target, Config)>> = BTreeMap::new();
-    for t in &pp.targets {
+    // A target without a libc (not Linux) is `unknown` where it runs; a tarball staged
+    // here with --target_platform and no --target_libc carries this machine's libc, as
+    // the reference names it: both names are that target's.
+    let host_libc = crate::config::target::libc().family.to_string();
+    let with_libc = pp.targets.iter().flat_map(|t| match &t.libc {
+        Some(l) => vec![(t, l.clone())],
+        None => vec![(t, "unknown".to_string()), (t, host_libc.clone())],
+    });
+    for (t, libc) in with_libc {
         let mut c = ctx.clone();
         c.opts.target.platform = Some(t.platform.clone());
         c.opts.target.arch = Some(t.arch.clone());
-        c.opts.target.libc = Some(t.libc.clone().unwrap_or_else(|| "unknown".into()));
+        c.opts.target.libc = Some(libc);
         for (napi, node) in &variants {
             if node.is_some() {
                 c.opts.target.version = node.clone();

@@ -191,17 +191,11 @@ pub fn evaluate(
         .arch
         .clone()
         .unwrap_or_else(|| host.arch.clone());
-    // Another platform than Linux has no libc family: `unknown`, as the reference gives
-    // when it runs there, so a tarball staged with --target_platform=darwin here has the
-    // name an install on macOS looks for.
-    let libc_family =
-        opts.target
-            .libc
-            .clone()
-            .unwrap_or_else(|| match opts.target.platform.as_deref() {
-                Some(p) if p != "linux" && p != host.platform => "unknown".to_string(),
-                _ => libc.family.to_string(),
-            });
+    let libc_family = opts
+        .target
+        .libc
+        .clone()
+        .unwrap_or_else(|| libc.family.to_string());
     let mut s3_hint = S3Hint {
         bucket: binary.bucket.clone(),
         region: binary.region.clone(),
