@@ -200,7 +200,7 @@ describe('package, publish, info, unpublish against moto', () => {
     await addBinding(dir, env);
     const noTarball = await cli(['publish'], dir, env);
     assert.equal(noTarball.code, 1);
-    assert.match(noTarball.stderr, /Cannot publish because .* missing: run `node-pre-gyp package` first/);
+    assert.match(noTarball.stderr, /Cannot publish because .* missing: run `pregyp package` first/);
 
     ok(await cli(['package'], dir, env), 'package');
     const hostedPath = await reveal(dir, 'hosted_path', env);
@@ -225,7 +225,7 @@ describe('package, publish, info, unpublish against moto', () => {
     const objects = JSON.parse(infoJson.stdout.trim());
     assert.equal(objects[0].key, key);
     assert.equal(objects[0].size, fs.statSync(tarball).size);
-    assert.match(objects[0].lastModified, /^\d{4}-\d\d-\d\dT/);
+    assert.match(objects[0].last_modified, /^\d{4}-\d\d-\d\dT/);
 
     // public-read: anyone can download it, and the .sha256 beside it.
     const anon = await request('GET', hostedTarball);
