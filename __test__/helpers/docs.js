@@ -8,10 +8,14 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** Writes `text` to .pregyp-test/<name> and, with PREGYP_WRITE_DOCS=1, to docs/<name>; returns the paths written. */
-function writeDoc(name, text) {
+/**
+ * Writes `text` to .pregyp-test/<name> and, with PREGYP_WRITE_DOCS=1, to docs/<name>
+ * (unless `partial`: a run of only some cases must not replace the whole page); returns
+ * the paths written.
+ */
+function writeDoc(name, text, { partial = false } = {}) {
   const dirs = [path.join(ROOT, '.pregyp-test')];
-  if (process.env.PREGYP_WRITE_DOCS === '1') dirs.push(path.join(ROOT, 'docs'));
+  if (process.env.PREGYP_WRITE_DOCS === '1' && !partial) dirs.push(path.join(ROOT, 'docs'));
   return dirs.map((dir) => {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, name);
