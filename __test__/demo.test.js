@@ -1,5 +1,5 @@
 'use strict';
-// `npm run demo` is the README's first command: it must pass end to end, offline.
+// `npm run demo` is the first command of the README: it must pass end to end, offline.
 const { test } = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');

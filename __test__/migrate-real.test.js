@@ -19,7 +19,9 @@
 //   libxmljs 1.0.11                     module_path ./build/Release/; loads through `bindings`
 //     (0.19.x pins a nan that does not compile against Node 22's V8)
 //
-// The table of results is printed at the end and written to .pregyp-test/migrate-table.md.
+// The table of results is printed at the end and written to .pregyp-test/migrate-real.md,
+// and bcrypt's dry run with every usual target to .pregyp-test/migrate-example.md; with
+// PREGYP_WRITE_DOCS=1 both go to docs/ too (the table only from a run of all five).
 // PREGYP_MIGRATE_ONLY=<name,...> limits the run to some packages.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
@@ -30,6 +32,7 @@ const { tmpdir, cleanEnv, CLI } = require('./helpers/run');
 const { startRegistry } = require('./helpers/registry');
 const { stageLocal } = require('../scripts/pack-local');
 const tools = require('./helpers/toolchain');
+const { writeDoc } = require('./helpers/docs');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -48,6 +51,8 @@ const PACKAGES = [
   {
     spec: 'bcrypt@5.1.1',
     shape: 'napi_versions; find() in bcrypt.js',
+    // The documented example (docs/migrate-example.md): its dry run with these targets.
+    example: 'linux-x64-glibc,linux-x64-musl,linux-arm64-glibc,darwin-x64,darwin-arm64,win32-x64',
     ownTests: [['node_modules/.bin/jest', ['--ci', 'test/']]],
     call: "const b = require('bcrypt'); console.log(b.compareSync('pw', b.hashSync('pw', 4)))",
     expect: /^true$/m,
@@ -148,9 +153,22 @@ after(() => {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.name} | ${r.shape} | ${r.lines ?? '-'} (${r.files ?? '-'}) | ${r.left || '-'} | ${r.dry ?? '-'} | ${r.again ?? '-'} | ${r.actionlint ?? '-'} | ${r.rebuild ?? '-'} | ${r.ownTests ?? '-'} | ${r.pack ?? '-'} | ${r.publish ?? '-'} | ${r.npm12 ?? '-'} | ${r.pnpm ?? '-'} |`),
   ].join('\n');
-  fs.mkdirSync(tools.ROOT, { recursive: true });
-  fs.writeFileSync(path.join(tools.ROOT, 'migrate-table.md'), table + '\n');
-  console.log(`\n${table}\n`);
+  const page = [
+    '<!-- Written by __test__/migrate-real.test.js (PREGYP_WRITE_DOCS=1 node --test __test__/migrate-real.test.js). -->',
+    '# `pregyp migrate` on real packages',
+    '',
+    'Five real node-pre-gyp packages from the npm registry, each taken from `npm pack` through',
+    '`pregyp migrate`, `pregyp rebuild`, its own tests, `pregyp package testpackage platform-package`,',
+    'publishing the platform package and then the root to a local verdaccio, and consumers on',
+    'Node 22 with npm 12 and pnpm that install it, find no binding in the root package (only in its',
+    'platform package), load it and call it. The control row is bcrypt as published, with its install',
+    'script. "Left for a person" is exactly what migrate listed; where the test takes a step as that',
+    'person, its row names it. See [migrating.md](migrating.md).',
+    '',
+    table,
+    '',
+  ].join('\n');
+  console.log(`\n${table}\n(written to ${writeDoc('migrate-real.md', page, { partial: Boolean(process.env.PREGYP_MIGRATE_ONLY) }).join(', ')})`);
 });
 
 for (const p of PACKAGES) {
@@ -174,6 +192,25 @@ for (const p of PACKAGES) {
     assert.strictEqual(status(), '', 'a dry run wrote something');
     fs.writeFileSync(path.join(base, 'dry-run.diff'), dry.stdout);
     row.dry = 'ok';
+    if (p.example) {
+      const args = ['migrate', '--dry-run', '--targets', p.example];
+      const ex = pregyp(args, dir);
+      assert.strictEqual(ex.status, 0, ex.out);
+      assert.strictEqual(status(), '', 'a dry run wrote something');
+      writeDoc('migrate-example.md', [
+        '<!-- Written by __test__/migrate-real.test.js (PREGYP_WRITE_DOCS=1 PREGYP_MIGRATE_ONLY=bcrypt node --test __test__/migrate-real.test.js). -->',
+        '# A whole `pregyp migrate` run: bcrypt 5.1.1',
+        '',
+        `\`pregyp ${args.join(' ')}\` on bcrypt ${version} as the registry has it. What each change is for:`,
+        '[migrating.md](migrating.md).',
+        '',
+        '```diff',
+        ex.stdout.trimEnd(),
+        ex.stderr.trimEnd(),
+        '```',
+        '',
+      ].join('\n'));
+    }
 
     // The migration.
     const m = pregyp(['migrate', '--json'], dir);

@@ -8,11 +8,11 @@
 // downloaded from the binary host (a real HTTP server here) and nothing is compiled.
 // pnpm 10, yarn 1 and yarn 4 ignore gypfile and act on any package whose tarball has a
 // binding.gyp at its root (pnpm 10 lists it as an ignored build, yarn 1 runs node-gyp,
-// yarn 4 warns YN0004), so the clean release (1.0.1) leaves binding.gyp out of `files`;
-// rows for 1.0.0, which ships it, assert exactly what each package manager does then.
+// yarn 4 warns YN0004), so the clean release (1.0.0) leaves binding.gyp out of `files`;
+// rows for 1.0.1, which ships it, assert exactly what each package manager does then.
 //
 // The table (package manager x Node x exit x notices x loads) is printed and written to
-// .pregyp-test/pm-matrix.md; the README's copy comes from there.
+// .pregyp-test/pm-matrix.md, and with PREGYP_WRITE_DOCS=1 to docs/pm-matrix.md.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
@@ -22,6 +22,7 @@ const { tmpdir, cleanEnv, CLI } = require('./helpers/run');
 const { startRegistry } = require('./helpers/registry');
 const { startServer } = require('./helpers/servers');
 const { ensureTools } = require('./helpers/tools');
+const { writeDoc } = require('./helpers/docs');
 const { stageLocal } = require('../scripts/pack-local');
 
 const ROOT = path.join(__dirname, '..');
@@ -30,7 +31,6 @@ const HERE = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'gl
 const PLATFORM_PKG = `@pregyp-example/hello-${HERE}`;
 const SUPPORTED = process.platform === 'linux' && process.arch === 'x64';
 const THIS_NODE = Number(process.versions.node.split('.')[0]);
-const OUT = path.join(ROOT, '.pregyp-test', 'pm-matrix.md');
 
 // What a blocked or ignored script looks like in each package manager's output.
 const NOTICE = /install-scripts|had install scripts blocked|IGNORED_BUILDS|Ignored build scripts|approve-builds|YN0004|YN0005|lists build scripts|Blocked \d+ postinstall|bun pm untrusted|node-gyp rebuild/i;
@@ -124,9 +124,22 @@ after(() => {
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.pm} | ${r.node} | ${r.release} | ${r.exit} | ${r.notices.length ? r.notices.map((n) => `\`${n.replace(/\|/g, '\\|')}\``).join('<br>') : 'none'} | ${r.loads} |`),
   ].join('\n');
-  fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, `${table}\n`);
-  console.log(`\n${table}\n(written to ${path.relative(ROOT, OUT)})`);
+  const page = [
+    '<!-- Written by __test__/pm-matrix.test.js (PREGYP_WRITE_DOCS=1 node --test __test__/pm-matrix.test.js). -->',
+    '# Package managers and platform packages',
+    '',
+    'The example addon (`examples/hello`) with its platform package, published to a local registry',
+    '(verdaccio on 127.0.0.1) and installed into a fresh project by each package manager, on a Node',
+    'build from the npm registry (versions pinned in `__test__/helpers/tools.js`). Release 1.0.0 is',
+    'the example as `pregyp optional-deps --write` leaves it; 1.0.1 is the same with `binding.gyp`',
+    'put back into `files`. "Notices" are the lines that report a blocked, ignored or run install',
+    'script. In every row the binary host got no request and nothing was compiled (except by',
+    "yarn 1's failed `node-gyp rebuild`). See [platform-packages.md](platform-packages.md).",
+    '',
+    table,
+    '',
+  ].join('\n');
+  console.log(`\n${table}\n(written to ${writeDoc('pm-matrix.md', page, { partial: rows.length < CASES.length }).join(', ')})`);
 });
 
 // Each consumer: a fresh project, the registry in the package manager's own config.

@@ -138,7 +138,7 @@ async function main() {
   fs.cpSync(path.join(addon, 'build', 'stage'), stageDir, { recursive: true });
   const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
   const here = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'glibc' : 'musl'}` : `${process.platform}-${process.arch}`;
-  // This machine builds one target; a CI matrix builds them all (see the README).
+  // This machine builds one target; a CI matrix builds them all (docs/platform-packages.md, "CI matrix workflow").
   pkg.binary.platform_packages.targets = [here];
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
   const made = pregyp('platform packages from the staged tarballs (platform-package --from)', ['platform-package', '--from', path.join(work, 'artifacts')]);

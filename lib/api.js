@@ -95,7 +95,7 @@ module.exports = function api(shim) {
 
   const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
 
-  // `install` for the package of this package.json, blocking (see README, "Install on first use").
+  // `install` for the package of this package.json, blocking (see docs/api.md, "Install on first use").
   // With --fallback-to-build, as the install script that platform packages replace had it:
   // where no platform package fits and the host has nothing, it builds from source.
   // A source build is tried only where one is possible (a binding.gyp, or the copy

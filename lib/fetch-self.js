@@ -5,9 +5,9 @@
 // (`--omit=optional`, a registry mirror without it), the first use of a command fetches
 // that one package with `npm pack` (npm checks the tarball against the registry's
 // integrity field), from the registry the project's npm config names, and keeps its binary.
-// This used to be pregyp's `preinstall` script; install scripts are blocked by default by
-// npm 12, pnpm, yarn 4 and bun, and pnpm 11+ fails the install over one, so it runs on first
-// use instead and pregyp has no install script. PREGYP_FETCH_SELF=0 turns it off.
+// Not a `preinstall` script: install scripts are blocked by default by npm 12, pnpm, yarn 4
+// and bun, and pnpm 11+ fails the install over one, so it runs on first use instead and
+// pregyp has no install script. PREGYP_FETCH_SELF=0 turns it off.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');

@@ -11,10 +11,10 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-// The values node-gyp receives as --key=value (src/gyp.rs, SHARED_WITH_NODE_GYP).
+// The values node-gyp receives as --key=value (src/building/gyp.rs, SHARED_WITH_NODE_GYP).
 const SHARED = ['module', 'module_name', 'module_path', 'napi_version', 'node_abi_napi', 'napi_build_version', 'node_napi_label'];
 
-// `--fallback-to-build` and friends: true, false, empty, or package names (src/options.rs, Selector).
+// `--fallback-to-build` and friends: true, false, empty, or package names (src/config/options.rs, Selector).
 function selects(v, name) {
   if (v === undefined || v === false) return false;
   if (v === true) return true;
@@ -63,7 +63,7 @@ function nodeGyp(dir, env) {
   return script ? [process.execPath, [script]] : [process.platform === 'win32' ? 'node-gyp.cmd' : 'node-gyp', []];
 }
 
-/** `--key=value` for node-gyp (src/gyp.rs, pregyp_args): empty napi_build_version is 0. */
+/** `--key=value` for node-gyp (src/building/gyp.rs, pregyp_args): empty napi_build_version is 0. */
 function gypValues(values) {
   const out = [];
   for (const k of SHARED) {

@@ -7,21 +7,8 @@
 // Usage: node scripts/gen-types.js [--check]
 const fs = require('fs');
 const path = require('path');
+const { root, loadSpec } = require('./spec');
 
-const root = path.join(__dirname, '..');
-// The declarations, from the built full binary opened directly rather than through
-// index.js: index.js holds a generated copy of lib/loader.js, and a broken copy must not
-// stop its own regeneration.
-function loadSpec() {
-  for (const t of require('../lib/loader').hostTriples()) {
-    const file = path.join(root, `pregyp.${t}.node`);
-    if (!fs.existsSync(file)) continue;
-    const m = { exports: {} };
-    process.dlopen(m, file);
-    return JSON.parse(m.exports.spec());
-  }
-  throw new Error('no pregyp.<triple>.node beside index.js: build it first (node scripts/build.js)');
-}
 const spec = loadSpec();
 
 // Codes only the JS shim raises (the native binary could not be loaded at all).

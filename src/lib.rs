@@ -1,20 +1,8 @@
 //! pregyp: a fast, safe drop-in successor to node-pre-gyp.
 //!
-//! The folders are the layers, bottom first: a module may use its own folder and the
-//! rows before its own, never a later one (tests/architecture.rs checks it, and that
-//! no module imports another in a cycle):
-//!
-//! | folder | what lives there |
-//! |---|---|
-//! | (top-level files) | `error`, `log`, `redact`, `digest`, `results`: used everywhere |
-//! | `config` | package.json, target, templates, options, find(): the lean core |
-//! | `building` | child processes, node-gyp, the npm lifecycle |
-//! | `place` | safe unpacking, atomic placement, the install lock |
-//! | `packing` | tarballs and parallel gzip |
-//! | `fetch` | HTTP, retries, downloads, the cache |
-//! | `s3` | the S3 client and its credentials |
-//! | `commands` | one file per command: decisions only |
-//! | `binding` | the JS boundary: napi-rs, the lean find() entry, the JS API, the CLI |
+//! The folders of `src/` are layers, and a module may use only its own folder and the
+//! layers below it: ARCHITECTURE.md states them, and tests/architecture.rs checks every
+//! import against them (and that no module imports another in a cycle).
 //!
 //! Everything but `binding` is plain Rust, testable with `cargo test`. What is marked
 //! `full` is left out of the lean find() binary (no runtime, HTTP, TLS, tar or S3 code

@@ -1,6 +1,6 @@
 //! The architecture of `src/`, checked: folders are layers, and a module may use only
-//! its own folder and the layers below it (`LAYERS`, bottom first, as drawn in the
-//! README and in `src/lib.rs`); and no module imports another in a cycle, inside a
+//! its own folder and the layers below it (`LAYERS`, bottom first; ARCHITECTURE.md
+//! states what each holds); and no module imports another in a cycle, inside a
 //! folder included. Reads the `crate::…` (and, in a folder, `super::…`) paths of every
 //! source file, test modules left out. Adding an import against the direction, or one
 //! that closes a cycle, fails `cargo test` with the offending path.
@@ -281,10 +281,37 @@ fn every_folder_is_a_known_layer() {
         if path.is_dir() && !TEST_ONLY.contains(&name.as_str()) {
             assert!(
                 LAYERS.contains(&name.as_str()),
-                "src/{name}/ is not in tests/architecture.rs's LAYERS: give it a place in the order (and in the README)"
+                "src/{name}/ is not in tests/architecture.rs's LAYERS: give it a place in the order (and in ARCHITECTURE.md)"
             );
         }
     }
+}
+
+/// ARCHITECTURE.md's layer table names the folders in `LAYERS`' order: the one
+/// statement of the layers agrees with the check.
+#[test]
+fn architecture_md_states_these_layers() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .expect("ARCHITECTURE.md");
+    let folders: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| {
+            let mut cells = l.split('|').map(str::trim).skip(1);
+            let rank = cells.next()?;
+            let folder = cells.next()?;
+            rank.parse::<usize>().ok()?;
+            Some(if folder.starts_with('`') {
+                folder.trim_matches(|c| c == '`' || c == '/')
+            } else {
+                "top"
+            })
+        })
+        .collect();
+    assert_eq!(
+        folders, LAYERS,
+        "ARCHITECTURE.md's layer table and tests/architecture.rs's LAYERS disagree"
+    );
 }
 
 #[test]

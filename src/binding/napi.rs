@@ -137,7 +137,7 @@ pub fn spec() -> String {
 }
 
 /// Synchronous `install` for `find(pkg, { install: true })`: blocks the calling
-/// thread until the binding is in place (opt-in; see README, "Install on first use").
+/// thread until the binding is in place (opt-in; see docs/api.md, "Install on first use").
 #[cfg(feature = "full")]
 #[napi]
 pub fn install_sync(argv: Vec<String>) -> napi::Result<String, String> {

@@ -274,8 +274,8 @@ unsafe fn platform_package(env: napi_env, argv: &[napi_value]) -> napi_value {
 /// `loadError(packageJsonPath, opts, detail)`, 4 `platformPackage(packageJsonPath, opts?)`
 /// (index.js names them). One function rather
 /// than four: V8 instantiating the first API function is most of what opening this
-/// binary costs beyond an empty addon's, and the others added little (README,
-/// Benchmarks); one export is also less to keep in step.
+/// binary costs beyond an empty addon's, and the others added little (BENCHMARKS.md,
+/// "Where `find()`'s time goes"); one export is also less to keep in step.
 unsafe extern "C" fn entry(env: napi_env, info: napi_callback_info) -> napi_value {
     let argv = args::<4>(env, info);
     let mut op = u32::MAX;

@@ -7,7 +7,7 @@
 //! One export does the work: `pregyp_call(ptr, len)` takes a JSON request
 //! `{op, path, opts, detail, cwd, info}` (op 1 find, 2 check, 3 loadError, 4 evaluate) and
 //! leaves `{"ok": string}` or `{"code", "message"}` at `pregyp_result()`; the
-//! conversions and error codes mirror src/napi_find.rs.
+//! conversions and error codes mirror src/binding/napi_find.rs.
 
 use crate::config::find::FindOptions;
 use crate::config::hostfs::env_var;

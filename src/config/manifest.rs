@@ -1,5 +1,5 @@
 //! package.json and its `binary` block: reading, host selection and the
-//! reference's validation messages (COMPAT.md, "package.json").
+//! reference's validation messages (COMPATIBILITY.md, "package.json").
 
 use crate::config::platform::{PlatformPackages, Target};
 use crate::error::{Error, IoContext, Result};

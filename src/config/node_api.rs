@@ -1,5 +1,5 @@
 //! `binary.napi_versions`: which Node-API versions to build, which to install,
-//! and the reference's validation messages (node-pre-gyp lib/util/napi.js).
+//! and the reference's validation messages (@mapbox/node-pre-gyp/lib/util/napi.js).
 
 use crate::config::manifest::{declared_napi_versions, Binary};
 use crate::error::{Error, Result};

@@ -1,5 +1,5 @@
 //! Template evaluation: from package.json + options + target to the evaluated
-//! configuration of COMPAT.md (module_path, hosted_tarball, ...), in the
+//! configuration of COMPATIBILITY.md (module_path, hosted_tarball, ...), in the
 //! reference's key order so `reveal` prints the same JSON.
 
 use crate::config::manifest::{check_host_protocol, normalize, HostSpec, Manifest};
