@@ -194,11 +194,11 @@ pub enum Error {
     },
 
     /// `package` without a built binding (reference message).
-    #[error("Cannot package because {} missing: run `{} rebuild` first", module.display(), crate::log::program())]
+    #[error("Cannot package because {} missing: run `{} rebuild` first", module.display(), crate::program::program())]
     PackageMissingBinary { module: PathBuf },
 
     /// publish/testpackage without a staged tarball (reference messages).
-    #[error("Cannot {action} because {} missing: run `{} package` first", tarball.display(), crate::log::program())]
+    #[error("Cannot {action} because {} missing: run `{} package` first", tarball.display(), crate::program::program())]
     StagedTarballMissing {
         action: &'static str,
         tarball: PathBuf,
@@ -209,7 +209,7 @@ pub enum Error {
     CleanRefused(String),
 
     /// `publish` found an object already at the key (reference message).
-    #[error("Failed publishing to {hosted_path}: already published (an object exists at {key}; cannot publish over an existing version: update `version` in package.json, or run `{} unpublish` first)", crate::log::program())]
+    #[error("Failed publishing to {hosted_path}: already published (an object exists at {key}; cannot publish over an existing version: update `version` in package.json, or run `{} unpublish` first)", crate::program::program())]
     PublishExists { hosted_path: String, key: String },
 
     /// The S3 bucket could not be derived from the host (reference message).

@@ -24,6 +24,7 @@ pub mod log;
 pub mod packing;
 #[cfg(feature = "archive")]
 pub mod place;
+pub mod program;
 pub mod redact;
 #[cfg(feature = "full")]
 pub mod results;

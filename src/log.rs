@@ -11,30 +11,10 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 static LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Info as u8);
-/// Whether log lines take the reference's shape (`[info] ok`): set when the CLI runs as
-/// `node-pre-gyp`, so that what users and scripts see of that command stays as it was.
-static REFERENCE_STYLE: AtomicBool = AtomicBool::new(false);
 /// Colours: on a terminal unless `NO_COLOR`, `--no-color` or `npm_config_color=false`.
 static COLOR: AtomicBool = AtomicBool::new(true);
 
-/// Runs as `node-pre-gyp` (the reference's log shape and name) or as `pregyp`.
-pub fn set_program(name: &str) {
-    REFERENCE_STYLE.store(name == "node-pre-gyp", Ordering::Relaxed);
-}
-
-/// The name the CLI runs under: `node-pre-gyp` or `pregyp`, for messages that name a command.
-pub fn program() -> &'static str {
-    if REFERENCE_STYLE.load(Ordering::Relaxed) {
-        "node-pre-gyp"
-    } else {
-        "pregyp"
-    }
-}
-
-/// Whether log lines take the reference's `[level] message` shape.
-pub fn reference_style() -> bool {
-    REFERENCE_STYLE.load(Ordering::Relaxed)
-}
+pub use crate::program::{program, reference_style, set_program};
 
 /// Turns colours off (`--no-color`) or back on where the terminal allows them.
 pub fn set_color(on: bool) {
