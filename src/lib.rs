@@ -13,6 +13,7 @@
 //! | `packing` | tarballs and parallel gzip |
 //! | `fetch` | HTTP, retries, downloads, the cache |
 //! | `s3` | the S3 client and its credentials |
+//! | `mend` | packages that other installers (prebuild-install, node-gyp-build, a bare binding.gyp) set up |
 //! | `commands` | one file per command: decisions only |
 //! | `binding` | the JS boundary: napi-rs, the lean find() entry, the JS API, the CLI |
 //!
@@ -32,6 +33,8 @@ pub mod error;
 #[cfg(feature = "full")]
 pub mod fetch;
 pub mod log;
+#[cfg(feature = "full")]
+pub mod mend;
 #[cfg(feature = "full")]
 pub mod packing;
 #[cfg(feature = "archive")]

@@ -217,7 +217,13 @@ pub fn error_line(stderr: &str) -> Option<String> {
 /// carrying the child's error line.
 /// The child runs the package's code, so it gets the environment without secrets.
 pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
-    let mut cmd = node_eval(&require_script(module), host, env);
+    can_eval(module, &require_script(module), host, env).await
+}
+
+/// Runs `script` in a fresh `node --eval` (a package's own loader, e.g. node-gyp-build's);
+/// a failure is `Error::BindingLoad` for `module` (what the script loads, for messages).
+pub async fn can_eval(module: &Path, script: &str, host: &HostInfo, env: &Env) -> Result<()> {
+    let mut cmd = node_eval(script, host, env);
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let run = async {
         let out = cmd.output().await.map_err(|e| Error::BindingLoad {
