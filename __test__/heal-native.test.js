@@ -152,6 +152,25 @@ before(async () => {
     [`/gh/acme/pi-hello/releases/download/v1.0.0/${piFile}`]: { body: piBody },
     [`/private/acme/pi-hello/releases/download/v1.0.0/${piFile}`]: guarded(piBody),
     [`/private/acme/pi-redirect/releases/download/v1.0.0/${piFile.replace('pi-hello', 'pi-redirect')}`]: { redirect: `${other.url}/elsewhere/${piFile}` },
+    // prebuild-install's token form: the GitHub API lists the release, the asset is fetched by id.
+    '/api/repos/acme/pi-tok/releases': {
+      handler(req, res) {
+        if (req.headers.authorization !== `token ${TOKEN}`) {
+          res.writeHead(401, { 'content-length': 0 });
+          return res.end();
+        }
+        const body = Buffer.from(JSON.stringify([{ tag_name: 'v0.9.0', assets: [] }, { tag_name: 'v1.0.0', assets: [{ id: 4242, browser_download_url: `https://github.com/acme/pi-tok/releases/download/v1.0.0/${piFile.replace('pi-hello', 'pi-tok')}` }] }]));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+        res.end(body);
+      },
+    },
+    '/api/repos/acme/pi-tok/releases/assets/4242': {
+      handler(req, res) {
+        const ok = req.headers.authorization === `token ${TOKEN}` && req.headers.accept === 'application/octet-stream';
+        res.writeHead(ok ? 200 : 403, { 'content-length': ok ? piBody.length : 0 });
+        res.end(ok ? piBody : undefined);
+      },
+    },
     [`/npg/npg-hello-node-v${ABI}.tar.gz`]: { body: npgBody },
     [`/npg/hello-v1.0.0-node-v${ABI}-${process.platform}-${process.arch}.tar.gz`]: { body: npgBody },
   };
@@ -234,6 +253,19 @@ test('a token-protected host: the right token heals both, a wrong one is refused
   assert.strictEqual(good.code, 0, good.stdout + good.stderr);
   assert.strictEqual(node(c, "console.log(require('pi-hello').hello())").stdout.trim(), 'world');
   assert.ok(!(good.stdout + good.stderr).includes(TOKEN));
+});
+
+test("prebuild-install's token form: the release asset found through the GitHub API, fetched with the token", async () => {
+  const c = consumer({ 'pi-tok': piHello('pi-tok') });
+  const e = env({ 'prebuild-install_token': TOKEN, PREGYP_GITHUB_API: `${server.url}/api` });
+  const seen = server.requests.length;
+  const r = await runCli(['heal', '--verbose'], { cwd: c, env: e });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /pi-tok@1\.0\.0\s+prebuild-install\s+missing\s+remote\s+\d+ms\s+healed/);
+  assert.strictEqual(node(c, "console.log(require('pi-tok').hello())").stdout.trim(), 'world');
+  const asked = server.requests.slice(seen).map((q) => q.url);
+  assert.ok(asked.includes('/api/repos/acme/pi-tok/releases') && asked.includes('/api/repos/acme/pi-tok/releases/assets/4242'), asked.join(' '));
+  assert.ok(!(r.stdout + r.stderr).includes(TOKEN), 'the token is never printed');
 });
 
 test('credentials never follow a redirect to another host', async () => {
