@@ -11,6 +11,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { cleanEnv } = require('./run');
+// `npm pack <spec>`, cached: the registry's tarball of a real package.
+const { realPackage: packed } = require('./toolchain');
 
 const CACHE = process.env.PREGYP_HEAL_CACHE || path.join(os.homedir(), '.cache', 'pregyp-heal');
 const NODE_GYP = [
@@ -22,18 +24,6 @@ function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 1_800_000, env: cleanEnv(), ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}${r.error || ''}`);
   return r.stdout;
-}
-
-/** `npm pack <spec>` into the cache, once; returns the tarball's path. */
-function packed(spec) {
-  const dir = path.join(CACHE, 'packs');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${spec.replace(/^@/, '').replace(/[/@]/g, '-')}.tgz`);
-  if (!fs.existsSync(file)) {
-    const out = JSON.parse(run('npm', ['pack', spec, '--json', '--pack-destination', dir]));
-    fs.renameSync(path.join(dir, out[0].filename), file);
-  }
-  return file;
 }
 
 /** prebuild-install@7.1.3 unpacked with its dependencies (for checking our rules against its util.js). */
@@ -60,7 +50,7 @@ function built(spec, { napi = false, module }) {
   const dir = path.join(CACHE, 'builds', key);
   const pkgDir = path.join(dir, 'package');
   const meta = path.join(dir, 'built.json');
-  if (fs.existsSync(path.join(dir, '.complete'))) return JSON.parse(fs.readFileSync(meta, 'utf8'));
+  if (fs.existsSync(path.join(dir, '.complete'))) return { ...JSON.parse(fs.readFileSync(meta, 'utf8')), tgz };
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   run('tar', ['xzf', tgz, '-C', dir]);
@@ -85,8 +75,9 @@ function built(spec, { napi = false, module }) {
   // prebuild packs build/Release/<module>.node, relative to the package folder.
   run('tar', ['czf', out, '-C', pkgDir, `build/Release/${module}.node`]);
   const sha256 = require('node:crypto').createHash('sha256').update(fs.readFileSync(out)).digest('hex');
-  const result = { file, name: pkg.name, version: pkg.version, tarball: out, sha256, runtime, abi, tgz };
+  const result = { file, name: pkg.name, version: pkg.version, tarball: out, sha256, runtime, abi };
   fs.writeFileSync(meta, JSON.stringify(result, null, 2));
+  result.tgz = tgz;
   fs.rmSync(path.join(pkgDir, 'node_modules'), { recursive: true, force: true });
   fs.rmSync(path.join(pkgDir, 'build'), { recursive: true, force: true });
   fs.writeFileSync(path.join(dir, '.complete'), '');
@@ -104,7 +95,7 @@ function sqliteBinaries() {
   };
 }
 
-module.exports = { built, packed, prebuildInstall, sqliteBinaries, SQLITE3, BETTER_SQLITE3, CACHE, NODE_GYP };
+module.exports = { built, prebuildInstall, sqliteBinaries, SQLITE3, BETTER_SQLITE3, CACHE, NODE_GYP };
 
 if (require.main === module) {
   const t = Date.now();
