@@ -228,6 +228,12 @@ test('pregyp install in a prebuild-install package stands in for its blocked scr
   assert.strictEqual(own.code, 0, own.stderr);
   const q = node(project, "console.log(new (require('better-sqlite3'))(':memory:').prepare('select 1 as x').get().x)");
   assert.strictEqual(q.stdout.trim(), '1', q.stderr);
+  // sqlite3's package.json has a `binary` block, prebuild-install's ({napi_versions}) and
+  // not node-pre-gyp's: still a prebuild-install package, `-r napi` read from its script.
+  const sq = await runCli(['install'], { cwd: path.join(project, 'node_modules', 'sqlite3'), env: env({ PREGYP_MIRROR: mirror('gh') }) });
+  assert.strictEqual(sq.code, 0, sq.stderr);
+  assert.match(sq.stdout, /\[sqlite3\] Success: ".*sqlite3\/build\/Release\/node_sqlite3\.node" is installed via remote/);
+  assert.strictEqual(node(project, QUERY).stdout.trim(), '42 42');
 });
 
 test('a token-protected host: the right token heals both, a wrong one is refused, the token is never shown', async () => {

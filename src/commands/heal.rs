@@ -86,14 +86,7 @@ fn candidates(root: &Path) -> Vec<Candidate> {
         .into_iter()
         .filter_map(|dir| {
             let manifest = Manifest::load(&dir.join("package.json"), &dir).ok()?;
-            // Same test as the reference's validation: a binary block with its required fields,
-            // or a staging/production pair.
-            let node_pre_gyp = manifest.binary.as_ref().is_some_and(|b| {
-                let has_host =
-                    b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
-                b.module_name.is_some() && b.module_path.is_some() && has_host
-            });
-            let kind = if node_pre_gyp {
+            let kind = if kind::node_pre_gyp_ready(&manifest) {
                 Kind::NodePreGyp
             } else {
                 kind::classify(&dir, &manifest.raw)?

@@ -49,9 +49,7 @@ pub async fn install(
     let name = ctx.name().to_string();
     // A prebuild-install package (no node-pre-gyp `binary` block): `pregyp install` stands in
     // for its blocked `prebuild-install || node-gyp rebuild` script.
-    if ctx.manifest.binary.is_none()
-        && crate::mend::kind::script_naming(&ctx.manifest.raw, "prebuild-install").is_some()
-    {
+    if crate::mend::kind::prebuild_install_script(&ctx.manifest).is_some() {
         return install_prebuild_install(ctx).await;
     }
     if ctx.opts.build_from_source.matches(&name) {

@@ -49,6 +49,27 @@ pub fn script_naming(raw: &Value, tool: &str) -> Option<String> {
     })
 }
 
+/// Whether a manifest's `binary` block is node-pre-gyp's (the reference's validation: its
+/// required fields, or a staging/production host pair), not prebuild-install's
+/// `{"napi_versions": [...]}` alone.
+pub fn node_pre_gyp_ready(manifest: &crate::config::manifest::Manifest) -> bool {
+    manifest.binary.as_ref().is_some_and(|b| {
+        let has_host =
+            b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
+        b.module_name.is_some() && b.module_path.is_some() && has_host
+    })
+}
+
+/// The install script of a prebuild-install package: one running `prebuild-install`, or
+/// `pregyp install` standing in for it (in a package without a node-pre-gyp block).
+pub fn prebuild_install_script(manifest: &crate::config::manifest::Manifest) -> Option<String> {
+    if node_pre_gyp_ready(manifest) {
+        return None;
+    }
+    script_naming(&manifest.raw, "prebuild-install")
+        .or_else(|| script_naming(&manifest.raw, "pregyp").filter(|s| s.contains("pregyp install")))
+}
+
 /// Whether the package has any install-time script.
 pub fn has_install_script(raw: &Value) -> bool {
     raw.get("scripts")
@@ -59,7 +80,8 @@ pub fn has_install_script(raw: &Value) -> bool {
 /// The installer of a package that has no usable node-pre-gyp `binary` block, if it is
 /// native at all.
 pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
-    if script_naming(raw, "prebuild-install").is_some() {
+    let standing_in = script_naming(raw, "pregyp").is_some_and(|s| s.contains("pregyp install"));
+    if script_naming(raw, "prebuild-install").is_some() || standing_in {
         return Some(Kind::PrebuildInstall);
     }
     if script_naming(raw, "node-gyp-build").is_some() {

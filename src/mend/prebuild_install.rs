@@ -51,7 +51,7 @@ pub struct Invocation {
 pub fn invocation(script: &str) -> Invocation {
     let mut out = Invocation::default();
     let mut found = false;
-    for (i, part) in script.split("||").enumerate() {
+    for part in script.split("||") {
         let part = part.trim();
         if found {
             out.fallback = Some(part.to_string());
@@ -62,15 +62,17 @@ pub fn invocation(script: &str) -> Invocation {
         let words = source_build::words(cmd);
         let mut words = words
             .into_iter()
-            .skip_while(|w| w == "npx" || w.starts_with("--yes"));
+            .skip_while(|w| w == "npx" || w.starts_with("--yes"))
+            .peekable();
         if let Some(first) = words.next() {
-            if first == "prebuild-install" || first.ends_with("/prebuild-install") {
+            let pregyp = (first == "pregyp" || first.ends_with("/pregyp"))
+                && words.next_if(|w| w == "install").is_some();
+            if pregyp || first == "prebuild-install" || first.ends_with("/prebuild-install") {
                 out.args = words.collect();
                 found = true;
                 continue;
             }
         }
-        let _ = i;
     }
     out
 }
@@ -451,9 +453,11 @@ pub struct Mended {
     pub download_error: Option<String>,
 }
 
-/// The package's prebuild-install invocation, from its install script.
+/// The package's prebuild-install invocation, from its install script (`prebuild-install`,
+/// or `pregyp install` standing in for it).
 pub fn package_invocation(pkg: &Value) -> Invocation {
     kind::script_naming(pkg, "prebuild-install")
+        .or_else(|| kind::script_naming(pkg, "pregyp"))
         .map(|s| invocation(&s))
         .unwrap_or_default()
 }
@@ -769,6 +773,9 @@ mod tests {
             Some("npm run build")
         );
         assert_eq!(invocation("node-gyp rebuild").args, Vec::<String>::new());
+        let i = invocation("pregyp install -r napi || node-gyp rebuild");
+        assert_eq!(i.args, ["-r", "napi"]);
+        assert_eq!(i.fallback.as_deref(), Some("node-gyp rebuild"));
     }
 
     #[test]
