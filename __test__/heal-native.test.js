@@ -78,13 +78,13 @@ function ngbHello() {
 }
 
 // A node-pre-gyp package (pregyp's binary block) served from the test host.
-function npgHello() {
-  const dir = path.join(work, 'src', 'npg-hello');
+function npgHello(host = `${server.url}/npg/`, name = 'npg-hello') {
+  const dir = path.join(work, 'src', name);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'npg-hello', version: '1.0.0', main: 'index.js', scripts: { install: 'node-pre-gyp install --fallback-to-build' }, binary: { module_name: 'hello', module_path: './lib/binding/{node_abi}', host: `${server.url}/npg/` } }, null, 2));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', scripts: { install: 'node-pre-gyp install --fallback-to-build' }, binary: { module_name: 'hello', module_path: './lib/binding/{node_abi}', host } }, null, 2));
   fs.writeFileSync(path.join(dir, 'index.js'), `module.exports = require('./lib/binding/node-v${ABI}/hello.node');\n`);
   sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
-  return path.join(work, 'npg-hello-1.0.0.tgz');
+  return path.join(work, `${name}-1.0.0.tgz`);
 }
 
 // A platform-package addon: its binding comes from pp-hello-<triple>, installed beside it.
@@ -210,6 +210,13 @@ test('sqlite3 6 and better-sqlite3 12 installed with scripts blocked: heal gets 
   assert.ok(got.includes(`/gh/TryGhost/node-sqlite3/releases/download/v6.0.1/${bins.sqlite3.file}.sha256`), 'the sidecar checksum was asked for');
   const q = node(project, QUERY);
   assert.strictEqual(q.stdout.trim(), '42 42', q.stderr);
+  // From pregyp's cache the second time: no request.
+  unheal(project);
+  const seen = server.requests.length;
+  const cached = await runCli(['heal'], { cwd: project, env: { ...e, PREGYP_CACHE: e.PREGYP_CACHE } });
+  assert.strictEqual(cached.code, 0, cached.stderr);
+  assert.match(cached.stdout, /sqlite3@6\.0\.1\s+prebuild-install\s+missing\s+cache\s+/);
+  assert.strictEqual(server.requests.length, seen, 'nothing downloaded');
   const again = await runCli(['heal'], { cwd: project, env: e });
   assert.strictEqual(again.code, 0, again.stderr);
   assert.match(again.stdout, /nothing to heal: 2 native package\(s\) are installed and load/);
@@ -300,6 +307,37 @@ test('a mirror that answers 404 names the URL tried and the setting behind it; m
   const badFile = await runCli(['heal'], { cwd: c, env: env({ PREGYP_CONFIG: rc }) });
   assert.strictEqual(badFile.code, 1);
   assert.match(badFile.stderr, new RegExp(`invalid setting in ${rc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 2: expected`));
+});
+
+test('PREGYP_MIRROR rewrites a node-pre-gyp host too; its 404 names the entry; the package\'s own mirror setting wins', async () => {
+  const c = consumer({ 'npg-far': npgHello('https://binaries.example/npg/', 'npg-far') });
+  const miss = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: `https://binaries.example/=${server.url}/nothing-here/` }) });
+  assert.strictEqual(miss.code, 1);
+  assert.match(miss.stdout, new RegExp(`npg-far@1\\.0\\.0\\s+node-pre-gyp\\s+missing\\s+-\\s+\\d+ms\\s+FAILED: no prebuilt binary at ${server.url}/nothing-here/npg/hello-v1\\.0\\.0-node-v${ABI}-\\S+ \\(HTTP 404 Not Found\\); the URL comes from PREGYP_MIRROR entry 1`));
+  // The module's own mirror variable chooses the host: PREGYP_MIRROR is not applied on top.
+  const own = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: `${server.url}/npg/=${server.url}/nothing-here/`, npm_config_hello_binary_host_mirror: `${server.url}/npg/` }) });
+  assert.strictEqual(own.code, 0, own.stdout + own.stderr);
+  fs.rmSync(path.join(c, 'node_modules', 'npg-far', 'lib'), { recursive: true });
+  const r = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: `https://binaries.example/=${server.url}/` }) });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /npg-far@1\.0\.0\s+node-pre-gyp\s+missing\s+remote\s+\d+ms\s+healed/);
+  assert.strictEqual(node(c, "console.log(require('npg-far').hello())").stdout.trim(), 'world');
+});
+
+test("no prebuilt binary for a prebuild-install package: heal builds it as the script's `|| node-gyp rebuild` would", async () => {
+  const dir = path.join(work, 'src', 'pi-build');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pi-build', version: '1.0.0', main: 'index.js', repository: 'https://github.com/acme/pi-build', scripts: { install: 'prebuild-install || node-gyp rebuild --release' } }));
+  fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
+  sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
+  const c = consumer({ 'pi-build': path.join(work, 'pi-build-1.0.0.tgz') });
+  const r = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: mirror('gh') }), timeout: 300_000 });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /pi-build@1\.0\.0\s+prebuild-install\s+missing\s+build\s+\d+ms\s+healed/);
+  assert.match(r.stderr, /pi-build: no prebuilt binary at https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-build\/releases\/download\/v1\.0\.0\/pi-build-v1\.0\.0-node-v\d+-\S+ \(HTTP 404 Not Found\); the URL comes from PREGYP_MIRROR entry 1 .*; building from source with node-gyp, as its install script's `\|\| node-gyp rebuild --release` would/);
+  assert.strictEqual(node(c, "console.log(require('pi-build').hello())").stdout.trim(), 'world');
 });
 
 test('a node-gyp-build package whose prebuilds/ lacks this platform is built on heal', async () => {
