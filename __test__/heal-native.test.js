@@ -359,6 +359,8 @@ test('a mixed project (node-pre-gyp, prebuild-install, node-gyp-build, platform 
   assert.match(dry.stdout, /would install npg-hello@1\.0\.0 \(missing\) from https:\/\/127\.0\.0\.1:\d+\/npg\/.* \[node-pre-gyp\]/);
   assert.match(dry.stdout, /would install pi-hello@1\.0\.0 \(missing\) from https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-hello\/.* \[prebuild-install\]/);
   assert.match(dry.stdout, /would install ngb-hello@1\.0\.0 \(missing\) by building it with node-gyp rebuild \[node-gyp-build\]/);
+  const plan = JSON.parse((await runCli(['heal', '--dry-run', '--json'], { cwd: c, env: e })).stdout);
+  assert.deepStrictEqual(plan.would_install.map((p) => [p.name, p.kind, p.state]).sort(), [['ngb-hello', 'node-gyp-build', 'missing'], ['npg-hello', 'node-pre-gyp', 'missing'], ['pi-hello', 'prebuild-install', 'missing']]);
   const r = await runCli(['heal'], { cwd: c, env: e, timeout: 300_000 });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   console.log(`# mixed project, heal:\n${r.stdout}`);

@@ -436,6 +436,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             .map(|(c, state)| PendingPackage {
                 name: c.manifest.name().to_string(),
                 dir: c.dir.to_string_lossy().into_owned(),
+                kind: c.kind.as_str().to_string(),
                 state: state.to_string(),
             })
             .collect();
@@ -522,6 +523,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         .map(|r| HealedPackage {
             name: r.name.clone(),
             dir: r.dir.to_string_lossy().into_owned(),
+            kind: r.kind.as_str().to_string(),
             was: r.state.to_string(),
             source: r.source,
             ms: r.ms as u64,
