@@ -429,6 +429,11 @@ export type HealedPackage = {
   name: string;
   /** Its folder. */
   dir: string;
+  /**
+   * What installs its binding: 'node-pre-gyp', 'prebuild-install', 'node-gyp-build'
+   * or 'binding.gyp'.
+   */
+  kind: string;
   /** 'missing', 'broken', or 'invalid' (its package.json could not be evaluated). */
   was: string;
   /** How its binding got there (null when it failed). */
@@ -446,6 +451,11 @@ export type PendingPackage = {
   name: string;
   /** Its folder. */
   dir: string;
+  /**
+   * What installs its binding: 'node-pre-gyp', 'prebuild-install', 'node-gyp-build'
+   * or 'binding.gyp'.
+   */
+  kind: string;
   /** 'missing' or 'broken'. */
   state: string;
 };

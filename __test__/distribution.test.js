@@ -181,7 +181,7 @@ for (const [pm, args, label] of [
       // heal finds nothing to do: the platform package provides a binding that loads.
       const heal = sh('npx', ['--no-install', 'pregyp', 'heal'], { cwd: dir });
       assert.strictEqual(heal.status, 0, heal.out);
-      assert.match(heal.stdout, /nothing to heal: 1 package\(s\) with prebuilt binaries are installed and load/);
+      assert.match(heal.stdout, /nothing to heal: 1 native package\(s\) are installed and load/);
     }
     assert.strictEqual(host.requests.length, before, `the binary host got requests: ${JSON.stringify(host.requests.slice(before))}`);
   });

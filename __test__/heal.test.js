@@ -115,15 +115,15 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
   const healed = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(healed.code, 0, healed.stderr);
   assert.match(healed.stderr, /native-a, native-b: install script\(s\) did not run \(npm blocks dependencies' scripts unless approved: npm install-scripts approve native-a; npm install-scripts approve native-b\); heal fetches the verified binaries instead, without running any script/);
-  assert.match(healed.stdout, /native-a@1\.0\.0\s+missing\s+remote\s+\d+ms\s+healed/);
-  assert.match(healed.stdout, /native-b@1\.0\.0\s+missing\s+(remote|cache)\s+\d+ms\s+healed/);
+  assert.match(healed.stdout, /native-a@1\.0\.0\s+node-pre-gyp\s+missing\s+remote\s+\d+ms\s+healed/);
+  assert.match(healed.stdout, /native-b@1\.0\.0\s+node-pre-gyp\s+missing\s+(remote|cache)\s+\d+ms\s+healed/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');
   assert.strictEqual(load(c.dir, 'native-b').stdout.trim(), 'world');
 
   const requests = server.requests.length;
   const again = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(again.code, 0, again.stderr);
-  assert.match(again.stdout, /nothing to heal: 2 package\(s\)/);
+  assert.match(again.stdout, /nothing to heal: 2 native package\(s\)/);
   const againJson = JSON.parse((await runCli(['heal', '--json'], { cwd: c.dir, env: env() })).stdout);
   assert.deepStrictEqual(againJson, { healed: [], would_install: [], already_working: 2 });
   assert.strictEqual(server.requests.length, requests, 'second run downloads nothing');
@@ -138,7 +138,7 @@ test('a binding that does not load is replaced', async () => {
   fs.writeFileSync(path.join(modDir, 'hello.node'), 'not an ELF file');
   const r = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(r.code, 0, r.stderr);
-  assert.match(r.stdout, /native-a@1\.0\.0\s+broken\s+\w+\s+\d+ms\s+healed/);
+  assert.match(r.stdout, /native-a@1\.0\.0\s+node-pre-gyp\s+broken\s+\w+\s+\d+ms\s+healed/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');
 });
 
@@ -150,8 +150,9 @@ test('a package with no binary for this target fails alone, with a non-zero exit
   assert.ok(c.ok, c.output);
   const r = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(r.code, 1);
-  assert.match(r.stdout, /native-a@1\.0\.0\s+missing\s+\w+\s+\d+ms\s+healed/);
-  assert.match(r.stdout, /native-c@1\.0\.0\s+missing\s+-\s+\d+ms\s+FAILED: no prebuilt binary at .*native-c-node-v\d+\.tar\.gz \(HTTP 404/);
+  assert.match(r.stdout, /native-a@1\.0\.0\s+node-pre-gyp\s+missing\s+\w+\s+\d+ms\s+healed/);
+  assert.match(r.stdout, /native-c@1\.0\.0\s+node-pre-gyp\s+missing\s+-\s+\d+ms\s+FAILED: no prebuilt binary at .*native-c-node-v\d+\.tar\.gz \(HTTP 404/);
+  assert.match(r.stdout, /native-c@1\.0\.0 .*\(run: npm rebuild native-c\)/, "a package heal cannot mend comes with the command a person would run");
   assert.match(r.stderr, /1 of 2 package\(s\) still have no working binding/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world', 'the others are healed');
 });

@@ -84,6 +84,15 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A malformed mirror or credential entry; `source_name` is the variable and entry,
+    /// or the file and line. Never holds a secret.
+    #[error("invalid setting in {source_name}: {reason}")]
+    InvalidSetting { source_name: String, reason: String },
+
+    /// A mirror setting rewrote the URL and the mirror answered 404.
+    #[error("no prebuilt binary at {url} (HTTP 404 Not Found); the URL comes from {setting}")]
+    MirrorNotFound { url: SafeUrl, setting: String },
+
     /// A file-system operation failed.
     #[error("{op} {}: {source}", path.display())]
     Io {
@@ -100,6 +109,10 @@ pub enum Error {
     /// The host answered 403 and no authenticated fallback worked.
     #[error("access to {url} is forbidden (HTTP 403){hint}")]
     DownloadForbidden { url: SafeUrl, hint: String },
+
+    /// The host answered 401: it wants credentials, or refused the ones sent.
+    #[error("access to {url} was refused (HTTP 401 Unauthorized){hint}")]
+    Unauthorized { url: SafeUrl, hint: String },
 
     /// The host answered another non-success status.
     #[error("download of {url} failed: HTTP {status}")]
@@ -308,9 +321,12 @@ impl Error {
             Error::InvalidOption { .. } => "E_INVALID_OPTION",
             Error::UnknownOption(_) => "E_UNKNOWN_OPTION",
             Error::Usage(_) => "E_USAGE",
+            Error::InvalidSetting { .. } => "E_INVALID_OPTION",
+            Error::MirrorNotFound { .. } => "E_DOWNLOAD_NOT_FOUND",
             Error::Io { .. } => "E_IO",
             Error::DownloadNotFound { .. } => "E_DOWNLOAD_NOT_FOUND",
             Error::DownloadForbidden { .. } => "E_DOWNLOAD_FORBIDDEN",
+            Error::Unauthorized { .. } => "E_DOWNLOAD_FORBIDDEN",
             Error::DownloadStatus { .. } => "E_DOWNLOAD_STATUS",
             Error::DownloadNetwork { .. } => "E_DOWNLOAD_NETWORK",
             Error::DownloadStalled { .. } => "E_DOWNLOAD_STALLED",

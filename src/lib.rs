@@ -21,6 +21,8 @@ pub mod error;
 pub mod fetch;
 pub mod log;
 #[cfg(feature = "full")]
+pub mod mend;
+#[cfg(feature = "full")]
 pub mod packing;
 #[cfg(feature = "archive")]
 pub mod place;

@@ -341,6 +341,9 @@ pub struct HealedPackage {
     pub name: String,
     /// Its folder.
     pub dir: String,
+    /// What installs its binding: 'node-pre-gyp', 'prebuild-install', 'node-gyp-build'
+    /// or 'binding.gyp'.
+    pub kind: String,
     /// 'missing', 'broken', or 'invalid' (its package.json could not be evaluated).
     pub was: String,
     /// How its binding got there (null when it failed).
@@ -361,6 +364,9 @@ pub struct PendingPackage {
     pub name: String,
     /// Its folder.
     pub dir: String,
+    /// What installs its binding: 'node-pre-gyp', 'prebuild-install', 'node-gyp-build'
+    /// or 'binding.gyp'.
+    pub kind: String,
     /// 'missing' or 'broken'.
     pub state: String,
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, bottom first. `top` is the cross-cutting files at the top of `src/`.
 const LAYERS: &[&str] = &[
-    "top", "config", "building", "place", "packing", "fetch", "s3", "commands", "binding",
+    "top", "config", "building", "place", "packing", "fetch", "s3", "mend", "commands", "binding",
 ];
 
 /// Files that exist only for tests (they may reach anything).

@@ -28,6 +28,10 @@ pub fn is_secret_var(name: &str) -> bool {
         || n.ends_with("_authtoken")
         || n.ends_with(":_auth")
         || n.ends_with(":_password")
+        // Binary hosts' credentials (PREGYP_AUTH) and prebuild-install's GitHub token:
+        // node-gyp and a test-loaded binding have no business with them.
+        || n == "pregyp_auth"
+        || n == "prebuild-install_token"
 }
 
 /// The environment for a child process: the snapshot minus secrets.
@@ -217,7 +221,13 @@ pub fn error_line(stderr: &str) -> Option<String> {
 /// carrying the child's error line.
 /// The child runs the package's code, so it gets the environment without secrets.
 pub async fn can_load(module: &Path, host: &HostInfo, env: &Env) -> Result<()> {
-    let mut cmd = node_eval(&require_script(module), host, env);
+    can_eval(module, &require_script(module), host, env).await
+}
+
+/// Runs `script` in a fresh `node --eval` (a package's own loader, e.g. node-gyp-build's);
+/// a failure is `Error::BindingLoad` for `module` (what the script loads, for messages).
+pub async fn can_eval(module: &Path, script: &str, host: &HostInfo, env: &Env) -> Result<()> {
+    let mut cmd = node_eval(script, host, env);
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let run = async {
         let out = cmd.output().await.map_err(|e| Error::BindingLoad {
@@ -382,6 +392,19 @@ pub async fn can_load_all(modules: &[PathBuf], host: &HostInfo, env: &Env) -> Ve
 mod tests {
     use super::*;
     use crate::test_support::node;
+
+    #[test]
+    fn children_do_not_inherit_credentials() {
+        let env = Env::from_pairs(&[
+            ("PREGYP_AUTH", "//h/:_authToken=t"),
+            ("prebuild-install_token", "t"),
+            ("npm_config_//r/:_authToken", "t"),
+            ("AWS_SECRET_ACCESS_KEY", "t"),
+            ("PREGYP_MIRROR", "https://a/=https://b/"),
+        ]);
+        let names: Vec<String> = child_env(&env).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["PREGYP_MIRROR"]);
+    }
 
     #[test]
     fn script_quotes_the_path() {

@@ -1,24 +1,32 @@
-//! `heal`: walk a project's installed dependencies (npm, yarn and pnpm layouts),
-//! find every package with a `binary` block whose binding is missing or does not
-//! load, and install each one (download, verify, unpack; a source build only when
-//! `--build-from-source`/`--fallback-to-build` allow it), a few at a time.
-//! For projects installed with `--ignore-scripts` or pnpm's script allow-list.
+//! `heal`: walk a project's installed dependencies (npm, yarn and pnpm layouts), find
+//! every native package whose binding is missing or does not load, whatever installs
+//! it (a node-pre-gyp `binary` block, prebuild-install, node-gyp-build, a bare
+//! binding.gyp), and mend each one as its blocked install script would have, a few at
+//! a time: node-pre-gyp packages through `install` (download, verify, unpack; a source
+//! build only when `--build-from-source`/`--fallback-to-build` allow it),
+//! prebuild-install packages by its rules else node-gyp, the others with node-gyp.
+//! One table says, per package, what was found and what was done.
+//! For projects installed with `--ignore-scripts`, npm 12, pnpm, Yarn 4 or bun.
 
 use super::{install, Context, Outcome};
+use crate::building::process::ChildOutput;
 use crate::config::manifest::Manifest;
 use crate::config::options::CommandCall;
 use crate::error::{Error, Result};
 use crate::log;
+use crate::mend::kind::{self, Kind};
+use crate::mend::{prebuild_install, source_build};
 use crate::results::{HealResult, HealedPackage, PendingPackage, Source};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// A dependency that ships prebuilt binaries.
+/// An installed native package.
 #[derive(Debug, Clone)]
 struct Candidate {
     dir: PathBuf,
     manifest: Manifest,
+    kind: Kind,
 }
 
 /// Every installed package folder under `root/node_modules`, symlinks resolved and
@@ -78,15 +86,29 @@ fn candidates(root: &Path) -> Vec<Candidate> {
         .into_iter()
         .filter_map(|dir| {
             let manifest = Manifest::load(&dir.join("package.json"), &dir).ok()?;
-            let b = manifest.binary.as_ref()?;
-            // Same test as the reference's validation: a binary block with its required fields,
-            // or a staging/production pair.
-            let has_host =
-                b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
-            (b.module_name.is_some() && b.module_path.is_some() && has_host)
-                .then_some(Candidate { dir, manifest })
+            let kind = if kind::node_pre_gyp_ready(&manifest) {
+                Kind::NodePreGyp
+            } else {
+                kind::classify(&dir, &manifest.raw)?
+            };
+            Some(Candidate {
+                dir,
+                manifest,
+                kind,
+            })
         })
         .collect()
+}
+
+/// The command a person would run for a package heal could not mend.
+fn manual_command(root: &Path, c: &Candidate) -> String {
+    let name = c.manifest.name();
+    match crate::config::package_manager::PackageManager::detect(root).map(|p| p.name()) {
+        Some("pnpm") => format!("pnpm rebuild {name}"),
+        Some("yarn") => format!("yarn rebuild {name}"),
+        Some("bun") => format!("bun pm trust {name}"),
+        _ => format!("npm rebuild {name}"),
+    }
 }
 
 /// What heal found and did for one package.
@@ -94,6 +116,7 @@ fn candidates(root: &Path) -> Vec<Candidate> {
 struct Row {
     name: String,
     dir: PathBuf,
+    kind: Kind,
     state: &'static str,
     source: Option<Source>,
     ms: u128,
@@ -112,47 +135,76 @@ fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
     }
 }
 
-/// Installs one package; returns its row and the binding to test-load (all of them are
+/// Mends one package; returns its row and the bindings to test-load (all of them are
 /// loaded together afterwards, see `can_load_all`).
-async fn heal_one(ctx: Context, state: &'static str) -> (Row, Option<PathBuf>) {
+async fn heal_one(
+    ctx: Context,
+    c: Candidate,
+    state: &'static str,
+    root: PathBuf,
+) -> (Row, Vec<PathBuf>) {
     let started = Instant::now();
-    let call = CommandCall {
-        name: "install".into(),
-        args: Vec::new(),
+    let result = match c.kind {
+        Kind::NodePreGyp => heal_node_pre_gyp(&ctx).await,
+        Kind::PrebuildInstall => prebuild_install::mend(
+            &c.dir,
+            &c.manifest.raw,
+            &ctx.opts,
+            &ctx.host,
+            ChildOutput::ToStderr,
+        )
+        .await
+        .map(|m| (m.source, kind::built_bindings(&c.dir))),
+        Kind::NodeGypBuild | Kind::BindingGyp => {
+            source_build::node_gyp(&c.dir, &[], &ctx.opts, &ctx.host, ChildOutput::ToStderr)
+                .await
+                .map(|()| (Source::Build, kind::built_bindings(&c.dir)))
+        }
     };
-    let result = async {
-        let step = super::expand(&ctx, &[call])?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Usage("nothing to install".into()))?;
-        let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
-        let config = ctx.evaluate("install", step.napi_build_version)?;
-        Ok::<_, Error>((
-            outcome.result.source,
-            (!config.cross_compiling).then_some(config.module),
-        ))
-    }
-    .await;
-    let (source, module, result) = match result {
+    let (source, modules, result) = match result {
         Ok((s, m)) => (Some(s), m, Ok("healed")),
-        Err(e) => (None, None, Err(e.to_string())),
+        Err(e) => (
+            None,
+            Vec::new(),
+            Err(format!("{e} (run: {})", manual_command(&root, &c))),
+        ),
     };
     let row = Row {
         name: format!("{}@{}", ctx.name(), ctx.manifest.version()),
         dir: ctx.dir.clone(),
+        kind: c.kind,
         state,
         source,
         ms: started.elapsed().as_millis(),
         result,
     };
-    (row, module)
+    (row, modules)
+}
+
+async fn heal_node_pre_gyp(ctx: &Context) -> Result<(Source, Vec<PathBuf>)> {
+    let call = CommandCall {
+        name: "install".into(),
+        args: Vec::new(),
+    };
+    let step = super::expand(ctx, &[call])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Usage("nothing to install".into()))?;
+    let outcome = install::install(ctx, &[], step.napi_build_version).await?;
+    let config = ctx.evaluate("install", step.napi_build_version)?;
+    let modules = if config.cross_compiling {
+        Vec::new()
+    } else {
+        vec![config.module]
+    };
+    Ok((outcome.result.source, modules))
 }
 
 fn table(rows: &[Row]) -> Vec<String> {
     let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(7).max(7);
     let mut out = vec![format!(
-        "{:<w$}  {:<8}  {:<7}  {:>7}  result",
-        "package", "was", "source", "time"
+        "{:<w$}  {:<16}  {:<8}  {:<7}  {:>7}  result",
+        "package", "kind", "was", "source", "time"
     )];
     for r in rows {
         let result = match &r.result {
@@ -160,8 +212,9 @@ fn table(rows: &[Row]) -> Vec<String> {
             Err(e) => format!("FAILED: {}", e.lines().next().unwrap_or("")),
         };
         out.push(format!(
-            "{:<w$}  {:<8}  {:<7}  {:>5}ms  {result}",
+            "{:<w$}  {:<16}  {:<8}  {:<7}  {:>5}ms  {result}",
             r.name,
+            r.kind.as_str(),
             r.state,
             r.source.map_or("-", Source::as_str),
             r.ms
@@ -170,70 +223,135 @@ fn table(rows: &[Row]) -> Vec<String> {
     out
 }
 
+fn fine_row(c: &Candidate) -> Row {
+    Row {
+        name: format!("{}@{}", c.manifest.name(), c.manifest.version()),
+        dir: c.dir.clone(),
+        kind: c.kind,
+        state: "ok",
+        source: None,
+        ms: 0,
+        result: Ok("loads, nothing to do"),
+    }
+}
+
 /// `heal`.
 pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let found = candidates(&ctx.dir);
     log::info(format!(
-        "heal found {} installed package(s) with prebuilt binaries under {}",
+        "heal found {} installed native package(s) under {}",
         found.len(),
         ctx.dir.join("node_modules").display()
     ));
     // Classify: missing, broken (does not load), or fine.
     let mut todo: Vec<(Candidate, &'static str)> = Vec::new();
     let mut problems: Vec<Row> = Vec::new();
-    let mut fine = 0usize;
-    let mut present: Vec<(Candidate, PathBuf)> = Vec::new();
+    let mut fine: Vec<Candidate> = Vec::new();
+    // Bindings to test-load, each with the index of its package in `present`.
+    let mut present: Vec<Candidate> = Vec::new();
+    let mut modules: Vec<(usize, PathBuf)> = Vec::new();
+    let mut loader_checks: Vec<Candidate> = Vec::new();
     for c in found {
-        let pctx = package_context(ctx, &c, false);
-        let napi = match crate::config::versioning::best_napi_build_version(&c.manifest, &ctx.host)
-        {
-            Ok(n) => n,
-            Err(e) => {
-                problems.push(unusable(&c, e));
-                continue;
+        match c.kind {
+            Kind::NodePreGyp => {
+                let pctx = package_context(ctx, &c, false);
+                let napi = match crate::config::versioning::best_napi_build_version(
+                    &c.manifest,
+                    &ctx.host,
+                ) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        problems.push(unusable(&c, e));
+                        continue;
+                    }
+                };
+                let config = match pctx.evaluate("install", napi) {
+                    Ok(cfg) => cfg,
+                    Err(e) => {
+                        problems.push(unusable(&c, e));
+                        continue;
+                    }
+                };
+                if !config.module.exists() {
+                    // A platform package may provide it (binary.platform_packages): fine as it is,
+                    // unless that binding does not load (then install into module_path over it).
+                    match super::platform_package::provided(&pctx, &config) {
+                        Ok((_, Some(_))) if config.cross_compiling => fine.push(c),
+                        Ok((_, Some((_, p)))) => {
+                            modules.push((present.len(), p));
+                            present.push(c);
+                        }
+                        _ => todo.push((c, "missing")),
+                    }
+                } else if !config.cross_compiling {
+                    modules.push((present.len(), config.module));
+                    present.push(c);
+                } else {
+                    fine.push(c);
+                }
             }
-        };
-        let config = match pctx.evaluate("install", napi) {
-            Ok(cfg) => cfg,
-            Err(e) => {
-                problems.push(unusable(&c, e));
-                continue;
+            Kind::PrebuildInstall | Kind::BindingGyp => {
+                let built = kind::built_bindings(&c.dir);
+                if built.is_empty() {
+                    todo.push((c, "missing"));
+                } else {
+                    for m in built {
+                        modules.push((present.len(), m));
+                    }
+                    present.push(c);
+                }
             }
-        };
-        if !config.module.exists() {
-            // A platform package may provide it (binary.platform_packages): fine as it is,
-            // unless that binding does not load (then install into module_path over it).
-            match super::platform_package::provided(&pctx, &config) {
-                Ok((_, Some(_))) if config.cross_compiling => fine += 1,
-                Ok((_, Some((_, p)))) => present.push((c, p)),
-                _ => todo.push((c, "missing")),
+            Kind::NodeGypBuild => {
+                if kind::node_gyp_build_has_candidates(&c.dir, &ctx.host) {
+                    loader_checks.push(c);
+                } else {
+                    todo.push((c, "missing"));
+                }
             }
-        } else if !config.cross_compiling {
-            present.push((c, config.module));
-        } else {
-            fine += 1;
         }
     }
     // The installed bindings are test-loaded together (one Node start, not one each).
-    let modules: Vec<PathBuf> = present.iter().map(|(_, m)| m.clone()).collect();
-    let loads = crate::building::process::can_load_all(&modules, &ctx.host, &ctx.opts.env).await;
-    for ((c, _), load) in present.into_iter().zip(loads) {
-        match load {
-            Ok(()) => fine += 1,
+    let paths: Vec<PathBuf> = modules.iter().map(|(_, m)| m.clone()).collect();
+    let loads = crate::building::process::can_load_all(&paths, &ctx.host, &ctx.opts.env).await;
+    let mut broken = vec![false; present.len()];
+    for ((i, _), load) in modules.iter().zip(loads) {
+        if load.is_err() {
+            broken[*i] = true;
+        }
+    }
+    for (c, b) in present.into_iter().zip(broken) {
+        if b {
+            todo.push((c, "broken"));
+        } else {
+            fine.push(c);
+        }
+    }
+    // node-gyp-build picks among its prebuilds at run time: ask it, in a child.
+    for c in loader_checks {
+        match kind::node_gyp_build_loads(&c.dir, &ctx.host, &ctx.opts.env).await {
+            Ok(()) => fine.push(c),
             Err(_) => todo.push((c, "broken")),
         }
     }
+    fine.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let fine_rows: Vec<Row> = fine.iter().map(fine_row).collect();
+    let fine = fine.len();
     if todo.is_empty() && problems.is_empty() {
-        let line = format!(
-            "nothing to heal: {fine} package(s) with prebuilt binaries are installed and load"
-        );
-        return Ok(Outcome::line(
-            line,
-            HealResult {
+        let mut lines = if fine_rows.is_empty() {
+            Vec::new()
+        } else {
+            table(&fine_rows)
+        };
+        lines.push(format!(
+            "nothing to heal: {fine} native package(s) are installed and load"
+        ));
+        return Ok(Outcome {
+            stdout: lines,
+            result: HealResult {
                 already_working: fine as u64,
                 ..Default::default()
             },
-        ));
+        });
     }
     // Bindings missing because their install scripts were blocked: say how the project's
     // package manager approves them, and that heal needs no script at all.
@@ -241,15 +359,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         .iter()
         .filter(|(c, state)| {
             *state == "missing"
-                && c.manifest
-                    .raw
-                    .get("scripts")
-                    .and_then(serde_json::Value::as_object)
-                    .is_some_and(|s| {
-                        ["preinstall", "install", "postinstall"]
-                            .iter()
-                            .any(|k| s.contains_key(*k))
-                    })
+                && (kind::has_install_script(&c.manifest.raw) || c.kind == Kind::BindingGyp)
         })
         .map(|(c, _)| c.manifest.name())
         .collect();
@@ -276,18 +386,45 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         let mut lines: Vec<String> = todo
             .iter()
             .map(|(c, state)| {
-                let napi =
-                    crate::config::versioning::best_napi_build_version(&c.manifest, &ctx.host)
+                let what = match c.kind {
+                    Kind::NodePreGyp => {
+                        let napi = crate::config::versioning::best_napi_build_version(
+                            &c.manifest,
+                            &ctx.host,
+                        )
                         .ok()
                         .flatten();
-                let url = package_context(ctx, c, true)
-                    .evaluate("install", napi)
-                    .map(|cfg| crate::redact::redact_url(&cfg.hosted_tarball))
-                    .unwrap_or_default();
+                        let url = package_context(ctx, c, true)
+                            .evaluate("install", napi)
+                            .map(|cfg| {
+                                let net = crate::fetch::settings::NetSettings::load(&ctx.opts.env)
+                                    .unwrap_or_default();
+                                let own = ctx.opts.mirror_for(&cfg.module_name).is_some();
+                                crate::redact::redact_url(
+                                    &net.target(&cfg.hosted_tarball, !own).url,
+                                )
+                            })
+                            .unwrap_or_default();
+                        format!("from {url}")
+                    }
+                    Kind::PrebuildInstall => {
+                        match prebuild_install::planned_url(&c.manifest.raw, &ctx.opts, &ctx.host) {
+                            Ok(url) => format!(
+                                "from {} (prebuild-install's rules; else its fallback)",
+                                crate::redact::redact_url(&url)
+                            ),
+                            Err(e) => format!("by building: {e}"),
+                        }
+                    }
+                    Kind::NodeGypBuild | Kind::BindingGyp => {
+                        "by building it with node-gyp rebuild".to_string()
+                    }
+                };
                 format!(
-                    "would install {}@{} ({state}) from {url}",
+                    "would install {}@{} ({state}) {what} [{}]",
                     c.manifest.name(),
-                    c.manifest.version()
+                    c.manifest.version(),
+                    c.kind.as_str()
                 )
             })
             .collect();
@@ -299,6 +436,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             .map(|(c, state)| PendingPackage {
                 name: c.manifest.name().to_string(),
                 dir: c.dir.to_string_lossy().into_owned(),
+                kind: c.kind.as_str().to_string(),
                 state: state.to_string(),
             })
             .collect();
@@ -318,9 +456,10 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     for (c, state) in todo {
         let pctx = package_context(ctx, &c, state == "broken");
         let limit = limit.clone();
+        let root = ctx.dir.clone();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore open");
-            heal_one(pctx, state).await
+            heal_one(pctx, c, state, root).await
         });
     }
     // One progress display: a bar on a terminal, a line per package otherwise.
@@ -340,8 +479,8 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let mut check = crate::building::process::LoadCheck::start(&ctx.host, &ctx.opts.env);
     let mut to_load: Vec<usize> = Vec::new();
     while let Some(r) = set.join_next().await {
-        let (row, module) = r.map_err(Error::task("healing a package"))?;
-        if let Some(m) = module {
+        let (row, modules) = r.map_err(Error::task("healing a package"))?;
+        for m in modules {
             to_load.push(rows.len());
             check.add(m).await;
         }
@@ -368,7 +507,9 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let loads = check.finish(&ctx.host, &ctx.opts.env).await;
     for (i, load) in to_load.into_iter().zip(loads) {
         if let Err(e) = load {
-            rows[i].result = Err(e.to_string());
+            if rows[i].result.is_ok() {
+                rows[i].result = Err(e.to_string());
+            }
         }
     }
     if let Some(b) = bar {
@@ -376,13 +517,13 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     }
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     rows.extend(problems);
-    let lines = table(&rows);
     let failed = rows.iter().filter(|r| r.result.is_err()).count();
     let healed = rows
         .iter()
         .map(|r| HealedPackage {
             name: r.name.clone(),
             dir: r.dir.to_string_lossy().into_owned(),
+            kind: r.kind.as_str().to_string(),
             was: r.state.to_string(),
             source: r.source,
             ms: r.ms as u64,
@@ -390,6 +531,9 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             error: r.result.as_ref().err().cloned(),
         })
         .collect();
+    let mut all = rows.clone();
+    all.extend(fine_rows);
+    let lines = table(&all);
     if failed > 0 {
         for l in &lines {
             log::result(l);
@@ -413,6 +557,7 @@ fn unusable(c: &Candidate, e: Error) -> Row {
     Row {
         name: format!("{}@{}", c.manifest.name(), c.manifest.version()),
         dir: c.dir.clone(),
+        kind: c.kind,
         state: "invalid",
         source: None,
         ms: 0,

@@ -11,6 +11,7 @@ use crate::fetch::cache::Cache;
 use crate::fetch::download;
 use crate::fetch::http;
 use crate::fetch::retry::RetryPolicy;
+use crate::fetch::settings::{NetSettings, Target};
 use crate::log;
 use crate::place::archive::Limits;
 use crate::place::staging::{self, Staging};
@@ -47,6 +48,11 @@ pub async fn install(
     napi: Option<u32>,
 ) -> Result<Outcome<InstallResult>> {
     let name = ctx.name().to_string();
+    // A prebuild-install package (no node-pre-gyp `binary` block): `pregyp install` stands in
+    // for its blocked `prebuild-install || node-gyp rebuild` script.
+    if crate::mend::kind::prebuild_install_script(&ctx.manifest).is_some() {
+        return install_prebuild_install(ctx).await;
+    }
     if ctx.opts.build_from_source.matches(&name) {
         log::info("build requesting source compile");
         return build_instead(ctx, napi).await;
@@ -97,6 +103,60 @@ pub async fn install(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult>> {
+    use crate::mend::{kind, prebuild_install};
+    let name = ctx.name().to_string();
+    let built = kind::built_bindings(&ctx.dir);
+    let output = crate::building::process::ChildOutput::for_results(
+        ctx.opts.json,
+        !log::enabled(log::LogLevel::Notice),
+    );
+    let done = |source: Source, url: Option<String>, line: String| {
+        let path = kind::built_bindings(&ctx.dir)
+            .first()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Outcome::line(
+            line,
+            InstallResult {
+                path,
+                source,
+                url,
+                sha256: None,
+                package: None,
+            },
+        )
+    };
+    if !ctx.opts.update_binary && !built.is_empty() {
+        return Ok(done(
+            Source::Existing,
+            None,
+            format!(
+                "[{name}] Success: \"{}\" already installed",
+                built[0].display()
+            ),
+        ));
+    }
+    let m =
+        prebuild_install::mend(&ctx.dir, &ctx.manifest.raw, &ctx.opts, &ctx.host, output).await?;
+    let path = kind::built_bindings(&ctx.dir);
+    let how = if m.source == Source::Build {
+        "built from source"
+    } else {
+        "installed via remote"
+    };
+    Ok(done(
+        m.source,
+        m.url,
+        format!(
+            "[{name}] Success: \"{}\" is {how}",
+            path.first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+    ))
 }
 
 /// Install replaces what is in module_path: never let that be the package itself or a
@@ -233,7 +293,18 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
             sha256: None,
         });
     }
-    let url = config.hosted_tarball.clone();
+    // PREGYP_MIRROR and the config file rewrite the URL unless the package's own mirror
+    // setting (`npm_config_<module>_binary_host_mirror`) already chose the host.
+    let net = NetSettings::load(&ctx.opts.env)?;
+    let per_package = ctx.opts.mirror_for(&config.module_name).is_some();
+    let target = net.target(&config.hosted_tarball, !per_package);
+    if let Some(m) = &target.mirror {
+        log::info(format!(
+            "install using mirror {} (from {m})",
+            redact_url(&target.url)
+        ));
+    }
+    let url = target.url.clone();
     let expected = config.checksum.clone();
     if url.starts_with("file://") {
         let path = url::Url::parse(&url)
@@ -277,7 +348,7 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
             cache_dir: cache.root().to_path_buf(),
         });
     }
-    download(ctx, config, &cache, &url, expected).await
+    download(ctx, config, &cache, &target, expected).await
 }
 
 /// The digest in `<tarball>.sha256` beside a local tarball, if there is one. One that is
@@ -321,9 +392,10 @@ async fn download(
     ctx: &Context,
     config: &Config,
     cache: &Cache,
-    url: &str,
+    target: &Target,
     expected: Option<String>,
 ) -> Result<Placed> {
+    let url = target.url.as_str();
     let client = http::client(&ctx.opts)?;
     let staging = Staging::new(&config.module_path)?;
     let request = download::Request {
@@ -337,14 +409,18 @@ async fn download(
         limits: limits(ctx),
         cache,
         expected,
+        headers: target.headers.clone(),
     };
     let got = match download::download_into(&request, staging.path()).await {
         Ok(got) => got,
-        Err(Error::DownloadForbidden { .. }) => {
+        // Only the package's own host can be an S3 bucket to ask with S3 credentials.
+        Err(Error::DownloadForbidden { .. })
+            if target.mirror.is_none() && target.credentials.is_none() =>
+        {
             drop(staging);
             return private_binary(ctx, config, cache).await;
         }
-        Err(e) => return Err(http::through_proxy(&ctx.opts, url, e)),
+        Err(e) => return Err(http::through_proxy(&ctx.opts, url, target.explain(e))),
     };
     if let Err(e) = finish(ctx, config, staging, &redact_url(url)).await {
         got.discard();

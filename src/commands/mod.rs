@@ -1,7 +1,7 @@
 //! One module per command, mirroring node-pre-gyp's lib/<command>.js, plus the
 //! context they share and the Node-API expansion of a command chain. Decisions only:
 //! the work is done by the service folders (`config`, `building`, `place`, `packing`,
-//! `fetch`, `s3`), which commands may use; only `binding` uses commands.
+//! `fetch`, `s3`, `mend`), which commands may use; only `binding` uses commands.
 
 pub mod build;
 pub mod clean;

@@ -33,6 +33,9 @@ pub struct Request<'a> {
     pub cache: &'a Cache,
     /// The sha256 from package.json; without it the `.sha256` sidecar is asked for.
     pub expected: Option<String>,
+    /// Extra request headers (credentials for a private host, marked sensitive): sent to
+    /// this URL and its sidecar, and dropped by the client on a redirect to another host.
+    pub headers: reqwest::header::HeaderMap,
 }
 
 /// A complete archive, its sha256 verified, unpacked into the destination.
@@ -75,11 +78,12 @@ pub async fn download_into(req: &Request<'_>, dest: &Path) -> Result<Downloaded>
         let client = req.client.clone();
         let have_expected = req.expected.is_some();
         let idle = req.idle;
+        let headers = req.headers.clone();
         async move {
             if have_expected {
                 return None;
             }
-            match http::fetch_small_text(&client, &sidecar_url, idle).await {
+            match http::fetch_small_text(&client, &sidecar_url, idle, headers).await {
                 Ok(Some(t)) => parse_sidecar(&t),
                 Ok(None) => None,
                 Err(e) => {
@@ -241,6 +245,7 @@ async fn download_once(req: &Request<'_>, dest: &Path) -> Result<Downloaded> {
     let (client, url, idle, cache, limits) = (req.client, req.url, req.idle, req.cache, req.limits);
     let mut resp = client
         .get(url)
+        .headers(req.headers.clone())
         .send()
         .await
         .map_err(|e| http::network_error(url, e, idle))?;

@@ -260,10 +260,12 @@ pub async fn fetch_small_text(
     client: &reqwest::Client,
     url: &str,
     idle: Duration,
+    headers: reqwest::header::HeaderMap,
 ) -> Result<Option<String>> {
     const MAX: usize = 4096;
     let mut resp = client
         .get(url)
+        .headers(headers)
         .send()
         .await
         .map_err(|e| network_error(url, e, idle))?;

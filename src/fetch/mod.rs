@@ -6,3 +6,4 @@ pub mod cache;
 pub mod download;
 pub mod http;
 pub mod retry;
+pub mod settings;

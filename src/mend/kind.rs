@@ -1,0 +1,166 @@
+//! What installs a native package's binding (beside node-pre-gyp's `binary` block, which
+//! `install` reads), where that binding lives, and how to tell whether it loads.
+
+use crate::config::options::Env;
+use crate::config::target::HostInfo;
+use crate::error::Result;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The installer a package's scripts name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A node-pre-gyp `binary` block (pregyp's own `install`).
+    NodePreGyp,
+    /// An install script that runs `prebuild-install`.
+    PrebuildInstall,
+    /// An install script that runs `node-gyp-build` (prebuilds bundled in `prebuilds/`).
+    NodeGypBuild,
+    /// A `binding.gyp` and no install script: npm's implicit `node-gyp rebuild`.
+    BindingGyp,
+}
+
+impl Kind {
+    /// The name in heal's table and `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::NodePreGyp => "node-pre-gyp",
+            Kind::PrebuildInstall => "prebuild-install",
+            Kind::NodeGypBuild => "node-gyp-build",
+            Kind::BindingGyp => "binding.gyp",
+        }
+    }
+}
+
+const SCRIPTS: [&str; 3] = ["preinstall", "install", "postinstall"];
+
+/// The install-time script (`preinstall`, `install`, `postinstall`) that mentions `tool`.
+pub fn script_naming(raw: &Value, tool: &str) -> Option<String> {
+    let scripts = raw.get("scripts")?.as_object()?;
+    SCRIPTS.iter().find_map(|k| {
+        let s = scripts.get(*k)?.as_str()?;
+        s.split(|c: char| c.is_whitespace() || "|&;()".contains(c))
+            .any(|w| {
+                w == tool
+                    || w.ends_with(&format!("/{tool}"))
+                    || w.ends_with(&format!("/.bin/{tool}"))
+            })
+            .then(|| s.to_string())
+    })
+}
+
+/// Whether a manifest's `binary` block is node-pre-gyp's (the reference's validation: its
+/// required fields, or a staging/production host pair), not prebuild-install's
+/// `{"napi_versions": [...]}` alone.
+pub fn node_pre_gyp_ready(manifest: &crate::config::manifest::Manifest) -> bool {
+    manifest.binary.as_ref().is_some_and(|b| {
+        let has_host =
+            b.host.is_some() || (b.staging_host.is_some() && b.production_host.is_some());
+        b.module_name.is_some() && b.module_path.is_some() && has_host
+    })
+}
+
+/// The install script of a prebuild-install package: one running `prebuild-install`, or
+/// `pregyp install` standing in for it (in a package without a node-pre-gyp block).
+pub fn prebuild_install_script(manifest: &crate::config::manifest::Manifest) -> Option<String> {
+    if node_pre_gyp_ready(manifest) {
+        return None;
+    }
+    script_naming(&manifest.raw, "prebuild-install")
+        .or_else(|| script_naming(&manifest.raw, "pregyp").filter(|s| s.contains("pregyp install")))
+}
+
+/// Whether the package has any install-time script.
+pub fn has_install_script(raw: &Value) -> bool {
+    raw.get("scripts")
+        .and_then(Value::as_object)
+        .is_some_and(|s| SCRIPTS.iter().any(|k| s.contains_key(*k)))
+}
+
+/// The installer of a package that has no usable node-pre-gyp `binary` block, if it is
+/// native at all.
+pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
+    let standing_in = script_naming(raw, "pregyp").is_some_and(|s| s.contains("pregyp install"));
+    if script_naming(raw, "prebuild-install").is_some() || standing_in {
+        return Some(Kind::PrebuildInstall);
+    }
+    if script_naming(raw, "node-gyp-build").is_some() {
+        return Some(Kind::NodeGypBuild);
+    }
+    // npm adds `node-gyp rebuild` as the install script of a package with a binding.gyp
+    // and neither an install nor a preinstall script, unless `"gypfile": false`.
+    let scripts = raw.get("scripts").and_then(Value::as_object);
+    let scripted =
+        scripts.is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
+    let gypfile_off = raw.get("gypfile") == Some(&Value::Bool(false));
+    (dir.join("binding.gyp").is_file() && !scripted && !gypfile_off).then_some(Kind::BindingGyp)
+}
+
+/// The bindings a node-gyp build (or a prebuild-install tarball) put in `build/Release`.
+pub fn built_bindings(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir.join("build").join("Release"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "node") && p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Whether node-gyp-build has anything to try for this platform: a build, or a
+/// `prebuilds/<platform>-<arch>` folder.
+pub fn node_gyp_build_has_candidates(dir: &Path, host: &HostInfo) -> bool {
+    !built_bindings(dir).is_empty()
+        || dir
+            .join("prebuilds")
+            .join(format!("{}-{}", host.platform, host.arch))
+            .is_dir()
+}
+
+/// Runs the package's own node-gyp-build loader in a child: it picks the binding the
+/// package will pick at run time (a build, else the best matching prebuild).
+pub async fn node_gyp_build_loads(dir: &Path, host: &HostInfo, env: &Env) -> Result<()> {
+    let d = serde_json::to_string(&dir.to_string_lossy().replace('\\', "/"))
+        .expect("strings serialize");
+    let script = format!("require(require.resolve('node-gyp-build', {{ paths: [{d}] }}))({d})");
+    crate::building::process::can_eval(dir, &script, host, env).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn classifies_by_script_and_gyp_file() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        let pi = json!({"scripts": {"install": "prebuild-install -r napi || node-gyp rebuild"}});
+        assert_eq!(classify(dir, &pi), Some(Kind::PrebuildInstall));
+        let pi2 =
+            json!({"scripts": {"install": "node_modules/.bin/prebuild-install||npm run build"}});
+        assert_eq!(classify(dir, &pi2), Some(Kind::PrebuildInstall));
+        let ngb = json!({"scripts": {"install": "node-gyp-build"}});
+        assert_eq!(classify(dir, &ngb), Some(Kind::NodeGypBuild));
+        assert_eq!(classify(dir, &json!({})), None, "no binding.gyp");
+        std::fs::write(dir.join("binding.gyp"), "{}").unwrap();
+        assert_eq!(classify(dir, &json!({})), Some(Kind::BindingGyp));
+        assert_eq!(classify(dir, &json!({"gypfile": false})), None);
+        assert_eq!(
+            classify(dir, &json!({"scripts": {"install": "make"}})),
+            None
+        );
+        assert_eq!(
+            classify(dir, &json!({"scripts": {"postinstall": "echo hi"}})),
+            Some(Kind::BindingGyp),
+            "npm adds node-gyp rebuild when there is no install or preinstall script"
+        );
+        assert_eq!(
+            classify(dir, &json!({"scripts": {"install": "prebuild-installer"}})),
+            None
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! The build from source that an install script's node-gyp fallback (or npm's implicit
+//! `node-gyp rebuild`, or node-gyp-build's own) would have run: node-gyp in the package
+//! folder, found the way `build` finds it, its output kept off stdout when stdout holds
+//! results, and the binding test-loaded afterwards.
+
+use crate::building::gyp::Gyp;
+use crate::building::process::ChildOutput;
+use crate::config::options::Options;
+use crate::config::target::{HostInfo, Runtime};
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// node-gyp's arguments when `command` is a node-gyp call (`node-gyp rebuild --release`),
+/// else `None` (`npm run build`, `make`).
+pub fn node_gyp_args(command: &str) -> Option<Vec<String>> {
+    let words = words(command);
+    let (first, rest) = words.split_first()?;
+    (first == "node-gyp" || first.ends_with("/node-gyp") || first.ends_with("/node-gyp.js"))
+        .then(|| rest.to_vec())
+}
+
+/// The words of a simple command line (package.json scripts here are plain words;
+/// quotes around a word are dropped).
+pub fn words(command: &str) -> Vec<String> {
+    command
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect()
+}
+
+/// Runs node-gyp with `args` (default `rebuild`) in `dir`, then checks that
+/// `build/Release` holds a binding.
+pub async fn node_gyp(
+    dir: &Path,
+    args: &[String],
+    opts: &Options,
+    host: &HostInfo,
+    output: ChildOutput,
+) -> Result<()> {
+    let args: Vec<String> = if args.is_empty() {
+        vec!["rebuild".into()]
+    } else {
+        args.to_vec()
+    };
+    let gyp = Gyp::locate(Runtime::Node, dir, host, &opts.env, output)?;
+    gyp.run(&args).await?;
+    if crate::mend::kind::built_bindings(dir).is_empty() {
+        return Err(Error::Usage(format!(
+            "node-gyp {} finished in {} but left no build/Release/*.node",
+            args.join(" "),
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_gyp_fallbacks() {
+        assert_eq!(
+            node_gyp_args("node-gyp rebuild --release").unwrap(),
+            ["rebuild", "--release"]
+        );
+        assert_eq!(node_gyp_args("node-gyp rebuild").unwrap(), ["rebuild"]);
+        assert_eq!(node_gyp_args("npm run build"), None);
+    }
+}
