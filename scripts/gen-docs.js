@@ -99,6 +99,7 @@ function options(spec) {
 const GROUPS = [
   ['options', 'Options'],
   ['mirror', 'Mirrors'],
+  ['auth', 'Private hosts'],
   ['install', 'Installing'],
   ['s3', 'S3 credentials'],
   ['npm', 'Set by the package manager'],

@@ -126,6 +126,7 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
                 url,
                 sha256: None,
                 package: None,
+                dry_run: ctx.opts.dry_run,
             },
         )
     };
@@ -136,6 +137,17 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
             format!(
                 "[{name}] Success: \"{}\" already installed",
                 built[0].display()
+            ),
+        ));
+    }
+    if ctx.opts.dry_run {
+        let url = prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, &ctx.host)?;
+        return Ok(done(
+            Source::Remote,
+            Some(crate::redact::redact_url(&url)),
+            format!(
+                "[{name}] Would install from {} (prebuild-install's rules; else its fallback)",
+                crate::redact::redact_url(&url)
             ),
         ));
     }

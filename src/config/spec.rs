@@ -241,7 +241,7 @@ pub struct EnvSpec {
     pub name: &'static str,
     /// What it does.
     pub help: &'static str,
-    /// Where it matters: `options`, `mirror`, `install`, `s3`, `npm` (set by the package
+    /// Where it matters: `options`, `mirror`, `auth`, `install`, `s3`, `npm` (set by the package
     /// manager that runs a lifecycle script), `output`.
     pub group: &'static str,
 }
@@ -260,6 +260,10 @@ pub const ENVIRONMENT: &[EnvSpec] = &[
     var("mirror", "<MODULE_NAME>_BINARY_HOST_MIRROR", "the same, read after the `PREGYP_` spelling"),
     var("mirror", "PREGYP_BINARY_HOST_MIRROR", "one mirror for every module, a template like `host` (`https://mirror.corp/{name}/`); also `npm_config_pregyp_binary_host_mirror`"),
     var("install", "NODE_PRE_GYP_ABI_CROSSWALK", "a JSON file (`{\"<node version>\": {\"node_abi\": N, \"v8\": \"X.Y\"}}`) replacing the bundled ABI table for `--target`"),
+    var("mirror", "PREGYP_MIRROR", "entries `FROM=TO` (white space or `;` between them): any binary URL starting with `FROM` is fetched from `TO` + the rest, for node-pre-gyp and prebuild-install packages alike; the longest `FROM` wins; a package's own mirror setting wins over it"),
+    var("auth", "PREGYP_AUTH", "npmrc-style credentials for a host prefix: `//host/path/:_authToken=TOKEN`, `:_auth=BASE64`, or `:username=` with `:_password=`; sent only to that scope, never printed"),
+    var("auth", "PREGYP_CONFIG", "a file of `mirror=FROM=TO` lines and npmrc-style credential lines, `${NAME}` read from the environment (default `~/.pregyprc`)"),
+    var("auth", "PREGYP_GITHUB_API", "the GitHub API that prebuild-install's token form asks for a release's assets (GitHub Enterprise)"),
     var("install", "PREGYP_INSTALL_ON_FIND", "`1`: `find()` and `load()` install a missing binding synchronously, on first use"),
     var("install", "PREGYP_FETCH_SELF", "`0`: never fetch pregyp's own platform package on first use when it was left out"),
     var("install", "npm_config_node_gyp", "the node-gyp script to run (before the package's own `node-gyp`, npm's bundled copy and `PATH`)"),
