@@ -5,7 +5,7 @@
 //! the binding?", asked by `install`, `explain` and `heal`.
 
 use super::{Context, Outcome};
-use crate::config::platform::{Installed, Lookup, PlatformPackages, Target};
+use crate::config::platform::{Installed, Lookup, PlatformPackages, Target, ABI_DIR};
 use crate::config::versioning::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::log;
@@ -107,8 +107,15 @@ fn add_build(
     let name = pp.package_name(&root_name, &config.module_name, target);
     let dir = out.join(&name);
     let rel = relative_module_path(ctx, config)?;
-    let binding = slashed(&rel.join(format!("{}.node", config.module_name)));
     let label = abi_label(config);
+    // A build for one Node ABI (not Node-API) goes under abi/<node_abi>/, so builds for
+    // every ABI share the package whatever module_path says; find() picks the running
+    // ABI's from the list in package.json.
+    let place = match config.napi_build_version {
+        Some(_) => rel.clone(),
+        None => Path::new(ABI_DIR).join(&label).join(&rel),
+    };
+    let binding = slashed(&place.join(format!("{}.node", config.module_name)));
     let pkg_file = dir.join("package.json");
     let mut doc: Map<String, Value> = match std::fs::read(&pkg_file) {
         Ok(b) => serde_json::from_slice(&b).map_err(|source| Error::PackageJsonInvalid {
@@ -159,7 +166,7 @@ fn add_build(
             ),
         });
     }
-    let dest = dir.join(&rel);
+    let dest = dir.join(&place);
     match source {
         BuildFrom::Dir(from) => {
             copy_tree(from, &dest)?;
@@ -194,7 +201,7 @@ fn add_build(
         }
     }
     bindings.insert(binding.clone(), label.clone());
-    write_manifest(ctx, target, &name, &version, &rel, &bindings, doc, &dir)?;
+    write_manifest(ctx, target, &name, &version, &place, &bindings, doc, &dir)?;
     Ok((name, dir, binding))
 }
 
@@ -240,10 +247,19 @@ fn write_manifest(
     }
     // Yarn 2+ keeps native files of such packages on disk rather than in its zip store.
     doc.insert("preferUnplugged".into(), json!(true));
-    doc.insert(
-        "pregyp".into(),
-        json!({ "package": root, "target": triple, "bindings": bindings }),
-    );
+    let mut pregyp = json!({ "package": root, "target": triple, "bindings": bindings });
+    let abi_prefix = format!("{ABI_DIR}/");
+    let mut abis: Vec<&String> = bindings
+        .iter()
+        .filter(|(path, _)| path.starts_with(&abi_prefix))
+        .map(|(_, label)| label)
+        .collect();
+    if !abis.is_empty() {
+        abis.sort_by_key(|a| abi_order(a));
+        abis.dedup();
+        pregyp["abis"] = json!(abis);
+    }
+    doc.insert("pregyp".into(), pregyp);
     std::fs::create_dir_all(dir).at("create directory", dir)?;
     let file = dir.join("package.json");
     let text = serde_json::to_string_pretty(&Value::Object(doc)).expect("JSON serializes");
@@ -261,6 +277,15 @@ with no install script, and `{root}` finds the binding here.\n\nBuilds:\n\n{}\n"
     );
     std::fs::write(dir.join("README.md"), readme).at("write", dir.join("README.md"))?;
     Ok(())
+}
+
+/// Sorts ABI labels by runtime, then by number (`node-v93` before `node-v115`).
+fn abi_order(label: &str) -> (String, Vec<u64>) {
+    let (runtime, number) = label.split_once("-v").unwrap_or((label, ""));
+    (
+        runtime.to_string(),
+        number.split('.').map(|n| n.parse().unwrap_or(0)).collect(),
+    )
 }
 
 /// The target a config evaluates for.
@@ -465,6 +490,29 @@ fn from_tarballs(
                 reason: format!(
                     "the staged tarball {rel} could be the build for any of {}: add {var} to package_name (or remote_path) so each target's tarball has its own name",
                     names.join(", ")
+                ),
+            });
+        }
+        let mut abis: Vec<String> = owners
+            .iter()
+            .filter(|(_, c)| c.napi_build_version.is_none())
+            .map(|(_, c)| abi_label(c))
+            .collect();
+        if abis.len() > 1 {
+            abis.sort_by_key(|a| abi_order(a));
+            let shown: Vec<&str> = abis
+                .iter()
+                .rev()
+                .take(3)
+                .rev()
+                .map(String::as_str)
+                .collect();
+            return Err(Error::InvalidField {
+                path: ctx.manifest.path.clone(),
+                field: "binary.package_name".into(),
+                reason: format!(
+                    "the staged tarball {rel} could be the build for any Node ABI (…, {}): add {{node_abi}} to package_name (or remote_path) so each Node ABI's tarball has its own name",
+                    shown.join(", ")
                 ),
             });
         }
@@ -691,14 +739,14 @@ pub fn provided(ctx: &Context, config: &Config) -> Result<(Lookup, Option<(Insta
     let Lookup::Found { package } = &lookup else {
         return Ok((lookup, None));
     };
-    if let Some(p) = crate::config::find::binding_in(&package.dir, &ctx.dir, config) {
+    if let Some(p) = crate::config::find::binding_in(package, &ctx.dir, config) {
         let found = (package.clone(), p);
         return Ok((lookup, Some(found)));
     }
     if let (Some(best), Some(b)) = (config.napi_build_version, ctx.manifest.binary.as_ref()) {
         for v in crate::config::node_api::older_than(b, best, ctx.host.napi)? {
             let c = ctx.evaluate("install", Some(v))?;
-            if let Some(p) = crate::config::find::binding_in(&package.dir, &ctx.dir, &c) {
+            if let Some(p) = crate::config::find::binding_in(package, &ctx.dir, &c) {
                 let found = (package.clone(), p);
                 return Ok((lookup, Some(found)));
             }

@@ -148,6 +148,30 @@ pub struct Installed {
     pub dir: PathBuf,
     /// Its `version`.
     pub version: String,
+    /// The Node ABIs it holds builds for (`pregyp.abis` in its package.json, e.g.
+    /// `["node-v115", "node-v127"]`), each under [`ABI_DIR`]`/<abi>/`; `None` for a package
+    /// that holds its bindings at module_path (Node-API builds, and packages made before
+    /// several ABIs could share one).
+    pub abis: Option<Vec<String>>,
+}
+
+/// The folder of a platform package under which each Node ABI's build sits, at
+/// `abi/<node_abi>/<module_path relative to the package root>/<module_name>.node`, so
+/// that builds for several ABIs share one package whatever module_path says.
+pub const ABI_DIR: &str = "abi";
+
+impl Installed {
+    /// Where the build for `node_abi` sits in this package (`rel`: the binding's path
+    /// relative to the addon package's root), when the package lists that ABI; `None`
+    /// when the package does not sort its builds by ABI.
+    pub fn abi_binding(&self, node_abi: &str, rel: &Path) -> Option<Option<PathBuf>> {
+        let abis = self.abis.as_ref()?;
+        Some(
+            abis.iter()
+                .any(|a| a == node_abi)
+                .then(|| self.dir.join(ABI_DIR).join(node_abi).join(rel)),
+        )
+    }
 }
 
 /// Finds the package `name` the way `require.resolve` does from a file in `from`:
@@ -226,15 +250,31 @@ pub fn lookup(
 /// The platform package `name` installed in `dir`: `Found` when it is of `version`.
 pub fn installed_at(name: String, dir: &Path, version: &str) -> Lookup {
     let dir = dir.to_path_buf();
-    let found_version = crate::config::hostfs::read(&dir.join("package.json"))
+    // The one read: the version and, for builds sorted by Node ABI, the ABIs held.
+    let doc = crate::config::hostfs::read(&dir.join("package.json"))
         .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let found_version = doc
+        .as_ref()
         .and_then(|v| v.get("version").and_then(Value::as_str).map(String::from))
         .unwrap_or_default();
+    let abis = doc
+        .as_ref()
+        .and_then(|v| v.pointer("/pregyp/abis"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                // A name that could leave the package's folder is not an ABI.
+                .filter(|s| !s.is_empty() && !s.contains(['/', '\\']) && !s.starts_with('.'))
+                .map(String::from)
+                .collect()
+        });
     let package = Installed {
         name,
         dir,
         version: found_version,
+        abis,
     };
     if package.version != version {
         return Lookup::WrongVersion {
