@@ -32,14 +32,61 @@ const OUT = path.join(ROOT, '.pregyp-test', 'multi-abi.md');
 const NAN = 'nan@2.30.0'; // builds on Node 20, 22 and 24 (older nans do not on 22 and later)
 const BUILT = [22, 24];
 const TRIPLE = 'linux-x64-glibc';
-const PLATFORM_PKG = `@pregyp-example/nanhello-${TRIPLE}`;
 const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
 const SKIP = !(process.platform === 'linux' && process.arch === 'x64' && glibc) && "the registry's Node builds used here are linux-x64 (glibc)";
+// PREGYP_MULTI_ABI_REAL=0 leaves out libxmljs2 (about a minute per Node major to compile
+// when its builds are not cached yet).
+const REAL = process.env.PREGYP_MULTI_ABI_REAL !== '0';
+
+// The addons: each is made ready in `dir` as its author's checkout (dependencies in
+// place, this pregyp linked), built per Node major, and called by the consumers.
+const ADDONS = [
+  {
+    name: 'pregyp-example-nanhello',
+    version: '1.0.0',
+    label: 'NAN fixture',
+    platformPackage: `@pregyp-example/nanhello-${TRIPLE}`,
+    binding: path.join('lib', 'binding', 'nanhello.node'),
+    sources: () => ['package.json', 'binding.gyp', 'src/nanhello.cc'].map((f) => fs.readFileSync(path.join(FIXTURE, f))),
+    prepare(dir) {
+      fs.cpSync(FIXTURE, dir, { recursive: true });
+      linkDeps(dir);
+    },
+    call: "const a = require('pregyp-example-nanhello'); console.log(`hello() = ${a.hello()}, abi() = ${a.abi()}`)",
+    expect: (abi) => `hello() = world, abi() = ${abi}`,
+  },
+  {
+    name: 'libxmljs2',
+    version: '0.33.0',
+    label: 'libxmljs2 0.33.0 (nan 2.30.0)',
+    spec: 'libxmljs2@0.33.0',
+    platformPackage: `libxmljs2-${TRIPLE}`,
+    binding: path.join('build', 'Release', 'xmljs.node'),
+    sources: () => [fs.readFileSync(realPackage('libxmljs2@0.33.0'))],
+    // As its author moves it over: `pregyp migrate` (module_path and binding.gyp as they
+    // are), and nan 2.30.0, which builds on Node 22 and 24 (its pinned ~2.18 does not).
+    prepare(dir) {
+      fs.mkdirSync(dir, { recursive: true });
+      assert.strictEqual(sh('tar', ['xzf', realPackage('libxmljs2@0.33.0'), '-C', dir, '--strip-components=1']).status, 0);
+      const m = sh(process.execPath, [CLI, 'migrate', '--yes', `--targets=${TRIPLE}`], { cwd: dir });
+      assert.strictEqual(m.status, 0, m.out);
+      const workflow = fs.readFileSync(path.join(dir, '.github', 'workflows', 'prebuild.yml'), 'utf8');
+      assert.match(workflow, /^ {8}node: \[20, 22, 24, 26\]$/m, 'the workflow builds every major engines (>=18) admits');
+      assert.doesNotMatch(m.out, /one Node ABI/);
+      const file = path.join(dir, 'package.json');
+      const pj = JSON.parse(fs.readFileSync(file, 'utf8'));
+      pj.dependencies.nan = NAN.split('@')[1];
+      fs.writeFileSync(file, JSON.stringify(pj, null, 2));
+      linkDeps(dir);
+    },
+    call: "console.log(require('libxmljs2').parseXml('<a><b>hi</b></a>').get('//b').text())",
+    expect: () => 'hi',
+  },
+].filter((a) => REAL || !a.spec);
 
 let tools;
 let registry;
 let work;
-let addon;
 const rows = [];
 const sizes = {};
 const timings = {};
@@ -47,6 +94,14 @@ const timings = {};
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20, ...opts, env: { ...cleanEnv(), ...(opts.env || {}) } });
   return { ...r, out: `${r.stdout || ''}\n${r.stderr || ''}${r.error ? r.error.message : ''}` };
+}
+
+// The author's node_modules: nan (headers only) and this pregyp.
+function linkDeps(dir) {
+  const nan = path.join(dir, 'node_modules', 'nan');
+  fs.mkdirSync(nan, { recursive: true });
+  assert.strictEqual(sh('tar', ['xzf', realPackage(NAN), '-C', nan, '--strip-components=1']).status, 0);
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'pregyp'));
 }
 
 // Node `major` first on PATH (binding.gyp runs `node` for nan's include folder), its
@@ -65,29 +120,24 @@ function pregyp(major, args, cwd) {
   return r;
 }
 
-function fixtureHash(major) {
+// The staged build of `addon` for Node `major`, as a CI job uploads build/stage: from
+// the cache (keyed by the addon's sources, nan and the Node version), else built here.
+function stagedBuild(addon, dir, major) {
   const h = crypto.createHash('sha256').update(`${NAN}\n${tools.nodes[major] || process.version}\n`);
-  for (const f of ['package.json', 'binding.gyp', 'src/nanhello.cc']) h.update(fs.readFileSync(path.join(FIXTURE, f)));
-  return h.digest('hex').slice(0, 16);
-}
-
-// The staged tarball of Node `major`'s build, as a CI job uploads build/stage: from the
-// cache, else built here (and cached).
-function stagedBuild(major) {
-  const cached = path.join(CACHE, `node${major}-${fixtureHash(major)}`);
+  for (const b of addon.sources()) h.update(b);
+  const cached = path.join(CACHE, `${addon.name}-node${major}-${h.digest('hex').slice(0, 16)}`);
   if (!fs.existsSync(path.join(cached, '.complete'))) {
-    fs.rmSync(path.join(addon, 'build'), { recursive: true, force: true });
-    fs.rmSync(path.join(addon, 'lib'), { recursive: true, force: true });
-    pregyp(major, ['rebuild', '--loglevel=warn'], addon);
-    pregyp(major, ['package', '--loglevel=warn'], addon);
+    fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
+    pregyp(major, ['rebuild', '--loglevel=warn'], dir);
+    pregyp(major, ['package', '--loglevel=warn'], dir);
     fs.rmSync(cached, { recursive: true, force: true });
-    fs.cpSync(path.join(addon, 'build', 'stage'), path.join(cached, 'stage'), { recursive: true });
+    fs.cpSync(path.join(dir, 'build', 'stage'), path.join(cached, 'stage'), { recursive: true });
     fs.writeFileSync(path.join(cached, '.complete'), '');
   }
   return path.join(cached, 'stage');
 }
 
-// `npm pack --dry-run` of a package folder: { size (tarball), unpackedSize, files }.
+// `npm pack --dry-run` of a package folder: { size (tarball), unpacked, files }.
 function packedSize(dir) {
   const r = sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir });
   assert.strictEqual(r.status, 0, r.out);
@@ -100,78 +150,75 @@ before(async () => {
   const t0 = Date.now();
   tools = ensureTools();
   work = tmpdir('pregyp-multi-abi-');
-  addon = path.join(work, 'nanhello');
-  fs.cpSync(FIXTURE, addon, { recursive: true });
-  // The author's checkout: nan (a dev dependency, headers only) and this pregyp.
-  const nan = path.join(addon, 'node_modules', 'nan');
-  fs.mkdirSync(nan, { recursive: true });
-  assert.strictEqual(sh('tar', ['xzf', realPackage(NAN), '-C', nan, '--strip-components=1']).status, 0);
-  fs.symlinkSync(ROOT, path.join(addon, 'node_modules', 'pregyp'));
-  timings.setup = Date.now() - t0;
-
-  // One CI job per Node major: each uploads its build/stage; the publish job gathers them.
-  const t1 = Date.now();
-  const artifacts = path.join(work, 'artifacts');
-  for (const major of BUILT) fs.cpSync(stagedBuild(major), path.join(artifacts, `stage-${TRIPLE}-node${major}`), { recursive: true });
-  timings.builds = Date.now() - t1;
-  fs.rmSync(path.join(addon, 'lib'), { recursive: true, force: true });
-  fs.rmSync(path.join(addon, 'build'), { recursive: true, force: true });
-  pregyp(22, ['platform-package', '--from', artifacts], addon);
-  const setup = pregyp(22, ['optional-deps', '--write'], addon);
-  assert.match(setup.out, /scripts\.install: removed "node-pre-gyp install --fallback-to-build"/);
-  const ppDir = path.join(addon, 'build', 'npm', ...PLATFORM_PKG.split('/'));
-
-  // Sizes: each build, the multi-ABI package, and a package of one build for comparison.
-  const pj = JSON.parse(fs.readFileSync(path.join(ppDir, 'package.json'), 'utf8'));
-  sizes.abis = pj.pregyp.abis;
-  sizes.builds = Object.fromEntries(pj.pregyp.abis.map((a) => [a, fs.statSync(path.join(ppDir, 'abi', a, 'lib', 'binding', 'nanhello.node')).size]));
-  sizes.multi = packedSize(ppDir);
-  const single = path.join(work, 'single');
-  fs.cpSync(FIXTURE, single, { recursive: true });
-  fs.cpSync(path.join(artifacts, `stage-${TRIPLE}-node22`), path.join(work, 'artifacts-22', 'job'), { recursive: true });
-  pregyp(22, ['platform-package', '--from', path.join(work, 'artifacts-22')], single);
-  sizes.single = packedSize(path.join(single, 'build', 'npm', ...PLATFORM_PKG.split('/')));
-
-  const t2 = Date.now();
-  registry = await startRegistry();
+  registry = await startRegistry({ local: ['libxmljs2', 'libxmljs2-*'] });
   const staged = stageLocal(path.join(work, 'pregyp-packages'));
   for (const dir of [staged.platform, ...Object.values(staged.others)]) registry.publish(dir);
   registry.publish(staged.root);
-  registry.publish(ppDir);
-  registry.publish(addon);
-  timings.publish = Date.now() - t2;
+  timings.registry = Date.now() - t0;
+  for (const addon of ADDONS) {
+    const t1 = Date.now();
+    const dir = path.join(work, addon.name);
+    addon.prepare(dir);
+    // One CI job per Node major: each uploads its build/stage; the publish job gathers them.
+    const artifacts = path.join(work, `artifacts-${addon.name}`);
+    for (const major of BUILT) fs.cpSync(stagedBuild(addon, dir, major), path.join(artifacts, `stage-${TRIPLE}-node${major}`), { recursive: true });
+    timings[`${addon.name} builds`] = Date.now() - t1;
+    fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
+    pregyp(22, ['platform-package', '--from', artifacts], dir);
+    pregyp(22, ['optional-deps', '--write'], dir);
+    const ppDir = path.join(dir, 'build', 'npm', ...addon.platformPackage.split('/'));
+
+    // Sizes: each build, the multi-ABI package, and a package of the Node 22 build alone.
+    const pj = JSON.parse(fs.readFileSync(path.join(ppDir, 'package.json'), 'utf8'));
+    assert.deepStrictEqual(pj.pregyp.abis, ['node-v127', 'node-v137']);
+    const s = { abis: pj.pregyp.abis };
+    s.builds = Object.fromEntries(pj.pregyp.abis.map((a) => [a, fs.statSync(path.join(ppDir, 'abi', a, addon.binding)).size]));
+    s.multi = packedSize(ppDir);
+    const one = path.join(work, `one-${addon.name}`);
+    fs.cpSync(path.join(artifacts, `stage-${TRIPLE}-node22`), path.join(one, 'artifacts', 'job'), { recursive: true });
+    fs.cpSync(path.join(dir, 'package.json'), path.join(one, 'package.json'));
+    pregyp(22, ['platform-package', '--from', 'artifacts'], one);
+    s.single = packedSize(path.join(one, 'build', 'npm', ...addon.platformPackage.split('/')));
+    sizes[addon.name] = s;
+
+    registry.publish(ppDir);
+    registry.publish(dir);
+    timings[addon.name] = Date.now() - t1;
+  }
   timings.before = Date.now() - t0;
 });
 
 after(() => {
   if (registry) registry.stop();
   if (!rows.length) return;
-  const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const kb = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
   const table = [
-    '| Node | ABI | installed with | find() core | what load() gave |',
-    '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.node} | ${r.abi} | ${r.pm} | ${r.core} | ${r.result.replace(/\|/g, '\\|')} |`),
+    '| addon | Node | ABI | installed with | find() core | what load() gave |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.addon} | ${r.node} | ${r.abi} | ${r.pm} | ${r.core} | ${r.result.replace(/\|/g, '\\|')} |`),
     '',
-    '| package | files | tarball | unpacked |',
+    '| addon | one .node | platform package, node-v127 only: files, tarball, unpacked | platform package, node-v127 + node-v137: files, tarball, unpacked |',
     '|---|---|---|---|',
-    `| ${PLATFORM_PKG}, one build (node-v127) | ${sizes.single.files} | ${kb(sizes.single.size)} | ${kb(sizes.single.unpacked)} |`,
-    `| ${PLATFORM_PKG}, ${sizes.abis.join(' + ')} | ${sizes.multi.files} | ${kb(sizes.multi.size)} | ${kb(sizes.multi.unpacked)} |`,
+    ...ADDONS.filter((a) => sizes[a.name]).map((a) => {
+      const s = sizes[a.name];
+      return `| ${a.label} | ${Object.entries(s.builds).map(([abi, n]) => `${abi} ${kb(n)}`).join(', ')} | ${s.single.files}, ${kb(s.single.size)}, ${kb(s.single.unpacked)} | ${s.multi.files}, ${kb(s.multi.size)}, ${kb(s.multi.unpacked)} |`;
+    }),
     '',
-    `builds: ${Object.entries(sizes.builds).map(([a, n]) => `${a} ${kb(n)}`).join(', ')}; ` + `setup ${(timings.setup / 1000).toFixed(1)} s, builds ${(timings.builds / 1000).toFixed(1)} s, publish ${(timings.publish / 1000).toFixed(1)} s, before() ${(timings.before / 1000).toFixed(1)} s`,
+    `seconds: ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`,
   ].join('\n');
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, `${table}\n`);
   console.log(`\n${table}\n(written to ${path.relative(ROOT, OUT)})`);
 });
 
-// One consumer project per package manager and Node; installed once, loaded natively and
-// through the WebAssembly find() core.
+// One consumer project per addon, package manager and Node; installed once, loaded
+// natively and through the WebAssembly find() core.
 const consumers = new Map();
-function consumer(pm, major) {
-  const key = `${pm}-${major}`;
+function consumer(addon, pm, major) {
+  const key = `${addon.name}-${pm}-${major}`;
   if (consumers.has(key)) return consumers.get(key);
   const dir = tmpdir(`pregyp-multi-abi-${key}-`);
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'pregyp-example-nanhello': '1.0.0' } }, null, 2));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { [addon.name]: addon.version } }, null, 2));
   registry.writeNpmrc(dir);
   // npm 12 needs Node >= 22.22.2: on Node 20 it installs with Node 22 (what it installs
   // does not depend on the Node that runs it; the consumer then runs on Node 20).
@@ -185,9 +232,8 @@ function consumer(pm, major) {
   return dir;
 }
 
-const CALL = "const a = require('pregyp-example-nanhello'); console.log(`hello() = ${a.hello()}, abi() = ${a.abi()}`)";
 // find() as the addon calls it (pnpm links pregyp beside the addon, not at the top).
-const FIND = "const p = require.resolve('pregyp-example-nanhello/package.json'); require(require.resolve('pregyp', { paths: [require('path').dirname(p)] })).find(p)";
+const find = (name) => `const p = require.resolve('${name}/package.json'); require(require.resolve('pregyp', { paths: [require('path').dirname(p)] })).find(p)`;
 const CASES = [
   { pm: 'npm12', major: 20 },
   { pm: 'npm12', major: 22 },
@@ -195,36 +241,39 @@ const CASES = [
   { pm: 'npm12', major: 26 },
   { pm: 'pnpm12', major: 24 },
 ];
-for (const core of ['native', 'wasm']) {
-  for (const c of CASES) {
-    const built = BUILT.includes(c.major);
-    const pmName = c.pm === 'npm12' ? 'npm 12' : 'pnpm 12';
-    test(`${pmName}, Node ${c.major}, ${core} find() core: ${built ? "loads the platform package's build for its ABI and calls it" : 'load() names the ABIs the package holds and how to get this one'}`, { skip: SKIP }, () => {
-      const dir = consumer(c.pm, c.major);
-      const node = tools.node(c.major);
-      const abi = sh(node, ['-p', 'process.versions.modules']).stdout.trim();
-      const env = core === 'wasm' ? { PREGYP_TEST_HIDE_NATIVE: '1' } : {};
-      const r = sh(node, ['-e', CALL], { cwd: dir, env });
-      const version = sh(node, ['-v']).stdout.trim();
-      if (built) {
-        assert.strictEqual(r.status, 0, r.out);
-        assert.strictEqual(r.stdout.trim(), `hello() = world, abi() = ${abi}`);
-        // It came from the platform package's folder for this ABI.
-        const found = sh(node, ['-p', FIND], { cwd: dir, env }).stdout.trim();
-        assert.ok(found.endsWith(path.join(PLATFORM_PKG, 'abi', `node-v${abi}`, 'lib', 'binding', 'nanhello.node')), found);
-        rows.push({ node: version, abi: `node-v${abi}`, pm: pmName, core, result: `${r.stdout.trim()} (from ${path.join('abi', `node-v${abi}`, 'lib', 'binding', 'nanhello.node')} in ${PLATFORM_PKG})` });
-      } else {
-        assert.notStrictEqual(r.status, 0);
-        const line = (re) => r.stderr.split('\n').map((l) => l.trim()).find((l) => re.test(l)) || '';
-        assert.match(r.stderr, /pregyp-example-nanhello@1\.0\.0: native binding not found at /);
-        assert.match(r.stderr, new RegExp(`platform package: @pregyp-example/nanhello-linux-x64-glibc@1\\.0\\.0 at .* holds builds for node-v127 \\(Node 22\\), node-v137 \\(Node 24\\) only; this runtime is node-v${abi} \\(Node ${c.major}\\)`));
-        assert.match(r.stderr, /fix: npx pregyp heal --fallback-to-build \(downloads this ABI's build from http:\/\/127\.0\.0\.1:9\/ if it is published there, else builds from source; needs a compiler\)/);
-        // find() keeps the reference's contract: module_path's candidate, no error.
-        const found = sh(node, ['-p', FIND], { cwd: dir, env });
+for (const addon of ADDONS) {
+  for (const core of ['native', 'wasm']) {
+    for (const c of CASES) {
+      const built = BUILT.includes(c.major);
+      const pmName = c.pm === 'npm12' ? 'npm 12' : 'pnpm 12';
+      test(`${addon.label}, ${pmName}, Node ${c.major}, ${core} find() core: ${built ? "loads the platform package's build for its ABI and calls it" : 'load() names the ABIs the package holds and how to get this one'}`, { skip: SKIP }, () => {
+        const dir = consumer(addon, c.pm, c.major);
+        const node = tools.node(c.major);
+        const abi = sh(node, ['-p', 'process.versions.modules']).stdout.trim();
+        const env = core === 'wasm' ? { PREGYP_TEST_HIDE_NATIVE: '1' } : {};
+        const r = sh(node, ['-e', addon.call], { cwd: dir, env });
+        const version = sh(node, ['-v']).stdout.trim();
+        const row = { addon: addon.label, node: version, abi: `node-v${abi}`, pm: pmName, core };
+        const found = sh(node, ['-p', find(addon.name)], { cwd: dir, env });
         assert.strictEqual(found.status, 0, found.out);
-        assert.ok(found.stdout.trim().endsWith(path.join('pregyp-example-nanhello', 'lib', 'binding', 'nanhello.node')), found.stdout);
-        rows.push({ node: version, abi: `node-v${abi}`, pm: pmName, core, result: `E_BINDING_MISSING: \`${line(/platform package:/).replace(/ at \S+/, '')}\`; \`${line(/^fix:/)}\`` });
-      }
-    });
+        if (built) {
+          assert.strictEqual(r.status, 0, r.out);
+          assert.strictEqual(r.stdout.trim(), addon.expect(abi));
+          // It came from the platform package's folder for this ABI.
+          const inPackage = path.join('abi', `node-v${abi}`, addon.binding);
+          assert.ok(found.stdout.trim().endsWith(path.join(addon.platformPackage, inPackage)), found.stdout);
+          rows.push({ ...row, result: `${r.stdout.trim()} (${inPackage} of ${addon.platformPackage})` });
+        } else {
+          assert.notStrictEqual(r.status, 0);
+          const line = (re) => r.stderr.split('\n').map((l) => l.trim()).find((l) => re.test(l)) || '';
+          assert.match(r.stderr, new RegExp(`${addon.name}@${addon.version.replace(/\./g, '\\.')}: native binding not found at `));
+          assert.match(r.stderr, new RegExp(`platform package: ${addon.platformPackage}@${addon.version.replace(/\./g, '\\.')} at .* holds builds for node-v127 \\(Node 22\\), node-v137 \\(Node 24\\) only; this runtime is node-v${abi} \\(Node ${c.major}\\)`));
+          assert.match(r.stderr, /fix: npx pregyp heal --fallback-to-build \(downloads this ABI's build from \S+ if it is published there, else builds from source; needs a compiler\)/);
+          // find() keeps the reference's contract: module_path's candidate, no error.
+          assert.ok(found.stdout.trim().endsWith(path.join(addon.name, addon.binding)), found.stdout);
+          rows.push({ ...row, result: `E_BINDING_MISSING: \`${line(/platform package:/).replace(/ at \S+/, '')}\`; \`${line(/^fix:/).replace(/ {3}\(or:.*/, '')}\`` });
+        }
+      });
+    }
   }
 }
