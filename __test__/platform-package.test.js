@@ -126,17 +126,23 @@ test('platform-package merges builds for several Node ABIs into one package, eac
   assert.strictEqual(read(pdir, 'abi/node-v115/lib/binding/widget.node'), 'abi 115');
   assert.strictEqual(read(pdir, 'abi/node-v127/lib/binding/widget.node'), 'abi 127');
   assert.ok(!fs.existsSync(path.join(pdir, 'lib')), 'each ABI\'s file once, nothing at module_path itself');
-  // A later job's artifacts merge in; the list stays sorted by ABI number.
-  assert.strictEqual((await runCli(['platform-package', '--from', stage([93])], { cwd: dir })).code, 0);
+  // A later job's artifacts merge in, an Electron build among them (its node_abi names a
+  // minor, so its tarball is recognised by its name's shape); the list stays sorted.
+  const later = stage([93]);
+  const { platform, arch, libc } = tripleParts(HERE);
+  fs.mkdirSync(path.join(later, 'job-electron'));
+  makeTarball(path.join(later, 'job-electron', `widget-v1.2.3-electron-v31.1-${platform}-${arch}-${libc}.tar.gz`), [{ name: 'binding/widget.node', type: 'file', content: 'electron 31' }]);
+  const more = await runCli(['platform-package', '--from', later], { cwd: dir });
+  assert.strictEqual(more.code, 0, more.stderr);
   const pj = JSON.parse(read(pdir, 'package.json'));
-  assert.deepStrictEqual(pj.pregyp.abis, ['node-v93', 'node-v115', 'node-v127']);
+  assert.deepStrictEqual(pj.pregyp.abis, ['electron-v31.1', 'node-v93', 'node-v115', 'node-v127']);
+  assert.strictEqual(read(pdir, 'abi/electron-v31.1/lib/binding/widget.node'), 'electron 31');
   assert.deepStrictEqual(pj.files, ['abi/']);
-  assert.deepStrictEqual(pj.pregyp.bindings, { 'abi/node-v115/lib/binding/widget.node': 'node-v115', 'abi/node-v127/lib/binding/widget.node': 'node-v127', 'abi/node-v93/lib/binding/widget.node': 'node-v93' });
+  assert.deepStrictEqual(pj.pregyp.bindings, { 'abi/electron-v31.1/lib/binding/widget.node': 'electron-v31.1', 'abi/node-v115/lib/binding/widget.node': 'node-v115', 'abi/node-v127/lib/binding/widget.node': 'node-v127', 'abi/node-v93/lib/binding/widget.node': 'node-v93' });
   for (const abi of [115, 127]) assert.match(r.stdout, new RegExp(`abi/node-v${abi}/lib/binding/widget\\.node`));
 
   // Tarball names that do not tell the ABIs apart are refused.
   const unnamed = widget({ ...binary, package_name: '{module_name}-v{version}-{platform}-{arch}-{libc}.tar.gz' });
-  const { platform, arch, libc } = tripleParts(HERE);
   const from = tmpdir('pregyp-artifacts-');
   makeTarball(path.join(from, `widget-v1.2.3-${platform}-${arch}-${libc}.tar.gz`), [{ name: 'binding/widget.node', type: 'file', content: 'x' }]);
   const clash = await runCli(['platform-package', '--from', from], { cwd: unnamed });
@@ -161,8 +167,13 @@ function abiApp(abis) {
 
 test('find() and load() take the running Node ABI\'s build from a platform package of several', () => {
   const mine = `node-v${process.versions.modules}`;
-  const { pkg, ppDir } = abiApp(['node-v93', mine, 'node-v999']);
+  const { pkg, ppDir } = abiApp(['electron-v31.1', 'node-v93', mine, 'node-v999']);
   assert.strictEqual(pregyp.find(path.join(pkg, 'package.json')), path.join(ppDir, 'abi', mine, 'lib', 'binding', 'widget.node'));
+  // Electron: its own ABI's build, also for another minor of the same major (one ABI).
+  for (const target of ['31.1.0', '31.4.2']) {
+    assert.strictEqual(pregyp.find(path.join(pkg, 'package.json'), { runtime: 'electron', target }), path.join(ppDir, 'abi', 'electron-v31.1', 'lib', 'binding', 'widget.node'), target);
+  }
+  assert.strictEqual(pregyp.find(path.join(pkg, 'package.json'), { runtime: 'electron', target: '32.0.0' }), path.join(pkg, 'lib', 'binding', 'widget.node'));
   // The stand-in is not a shared object: load() says where it came from.
   assert.throws(() => pregyp.load(pkg), (e) => e.code === 'E_BINDING_LOAD' && e.message.includes(`(from the platform package @acme/widget-${HERE}@1.2.3`));
   // A build at module_path (a local source build) still wins.

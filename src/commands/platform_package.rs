@@ -415,6 +415,9 @@ fn node_versions_per_abi() -> Vec<String> {
     per_abi.into_values().map(|k| k.3).collect()
 }
 
+/// The builds a staged tarball's name could hold: each with its target.
+type Owners = Vec<(Target, Config)>;
+
 /// Every target's package from the staged tarballs under `from` (a CI matrix's
 /// artifacts gathered in one folder, in any sub-folders).
 fn from_tarballs(
@@ -436,7 +439,7 @@ fn from_tarballs(
             .collect(),
     };
     // Expected tarball name -> the (target, config) pairs it would hold.
-    let mut expected: BTreeMap<String, Vec<(Target, Config)>> = BTreeMap::new();
+    let mut expected: BTreeMap<String, Owners> = BTreeMap::new();
     for t in &pp.targets {
         let mut c = ctx.clone();
         c.opts.target.platform = Some(t.platform.clone());
@@ -471,7 +474,20 @@ fn from_tarballs(
                     .iter()
                     .find(|(rel, _)| rel.rsplit('/').next() == Some(base))
             });
-        let Some((rel, owners)) = hit else { continue };
+        let electron;
+        let (rel, owners) = match hit {
+            Some((rel, owners)) => (rel, owners),
+            None => match (
+                declared_napi.as_ref().is_some_and(|v| !v.is_empty()),
+                electron_build(ctx, &expected, &shown)?,
+            ) {
+                (false, Some(found)) => {
+                    electron = found;
+                    (&electron.0, &electron.1)
+                }
+                _ => continue,
+            },
+        };
         let mut targets: Vec<&Target> = owners.iter().map(|(t, _)| t).collect();
         targets.dedup();
         if targets.len() > 1 {
@@ -551,6 +567,54 @@ fn from_tarballs(
         )));
     }
     Ok(written)
+}
+
+/// A staged tarball of an Electron build (`node_abi` `electron-v<major>.<minor>`, which
+/// cannot be listed ahead like Node's): its name is each target's expected Node name with
+/// the Node ABI swapped for an Electron one. Returns the name and the evaluated build.
+fn electron_build(
+    ctx: &Context,
+    expected: &BTreeMap<String, Owners>,
+    shown: &str,
+) -> Result<Option<(String, Owners)>> {
+    const PREFIX: &str = "electron-v";
+    for (rel, owners) in expected {
+        let [(target, config)] = owners.as_slice() else {
+            continue;
+        };
+        let abi = crate::config::find::node_abi(config);
+        let Some((pre, post)) = rel.split_once(abi).filter(|_| !abi.is_empty()) else {
+            continue;
+        };
+        let Some(head) = shown.strip_suffix(post) else {
+            continue;
+        };
+        let Some(at) = head.rfind(PREFIX) else {
+            continue;
+        };
+        let version = &head[at + PREFIX.len()..];
+        let valid = version.split('.').count() == 2
+            && version
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        // Under its remote_path, or flat: the file name's part before the ABI must match.
+        let before = &head[..at];
+        let pre_base = pre.rsplit('/').next().unwrap_or(pre);
+        let rest = before.strip_suffix(pre_base);
+        if !valid || !rest.is_some_and(|r| r.is_empty() || r.ends_with('/')) {
+            continue;
+        }
+        let mut c = ctx.clone();
+        c.opts.target.platform = Some(target.platform.clone());
+        c.opts.target.arch = Some(target.arch.clone());
+        c.opts.target.libc = Some(target.libc.clone().unwrap_or_else(|| "unknown".into()));
+        c.opts.target.runtime = Some(crate::config::target::Runtime::Electron);
+        c.opts.target.version = Some(format!("{version}.0"));
+        let electron = c.evaluate("platform-package", None)?;
+        let name = format!("{pre_base}{PREFIX}{version}{post}");
+        return Ok(Some((name, vec![(target.clone(), electron)])));
+    }
+    Ok(None)
 }
 
 /// `optional-deps [--write]`: the root's optionalDependencies on every platform package,
