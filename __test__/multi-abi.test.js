@@ -277,3 +277,19 @@ for (const addon of ADDONS) {
     }
   }
 }
+
+// The fix load() gives on a Node the platform package has no build for: heal downloads
+// from the host (unreachable here) and else builds from source for this Node (nan is a
+// dependency of the addon, so a consumer has it), after which the addon loads.
+test('NAN fixture, npm 12, Node 20: `pregyp heal --fallback-to-build`, as load() advises, builds this ABI\'s binding, which then loads', { skip: SKIP }, () => {
+  const addon = ADDONS[0];
+  const dir = consumer(addon, 'npm12', 20);
+  const node = tools.node(20);
+  const t0 = Date.now();
+  const h = sh(node, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), 'heal', '--fallback-to-build'], { cwd: dir, env: { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`, npm_config_node_gyp: buildEnv(22).npm_config_node_gyp } });
+  assert.strictEqual(h.status, 0, h.out);
+  const r = sh(node, ['-e', addon.call], { cwd: dir });
+  assert.strictEqual(r.status, 0, r.out);
+  assert.strictEqual(r.stdout.trim(), addon.expect(process.versions.modules));
+  rows.push({ addon: addon.label, node: process.version, abi: `node-v${process.versions.modules}`, pm: 'npm 12, then `pregyp heal --fallback-to-build`', core: 'native', result: `${r.stdout.trim()} (built from source by heal in ${((Date.now() - t0) / 1000).toFixed(1)} s, into module_path)` });
+});
