@@ -133,6 +133,34 @@ test('--dry-run prints the diff and writes nothing; the run writes exactly that;
   assert.deepStrictEqual(snapshot(dir), after1);
 });
 
+test('a package built once per Node ABI: the workflow builds every major it supports, into one platform package each', async () => {
+  const nonNapi = (extra, binary = {}) => {
+    const dir = makePackage();
+    const file = path.join(dir, 'package.json');
+    const pj = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete pj.binary.napi_versions;
+    Object.assign(pj.binary, { module_path: './build/Release/', package_name: '{module_name}-v{version}-{node_abi}-{platform}-{arch}-{libc}.tar.gz' }, binary);
+    fs.writeFileSync(file, JSON.stringify({ ...pj, ...extra }, null, 2));
+    return dir;
+  };
+  const dry = async (dir) => {
+    const r = await runCli(['migrate', '--dry-run', '--targets=linux-x64-glibc,darwin-arm64'], { cwd: dir });
+    assert.strictEqual(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  // module_path without {node_abi} is fine: no to-do about one ABI per platform package.
+  const all = await dry(nonNapi({}));
+  assert.match(all, /^\+ {8}node: \[20, 22, 24, 26\]$/m);
+  assert.doesNotMatch(all, /one Node ABI|has no \{node_abi\}/);
+  assert.match(await dry(nonNapi({ engines: { node: '>=22' } })), /^\+ {8}node: \[22, 24, 26\]$/m);
+  assert.match(await dry(nonNapi({ engines: { node: '^20.17.0 || ^22.9.0' } })), /^\+ {8}node: \[20, 22\]$/m);
+  // Staged tarballs must tell the majors apart.
+  const unnamed = await dry(nonNapi({}, { package_name: '{module_name}-v{version}-{platform}-{arch}-{libc}.tar.gz' }));
+  assert.match(unnamed, /package_name \(or remote_path\) has no \{node_abi\}: add it, or the staged tarballs of the Node majors the workflow builds share one name/);
+  // A Node-API package builds once, on one Node.
+  assert.match(await dry(makePackage()), /^\+ {8}node: \[22\]$/m);
+});
+
 test('uncommitted changes in git: refused without a terminal unless --yes', async () => {
   const dir = makePackage();
   commitAll(dir);

@@ -107,32 +107,97 @@ test('platform-package: tarball names that do not tell targets apart are refused
   assert.match(r.stderr, /invalid `binary\.package_name`: the staged tarball .*widget-v1\.2\.3-napi-v3-linux-x64\.tar\.gz could be the build for any of linux-x64-glibc, linux-x64-musl: add \{libc\} to package_name/);
 });
 
-test('platform-package merges builds for several Node ABIs, and refuses two on one path', async () => {
+test('platform-package merges builds for several Node ABIs into one package, each under abi/<node_abi>/', async () => {
   // A non-Node-API package: one build per Node ABI, each from its own CI job.
-  const binary = { module_path: './lib/binding/{node_abi}', package_name: '{module_name}-v{version}-{node_abi}-{platform}-{arch}-{libc}.tar.gz', napi_versions: undefined, remote_path: undefined, platform_packages: { targets: [HERE] } };
-  const stage = (abis) => {
-    const from = tmpdir('pregyp-artifacts-');
+  const binary = { module_path: './lib/binding', package_name: '{module_name}-v{version}-{node_abi}-{platform}-{arch}-{libc}.tar.gz', napi_versions: undefined, remote_path: undefined, platform_packages: { targets: [HERE] } };
+  const stage = (abis, from = tmpdir('pregyp-artifacts-')) => {
     const { platform, arch, libc } = tripleParts(HERE);
     for (const abi of abis) {
-      makeTarball(path.join(from, `widget-v1.2.3-node-v${abi}-${platform}-${arch}-${libc}.tar.gz`), [{ name: `node-v${abi}/widget.node`, type: 'file', content: `abi ${abi}` }]);
+      fs.mkdirSync(path.join(from, `job-node-${abi}`), { recursive: true });
+      makeTarball(path.join(from, `job-node-${abi}`, `widget-v1.2.3-node-v${abi}-${platform}-${arch}-${libc}.tar.gz`), [{ name: 'binding/widget.node', type: 'file', content: `abi ${abi}` }]);
     }
     return from;
   };
+  // module_path without {node_abi}, as most NAN addons have it: no change needed.
   const dir = widget(binary);
-  assert.strictEqual((await runCli(['platform-package', '--from', stage([115])], { cwd: dir })).code, 0);
-  const r = await runCli(['platform-package', '--from', stage([127])], { cwd: dir });
+  const r = await runCli(['platform-package', '--from', stage([115, 127])], { cwd: dir });
   assert.strictEqual(r.code, 0, r.stderr);
   const pdir = path.join(dir, 'build', 'npm', '@acme', `widget-${HERE}`);
-  assert.strictEqual(read(pdir, 'lib/binding/node-v115/widget.node'), 'abi 115');
-  assert.strictEqual(read(pdir, 'lib/binding/node-v127/widget.node'), 'abi 127');
-  assert.deepStrictEqual(JSON.parse(read(pdir, 'package.json')).pregyp.bindings, { 'lib/binding/node-v115/widget.node': 'node-v115', 'lib/binding/node-v127/widget.node': 'node-v127' });
+  assert.strictEqual(read(pdir, 'abi/node-v115/lib/binding/widget.node'), 'abi 115');
+  assert.strictEqual(read(pdir, 'abi/node-v127/lib/binding/widget.node'), 'abi 127');
+  assert.ok(!fs.existsSync(path.join(pdir, 'lib')), 'each ABI\'s file once, nothing at module_path itself');
+  // A later job's artifacts merge in, an Electron build among them (its node_abi names a
+  // minor, so its tarball is recognised by its name's shape); the list stays sorted.
+  const later = stage([93]);
+  const { platform, arch, libc } = tripleParts(HERE);
+  fs.mkdirSync(path.join(later, 'job-electron'));
+  makeTarball(path.join(later, 'job-electron', `widget-v1.2.3-electron-v31.1-${platform}-${arch}-${libc}.tar.gz`), [{ name: 'binding/widget.node', type: 'file', content: 'electron 31' }]);
+  const more = await runCli(['platform-package', '--from', later], { cwd: dir });
+  assert.strictEqual(more.code, 0, more.stderr);
+  const pj = JSON.parse(read(pdir, 'package.json'));
+  assert.deepStrictEqual(pj.pregyp.abis, ['electron-v31.1', 'node-v93', 'node-v115', 'node-v127']);
+  assert.strictEqual(read(pdir, 'abi/electron-v31.1/lib/binding/widget.node'), 'electron 31');
+  assert.deepStrictEqual(pj.files, ['abi/']);
+  assert.deepStrictEqual(pj.pregyp.bindings, { 'abi/electron-v31.1/lib/binding/widget.node': 'electron-v31.1', 'abi/node-v115/lib/binding/widget.node': 'node-v115', 'abi/node-v127/lib/binding/widget.node': 'node-v127', 'abi/node-v93/lib/binding/widget.node': 'node-v93' });
+  for (const abi of [115, 127]) assert.match(r.stdout, new RegExp(`abi/node-v${abi}/lib/binding/widget\\.node`));
 
-  // module_path without {node_abi}: the second ABI would overwrite the first.
-  const flat = widget({ ...binary, module_path: './lib/binding' });
-  assert.strictEqual((await runCli(['platform-package', '--from', stage([115])], { cwd: flat })).code, 0);
-  const clash = await runCli(['platform-package', '--from', stage([127])], { cwd: flat });
+  // Tarball names that do not tell the ABIs apart are refused.
+  const unnamed = widget({ ...binary, package_name: '{module_name}-v{version}-{platform}-{arch}-{libc}.tar.gz' });
+  const from = tmpdir('pregyp-artifacts-');
+  makeTarball(path.join(from, `widget-v1.2.3-${platform}-${arch}-${libc}.tar.gz`), [{ name: 'binding/widget.node', type: 'file', content: 'x' }]);
+  const clash = await runCli(['platform-package', '--from', from], { cwd: unnamed });
   assert.strictEqual(clash.code, 1);
-  assert.match(clash.stderr, /invalid `binary\.module_path`: `\.\/lib\/binding` puts the node-v127 build at lib\/binding\/widget\.node in .*, where the node-v115 build already is: add \{node_abi\} to module_path/);
+  assert.match(clash.stderr, /invalid `binary\.package_name`: the staged tarball widget-v1\.2\.3-linux-x64-glibc\.tar\.gz could be the build for any Node ABI \(…, node-v\d+, node-v\d+, node-v\d+\): add \{node_abi\} to package_name/);
+});
+
+// An installed app whose platform package holds builds sorted by Node ABI (`abis`).
+function abiApp(abis) {
+  const src = widget({ module_path: './lib/binding', package_name: '{module_name}-v{version}-{node_abi}-{platform}-{arch}-{libc}.tar.gz', napi_versions: undefined, remote_path: undefined });
+  const app = tmpdir('pregyp-app-');
+  const pkg = path.join(app, 'node_modules', '@acme', 'widget');
+  fs.cpSync(src, pkg, { recursive: true });
+  const ppDir = path.join(app, 'node_modules', '@acme', `widget-${HERE}`);
+  for (const abi of abis) {
+    fs.mkdirSync(path.join(ppDir, 'abi', abi, 'lib', 'binding'), { recursive: true });
+    fs.writeFileSync(path.join(ppDir, 'abi', abi, 'lib', 'binding', 'widget.node'), abi);
+  }
+  fs.writeFileSync(path.join(ppDir, 'package.json'), JSON.stringify({ name: `@acme/widget-${HERE}`, version: '1.2.3', pregyp: { abis } }));
+  return { pkg, ppDir };
+}
+
+test('find() and load() take the running Node ABI\'s build from a platform package of several', () => {
+  const mine = `node-v${process.versions.modules}`;
+  const { pkg, ppDir } = abiApp(['electron-v31.1', 'node-v93', mine, 'node-v999']);
+  assert.strictEqual(pregyp.find(path.join(pkg, 'package.json')), path.join(ppDir, 'abi', mine, 'lib', 'binding', 'widget.node'));
+  // Electron: its own ABI's build, also for another minor of the same major (one ABI).
+  for (const target of ['31.1.0', '31.4.2']) {
+    assert.strictEqual(pregyp.find(path.join(pkg, 'package.json'), { runtime: 'electron', target }), path.join(ppDir, 'abi', 'electron-v31.1', 'lib', 'binding', 'widget.node'), target);
+  }
+  assert.strictEqual(pregyp.find(path.join(pkg, 'package.json'), { runtime: 'electron', target: '32.0.0' }), path.join(pkg, 'lib', 'binding', 'widget.node'));
+  // The stand-in is not a shared object: load() says where it came from.
+  assert.throws(() => pregyp.load(pkg), (e) => e.code === 'E_BINDING_LOAD' && e.message.includes(`(from the platform package @acme/widget-${HERE}@1.2.3`));
+  // A build at module_path (a local source build) still wins.
+  fs.mkdirSync(path.join(pkg, 'lib', 'binding'), { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'lib', 'binding', 'widget.node'), 'local');
+  assert.strictEqual(pregyp.find(path.join(pkg, 'package.json')), path.join(pkg, 'lib', 'binding', 'widget.node'));
+});
+
+test('load() says which Node ABIs the platform package has and how to get this one', () => {
+  const mine = `node-v${process.versions.modules}`;
+  const { pkg, ppDir } = abiApp(['node-v127', 'node-v137']);
+  // find() keeps the reference's contract: the module_path candidate, no error.
+  assert.strictEqual(pregyp.find(path.join(pkg, 'package.json')), path.join(pkg, 'lib', 'binding', 'widget.node'));
+  const major = process.versions.node.split('.')[0];
+  assert.throws(
+    () => pregyp.load(pkg),
+    (e) => {
+      assert.strictEqual(e.code, 'E_BINDING_MISSING');
+      assert.ok(e.message.includes(`platform package: @acme/widget-${HERE}@1.2.3 at ${ppDir} holds builds for node-v127 (Node 22), node-v137 (Node 24) only; this runtime is ${mine} (Node ${major})`), e.message);
+      assert.match(e.message, /likely cause: the package is built once per Node ABI \(it is not Node-API\), and its platform package was published without a build for this one/);
+      assert.match(e.message, /fix: npx pregyp heal --fallback-to-build \(downloads this ABI's build from https:\/\/h\.example\/ if it is published there, else builds from source; needs a compiler\)/);
+      return true;
+    }
+  );
 });
 
 test("platform-package from this machine's builds; a target not in targets is refused", async () => {

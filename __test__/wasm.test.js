@@ -107,7 +107,7 @@ test("find() and load() tests of the suite pass through wasm (PREGYP_TEST_HIDE_N
   const runs = [
     // All of find.test.js but the loader's platform-package version check (native loader only).
     ['find.test.js', '^(?!the loader refuses)'],
-    ['platform-package.test.js', '^(find\\(\\) and load\\(\\)|load\\(\\) explains|binary.platform_packages is validated)'],
+    ['platform-package.test.js', '^(find\\(\\) and load\\(\\)|load\\(\\) explains|load\\(\\) says which Node ABIs|binary.platform_packages is validated)'],
   ];
   for (const [file, pattern] of runs) {
     const r = spawnSync(process.execPath, ['--test', `--test-name-pattern=${pattern}`, path.join(__dirname, file)], { env, encoding: 'utf8', cwd: ROOT, timeout: 300_000 });

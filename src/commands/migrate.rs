@@ -571,16 +571,18 @@ fn layout_todo(ctx: &Context, pp: &PlatformPackages, todo: &mut Vec<String>) {
             "binary.module_path `{module_path}` has no {{napi_build_version}}: fine with one Node-API version; with several, add it so that builds sit side by side"
         ));
     }
-    if !napi && !module_path.contains("{node_abi}") {
-        todo.push(format!(
-            "binary.module_path `{module_path}` has no {{node_abi}}: each platform package can hold the build of one Node ABI only (the workflow builds on Node 22); add {{node_abi}} to module_path to ship several, or move to Node-API"
-        ));
-    }
     let names = format!(
         "{}{}",
         b.package_name.clone().unwrap_or_default(),
         b.remote_path.clone().unwrap_or_default()
     );
+    // Each Node ABI's build gets its own folder in the platform package; only the staged
+    // tarballs, which the workflow gathers by name, must tell the ABIs apart.
+    if !napi && b.package_name.is_some() && !names.contains("{node_abi}") {
+        todo.push(
+            "package_name (or remote_path) has no {node_abi}: add it, or the staged tarballs of the Node majors the workflow builds share one name".into(),
+        );
+    }
     let linux_libcs: BTreeSet<_> = pp
         .targets
         .iter()
@@ -1040,18 +1042,20 @@ fn workflow_todo(ctx: &Context, pp: &PlatformPackages) -> Vec<String> {
 /// `.github/workflows/prebuild.yml`.
 fn workflow_yaml(ctx: &Context, pp: &PlatformPackages, doc: &Map<String, Value>) -> String {
     let napi = ctx.manifest.napi_versions().ok().flatten().is_some();
-    let module_path = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.module_path.clone())
-        .unwrap_or_default();
-    // Node-API builds run on any Node; others need one build per Node ABI, which
-    // module_path must keep apart.
-    let nodes = if napi || !module_path.contains("{node_abi}") {
-        "[22]"
+    // Node-API builds run on any Node; others need one build per Node ABI, on every
+    // major the package supports (one platform package holds them all).
+    let engines = doc
+        .get("engines")
+        .and_then(|e| e.get("node"))
+        .and_then(Value::as_str);
+    let nodes = if napi {
+        "[22]".to_string()
     } else {
-        "[20, 22, 24]"
+        let majors: Vec<String> = crate::config::target::supported_node_majors(engines)
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        format!("[{}]", majors.join(", "))
     };
     let has_test = doc
         .get("scripts")

@@ -5,7 +5,7 @@
 //! the binding?", asked by `install`, `explain` and `heal`.
 
 use super::{Context, Outcome};
-use crate::config::platform::{Installed, Lookup, PlatformPackages, Target};
+use crate::config::platform::{Installed, Lookup, PlatformPackages, Target, ABI_DIR};
 use crate::config::versioning::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::log;
@@ -107,8 +107,15 @@ fn add_build(
     let name = pp.package_name(&root_name, &config.module_name, target);
     let dir = out.join(&name);
     let rel = relative_module_path(ctx, config)?;
-    let binding = slashed(&rel.join(format!("{}.node", config.module_name)));
     let label = abi_label(config);
+    // A build for one Node ABI (not Node-API) goes under abi/<node_abi>/, so builds for
+    // every ABI share the package whatever module_path says; find() picks the running
+    // ABI's from the list in package.json.
+    let place = match config.napi_build_version {
+        Some(_) => rel.clone(),
+        None => Path::new(ABI_DIR).join(&label).join(&rel),
+    };
+    let binding = slashed(&place.join(format!("{}.node", config.module_name)));
     let pkg_file = dir.join("package.json");
     let mut doc: Map<String, Value> = match std::fs::read(&pkg_file) {
         Ok(b) => serde_json::from_slice(&b).map_err(|source| Error::PackageJsonInvalid {
@@ -159,7 +166,7 @@ fn add_build(
             ),
         });
     }
-    let dest = dir.join(&rel);
+    let dest = dir.join(&place);
     match source {
         BuildFrom::Dir(from) => {
             copy_tree(from, &dest)?;
@@ -194,7 +201,7 @@ fn add_build(
         }
     }
     bindings.insert(binding.clone(), label.clone());
-    write_manifest(ctx, target, &name, &version, &rel, &bindings, doc, &dir)?;
+    write_manifest(ctx, target, &name, &version, &place, &bindings, doc, &dir)?;
     Ok((name, dir, binding))
 }
 
@@ -240,10 +247,19 @@ fn write_manifest(
     }
     // Yarn 2+ keeps native files of such packages on disk rather than in its zip store.
     doc.insert("preferUnplugged".into(), json!(true));
-    doc.insert(
-        "pregyp".into(),
-        json!({ "package": root, "target": triple, "bindings": bindings }),
-    );
+    let mut pregyp = json!({ "package": root, "target": triple, "bindings": bindings });
+    let abi_prefix = format!("{ABI_DIR}/");
+    let mut abis: Vec<&String> = bindings
+        .iter()
+        .filter(|(path, _)| path.starts_with(&abi_prefix))
+        .map(|(_, label)| label)
+        .collect();
+    if !abis.is_empty() {
+        abis.sort_by_key(|a| abi_order(a));
+        abis.dedup();
+        pregyp["abis"] = json!(abis);
+    }
+    doc.insert("pregyp".into(), pregyp);
     std::fs::create_dir_all(dir).at("create directory", dir)?;
     let file = dir.join("package.json");
     let text = serde_json::to_string_pretty(&Value::Object(doc)).expect("JSON serializes");
@@ -261,6 +277,15 @@ with no install script, and `{root}` finds the binding here.\n\nBuilds:\n\n{}\n"
     );
     std::fs::write(dir.join("README.md"), readme).at("write", dir.join("README.md"))?;
     Ok(())
+}
+
+/// Sorts ABI labels by runtime, then by number (`node-v93` before `node-v115`).
+fn abi_order(label: &str) -> (String, Vec<u64>) {
+    let (runtime, number) = label.split_once("-v").unwrap_or((label, ""));
+    (
+        runtime.to_string(),
+        number.split('.').map(|n| n.parse().unwrap_or(0)).collect(),
+    )
 }
 
 /// The target a config evaluates for.
@@ -404,6 +429,9 @@ fn node_versions_per_abi() -> Vec<String> {
     per_abi.into_values().map(|k| k.3).collect()
 }
 
+/// The builds a staged tarball's name could hold: each with its target.
+type Owners = Vec<(Target, Config)>;
+
 /// Every target's package from the staged tarballs under `from` (a CI matrix's
 /// artifacts gathered in one folder, in any sub-folders).
 fn from_tarballs(
@@ -425,7 +453,7 @@ fn from_tarballs(
             .collect(),
     };
     // Expected tarball name -> the (target, config) pairs it would hold.
-    let mut expected: BTreeMap<String, Vec<(Target, Config)>> = BTreeMap::new();
+    let mut expected: BTreeMap<String, Owners> = BTreeMap::new();
     // A target without a libc (not Linux) is `unknown` where it runs; a tarball staged
     // here with --target_platform and no --target_libc carries this machine's libc, as
     // the reference names it: both names are that target's.
@@ -468,7 +496,20 @@ fn from_tarballs(
                     .iter()
                     .find(|(rel, _)| rel.rsplit('/').next() == Some(base))
             });
-        let Some((rel, owners)) = hit else { continue };
+        let electron;
+        let (rel, owners) = match hit {
+            Some((rel, owners)) => (rel, owners),
+            None => match (
+                declared_napi.as_ref().is_some_and(|v| !v.is_empty()),
+                electron_build(ctx, &expected, &shown)?,
+            ) {
+                (false, Some(found)) => {
+                    electron = found;
+                    (&electron.0, &electron.1)
+                }
+                _ => continue,
+            },
+        };
         let mut targets: Vec<&Target> = owners.iter().map(|(t, _)| t).collect();
         targets.dedup();
         if targets.len() > 1 {
@@ -487,6 +528,29 @@ fn from_tarballs(
                 reason: format!(
                     "the staged tarball {rel} could be the build for any of {}: add {var} to package_name (or remote_path) so each target's tarball has its own name",
                     names.join(", ")
+                ),
+            });
+        }
+        let mut abis: Vec<String> = owners
+            .iter()
+            .filter(|(_, c)| c.napi_build_version.is_none())
+            .map(|(_, c)| abi_label(c))
+            .collect();
+        if abis.len() > 1 {
+            abis.sort_by_key(|a| abi_order(a));
+            let shown: Vec<&str> = abis
+                .iter()
+                .rev()
+                .take(3)
+                .rev()
+                .map(String::as_str)
+                .collect();
+            return Err(Error::InvalidField {
+                path: ctx.manifest.path.clone(),
+                field: "binary.package_name".into(),
+                reason: format!(
+                    "the staged tarball {rel} could be the build for any Node ABI (…, {}): add {{node_abi}} to package_name (or remote_path) so each Node ABI's tarball has its own name",
+                    shown.join(", ")
                 ),
             });
         }
@@ -533,6 +597,54 @@ fn from_tarballs(
         )));
     }
     Ok(written)
+}
+
+/// A staged tarball of an Electron build (`node_abi` `electron-v<major>.<minor>`, which
+/// cannot be listed ahead like Node's): its name is each target's expected Node name with
+/// the Node ABI swapped for an Electron one. Returns the name and the evaluated build.
+fn electron_build(
+    ctx: &Context,
+    expected: &BTreeMap<String, Owners>,
+    shown: &str,
+) -> Result<Option<(String, Owners)>> {
+    const PREFIX: &str = "electron-v";
+    for (rel, owners) in expected {
+        let [(target, config)] = owners.as_slice() else {
+            continue;
+        };
+        let abi = crate::config::find::node_abi(config);
+        let Some((pre, post)) = rel.split_once(abi).filter(|_| !abi.is_empty()) else {
+            continue;
+        };
+        let Some(head) = shown.strip_suffix(post) else {
+            continue;
+        };
+        let Some(at) = head.rfind(PREFIX) else {
+            continue;
+        };
+        let version = &head[at + PREFIX.len()..];
+        let valid = version.split('.').count() == 2
+            && version
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        // Under its remote_path, or flat: the file name's part before the ABI must match.
+        let before = &head[..at];
+        let pre_base = pre.rsplit('/').next().unwrap_or(pre);
+        let rest = before.strip_suffix(pre_base);
+        if !valid || !rest.is_some_and(|r| r.is_empty() || r.ends_with('/')) {
+            continue;
+        }
+        let mut c = ctx.clone();
+        c.opts.target.platform = Some(target.platform.clone());
+        c.opts.target.arch = Some(target.arch.clone());
+        c.opts.target.libc = Some(target.libc.clone().unwrap_or_else(|| "unknown".into()));
+        c.opts.target.runtime = Some(crate::config::target::Runtime::Electron);
+        c.opts.target.version = Some(format!("{version}.0"));
+        let electron = c.evaluate("platform-package", None)?;
+        let name = format!("{pre_base}{PREFIX}{version}{post}");
+        return Ok(Some((name, vec![(target.clone(), electron)])));
+    }
+    Ok(None)
 }
 
 /// `optional-deps [--write]`: the root's optionalDependencies on every platform package,
@@ -733,14 +845,14 @@ pub fn provided(ctx: &Context, config: &Config) -> Result<(Lookup, Option<(Insta
     let Lookup::Found { package } = &lookup else {
         return Ok((lookup, None));
     };
-    if let Some(p) = crate::config::find::binding_in(&package.dir, &ctx.dir, config) {
+    if let Some(p) = crate::config::find::binding_in(package, &ctx.dir, config) {
         let found = (package.clone(), p);
         return Ok((lookup, Some(found)));
     }
     if let (Some(best), Some(b)) = (config.napi_build_version, ctx.manifest.binary.as_ref()) {
         for v in crate::config::node_api::older_than(b, best, ctx.host.napi)? {
             let c = ctx.evaluate("install", Some(v))?;
-            if let Some(p) = crate::config::find::binding_in(&package.dir, &ctx.dir, &c) {
+            if let Some(p) = crate::config::find::binding_in(package, &ctx.dir, &c) {
                 let found = (package.clone(), p);
                 return Ok((lookup, Some(found)));
             }

@@ -179,7 +179,7 @@ pub fn locate(
             None => config.clone(),
             Some(v) => versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?,
         };
-        if let Some(path) = binding_in(&package.dir, root, &c) {
+        if let Some(path) = binding_in(package, root, &c) {
             return Ok(Located {
                 install_script,
                 path,
@@ -210,12 +210,54 @@ pub fn lookup_platform_package(manifest: &Manifest, config: &Config) -> Lookup {
     )
 }
 
+/// The `node_abi` a config was evaluated for (`node-v127`, `electron-v31.1`).
+pub fn node_abi(config: &Config) -> &str {
+    config
+        .values
+        .get("node_abi")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+}
+
 /// The binding's place inside a platform package: module_path as evaluated, relative to
-/// the package root (`root`), under `package_dir`; None when it is not there.
-pub fn binding_in(package_dir: &Path, root: &Path, config: &Config) -> Option<PathBuf> {
+/// the package root (`root`), under the package's folder, or, for a build that is not
+/// Node-API in a package that sorts its builds by Node ABI, under `abi/<node_abi>/`
+/// there; None when it is not there. One stat, no read: the package's ABI list came
+/// with the read of its package.json that found its version.
+pub fn binding_in(package: &Installed, root: &Path, config: &Config) -> Option<PathBuf> {
     let rel = config.module.strip_prefix(root).ok()?;
-    let path = package_dir.join(rel);
+    let path = match (
+        config.napi_build_version,
+        package.abi_binding(node_abi(config), rel),
+    ) {
+        (None, Some(slot)) => slot?,
+        _ => package.dir.join(rel),
+    };
     hostfs::is_file(&path).then_some(path)
+}
+
+/// `node-v127 (Node 22)`: an ABI label with the Node majors that use it, from the bundled
+/// table (only asked when explaining a failure).
+fn abi_with_majors(abi: &str) -> String {
+    let Some(n) = abi
+        .strip_prefix("node-v")
+        .and_then(|n| n.parse::<u32>().ok())
+    else {
+        return abi.to_string();
+    };
+    let mut majors: Vec<u32> = target::bundled_table()
+        .node
+        .iter()
+        .filter(|(_, e)| e.node_abi == Some(n))
+        .filter_map(|(v, _)| v.split('.').next()?.parse().ok())
+        .collect();
+    majors.sort_unstable();
+    majors.dedup();
+    match majors.as_slice() {
+        [] => abi.to_string(),
+        [m] => format!("{abi} (Node {m})"),
+        [first, .., last] => format!("{abi} (Node {first}-{last})"),
+    }
 }
 
 /// The absolute path of the binding, as the reference's find() returns it: never an
@@ -315,6 +357,35 @@ pub fn missing_binding_error(located: &Located) -> Error {
             "the lockfile or a hoisted copy pins another version of the platform package".to_string(),
             format!("npm install {}@{expected} (the version must match exactly), or: {heal}", found.name),
         ),
+        Lookup::Found { package } if config.napi_build_version.is_none() && package.abis.is_some() => {
+            let held: Vec<String> = package
+                .abis
+                .iter()
+                .flatten()
+                .map(|a| abi_with_majors(a))
+                .collect();
+            let held = if held.is_empty() {
+                "no builds".to_string()
+            } else {
+                format!("builds for {} only", held.join(", "))
+            };
+            let host = if config.host.is_empty() {
+                String::new()
+            } else {
+                format!(" (downloads this ABI's build from {} if it is published there, else builds from source; needs a compiler)", config.host)
+            };
+            (
+                Some(format!(
+                    "{}@{} at {} holds {held}; this runtime is {}",
+                    package.name,
+                    package.version,
+                    package.dir.display(),
+                    abi_with_majors(node_abi(config)),
+                )),
+                "the package is built once per Node ABI (it is not Node-API), and its platform package was published without a build for this one".to_string(),
+                format!("npx pregyp heal --fallback-to-build{host}   (or: cd {dir} && npx pregyp install --fallback-to-build; or run it on a Node the platform package has a build for)"),
+            )
+        }
         Lookup::Found { package } => (
             Some(format!(
                 "{}@{} at {} has no binding for this target",

@@ -148,6 +148,39 @@ pub struct Installed {
     pub dir: PathBuf,
     /// Its `version`.
     pub version: String,
+    /// The Node ABIs it holds builds for (`pregyp.abis` in its package.json, e.g.
+    /// `["node-v115", "node-v127"]`), each under [`ABI_DIR`]`/<abi>/`; `None` for a package
+    /// that holds its bindings at module_path (Node-API builds, and packages made before
+    /// several ABIs could share one).
+    pub abis: Option<Vec<String>>,
+}
+
+/// The folder of a platform package under which each Node ABI's build sits, at
+/// `abi/<node_abi>/<module_path relative to the package root>/<module_name>.node`, so
+/// that builds for several ABIs share one package whatever module_path says.
+pub const ABI_DIR: &str = "abi";
+
+impl Installed {
+    /// Where the build for `node_abi` sits in this package (`rel`: the binding's path
+    /// relative to the addon package's root), when the package lists that ABI; `None`
+    /// when the package does not sort its builds by ABI.
+    /// Electron keeps one ABI across a major, while its `node_abi` names the minor too
+    /// (`electron-v31.1`): a build for another minor of the same major serves.
+    pub fn abi_binding(&self, node_abi: &str, rel: &Path) -> Option<Option<PathBuf>> {
+        let abis = self.abis.as_ref()?;
+        let same_major = |a: &str| match (
+            node_abi.strip_prefix("electron-v"),
+            a.strip_prefix("electron-v"),
+        ) {
+            (Some(want), Some(have)) => want.split('.').next() == have.split('.').next(),
+            _ => false,
+        };
+        let held = abis
+            .iter()
+            .find(|a| *a == node_abi)
+            .or_else(|| abis.iter().find(|a| same_major(a)));
+        Some(held.map(|a| self.dir.join(ABI_DIR).join(a).join(rel)))
+    }
 }
 
 /// Finds the package `name` the way `require.resolve` does from a file in `from`:
@@ -226,15 +259,31 @@ pub fn lookup(
 /// The platform package `name` installed in `dir`: `Found` when it is of `version`.
 pub fn installed_at(name: String, dir: &Path, version: &str) -> Lookup {
     let dir = dir.to_path_buf();
-    let found_version = crate::config::hostfs::read(&dir.join("package.json"))
+    // The one read: the version and, for builds sorted by Node ABI, the ABIs held.
+    let doc = crate::config::hostfs::read(&dir.join("package.json"))
         .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let found_version = doc
+        .as_ref()
         .and_then(|v| v.get("version").and_then(Value::as_str).map(String::from))
         .unwrap_or_default();
+    let abis = doc
+        .as_ref()
+        .and_then(|v| v.pointer("/pregyp/abis"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                // A name that could leave the package's folder is not an ABI.
+                .filter(|s| !s.is_empty() && !s.contains(['/', '\\']) && !s.starts_with('.'))
+                .map(String::from)
+                .collect()
+        });
     let package = Installed {
         name,
         dir,
         version: found_version,
+        abis,
     };
     if package.version != version {
         return Lookup::WrongVersion {
@@ -328,6 +377,43 @@ mod tests {
             ),
             Lookup::NotShipped { .. }
         ));
+    }
+
+    #[test]
+    fn builds_sorted_by_node_abi_are_read_with_the_version() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("package.json"),
+            r#"{"version":"1.0.0","pregyp":{"abis":["node-v127","electron-v31.1","../x","a/b",""]}}"#,
+        )
+        .unwrap();
+        let Lookup::Found { package } = installed_at("p".into(), d.path(), "1.0.0") else {
+            panic!("not found")
+        };
+        // Names that could leave the package's folder are not ABIs.
+        assert_eq!(
+            package.abis.as_deref(),
+            Some(&["node-v127".to_string(), "electron-v31.1".to_string()][..])
+        );
+        let rel = Path::new("build/Release/x.node");
+        let at = |abi: &str| d.path().join("abi").join(abi).join(rel);
+        assert_eq!(
+            package.abi_binding("node-v127", rel),
+            Some(Some(at("node-v127")))
+        );
+        assert_eq!(package.abi_binding("node-v137", rel), Some(None));
+        // Electron: one ABI per major, whatever the minor.
+        assert_eq!(
+            package.abi_binding("electron-v31.4", rel),
+            Some(Some(at("electron-v31.1")))
+        );
+        assert_eq!(package.abi_binding("electron-v32.0", rel), Some(None));
+        // A package without the list keeps its bindings at module_path.
+        std::fs::write(d.path().join("package.json"), r#"{"version":"1.0.0"}"#).unwrap();
+        let Lookup::Found { package } = installed_at("p".into(), d.path(), "1.0.0") else {
+            panic!("not found")
+        };
+        assert_eq!(package.abi_binding("node-v127", rel), None);
     }
 
     #[cfg(unix)]

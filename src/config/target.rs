@@ -473,8 +473,75 @@ fn lookup_node<'a>(
     }
 }
 
+/// The Node majors a package built once per Node ABI ships builds for by default: the
+/// release lines in maintenance or active support, and the current one.
+pub const DEFAULT_NODE_MAJORS: &[u32] = &[20, 22, 24, 26];
+
+/// The majors of [`DEFAULT_NODE_MAJORS`] that an `engines.node` range admits (npm's range
+/// syntax: `||` alternatives, comparators separated by spaces, `x` wildcards). A major is
+/// admitted when its first or a late release satisfies the range (`>=20.10` admits 20).
+/// Without a range, or with one this cannot read or that admits none of them, all of them.
+pub fn supported_node_majors(engines: Option<&str>) -> Vec<u32> {
+    let Some(range) = engines.map(str::trim).filter(|r| !r.is_empty()) else {
+        return DEFAULT_NODE_MAJORS.to_vec();
+    };
+    let alternatives: Option<Vec<semver::VersionReq>> = range
+        .split("||")
+        .map(|alt| {
+            // npm writes `>=18 <23`; the semver crate wants `>=18, <23`.
+            let mut parts: Vec<String> = Vec::new();
+            for word in alt.split_whitespace() {
+                match parts.last_mut() {
+                    // `>= 18`: an operator standing alone joins the version after it.
+                    Some(last) if last.chars().all(|c| "<>=~^".contains(c)) => last.push_str(word),
+                    _ => parts.push(word.trim_start_matches('v').to_string()),
+                }
+            }
+            let text = if parts.is_empty() {
+                "*".to_string()
+            } else {
+                parts.join(", ")
+            };
+            semver::VersionReq::parse(&text).ok()
+        })
+        .collect();
+    let Some(alternatives) = alternatives else {
+        return DEFAULT_NODE_MAJORS.to_vec();
+    };
+    let admitted: Vec<u32> = DEFAULT_NODE_MAJORS
+        .iter()
+        .copied()
+        .filter(|&m| {
+            let first = semver::Version::new(m.into(), 0, 0);
+            let late = semver::Version::new(m.into(), 999, 999);
+            alternatives
+                .iter()
+                .any(|r| r.matches(&first) || r.matches(&late))
+        })
+        .collect();
+    if admitted.is_empty() {
+        DEFAULT_NODE_MAJORS.to_vec()
+    } else {
+        admitted
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn node_majors_follow_engines() {
+        let m = |r: Option<&str>| super::supported_node_majors(r);
+        assert_eq!(m(None), [20, 22, 24, 26]);
+        assert_eq!(m(Some(">=18")), [20, 22, 24, 26]);
+        assert_eq!(m(Some(">=22")), [22, 24, 26]);
+        assert_eq!(m(Some(">= 20.10 < 25")), [20, 22, 24]);
+        assert_eq!(m(Some("^20 || ^24.2.0")), [20, 24]);
+        assert_eq!(m(Some("22.x || 26.x")), [22, 26]);
+        // Unreadable, or admitting none of them: every default major.
+        assert_eq!(m(Some("18 - 22 garbage")), [20, 22, 24, 26]);
+        assert_eq!(m(Some("<18")), [20, 22, 24, 26]);
+    }
+
     use super::*;
 
     fn abi(runtime: Runtime, target: Option<&str>) -> (Result<String>, Vec<String>) {
