@@ -343,9 +343,9 @@ describe('small consistencies', () => {
     assert.doesNotMatch(dts, /dryRun|lastModified/);
   });
   test('package --target_platform=darwin: the reference name, a warning, and platform-package --from takes it', async () => {
-    const dir = makePackage({ package_name: '{module_name}-{platform}-{arch}-{libc}.tar.gz', platform_packages: { targets: ['darwin-arm64'] } });
+    const dir = makePackage({ package_name: '{module_name}-{node_abi}-{platform}-{arch}-{libc}.tar.gz', platform_packages: { targets: ['darwin-arm64'] } });
     const name = (await runCli(['reveal', 'package_name', '--target_platform=darwin', '--target_arch=arm64', '--silent'], { cwd: dir })).stdout.trim();
-    assert.equal(name, `opt-darwin-arm64-${require('../lib/loader').hostTriples()[0].endsWith('musl') ? 'musl' : 'glibc'}.tar.gz`);
+    assert.equal(name, `opt-node-v${process.versions.modules}-darwin-arm64-${require('../lib/loader').hostTriples()[0].endsWith('musl') ? 'musl' : 'glibc'}.tar.gz`);
     const p = ok(await runCli(['package', '--target_platform=darwin', '--target_arch=arm64'], { cwd: dir }), 'package');
     assert.match(p.stderr, /installs on darwin look for `unknown`: pass --target_libc=unknown/);
     ok(await runCli(['platform-package', '--from', 'build/stage'], { cwd: dir }), 'platform-package --from');
