@@ -168,18 +168,7 @@ pub(crate) fn edit_package_json(
         })?;
     edit(&mut doc)?;
     let body = render_package_json(&text, &doc);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".package.json-")
-        .tempfile_in(dir)
-        .at("create temp file in", dir)?;
-    std::io::Write::write_all(&mut tmp, body.as_bytes()).at("write", tmp.path())?;
-    // Keep package.json's permissions (tempfile creates 0600).
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path)
-        .map_err(|e| Error::io("rename into", path, e.error))?;
+    crate::place::atomic::write_file(path, body.as_bytes())?;
     Ok(())
 }
 
