@@ -269,6 +269,12 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     let gyp_path = ctx.dir.join("binding.gyp");
     let has_gyp = gyp_path.is_file();
     let build = build_steps(&original_scripts, has_gyp);
+    if let Some(f) = &build.keep_fallback {
+        if let Some(scripts) = doc.get_mut("scripts").and_then(Value::as_object_mut) {
+            scripts.insert(BUILD_SCRIPT.into(), json!(f));
+            notes.push(format!("scripts.{BUILD_SCRIPT}: \"{f}\" (the build the install script fell back to)"));
+        }
+    }
     let (changed, warnings) =
         super::platform_package::setup_platform_packages_doc(&pj, &mut doc, &deps, has_gyp)?;
     notes.extend(changed);
@@ -399,9 +405,15 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
         ));
     } else if workflow == "github" {
         let rel = ".github/workflows/prebuild.yml";
-        let new = workflow_yaml(ctx, &pp, &doc, &build);
+        let new = sealed(workflow_yaml(ctx, &pp, &doc, &build));
         match std::fs::read_to_string(ctx.dir.join(rel)) {
             Ok(old) if old == new => {}
+            // Written by an earlier run and not edited since: it follows the new arguments.
+            Ok(old) if is_sealed(&old) => changes.push(FileChange {
+                rel: rel.into(),
+                old: Some(old),
+                new,
+            }),
             Ok(_) => result.todo.push(format!(
                 "{rel} exists and differs from what migrate writes: left as it is (move it away and run migrate again to see the generated one)"
             )),
@@ -812,6 +824,30 @@ fn js_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The last line of a workflow migrate wrote: the hash of everything before it, so that
+/// a later run can tell its own unedited file (which it may rewrite) from a person's.
+const SEAL: &str = "# pregyp migrate, sha256 of the lines above: ";
+
+fn seal_of(body: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16].to_string()
+}
+
+fn sealed(body: String) -> String {
+    let seal = seal_of(&body);
+    format!("{body}{SEAL}{seal}\n")
+}
+
+fn is_sealed(text: &str) -> bool {
+    let Some(body_end) = text.trim_end_matches('\n').rfind('\n').map(|i| i + 1) else {
+        return false;
+    };
+    let (body, last) = text.split_at(body_end);
+    last.trim_end()
+        .strip_prefix(SEAL)
+        .is_some_and(|seal| seal == seal_of(body))
+}
+
 /// How the workflow builds the binary.
 struct BuildSteps {
     /// The package's own install scripts that stay (they prepare the build: a config
@@ -819,7 +855,13 @@ struct BuildSteps {
     prepare: Vec<String>,
     /// The build command; `None` when migrate cannot tell it.
     build: Option<String>,
+    /// The build an install script fell back to, to keep as [`BUILD_SCRIPT`].
+    keep_fallback: Option<String>,
 }
+
+/// The script that keeps the build a removed install script fell back to
+/// (`node-pre-gyp install || ./scripts/build.sh`).
+const BUILD_SCRIPT: &str = "build:native";
 
 /// The build: `pregyp rebuild` with a binding.gyp; else the command a node-pre-gyp
 /// install script falls back to (`node-pre-gyp install || ./scripts/build.sh`), else
@@ -839,12 +881,26 @@ fn build_steps(scripts: &Map<String, Value>, has_gyp: bool) -> BuildSteps {
             prepare.push(format!("npm run {name}"));
         }
     }
+    let mut keep_fallback = None;
     let build = if has_gyp {
         Some("npx pregyp rebuild".to_string())
+    } else if let Some(f) = fallback {
+        // The install script goes: its build stays, as a script of its own, so that the
+        // workflow (and a second run) still find it.
+        if !scripts.contains_key(BUILD_SCRIPT) {
+            keep_fallback = Some(f);
+        }
+        Some(format!("npm run {BUILD_SCRIPT}"))
+    } else if scripts.contains_key(BUILD_SCRIPT) {
+        Some(format!("npm run {BUILD_SCRIPT}"))
     } else {
-        fallback.or_else(|| scripts.contains_key("build").then(|| "npm run build".into()))
+        scripts.contains_key("build").then(|| "npm run build".into())
     };
-    BuildSteps { prepare, build }
+    BuildSteps {
+        prepare,
+        build,
+        keep_fallback,
+    }
 }
 
 /// Where the binary host is, for the workflow's publish step.
