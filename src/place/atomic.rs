@@ -68,10 +68,12 @@ pub struct WriteAllError {
 /// renamed into place. A failure before the renames leaves every file as it was; a
 /// failure during them moves the already renamed files back. Folders it created are
 /// removed again on failure.
-pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> std::result::Result<(), WriteAllError> {
-    let fail = |error| WriteAllError {
-        error,
-        left_changed: Vec::new(),
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> std::result::Result<(), Box<WriteAllError>> {
+    let fail = |error| {
+        Box::new(WriteAllError {
+            error,
+            left_changed: Vec::new(),
+        })
     };
     let mut created: Vec<PathBuf> = Vec::new();
     let mut staged: Vec<(tempfile::NamedTempFile, Option<tempfile::TempPath>)> = Vec::new();
@@ -110,10 +112,10 @@ pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> std::result::Result<(), WriteA
                 }
             }
             remove_dirs(&created);
-            return Err(WriteAllError {
+            return Err(Box::new(WriteAllError {
                 error,
                 left_changed,
-            });
+            }));
         }
         done.push((path.clone(), backup));
     }
@@ -187,7 +189,10 @@ mod tests {
         let e = write_all(&files).unwrap_err();
         assert!(e.left_changed.is_empty());
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
-        assert!(!t.path().join("new").exists(), "created folders are removed");
+        assert!(
+            !t.path().join("new").exists(),
+            "created folders are removed"
+        );
         let mut names: Vec<_> = std::fs::read_dir(t.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -213,9 +218,15 @@ mod tests {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         write_file(&p, b"2").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "2");
-        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o755);
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
         let n = t.path().join("new.txt");
         write_file(&n, b"3").unwrap();
-        assert_eq!(std::fs::metadata(&n).unwrap().permissions().mode() & 0o777, 0o644);
+        assert_eq!(
+            std::fs::metadata(&n).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
     }
 }

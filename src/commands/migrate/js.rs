@@ -175,7 +175,8 @@ impl Collect<'_> {
         match e {
             Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
             Expression::CallExpression(c) => require_literal(c).is_some_and(|(s, _)| {
-                npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+                npg_split(s, self.dep)
+                    .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
             }),
             _ => false,
         }
@@ -200,9 +201,9 @@ impl<'a> Visit<'a> for Collect<'_> {
                     if let Some((spec, _)) = require_literal(c) {
                         if spec == "bindings" && single {
                             self.facts.bindings.insert(id.name.to_string(), it.span);
-                        } else if npg_split(spec, self.dep).is_some_and(|(_, sub)| {
-                            sub.is_empty() || SHIMMED.contains(&sub)
-                        }) {
+                        } else if npg_split(spec, self.dep)
+                            .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+                        {
                             self.facts.npg.insert(id.name.to_string());
                         }
                     } else if let Expression::StaticMemberExpression(m) = &c.callee {
@@ -211,16 +212,16 @@ impl<'a> Visit<'a> for Collect<'_> {
                             && single
                             && self.is_npg_expr(&m.object);
                         if let Some(a) = c.arguments.first().filter(|_| found).and_then(arg_expr) {
-                            self.facts.paths.insert(
-                                id.name.to_string(),
-                                (it.span, m.object.span(), a.span()),
-                            );
+                            self.facts
+                                .paths
+                                .insert(id.name.to_string(), (it.span, m.object.span(), a.span()));
                         }
                     }
                 }
                 (BindingPattern::ObjectPattern(o), Expression::CallExpression(c))
-                    if require_literal(c)
-                        .is_some_and(|(s, _)| npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty())) =>
+                    if require_literal(c).is_some_and(|(s, _)| {
+                        npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty())
+                    }) =>
                 {
                     for p in &o.properties {
                         if p.key.static_name().is_some_and(|k| k == "find") {
@@ -243,7 +244,9 @@ impl<'a> Visit<'a> for Collect<'_> {
                 ImportDeclarationSpecifier::ImportSpecifier(s) => {
                     (s.local.name.as_str(), Some(s.imported.name().to_string()))
                 }
-                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => (s.local.name.as_str(), None),
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                    (s.local.name.as_str(), None)
+                }
                 ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
                     (s.local.name.as_str(), None)
                 }
@@ -255,8 +258,12 @@ impl<'a> Visit<'a> for Collect<'_> {
                 ("url" | "node:url", Some("fileURLToPath")) => {
                     self.facts.file_url_to_path = Some(local.to_string());
                 }
-                (s, Some("load")) if s == self.dep => self.facts.load_import = Some(local.to_string()),
-                (s, Some("find")) if npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty()) => {
+                (s, Some("load")) if s == self.dep => {
+                    self.facts.load_import = Some(local.to_string())
+                }
+                (s, Some("find"))
+                    if npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty()) =>
+                {
                     self.facts.find_fns.insert(local.to_string());
                 }
                 (s, None)
@@ -295,13 +302,16 @@ struct Rewrite<'t> {
 }
 
 impl Rewrite<'_> {
-
     /// The text of `span` with the module-name edits inside it applied.
     fn render(&self, span: Span) -> String {
         let (s, e) = (span.start as usize, span.end as usize);
         let mut out = String::new();
         let mut at = s;
-        let mut inner: Vec<&Edit> = self.names.iter().filter(|x| x.start >= s && x.end <= e).collect();
+        let mut inner: Vec<&Edit> = self
+            .names
+            .iter()
+            .filter(|x| x.start >= s && x.end <= e)
+            .collect();
         inner.sort_by_key(|x| x.start);
         for x in inner {
             out.push_str(&self.text[at..x.start]);
@@ -332,7 +342,11 @@ impl Rewrite<'_> {
     /// The expression that loads the binding from the package folder.
     fn load_expr(&mut self) -> Option<String> {
         let dir = self.t.file_dir?;
-        let depth = if dir.is_empty() { 0 } else { dir.matches('/').count() + 1 };
+        let depth = if dir.is_empty() {
+            0
+        } else {
+            dir.matches('/').count() + 1
+        };
         let up = vec![".."; depth].join("/");
         self.loads += 1;
         if self.esm {
@@ -462,7 +476,11 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                         {
                             // The module-name edits inside are collected first.
                             walk::walk_call_expression(self, call);
-                            let text = format!("{}.load({})", self.render(m.object.span()), self.render(a));
+                            let text = format!(
+                                "{}.load({})",
+                                self.render(m.object.span()),
+                                self.render(a)
+                            );
                             self.loads += 1;
                             self.sites.push(Edit {
                                 start: call.span.start as usize,
@@ -475,7 +493,8 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                             if self.facts.find_fns.contains(f.name.as_str()) && !self.esm =>
                         {
                             walk::walk_call_expression(self, call);
-                            let text = format!("require('{}').load({})", self.t.dep_name, self.render(a));
+                            let text =
+                                format!("require('{}').load({})", self.t.dep_name, self.render(a));
                             self.loads += 1;
                             self.sites.push(Edit {
                                 start: call.span.start as usize,
@@ -509,11 +528,20 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                 Some(e) => {
                     let src = &self.text[e.span().start as usize..e.span().end as usize];
                     if let Some((spec, _)) = literal_value(e) {
-                        let dir = self.t.file_dir.and_then(|d| normalize(&format!("{d}/{spec}")));
+                        let dir = self
+                            .t
+                            .file_dir
+                            .and_then(|d| normalize(&format!("{d}/{spec}")));
                         let own = spec.starts_with('.')
                             && dir.is_some()
-                            && (dir.as_deref() == self.t.module_dir.map(|m| format!("{m}/{}", self.t.module_name)).as_deref()
-                                || (self.t.module_name == "index" && dir.as_deref() == self.t.module_dir));
+                            && (dir.as_deref()
+                                == self
+                                    .t
+                                    .module_dir
+                                    .map(|m| format!("{m}/{}", self.t.module_name))
+                                    .as_deref()
+                                || (self.t.module_name == "index"
+                                    && dir.as_deref() == self.t.module_dir));
                         if own {
                             if let Some(load) = self.load_expr() {
                                 self.sites.push(Edit {
@@ -524,7 +552,9 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                                 return;
                             }
                         }
-                    } else if src.contains(self.t.module_name) && !matches!(e, Expression::Identifier(_)) {
+                    } else if src.contains(self.t.module_name)
+                        && !matches!(e, Expression::Identifier(_))
+                    {
                         self.leftovers.push(call.span);
                     }
                 }
@@ -630,7 +660,9 @@ pub fn rewrite(rel: &str, text: &str, t: &Target<'_>) -> Result<Rewritten, Strin
     let allocator = Allocator::default();
     let st = source_type(rel, t.type_module);
     let mut ret = Parser::new(&allocator, text, st).parse();
-    if (ret.panicked || ret.diagnostics.has_errors()) && st.is_unambiguous_kind() {
+    if (ret.panicked || ret.diagnostics.has_errors())
+        && st.module_kind() == oxc_span::ModuleKind::Unambiguous
+    {
         // A CommonJS file may use what a module may not (top-level return, `with`).
         let cjs = Parser::new(&allocator, text, SourceType::cjs()).parse();
         if !cjs.panicked && !cjs.diagnostics.has_errors() {
@@ -639,7 +671,10 @@ pub fn rewrite(rel: &str, text: &str, t: &Target<'_>) -> Result<Rewritten, Strin
     }
     if ret.panicked || ret.diagnostics.has_errors() {
         let e = ret.diagnostics.errors().next();
-        let msg = e.map_or_else(|| "the parser gave up".to_string(), |e| e.message.to_string());
+        let msg = e.map_or_else(
+            || "the parser gave up".to_string(),
+            |e| e.message.to_string(),
+        );
         let at = e
             .and_then(|e| e.labels.first().map(|l| l.offset() as usize))
             .map(|o| format!("line {}: ", line_of(text, o)))
@@ -649,15 +684,6 @@ pub fn rewrite(rel: &str, text: &str, t: &Target<'_>) -> Result<Rewritten, Strin
     let program = &ret.program;
     let esm = program.source_type.is_module() && !st.is_typescript();
     Ok(apply(program, text, t, esm))
-}
-
-trait Unambiguous {
-    fn is_unambiguous_kind(self) -> bool;
-}
-impl Unambiguous for SourceType {
-    fn is_unambiguous_kind(self) -> bool {
-        self.module_kind() == oxc_span::ModuleKind::Unambiguous
-    }
 }
 
 fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewritten {
@@ -687,14 +713,22 @@ fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewrit
     for name in &r.paths_used {
         let (stmt, _, _) = facts.paths[name];
         let (s, e) = whole_line(text, stmt.start as usize, stmt.end as usize);
-        edits.push(Edit { start: s, end: e, text: String::new() });
+        edits.push(Edit {
+            start: s,
+            end: e,
+            text: String::new(),
+        });
     }
     // `bindings` bound to a name whose every use was rewritten: the declaration goes.
     for (name, n) in &r.bindings_calls {
         if facts.refs.get(name) == Some(n) {
             let stmt = facts.bindings[name];
             let (s, e) = whole_line(text, stmt.start as usize, stmt.end as usize);
-            edits.push(Edit { start: s, end: e, text: String::new() });
+            edits.push(Edit {
+                start: s,
+                end: e,
+                text: String::new(),
+            });
         }
     }
     // ES module: the imports the load() calls need, after the last import (or before
@@ -703,7 +737,11 @@ fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewrit
         let mut lines = String::new();
         if r.needs_load_import && facts.load_import.is_none() {
             let name = r.load_name();
-            let what = if name == "load" { "load".to_string() } else { format!("load as {name}") };
+            let what = if name == "load" {
+                "load".to_string()
+            } else {
+                format!("load as {name}")
+            };
             lines.push_str(&format!("import {{ {what} }} from '{}';\n", t.dep_name));
         }
         if r.needs_url_import && facts.file_url_to_path.is_none() {
@@ -725,11 +763,18 @@ fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewrit
         if at == text.len() && !text.ends_with('\n') && !text.is_empty() {
             lines.insert(0, '\n');
         }
-        edits.push(Edit { start: at, end: at, text: lines });
+        edits.push(Edit {
+            start: at,
+            end: at,
+            text: lines,
+        });
     }
     // Module-name edits outside every call-site edit.
     for n in std::mem::take(&mut r.names) {
-        if !edits.iter().any(|e| e.start <= n.start && n.end <= e.end && e.start < e.end) {
+        if !edits
+            .iter()
+            .any(|e| e.start <= n.start && n.end <= e.end && e.start < e.end)
+        {
             edits.push(n);
         }
     }
@@ -750,7 +795,10 @@ fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewrit
     let mut manual: Vec<(usize, String)> = Vec::new();
     for s in &r.leftovers {
         let (a, b) = (s.start as usize, s.end as usize);
-        if kept.iter().any(|e| e.start <= a && b <= e.end && e.start < e.end) {
+        if kept
+            .iter()
+            .any(|e| e.start <= a && b <= e.end && e.start < e.end)
+        {
             continue;
         }
         let line = line_of(text, a);
@@ -798,10 +846,16 @@ mod tests {
         assert_eq!(r.text, "const b = require(\"pregyp\").load(require('path').join(__dirname, 'package.json'));\n");
         // The path used elsewhere: find() stays, the module name follows.
         let src = "const pre = require('node-pre-gyp');\nconst p = pre.find(pj);\nconsole.log(p);\nmodule.exports = require(p);\n";
-        assert_eq!(rw("x.js", src, &t("", "x")).text, src.replace("'node-pre-gyp'", "'pregyp'"));
+        assert_eq!(
+            rw("x.js", src, &t("", "x")).text,
+            src.replace("'node-pre-gyp'", "'pregyp'")
+        );
         // With options: kept.
         let src = "const pre = require('@mapbox/node-pre-gyp');\nmodule.exports = require(pre.find(pj, { debug: true }));\n";
-        assert_eq!(rw("x.js", src, &t("", "x")).text, src.replace("@mapbox/node-pre-gyp", "pregyp"));
+        assert_eq!(
+            rw("x.js", src, &t("", "x")).text,
+            src.replace("@mapbox/node-pre-gyp", "pregyp")
+        );
         // @discordjs/opus: find by destructuring.
         let src = "const { find } = require('@discordjs/node-pre-gyp');\nconst Opus = require(find(resolve(join(__dirname, '..', 'package.json'))));\n";
         assert_eq!(
@@ -834,8 +888,19 @@ mod tests {
         let mut tm = t("", "x");
         tm.type_module = true;
         let r = rw("index.js", "const load = 1;\nexport default (await import('bindings')).default('x');\nimport b from 'bindings';\nexport const y = b('x');\n", &tm);
-        assert!(r.text.contains("import { load as loadBinding } from 'pregyp';"), "{}", r.text);
-        assert!(r.text.contains("export const y = loadBinding(fileURLToPath(new URL('.', import.meta.url)));"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("import { load as loadBinding } from 'pregyp';"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.contains(
+                "export const y = loadBinding(fileURLToPath(new URL('.', import.meta.url)));"
+            ),
+            "{}",
+            r.text
+        );
     }
 
     #[test]
@@ -851,7 +916,13 @@ mod tests {
         let src = "var binary = require('@mapbox/node-pre-gyp/lib/pre-binding');\nvar p = binary.find(path.resolve(path.join(__dirname, '../package.json')));\nvar binding = require(p);\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning');\n";
         let r = rw("src/grpc_extension.js", src, &t("src", "grpc_node"));
         assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning');\n");
-        assert_eq!(r.manual, vec![(4, "var v = require('@mapbox/node-pre-gyp/lib/util/versioning');".into())]);
+        assert_eq!(
+            r.manual,
+            vec![(
+                4,
+                "var v = require('@mapbox/node-pre-gyp/lib/util/versioning');".into()
+            )]
+        );
         // --keep-name: every rewritten site requires the installed (old) name.
         let mut k = t("lib", "node_libcurl");
         k.dep_name = "@mapbox/node-pre-gyp";
@@ -876,12 +947,18 @@ mod tests {
             let r = rw("dist/lib/bindings/index.js", "var getBindings = require(\"bindings\");\nvar bindings = getBindings(\"xmljs\");\n", &t("dist/lib/bindings", "xmljs"));
             (r.text, r.manual)
         };
-        assert_eq!(out, "var bindings = require('pregyp').load(require('path').join(__dirname, '../../..'));\n");
+        assert_eq!(
+            out,
+            "var bindings = require('pregyp').load(require('path').join(__dirname, '../../..'));\n"
+        );
         assert!(m.is_empty());
         // Another addon's binding: listed, unchanged.
         let src = "var b = require('bindings');\nmodule.exports = b('other');\n";
         let r = rw("index.js", src, &t("", "xmljs"));
         assert_eq!(r.text, src);
-        assert_eq!(r.manual, vec![(1, "var b = require('bindings');".to_string())]);
+        assert_eq!(
+            r.manual,
+            vec![(1, "var b = require('bindings');".to_string())]
+        );
     }
 }

@@ -7,6 +7,8 @@
 //! second run finds nothing to change.
 
 mod js;
+mod targets;
+mod workflow;
 
 use super::{Context, Outcome};
 use crate::config::platform::{PlatformPackages, Target};
@@ -15,21 +17,8 @@ use crate::results::MigrateResult;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// The targets migrate's workflow can build, each on a GitHub runner of its own (in an
-/// Alpine container for musl): the only ones `--targets` accepts, and the ones probed on
-/// the host when it is not given (the platform-package ecosystem's: esbuild, sharp, @swc).
-const SUPPORTED_TARGETS: &[&str] = &[
-    "linux-x64-glibc",
-    "linux-x64-musl",
-    "linux-arm64-glibc",
-    "linux-arm64-musl",
-    "darwin-x64",
-    "darwin-arm64",
-    "win32-x64",
-    "win32-ia32",
-    "win32-arm64",
-];
+use targets::choose_targets;
+use workflow::{build_steps, is_sealed, sealed, workflow_todo, workflow_yaml, BUILD_SCRIPT};
 
 /// node-pre-gyp under its names: the original, mapbox's, and forks (`@discordjs/node-pre-gyp`).
 fn is_node_pre_gyp(name: &str) -> bool {
@@ -111,8 +100,7 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     // lock, so that a second run sees the first one's result whole.
     let _lock = crate::place::staging::lock(lock_path(&ctx.dir), &ctx.dir).await?;
     let mut reloaded = ctx.clone();
-    reloaded.manifest =
-        crate::config::manifest::Manifest::load(&ctx.manifest.path, &ctx.dir)?;
+    reloaded.manifest = crate::config::manifest::Manifest::load(&ctx.manifest.path, &ctx.dir)?;
     let ctx = &reloaded;
     let pj = ctx.manifest.path.clone();
     let text = std::fs::read_to_string(&pj).at("read", &pj)?;
@@ -226,7 +214,10 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
                 .collect()
         })
         .unwrap_or_default();
-    match binary.get_mut("platform_packages").and_then(Value::as_object_mut) {
+    match binary
+        .get_mut("platform_packages")
+        .and_then(Value::as_object_mut)
+    {
         Some(pp) if from == "--targets" => {
             pp.insert("targets".into(), json!(result.targets));
         }
@@ -246,7 +237,6 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
                 field,
                 reason,
             })?;
-    layout_todo(ctx, &pp, workflow == "github", &mut result.todo);
     let version = ctx.manifest.version().to_string();
     let deps: Map<String, Value> = pp
         .targets
@@ -269,10 +259,14 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     let gyp_path = ctx.dir.join("binding.gyp");
     let has_gyp = gyp_path.is_file();
     let build = build_steps(&original_scripts, has_gyp);
+    let writes_workflow = workflow == "github" && build.build.is_some();
+    layout_todo(ctx, &pp, writes_workflow, &mut result.todo);
     if let Some(f) = &build.keep_fallback {
         if let Some(scripts) = doc.get_mut("scripts").and_then(Value::as_object_mut) {
             scripts.insert(BUILD_SCRIPT.into(), json!(f));
-            notes.push(format!("scripts.{BUILD_SCRIPT}: \"{f}\" (the build the install script fell back to)"));
+            notes.push(format!(
+                "scripts.{BUILD_SCRIPT}: \"{f}\" (the build the install script fell back to)"
+            ));
         }
     }
     let (changed, warnings) =
@@ -319,12 +313,7 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     let module_dir = ctx
         .evaluate("install", napi_max)
         .ok()
-        .and_then(|c| {
-            c.module_path
-                .strip_prefix(&ctx.dir)
-                .ok()
-                .map(slashed)
-        });
+        .and_then(|c| c.module_path.strip_prefix(&ctx.dir).ok().map(slashed));
     let type_module = doc.get("type").and_then(Value::as_str) == Some("module");
     let mut loads = 0;
     for file in js_files(&ctx.dir)? {
@@ -374,7 +363,10 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
         if let Some(m) = module_dir.as_deref() {
             let bins: Vec<String> = match doc.get("bin") {
                 Some(Value::String(b)) => vec![b.clone()],
-                Some(Value::Object(o)) => o.values().filter_map(|v| v.as_str().map(String::from)).collect(),
+                Some(Value::Object(o)) => o
+                    .values()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
                 _ => Vec::new(),
             };
             let inside: Vec<&String> = bins
@@ -471,9 +463,16 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
             .map(|c| (ctx.dir.join(&c.rel), c.new.clone().into_bytes()))
             .collect();
         if let Err(e) = crate::place::atomic::write_all(&files) {
-            let listed = changes.iter().map(|c| c.rel.as_str()).collect::<Vec<_>>().join(", ");
+            let listed = changes
+                .iter()
+                .map(|c| c.rel.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(Error::MigrateRefused(if e.left_changed.is_empty() {
-                format!("{}; migrate wrote none of its changes ({listed}): the package is as it was", e.error)
+                format!(
+                    "{}; migrate wrote none of its changes ({listed}): the package is as it was",
+                    e.error
+                )
             } else {
                 let left: Vec<String> = e
                     .left_changed
@@ -596,145 +595,6 @@ fn check_git(ctx: &Context) -> Result<()> {
     }
 }
 
-/// The targets: `--targets`, else those already declared, else the tarballs of this
-/// version that the host has (HEAD requests), else this machine's.
-async fn choose_targets(ctx: &Context) -> Result<(Vec<Target>, &'static str)> {
-    if let Some(list) = ctx.opts.get_str("targets") {
-        let mut out: Vec<Target> = Vec::new();
-        for t in list.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            let supported = || SUPPORTED_TARGETS.join(", ");
-            let t = Target::parse(t).map_err(|reason| Error::InvalidOption {
-                name: "targets".into(),
-                value: list.clone(),
-                reason: format!("{reason}; supported: {}", supported()),
-            })?;
-            if !SUPPORTED_TARGETS.contains(&t.triple().as_str()) {
-                return Err(Error::InvalidOption {
-                    name: "targets".into(),
-                    value: list.clone(),
-                    reason: format!(
-                        "{} has no GitHub runner or cross build in the workflow migrate writes; supported: {}",
-                        t.triple(),
-                        supported()
-                    ),
-                });
-            }
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-        if out.is_empty() {
-            return Err(Error::InvalidOption {
-                name: "targets".into(),
-                value: list,
-                reason: "expected a comma list such as linux-x64-glibc,darwin-arm64,win32-x64"
-                    .into(),
-            });
-        }
-        return Ok((out, "--targets"));
-    }
-    if let Some(pp) = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.platform_packages.as_ref())
-    {
-        return Ok((pp.targets.clone(), "binary.platform_packages"));
-    }
-    let here = ctx.evaluate("install", None).ok();
-    match probe_host(ctx).await {
-        Some(found) if !found.is_empty() => Ok((found, "host")),
-        probed => {
-            let Some(c) = here else {
-                return Err(Error::Usage(
-                    "cannot tell the targets (no tarball found on the host, and this machine's target is unknown): pass --targets".into(),
-                ));
-            };
-            let t = Target::of(&c.platform, &c.arch, &c.libc);
-            crate::log::warn(format!(
-                "migrate: {}; using this machine's target only ({}); pass --targets to list every target you build",
-                if probed.is_some() {
-                    "the host has no tarball of this version"
-                } else {
-                    "the host could not be reached"
-                },
-                t.triple()
-            ));
-            Ok((vec![t], "this machine"))
-        }
-    }
-}
-
-/// The targets whose tarball of this version the host has; `None` when no request got
-/// an answer (host unreachable).
-async fn probe_host(ctx: &Context) -> Option<Vec<Target>> {
-    let mut opts = ctx.opts.clone();
-    opts.timeout = std::time::Duration::from_secs(5);
-    let client = crate::fetch::http::client(&opts).ok()?;
-    let napis: Vec<Option<u32>> = match ctx.manifest.napi_versions().ok().flatten() {
-        Some(v) if !v.is_empty() => v.into_iter().map(Some).collect(),
-        _ => vec![None],
-    };
-    let mut probes: Vec<(Target, String)> = Vec::new();
-    let mut seen_urls = BTreeSet::new();
-    for t in SUPPORTED_TARGETS {
-        let target = Target::parse(t).expect("listed targets parse");
-        let mut c = ctx.clone();
-        c.opts.target.platform = Some(target.platform.clone());
-        c.opts.target.arch = Some(target.arch.clone());
-        c.opts.target.libc = Some(target.libc.clone().unwrap_or_else(|| "unknown".into()));
-        for napi in &napis {
-            let Ok(config) = c.evaluate("install", *napi) else {
-                continue;
-            };
-            // Without {libc} in the name, musl and glibc builds share one URL: the
-            // first target listed (glibc) claims it.
-            if seen_urls.insert(config.hosted_tarball.clone()) {
-                probes.push((target.clone(), config.hosted_tarball));
-            }
-        }
-    }
-    let answers = futures_join(probes.iter().map(|(_, url)| {
-        let client = client.clone();
-        let url = url.clone();
-        async move {
-            let r =
-                tokio::time::timeout(std::time::Duration::from_secs(8), client.head(&url).send())
-                    .await;
-            match r {
-                Ok(Ok(resp)) => Some(resp.status().is_success()),
-                _ => None,
-            }
-        }
-    }))
-    .await;
-    if answers.iter().all(Option::is_none) {
-        return None;
-    }
-    let mut found: Vec<Target> = Vec::new();
-    for ((t, url), ok) in probes.iter().zip(answers) {
-        crate::log::verbose(format!("migrate: HEAD {url}: {ok:?}"));
-        if ok == Some(true) && !found.contains(t) {
-            found.push(t.clone());
-        }
-    }
-    Some(found)
-}
-
-/// Runs futures concurrently on the current runtime, keeping their order.
-async fn futures_join<F, T>(futs: impl Iterator<Item = F>) -> Vec<T>
-where
-    F: std::future::Future<Output = T> + Send + 'static,
-    T: Send + 'static,
-{
-    let handles: Vec<_> = futs.map(tokio::spawn).collect();
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.expect("probe task does not panic"));
-    }
-    out
-}
-
 /// To-do lines for a layout that platform packages cannot hold as it is.
 fn layout_todo(ctx: &Context, pp: &PlatformPackages, github: bool, todo: &mut Vec<String>) {
     let Some(b) = ctx.manifest.binary.as_ref() else {
@@ -756,9 +616,9 @@ fn layout_todo(ctx: &Context, pp: &PlatformPackages, github: bool, todo: &mut Ve
     // The name node-pre-gyp uses when package_name is not set.
     let names = format!(
         "{}{}",
-        b.package_name
-            .clone()
-            .unwrap_or_else(|| "{module_name}-v{version}-{node_abi}-{platform}-{arch}.tar.gz".into()),
+        b.package_name.clone().unwrap_or_else(|| {
+            "{module_name}-v{version}-{node_abi}-{platform}-{arch}.tar.gz".into()
+        }),
         b.remote_path.clone().unwrap_or_default()
     );
     let linux_libcs: BTreeSet<_> = pp
@@ -824,355 +684,9 @@ fn js_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The last line of a workflow migrate wrote: the hash of everything before it, so that
-/// a later run can tell its own unedited file (which it may rewrite) from a person's.
-const SEAL: &str = "# pregyp migrate, sha256 of the lines above: ";
-
-fn seal_of(body: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16].to_string()
-}
-
-fn sealed(body: String) -> String {
-    let seal = seal_of(&body);
-    format!("{body}{SEAL}{seal}\n")
-}
-
-fn is_sealed(text: &str) -> bool {
-    let Some(body_end) = text.trim_end_matches('\n').rfind('\n').map(|i| i + 1) else {
-        return false;
-    };
-    let (body, last) = text.split_at(body_end);
-    last.trim_end()
-        .strip_prefix(SEAL)
-        .is_some_and(|seal| seal == seal_of(body))
-}
-
-/// How the workflow builds the binary.
-struct BuildSteps {
-    /// The package's own install scripts that stay (they prepare the build: a config
-    /// file, a library download), run by name before the build.
-    prepare: Vec<String>,
-    /// The build command; `None` when migrate cannot tell it.
-    build: Option<String>,
-    /// The build an install script fell back to, to keep as [`BUILD_SCRIPT`].
-    keep_fallback: Option<String>,
-}
-
-/// The script that keeps the build a removed install script fell back to
-/// (`node-pre-gyp install || ./scripts/build.sh`).
-const BUILD_SCRIPT: &str = "build:native";
-
-/// The build: `pregyp rebuild` with a binding.gyp; else the command a node-pre-gyp
-/// install script falls back to (`node-pre-gyp install || ./scripts/build.sh`), else
-/// `npm run build` when there is such a script.
-fn build_steps(scripts: &Map<String, Value>, has_gyp: bool) -> BuildSteps {
-    let mut prepare = Vec::new();
-    let mut fallback = None;
-    for name in ["preinstall", "install", "postinstall"] {
-        let Some(script) = scripts.get(name).and_then(Value::as_str) else {
-            continue;
-        };
-        if super::platform_package::is_binding_install_script(script) {
-            if let Some((_, rest)) = script.split_once("||") {
-                fallback = Some(rest.trim().to_string());
-            }
-        } else {
-            prepare.push(format!("npm run {name}"));
-        }
-    }
-    let mut keep_fallback = None;
-    let build = if has_gyp {
-        Some("npx pregyp rebuild".to_string())
-    } else if let Some(f) = fallback {
-        // The install script goes: its build stays, as a script of its own, so that the
-        // workflow (and a second run) still find it.
-        if !scripts.contains_key(BUILD_SCRIPT) {
-            keep_fallback = Some(f);
-        }
-        Some(format!("npm run {BUILD_SCRIPT}"))
-    } else if scripts.contains_key(BUILD_SCRIPT) {
-        Some(format!("npm run {BUILD_SCRIPT}"))
-    } else {
-        scripts.contains_key("build").then(|| "npm run build".into())
-    };
-    BuildSteps {
-        prepare,
-        build,
-        keep_fallback,
-    }
-}
-
-/// Where the binary host is, for the workflow's publish step.
-enum HostKind {
-    S3,
-    GithubReleases,
-    Other(String),
-}
-
-fn host_kind(ctx: &Context) -> HostKind {
-    // With napi_versions, evaluated for one of them, as `reveal` does: without one the
-    // templates give URLs no command produces (`napi-v` with nothing after it).
-    let napi = ctx
-        .manifest
-        .napi_versions()
-        .ok()
-        .flatten()
-        .and_then(|v| v.into_iter().max());
-    let host = ctx
-        .evaluate("publish", napi)
-        .map(|c| c.hosted_tarball)
-        .unwrap_or_default();
-    if host.contains("amazonaws.com")
-        || host.starts_with("s3")
-        || ctx
-            .manifest
-            .raw
-            .get("binary")
-            .and_then(|b| b.get("bucket"))
-            .is_some()
-    {
-        HostKind::S3
-    } else if host.starts_with("https://github.com/") && host.contains("/releases/download/") {
-        HostKind::GithubReleases
-    } else {
-        HostKind::Other(host)
-    }
-}
-
-/// The GitHub runner (and container) that builds a target natively.
-fn runner(t: &Target) -> (&'static str, Option<&'static str>, Option<&'static str>) {
-    match (t.platform.as_str(), t.arch.as_str(), t.libc.as_deref()) {
-        ("linux", "x64", Some("musl")) => ("ubuntu-22.04", Some("node:22-alpine"), None),
-        ("linux", "arm64", Some("musl")) => ("ubuntu-22.04-arm", Some("node:22-alpine"), None),
-        ("linux", "arm64", _) => ("ubuntu-22.04-arm", None, None),
-        ("linux", _, _) => ("ubuntu-22.04", None, None),
-        ("darwin", "x64", _) => ("macos-15-intel", None, None),
-        ("darwin", _, _) => ("macos-15", None, None),
-        ("win32", "ia32", _) => ("windows-2022", None, Some("x86")),
-        ("win32", "arm64", _) => ("windows-11-arm", None, None),
-        ("win32", _, _) => ("windows-2022", None, None),
-        _ => ("ubuntu-22.04", None, None),
-    }
-}
-
-fn workflow_todo(ctx: &Context, pp: &PlatformPackages) -> Vec<String> {
-    let root = ctx.manifest.name();
-    let module_name = ctx.manifest.module_name();
-    let names: Vec<String> = pp
-        .targets
-        .iter()
-        .map(|t| pp.package_name(root, module_name, t))
-        .collect();
-    let mut todo = vec![
-        format!(
-            "first publish (once): a brand-new package name cannot use trusted publishing; add an npm token with publish rights as the repository secret NPM_TOKEN and push a version tag (the workflow publishes {} and {root} with it)",
-            names.join(", ")
-        ),
-        format!(
-            "trusted publishing: on npmjs.com, for {root} and each platform package, add this repository and the workflow file prebuild.yml as a trusted publisher; then delete the NPM_TOKEN secret"
-        ),
-    ];
-    match host_kind(ctx) {
-        HostKind::S3 => todo.push("binary host (S3): add the repository secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY that `pregyp publish` uses".into()),
-        HostKind::GithubReleases => todo.push("binary host (GitHub releases): the build jobs upload the staged tarballs to the release of the pushed tag; create that release before the tag's workflow runs (or let it fail and re-run)".into()),
-        HostKind::Other(h) => todo.push(format!("binary host ({h}): neither S3 nor GitHub releases; add the upload of build/stage to the build job of .github/workflows/prebuild.yml")),
-    }
-    for t in &pp.targets {
-        if let ("linux", "arm64", Some("musl")) =
-            (t.platform.as_str(), t.arch.as_str(), t.libc.as_deref())
-        {
-            todo.push("linux-arm64-musl builds in an Alpine container on an arm64 runner, where GitHub's JavaScript actions do not run: check that job, or build it with a cross toolchain".into());
-        }
-    }
-    todo
-}
-
-/// `.github/workflows/prebuild.yml`.
-fn workflow_yaml(
-    ctx: &Context,
-    pp: &PlatformPackages,
-    doc: &Map<String, Value>,
-    build: &BuildSteps,
-) -> String {
-    let napi = ctx.manifest.napi_versions().ok().flatten().is_some();
-    let module_path = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.module_path.clone())
-        .unwrap_or_default();
-    // Node-API builds run on any Node; others need one build per Node ABI, which
-    // module_path must keep apart.
-    let nodes = if napi || !module_path.contains("{node_abi}") {
-        "[22]"
-    } else {
-        "[20, 22, 24]"
-    };
-    let has_test = doc
-        .get("scripts")
-        .and_then(|s| s.get("test"))
-        .and_then(Value::as_str)
-        .is_some_and(|t| !t.contains("no test specified"));
-    let lockfile = ctx.dir.join("package-lock.json").is_file();
-    let install = if lockfile {
-        "npm ci --ignore-scripts"
-    } else {
-        "npm install --ignore-scripts --no-audit --no-fund"
-    };
-    let mut y = String::new();
-    y.push_str(&format!(
-        "# Written by `pregyp migrate`. On a version tag: builds {root} for every target on its own
-# runner and tests it there, keeps publishing the staged tarballs to the binary host
-# (installs that skip optional dependencies, and older versions, download from it), then
-# publishes the platform packages and, last, {root} itself to npm with provenance,
-# through trusted publishing. The root goes last so that it never names a platform
-# package that is not on the registry yet.
-#
-# Once, before the first release: a brand-new package name cannot use trusted
-# publishing. Add an npm token with publish rights as the repository secret NPM_TOKEN
-# and push the tag: the publish job uses it where trusted publishing is not set up yet.
-# Then, on npmjs.com, add this repository and this workflow (prebuild.yml) as the
-# trusted publisher of {root} and of each platform package, and delete NPM_TOKEN.
-name: prebuild
-on:
-  push:
-    tags: ['v*']
-  workflow_dispatch:
-permissions:
-  contents: read
-jobs:
-  build:
-    strategy:
-      fail-fast: false
-      matrix:
-        target: [{targets}]
-        node: {nodes}
-        include:
-",
-        root = ctx.manifest.name(),
-        targets = pp
-            .targets
-            .iter()
-            .map(Target::triple)
-            .collect::<Vec<_>>()
-            .join(", "),
-    ));
-    for t in &pp.targets {
-        let (os, container, arch) = runner(t);
-        y.push_str(&format!(
-            "          - target: {}\n            os: {os}\n",
-            t.triple()
-        ));
-        if let Some(c) = container {
-            y.push_str(&format!("            container: '{c}'\n"));
-        }
-        if let Some(a) = arch {
-            y.push_str(&format!("            node-arch: {a}\n"));
-        }
-    }
-    let any_container = pp.targets.iter().any(|t| runner(t).1.is_some());
-    let any_arch = pp.targets.iter().any(|t| runner(t).2.is_some());
-    y.push_str("    runs-on: ${{ matrix.os }}\n");
-    if any_container {
-        y.push_str("    container: ${{ matrix.container }}\n");
-    }
-    y.push_str("    permissions:\n      contents: write\n    steps:\n");
-    if any_container {
-        y.push_str("      - name: Build tools (Alpine)\n        if: ${{ matrix.container }}\n        run: apk add --no-cache python3 make g++ git\n");
-    }
-    y.push_str("      - uses: actions/checkout@v5\n      - uses: actions/setup-node@v5\n");
-    if any_container {
-        y.push_str("        if: ${{ !matrix.container }}\n");
-    }
-    y.push_str("        with:\n          node-version: ${{ matrix.node }}\n");
-    if any_arch {
-        y.push_str("          architecture: ${{ matrix.node-arch }}\n");
-    }
-    y.push_str(&format!("      - run: {install}\n"));
-    for p in &build.prepare {
-        y.push_str(&format!("      - run: {p}\n"));
-    }
-    let command = build.build.as_deref().unwrap_or("npx pregyp rebuild");
-    y.push_str(&format!("      - run: {command}\n"));
-    if has_test {
-        y.push_str("      - name: Test the binary on its runner\n        run: npm test\n");
-    }
-    y.push_str("      - run: npx pregyp testbinary package testpackage\n");
-    match host_kind(ctx) {
-        HostKind::S3 => y.push_str(
-            "      - name: Publish the staged tarballs to the binary host
-        if: startsWith(github.ref, 'refs/tags/')
-        run: npx pregyp publish
-        env:
-          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
-          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-",
-        ),
-        HostKind::GithubReleases => y.push_str(
-            "      - name: Publish the staged tarballs to the binary host (this tag's GitHub release)
-        if: startsWith(github.ref, 'refs/tags/')
-        shell: bash
-        run: find build/stage -name '*.tar.gz' -exec gh release upload \"$GITHUB_REF_NAME\" --clobber {} +
-        env:
-          GH_TOKEN: ${{ github.token }}
-",
-        ),
-        HostKind::Other(_) => y.push_str(
-            "      # The binary host is neither S3 nor GitHub releases: upload build/stage to it here.\n",
-        ),
-    }
-    y.push_str(
-        "      - uses: actions/upload-artifact@v6
-        with:
-          name: stage-${{ matrix.target }}-node${{ matrix.node }}
-          path: build/stage
-
-  publish:
-    needs: build
-    if: startsWith(github.ref, 'refs/tags/')
-    runs-on: ubuntu-22.04
-    permissions:
-      contents: read
-      id-token: write
-    steps:
-      - uses: actions/checkout@v5
-      - uses: actions/setup-node@v5
-        with:
-          node-version: 22
-          registry-url: 'https://registry.npmjs.org'
-      - name: npm with trusted publishing (11.5.1 or later)
-        run: npm install -g npm@latest
-",
-    );
-    y.push_str(&format!("      - run: {install}\n"));
-    y.push_str(
-        "      - uses: actions/download-artifact@v7
-        with:
-          path: artifacts
-      - run: npx pregyp platform-package --from artifacts
-      - run: npx pregyp optional-deps --write
-      - name: Publish the platform packages, then the root package last
-        run: |
-          for pj in build/npm/*/package.json build/npm/@*/*/package.json; do
-            [ -f \"$pj\" ] || continue
-            spec=$(node -p \"const p = require('./' + process.argv[1]); p.name + '@' + p.version\" \"$pj\")
-            if npm view \"$spec\" version > /dev/null 2>&1; then
-              echo \"$spec is already published\"
-              continue
-            fi
-            (cd \"$(dirname \"$pj\")\" && npm publish --provenance --access public)
-          done
-          npm publish --provenance --access public
-        env:
-          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}
-",
-    );
-    y
-}
-
 #[cfg(test)]
 mod tests {
+    use super::targets::{runner, SUPPORTED_TARGETS};
     use super::*;
 
     #[test]
