@@ -4,7 +4,7 @@
 //! `--build-from-source`/`--fallback-to-build` allow it), a few at a time.
 //! For projects installed with `--ignore-scripts` or pnpm's script allow-list.
 
-use super::{install, Context, Outcome};
+use super::{Context, Outcome};
 use crate::config::manifest::Manifest;
 use crate::config::options::CommandCall;
 use crate::error::{Error, Result};
@@ -125,10 +125,13 @@ async fn heal_one(ctx: Context, state: &'static str) -> (Row, Option<PathBuf>) {
             .into_iter()
             .next()
             .ok_or_else(|| Error::Usage("nothing to install".into()))?;
-        let outcome = install::install(&ctx, &[], step.napi_build_version).await?;
+        let outcome = super::run_step(&ctx, &step).await?;
+        let crate::results::CommandResult::Install(installed) = outcome.result else {
+            return Err(Error::Usage("heal: install gave no install result".into()));
+        };
         let config = ctx.evaluate("install", step.napi_build_version)?;
         Ok::<_, Error>((
-            outcome.result.source,
+            installed.source,
             (!config.cross_compiling).then_some(config.module),
         ))
     }
@@ -203,7 +206,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         if !config.module.exists() {
             // A platform package may provide it (binary.platform_packages): fine as it is,
             // unless that binding does not load (then install into module_path over it).
-            match super::platform_package::provided(&pctx, &config) {
+            match super::common::platform_packages::provided(&pctx, &config) {
                 Ok((_, Some(_))) if config.cross_compiling => fine += 1,
                 Ok((_, Some((_, p)))) => present.push((c, p)),
                 _ => todo.push((c, "missing")),

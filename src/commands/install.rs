@@ -58,7 +58,9 @@ pub async fn install(
     }
     // An installed platform package already holds the binding: no download at all.
     if !ctx.opts.update_binary {
-        if let Some(done) = super::platform_package::install_from_platform_package(ctx, &config)? {
+        if let Some(done) =
+            super::common::platform_packages::install_from_platform_package(ctx, &config)?
+        {
             return Ok(done);
         }
     }
@@ -121,7 +123,15 @@ fn already_installed(name: &str, config: &Config) -> Outcome<InstallResult> {
 }
 
 async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome<InstallResult>> {
-    super::build::rebuild_for_install(ctx, napi).await?;
+    // The reference's `build rebuild`: node-gyp clean + configure + build.
+    let step = super::Step {
+        call: crate::config::options::CommandCall {
+            name: "build".into(),
+            args: vec!["rebuild".into()],
+        },
+        napi_build_version: napi,
+    };
+    super::run_step(ctx, &step).await?;
     let config = ctx.evaluate("install", napi)?;
     Ok(Outcome::quiet(result(&config, Source::Build, None)))
 }

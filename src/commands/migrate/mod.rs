@@ -176,7 +176,7 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
             if let Some(s) = v.as_str() {
                 // The install script goes below, and its summary line quotes it as written.
                 let lifecycle = ["preinstall", "install", "postinstall"].contains(&k.as_str());
-                if lifecycle && super::platform_package::is_binding_install_script(s) {
+                if lifecycle && super::common::platform_packages::is_binding_install_script(s) {
                     continue;
                 }
                 let new = rewrite_script(s);
@@ -269,13 +269,15 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
             ));
         }
     }
-    let (changed, warnings) =
-        super::platform_package::setup_platform_packages_doc(&pj, &mut doc, &deps, has_gyp)?;
+    let (changed, warnings) = super::common::platform_packages::setup_platform_packages_doc(
+        &pj, &mut doc, &deps, has_gyp,
+    )?;
     notes.extend(changed);
     result.todo.extend(warnings);
 
     let mut changes = Vec::new();
-    let new_pj = super::package::render_package_json(&text, &Value::Object(doc.clone()));
+    let new_pj =
+        super::common::package_json::render_package_json(&text, &Value::Object(doc.clone()));
     changes.push(FileChange {
         rel: "package.json".into(),
         old: Some(text.clone()),

@@ -56,7 +56,7 @@ pub(super) fn build_steps(scripts: &Map<String, Value>, has_gyp: bool) -> BuildS
         let Some(script) = scripts.get(name).and_then(Value::as_str) else {
             continue;
         };
-        if super::super::platform_package::is_binding_install_script(script) {
+        if super::super::common::platform_packages::is_binding_install_script(script) {
             if let Some((_, rest)) = script.split_once("||") {
                 fallback = Some(rest.trim().to_string());
             }
