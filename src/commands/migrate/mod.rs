@@ -306,14 +306,8 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     } else {
         "pregyp".to_string()
     };
-    let napi_max = ctx
-        .manifest
-        .napi_versions()
-        .ok()
-        .flatten()
-        .and_then(|v| v.into_iter().max());
     let module_dir = ctx
-        .evaluate("install", napi_max)
+        .evaluate("install", latest_napi(ctx))
         .ok()
         .and_then(|c| c.module_path.strip_prefix(&ctx.dir).ok().map(slashed));
     let type_module = doc.get("type").and_then(Value::as_str) == Some("module");
@@ -530,6 +524,16 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
         stdout.push("--dry-run: nothing was written".into());
     }
     Ok(Outcome { stdout, result })
+}
+
+/// The newest of `binary.napi_versions`, to evaluate templates with as `reveal` does:
+/// without one they give paths and URLs no command produces (`napi-v` and nothing).
+fn latest_napi(ctx: &Context) -> Option<u32> {
+    ctx.manifest
+        .napi_versions()
+        .ok()
+        .flatten()
+        .and_then(|v| v.into_iter().max())
 }
 
 /// The lock file of migrate runs on `dir`: in the temp folder, so that the package

@@ -96,16 +96,8 @@ enum HostKind {
 }
 
 fn host_kind(ctx: &Context) -> HostKind {
-    // With napi_versions, evaluated for one of them, as `reveal` does: without one the
-    // templates give URLs no command produces (`napi-v` with nothing after it).
-    let napi = ctx
-        .manifest
-        .napi_versions()
-        .ok()
-        .flatten()
-        .and_then(|v| v.into_iter().max());
     let host = ctx
-        .evaluate("publish", napi)
+        .evaluate("publish", super::latest_napi(ctx))
         .map(|c| c.hosted_tarball)
         .unwrap_or_default();
     if host.contains("amazonaws.com")
