@@ -8,11 +8,10 @@
 // expectations (how the failures of an older migrate were recorded).
 const { test } = require('node:test');
 const assert = require('node:assert');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { runCli, tmpdir, CLI } = require('./helpers/run');
+const { runCli, tmpdir, snapshot, CLI } = require('./helpers/run');
 
 const ROOT = path.join(__dirname, '..');
 const BIN = process.env.PREGYP_MIGRATE_BIN || CLI;
@@ -43,19 +42,6 @@ function makePackage({ pj = {}, files = {}, gyp = true } = {}) {
   return dir;
 }
 
-function snapshot(dir) {
-  const out = {};
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.name === '.git' || e.name === 'node_modules') continue;
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const read = (dir, rel) => fs.readFileSync(path.join(dir, rel), 'utf8');
 const check = (file) => spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });

@@ -5,11 +5,10 @@
 // packages from the registry are in migrate-real.test.js.
 const { test } = require('node:test');
 const assert = require('node:assert');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { runCli, tmpdir, cleanEnv, CLI } = require('./helpers/run');
+const { runCli, tmpdir, cleanEnv, snapshot, CLI } = require('./helpers/run');
 const { startServer } = require('./helpers/servers');
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
@@ -47,19 +46,6 @@ function makePackage(host = 'https://example.invalid/releases/download/') {
   return dir;
 }
 
-function snapshot(dir) {
-  const out = {};
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.name === '.git') continue;
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const git = (dir, ...args) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
 function commitAll(dir) {

@@ -98,7 +98,7 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     }
     // One run at a time per folder: everything below is read and written under the
     // lock, so that a second run sees the first one's result whole.
-    let _lock = crate::place::staging::lock(lock_path(&ctx.dir), &ctx.dir).await?;
+    let _lock = crate::place::staging::lock_for("migrate", lock_path(&ctx.dir), &ctx.dir).await?;
     let mut reloaded = ctx.clone();
     reloaded.manifest = crate::config::manifest::Manifest::load(&ctx.manifest.path, &ctx.dir)?;
     let ctx = &reloaded;
@@ -382,12 +382,7 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
 
     // Workflow.
     if workflow == "github" && build.build.is_none() {
-        let module_path = ctx
-            .manifest
-            .binary
-            .as_ref()
-            .and_then(|b| b.module_path.clone())
-            .unwrap_or_default();
+        let module_path = module_path_as_written(ctx);
         result.todo.push(format!(
             ".github/workflows/prebuild.yml was not written: {root_name} has no binding.gyp, and migrate found no command that builds {module_name}.node (no `node-pre-gyp install || <build>` install script, no scripts.build). Add scripts.build with the commands that put {module_name}.node into {module_path} and run migrate again, or write the workflow yourself"
         ));
@@ -524,6 +519,15 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
         stdout.push("--dry-run: nothing was written".into());
     }
     Ok(Outcome { stdout, result })
+}
+
+/// `binary.module_path` as package.json writes it (templates not evaluated).
+fn module_path_as_written(ctx: &Context) -> String {
+    ctx.manifest
+        .binary
+        .as_ref()
+        .and_then(|b| b.module_path.clone())
+        .unwrap_or_default()
 }
 
 /// The newest of `binary.napi_versions`, to evaluate templates with as `reveal` does:

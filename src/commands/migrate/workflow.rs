@@ -185,12 +185,7 @@ pub(super) fn workflow_yaml(
     build: &BuildSteps,
 ) -> String {
     let napi = ctx.manifest.napi_versions().ok().flatten().is_some();
-    let module_path = ctx
-        .manifest
-        .binary
-        .as_ref()
-        .and_then(|b| b.module_path.clone())
-        .unwrap_or_default();
+    let module_path = super::module_path_as_written(ctx);
     // Node-API builds run on any Node; others need one build per Node ABI, which
     // module_path must keep apart.
     let nodes = if napi || !module_path.contains("{node_abi}") {
