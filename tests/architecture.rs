@@ -269,6 +269,39 @@ fn find_cycle(graph: &BTreeMap<Module, BTreeMap<Module, String>>) -> Option<Vec<
         .find_map(|m| visit(m, graph, &mut marks, &mut Vec::new()))
 }
 
+/// The modules of `commands/` that are no command: what several commands share.
+const COMMAND_SHARED: &[&str] = &["common"];
+
+/// The command a module belongs to: `commands::migrate::js` -> `migrate`; `None` for the
+/// command table (`commands` itself), the shared modules and everything outside.
+fn command_of(module: &str) -> Option<&str> {
+    let mut segs = module.split("::");
+    if segs.next()? != "commands" {
+        return None;
+    }
+    let c = segs.next()?;
+    (!COMMAND_SHARED.contains(&c)).then_some(c)
+}
+
+/// Imports from one command's modules into another's, or from the shared modules into
+/// a command's, as "from uses path".
+fn command_crossings(graph: &BTreeMap<Module, BTreeMap<Module, String>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (from, tos) in graph {
+        for (to, path) in tos {
+            let crossing = match (command_of(from), command_of(to)) {
+                (Some(a), Some(b)) => a != b,
+                (None, Some(_)) => from.starts_with("commands::"),
+                _ => false,
+            };
+            if crossing {
+                out.push(format!("{from} uses {path}"));
+            }
+        }
+    }
+    out
+}
+
 fn src_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -329,6 +362,50 @@ fn no_import_cycle() {
     if let Some(cycle) = find_cycle(&edges(&src_dir())) {
         panic!("import cycle: {}", cycle.join(" -> "));
     }
+}
+
+#[test]
+fn no_command_uses_another_command() {
+    let v = command_crossings(&edges(&src_dir()));
+    assert!(
+        v.is_empty(),
+        "a command module uses another command's module (move what they share to commands/common/, or run the other command through commands::run_step):\n{}",
+        v.join("\n")
+    );
+    // The check itself, on a planted graph.
+    let planted: BTreeMap<Module, BTreeMap<Module, String>> = [
+        ("commands::heal", "commands::install", "super::install"),
+        (
+            "commands::common::x",
+            "commands::package",
+            "super::super::package",
+        ),
+        (
+            "commands::migrate::js",
+            "commands::migrate",
+            "super::Target",
+        ),
+        (
+            "commands::install",
+            "commands::common::staged",
+            "super::common::staged",
+        ),
+    ]
+    .into_iter()
+    .map(|(a, b, p)| {
+        (
+            a.to_string(),
+            BTreeMap::from([(b.to_string(), p.to_string())]),
+        )
+    })
+    .collect();
+    assert_eq!(
+        command_crossings(&planted),
+        [
+            "commands::common::x uses super::super::package",
+            "commands::heal uses super::install"
+        ]
+    );
 }
 
 #[test]

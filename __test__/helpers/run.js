@@ -143,4 +143,22 @@ function copyFixture(name) {
   return dest;
 }
 
-module.exports = { runCli, cleanEnv, tmpdir, copyFixture, CLI, FIXTURES, NODEDIR };
+/**
+ * snapshot(dir) -> { relative path: sha256 } of every file under dir, .git and
+ * node_modules left out: two snapshots are equal when no byte changed.
+ */
+function snapshot(dir) {
+  const out = {};
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.name === '.git' || e.name === 'node_modules') continue;
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = require('crypto').createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+module.exports = { runCli, cleanEnv, tmpdir, copyFixture, snapshot, CLI, FIXTURES, NODEDIR };

@@ -173,12 +173,6 @@ pub async fn configure(
     Ok(job.outcome())
 }
 
-/// What install's `--build-from-source` / `--fallback-to-build` runs: node-gyp clean +
-/// configure + build for one Node-API version (the reference's `build rebuild`).
-pub async fn rebuild_for_install(ctx: &Context, napi: Option<u32>) -> Result<Outcome<BuildResult>> {
-    build(ctx, &["rebuild".to_string()], napi).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,7 @@ pub async fn explain(ctx: &Context) -> Result<Outcome<ExplainResult>> {
             None,
         )
     } else {
-        super::platform_package::provided(ctx, &config)?
+        super::common::platform_packages::provided(ctx, &config)?
     };
     let platform_text = match &lookup {
         Lookup::NotDeclared => None,

@@ -8,7 +8,7 @@
 //! One table says, per package, what was found and what was done.
 //! For projects installed with `--ignore-scripts`, npm 12, pnpm, Yarn 4 or bun.
 
-use super::{install, Context, Outcome};
+use super::{Context, Outcome};
 use crate::building::process::ChildOutput;
 use crate::config::manifest::Manifest;
 use crate::config::options::CommandCall;
@@ -190,14 +190,17 @@ async fn heal_node_pre_gyp(ctx: &Context) -> Result<(Source, Vec<PathBuf>)> {
         .into_iter()
         .next()
         .ok_or_else(|| Error::Usage("nothing to install".into()))?;
-    let outcome = install::install(ctx, &[], step.napi_build_version).await?;
+    let outcome = super::run_step(ctx, &step).await?;
+    let crate::results::CommandResult::Install(installed) = outcome.result else {
+        return Err(Error::Usage("heal: install gave no install result".into()));
+    };
     let config = ctx.evaluate("install", step.napi_build_version)?;
     let modules = if config.cross_compiling {
         Vec::new()
     } else {
         vec![config.module]
     };
-    Ok((outcome.result.source, modules))
+    Ok((installed.source, modules))
 }
 
 fn table(rows: &[Row]) -> Vec<String> {
@@ -275,7 +278,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                 if !config.module.exists() {
                     // A platform package may provide it (binary.platform_packages): fine as it is,
                     // unless that binding does not load (then install into module_path over it).
-                    match super::platform_package::provided(&pctx, &config) {
+                    match super::common::platform_packages::provided(&pctx, &config) {
                         Ok((_, Some(_))) if config.cross_compiling => fine.push(c),
                         Ok((_, Some((_, p)))) => {
                             modules.push((present.len(), p));

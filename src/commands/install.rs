@@ -65,7 +65,9 @@ pub async fn install(
     }
     // An installed platform package already holds the binding: no download at all.
     if !ctx.opts.update_binary {
-        if let Some(done) = super::platform_package::install_from_platform_package(ctx, &config)? {
+        if let Some(done) =
+            super::common::platform_packages::install_from_platform_package(ctx, &config)?
+        {
             return Ok(done);
         }
     }
@@ -219,7 +221,15 @@ fn would_install(ctx: &Context, config: &Config, fallback: bool) -> Outcome<Inst
 }
 
 async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome<InstallResult>> {
-    super::build::rebuild_for_install(ctx, napi).await?;
+    // The reference's `build rebuild`: node-gyp clean + configure + build.
+    let step = super::Step {
+        call: crate::config::options::CommandCall {
+            name: "build".into(),
+            args: vec!["rebuild".into()],
+        },
+        napi_build_version: napi,
+    };
+    super::run_step(ctx, &step).await?;
     let config = ctx.evaluate("install", napi)?;
     let mut r = result(&config, Source::Build, None);
     r.dry_run = ctx.opts.dry_run;

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod clean;
+pub mod common;
 pub mod explain;
 pub mod heal;
 pub mod info;
@@ -244,6 +245,16 @@ commands! { ctx, args, napi;
     "platform-package" => PlatformPackageResult = platform_package::platform_package(ctx)?,
     "optional-deps" => OptionalDepsResult = platform_package::optional_deps(ctx)?,
     "migrate" => MigrateResult = migrate::migrate(ctx).await?,
+}
+
+/// Runs one step from inside another command (heal installs, install builds): through
+/// the command table, so that no command module calls another one, and boxed, since
+/// the table holds the calling command too.
+pub fn run_step<'a>(
+    ctx: &'a Context,
+    step: &'a Step,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Outcome>> + Send + 'a>> {
+    Box::pin(dispatch(ctx, step))
 }
 
 /// Runs a chain of commands, handing each outcome to `on_outcome` as it completes.

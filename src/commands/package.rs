@@ -7,12 +7,11 @@
 //! shape of a `binary.checksums` entry, and with `--write` stores them there.
 
 use super::{Context, Outcome};
-use crate::config::versioning::Config;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::packing::pack::{self, PackOptions};
 use crate::results::{ChecksumResult, PackageResult};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `package`.
 pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome<PackageResult>> {
@@ -78,29 +77,11 @@ pub async fn package(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Package
     })
 }
 
-/// The staged tarball of `config`, which `action` needs (the reference's message when
-/// it is missing).
-pub fn staged_tarball(config: &Config, action: &'static str) -> Result<PathBuf> {
-    let tarball = config.staged_tarball.clone();
-    if !tarball.exists() {
-        return Err(Error::StagedTarballMissing { action, tarball });
-    }
-    Ok(tarball)
-}
-
-/// sha256 and size of a file, read off the async threads.
-pub async fn sha256_of(path: &Path) -> Result<(String, u64)> {
-    let p = path.to_path_buf();
-    tokio::task::spawn_blocking(move || pack::sha256_file(&p))
-        .await
-        .map_err(Error::task("hashing"))?
-}
-
 /// `checksums [--write]`.
 pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome<ChecksumResult>> {
     let config = ctx.evaluate("checksums", napi)?;
-    let tarball = staged_tarball(&config, "checksum")?;
-    let (sha256, size) = sha256_of(&tarball).await?;
+    let tarball = super::common::staged::staged_tarball(&config, "checksum")?;
+    let (sha256, size) = super::common::staged::sha256_of(&tarball).await?;
     let name = config.checksum_key.clone();
     if ctx.opts.get_bool("write") && ctx.opts.dry_run {
         crate::log::info(format!(
@@ -132,21 +113,10 @@ pub async fn checksums(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Check
 }
 
 /// The indentation package.json uses (first indented line), default two spaces.
-fn detect_indent(text: &str) -> Vec<u8> {
-    text.lines()
-        .skip(1)
-        .find_map(|l| {
-            let ws: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-            (!ws.is_empty()).then_some(ws)
-        })
-        .unwrap_or_else(|| "  ".into())
-        .into_bytes()
-}
-
 /// Sets `binary.checksums[name] = sha256` in package.json, keeping key order,
 /// indentation and the trailing newline; written to a temp file, then renamed.
 fn write_checksum(path: &Path, name: &str, sha256: &str) -> Result<()> {
-    edit_package_json(path, |doc| {
+    super::common::package_json::edit_package_json(path, |doc| {
         let invalid = |reason: &str| Error::InvalidField {
             path: path.to_path_buf(),
             field: "binary.checksums".into(),
@@ -164,59 +134,6 @@ fn write_checksum(path: &Path, name: &str, sha256: &str) -> Result<()> {
         checksums.insert(name.to_string(), Value::from(sha256));
         Ok(())
     })
-}
-
-/// `doc` as JSON text in the style of `original` (its indentation, line endings and
-/// trailing newline), so that an edit shows in a diff as the lines it changed.
-pub(crate) fn render_package_json(original: &str, doc: &Value) -> String {
-    use serde::Serialize;
-    let indent = detect_indent(original);
-    let mut out = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(&indent);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    doc.serialize(&mut ser).expect("a JSON value serializes");
-    let newline = if original.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let mut body = String::from_utf8(out).expect("serde_json writes UTF-8");
-    if newline != "\n" {
-        body = body.replace('\n', newline);
-    }
-    if original.ends_with('\n') || original.is_empty() {
-        body.push_str(newline);
-    }
-    body
-}
-
-/// Applies `edit` to package.json, keeping key order, indentation and the trailing
-/// newline; written to a temp file, then renamed (also used by `optional-deps --write`).
-pub(crate) fn edit_package_json(
-    path: &Path,
-    edit: impl FnOnce(&mut Value) -> Result<()>,
-) -> Result<()> {
-    let text = std::fs::read_to_string(path).at("read", path)?;
-    let mut doc: Value =
-        serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    edit(&mut doc)?;
-    let body = render_package_json(&text, &doc);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".package.json-")
-        .tempfile_in(dir)
-        .at("create temp file in", dir)?;
-    std::io::Write::write_all(&mut tmp, body.as_bytes()).at("write", tmp.path())?;
-    // Keep package.json's permissions (tempfile creates 0600).
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path)
-        .map_err(|e| Error::io("rename into", path, e.error))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -189,18 +189,6 @@ fn list_entries(node_modules: &Path) -> BTreeSet<String> {
     out
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename: a package manager may
-/// have hard-linked the package's files from its store (pnpm does), and writing in place
-/// would change the store's copy too.
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("pregyp-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).at("write", &tmp)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io("rename", &tmp, e)
-    })
-}
-
 /// Removes a file, a link (never following it) or a tree; missing is fine.
 fn remove_path(p: &Path) -> Result<()> {
     crate::place::fsutil::remove_no_follow(p).map(|_| ())
@@ -231,7 +219,7 @@ impl Snapshot {
             return Ok(());
         };
         match before {
-            Some(b) => replace_file(path, b),
+            Some(b) => crate::place::atomic::write_file(path, b),
             None => remove_path(path),
         }
     }
@@ -264,8 +252,8 @@ impl Snapshot {
             let now = std::fs::read(path).ok();
             match (before, now) {
                 (None, Some(_)) => remove_path(path)?,
-                (Some(b), Some(n)) if *b != n => replace_file(path, b)?,
-                (Some(b), None) => replace_file(path, b)?,
+                (Some(b), Some(n)) if *b != n => crate::place::atomic::write_file(path, b)?,
+                (Some(b), None) => crate::place::atomic::write_file(path, b)?,
                 _ => {}
             }
         }
@@ -385,7 +373,7 @@ pub async fn postinstall_build(
     // put the user's own back first.
     let backup = ctx.dir.join(BACKUP_NAME);
     if let Ok(original) = std::fs::read(&backup) {
-        replace_file(&ctx.dir.join("package.json"), &original)?;
+        crate::place::atomic::write_file(&ctx.dir.join("package.json"), &original)?;
         std::fs::remove_file(&backup).at("remove", &backup)?;
         crate::log::warn(format!(
             "postinstall-build: restored {} from an interrupted earlier run",
@@ -476,8 +464,8 @@ pub async fn postinstall_build(
             let text = serde_json::to_string_pretty(&masked).expect("JSON values serialize");
             // The original survives a kill during the install: the next run restores it.
             let original = std::fs::read(&pj).at("read", &pj)?;
-            replace_file(&backup, &original)?;
-            replace_file(&pj, (text + "\n").as_bytes())?;
+            crate::place::atomic::write_file(&backup, &original)?;
+            crate::place::atomic::write_file(&pj, (text + "\n").as_bytes())?;
             let args = install_args(pm.pm, life.package_manager_version().as_deref(), &specs);
             let r = runner.run_pm(args, &install_env).await;
             snap.restore_file(&pj)?;
@@ -716,7 +704,7 @@ mod tests {
         let pj = t.path().join("package.json");
         std::fs::hard_link(&store, &pj).unwrap();
         let snap = Snapshot::take(t.path());
-        replace_file(&pj, b"{}").unwrap();
+        crate::place::atomic::write_file(&pj, b"{}").unwrap();
         snap.restore_file(&pj).unwrap();
         assert_eq!(std::fs::read_to_string(&pj).unwrap(), "{\"name\":\"p\"}");
         assert_eq!(std::fs::read_to_string(&store).unwrap(), "{\"name\":\"p\"}");

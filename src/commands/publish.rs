@@ -11,7 +11,7 @@ use serde_json::Value;
 /// `publish`.
 pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<PublishResult>> {
     let config = ctx.evaluate("publish", napi)?;
-    let tarball = super::package::staged_tarball(&config, "publish")?;
+    let tarball = super::common::staged::staged_tarball(&config, "publish")?;
     crate::log::info("publish Detecting s3 credentials");
     let loc = config.s3_location()?;
     let s3 = S3::connect(&loc, &ctx.opts).await?;
@@ -39,7 +39,7 @@ pub async fn publish(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Publish
         Some(Value::String(a)) if !a.is_empty() => a.clone(),
         _ => "public-read".to_string(),
     };
-    let (sha256, size) = super::package::sha256_of(&tarball).await?;
+    let (sha256, size) = super::common::staged::sha256_of(&tarball).await?;
     let sha_key = s3::sha256_key(&key);
     let result = PublishResult {
         hosted_path: config.hosted_path.clone(),

@@ -15,7 +15,7 @@ use crate::results::TestpackageResult;
 /// `testpackage`.
 pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome<TestpackageResult>> {
     let config = ctx.evaluate("testpackage", napi)?;
-    let tarball = super::package::staged_tarball(&config, "test package")?;
+    let tarball = super::common::staged::staged_tarball(&config, "test package")?;
     let dir = tarball
         .parent()
         .map(std::path::Path::to_path_buf)

@@ -280,20 +280,50 @@ fn best_napi(pkg: &Value, host: &HostInfo) -> Option<u32> {
 /// `github-from-package`: `https://github.com/<owner>/<repo>` from `repository`, else from
 /// anywhere in package.json.
 pub fn github(pkg: &Value) -> Option<String> {
-    let re = regex_lite::Regex::new(r#"\bgithub.com[:/]([^/"]+)/([^/"]+)"#).expect("valid");
     let m = |s: &str| {
-        re.captures(s).map(|c| {
-            let repo = &c[2];
-            format!(
-                "https://github.com/{}/{}",
-                &c[1],
-                repo.strip_suffix(".git").unwrap_or(repo)
-            )
-        })
+        let (owner, repo) = github_match(s)?;
+        Some(format!(
+            "https://github.com/{owner}/{}",
+            repo.strip_suffix(".git").unwrap_or(repo)
+        ))
     };
     pkg.get("repository")
         .and_then(|r| m(&serde_json::to_string(r).ok()?))
         .or_else(|| m(&serde_json::to_string(pkg).ok()?))
+}
+
+/// github-from-package's `/\bgithub.com[:\/]([^\/"]+)\/([^\/"]+)/` (its `.` matches
+/// any character): the first owner and repository it finds in `s`.
+fn github_match(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    let word = |i: usize| i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_');
+    let part = |from: usize| {
+        let len = s[from..].find(['/', '"']).unwrap_or(s.len() - from);
+        (len > 0).then(|| &s[from..from + len])
+    };
+    for (at, _) in s.match_indices("github") {
+        let after = at + "github".len();
+        let boundary = at == 0 || !word(at - 1);
+        let Some(rest) = s.get(after + 1..) else {
+            continue;
+        };
+        if !boundary || !rest.starts_with("com") {
+            continue;
+        }
+        let sep = after + 1 + 3;
+        if !matches!(b.get(sep), Some(b':') | Some(b'/')) {
+            continue;
+        }
+        let Some(owner) = part(sep + 1) else { continue };
+        let slash = sep + 1 + owner.len();
+        if b.get(slash) != Some(&b'/') {
+            continue;
+        }
+        if let Some(repo) = part(slash + 1) {
+            return Some((owner, repo));
+        }
+    }
+    None
 }
 
 /// `getEnvPrefix`: `npm_config_` + the name with every non-alphanumeric character as

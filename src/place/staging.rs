@@ -195,6 +195,11 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(300);
 /// Takes the install lock at `path` for `module_path`, waiting at most [`LOCK_WAIT`]
 /// for another install to finish; the error names the lock file.
 pub async fn lock(path: PathBuf, module_path: &Path) -> Result<InstallLock> {
+    lock_for("install", path, module_path).await
+}
+
+/// [`lock`] for another kind of run (`what`: "migrate"), named so in the wait message.
+pub async fn lock_for(what: &str, path: PathBuf, module_path: &Path) -> Result<InstallLock> {
     let f = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -218,7 +223,7 @@ pub async fn lock(path: PathBuf, module_path: &Path) -> Result<InstallLock> {
         }
         if !told {
             crate::log::info(format!(
-                "waiting for another install of {} to finish (lock {})",
+                "waiting for another {what} of {} to finish (lock {})",
                 module_path.display(),
                 path.display()
             ));

@@ -1,0 +1,964 @@
+//! The JavaScript and TypeScript of a migrated package, edited through a real parser
+//! (oxc) by span: only the call sites and module names below change, byte for byte
+//! everything else (comments, strings, formatting) stays as it was.
+//!
+//! Shapes rewritten:
+//! - `require(X.find(<pkg>))` -> `X.load(<pkg>)`, X being a node-pre-gyp module;
+//! - `var p = X.find(<pkg>); ... require(p)` (p used nowhere else) -> `X.load(<pkg>)`;
+//! - `require(find(<pkg>))`, `find` taken from node-pre-gyp by destructuring;
+//! - other `X.find(...)` calls stay: pregyp's find() has the same contract;
+//! - the module name `node-pre-gyp` (any scope) -> the name pregyp is installed under,
+//!   also in the deep imports pregyp ships (`lib/pre-binding`, `lib/node-pre-gyp`);
+//! - `require('bindings')('<module_name>')`, `bindings('<module_name>')` through a
+//!   variable or an import, and `require('<relative>/<module_name>.node')` of the
+//!   released build -> a load() of the package folder, which also looks in platform
+//!   packages: CommonJS gets `require(...).load(...)`, an ES module gets `import`s and
+//!   `import.meta.url`. A Debug build's path stays: it is a different lookup.
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    Argument, BindingPattern, CallExpression, Expression, ImportDeclaration,
+    ImportDeclarationSpecifier, ImportExpression, Program, Statement, VariableDeclaration,
+};
+use oxc_ast_visit::{walk, Visit};
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType, Span};
+use std::collections::{HashMap, HashSet};
+
+/// The deep paths of node-pre-gyp that pregyp ships too (lib/<path>.js), so that a deep
+/// import keeps working under pregyp's name and under the old name (an npm alias).
+pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
+
+/// What the rewriting needs to know of the package and the file.
+pub struct Target<'a> {
+    /// `binary.module_name`.
+    pub module_name: &'a str,
+    /// The name the rewritten code requires: `pregyp`, or the old name under `--keep-name`.
+    pub dep_name: &'a str,
+    /// The file's folder, relative to the package folder (`""`, `lib`); `None` where
+    /// the file's place at run time is unknown (TypeScript compiles to an outDir).
+    pub file_dir: Option<&'a str>,
+    /// module_path as evaluated, relative to the package folder (`lib/binding`).
+    pub module_dir: Option<&'a str>,
+    /// package.json has `"type": "module"`.
+    pub type_module: bool,
+}
+
+/// One file's result.
+#[derive(Debug, Default)]
+pub struct Rewritten {
+    /// The new text (the old one when nothing changed).
+    pub text: String,
+    /// Sites left for a person: (line, code).
+    pub manual: Vec<(usize, String)>,
+    /// Load sites found (rewritten or already pregyp's): the file loads the binding.
+    pub loads: usize,
+}
+
+/// Whether `spec` names node-pre-gyp (the original, a scoped fork) or pregyp itself.
+fn npg_base(spec: &str, dep_name: &str) -> bool {
+    if spec == "node-pre-gyp" || spec == "pregyp" || spec == dep_name {
+        return true;
+    }
+    match spec.strip_prefix('@').and_then(|s| s.split_once('/')) {
+        Some((_, name)) => name == "node-pre-gyp",
+        None => false,
+    }
+}
+
+/// A module specifier split as node-pre-gyp (base, deep path): `@mapbox/node-pre-gyp/lib/x.js`
+/// -> (`@mapbox/node-pre-gyp`, `lib/x`).
+fn npg_split<'s>(spec: &'s str, dep_name: &str) -> Option<(&'s str, &'s str)> {
+    let parts = if spec.starts_with('@') { 2 } else { 1 };
+    let mut n = 0;
+    let cut = spec
+        .char_indices()
+        .find(|&(_, c)| {
+            if c == '/' {
+                n += 1;
+            }
+            n == parts
+        })
+        .map(|(i, _)| i);
+    let (base, sub) = match cut {
+        Some(i) => (&spec[..i], &spec[i + 1..]),
+        None => (spec, ""),
+    };
+    if !npg_base(base, dep_name) {
+        return None;
+    }
+    Some((base, sub.strip_suffix(".js").unwrap_or(sub)))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    Single,
+    Double,
+}
+
+fn quote_of(text: &str, span: Span) -> Quote {
+    if text[span.start as usize..].starts_with('"') {
+        Quote::Double
+    } else {
+        Quote::Single
+    }
+}
+
+fn quoted(s: &str, q: Quote) -> String {
+    match q {
+        Quote::Single => format!("'{s}'"),
+        Quote::Double => format!("\"{s}\""),
+    }
+}
+
+/// A string argument's value: a string literal or a template literal without `${}`.
+fn literal_value<'b>(e: &'b Expression<'_>) -> Option<(&'b str, Span)> {
+    match e {
+        Expression::StringLiteral(s) => Some((s.value.as_str(), s.span)),
+        Expression::TemplateLiteral(t) if t.expressions.is_empty() && t.quasis.len() == 1 => {
+            Some((t.quasis[0].value.raw.as_str(), t.span))
+        }
+        _ => None,
+    }
+}
+
+fn arg_expr<'b, 'a>(a: &'b Argument<'a>) -> Option<&'b Expression<'a>> {
+    a.as_expression()
+}
+
+/// `require(<literal>)`: the literal's value and span.
+fn require_literal<'b>(call: &'b CallExpression<'_>) -> Option<(&'b str, Span)> {
+    match &call.callee {
+        Expression::Identifier(id) if id.name == "require" && call.arguments.len() == 1 => {
+            literal_value(arg_expr(&call.arguments[0])?)
+        }
+        _ => None,
+    }
+}
+
+/// A text edit: replace `start..end` by `text`.
+#[derive(Debug, Clone)]
+struct Edit {
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// What the first pass learns of the file.
+#[derive(Default)]
+struct Facts {
+    /// Identifiers bound to a node-pre-gyp module (`const pre = require('@mapbox/node-pre-gyp')`).
+    npg: HashSet<String>,
+    /// Identifiers bound to node-pre-gyp's find (`const { find } = require(...)`).
+    find_fns: HashSet<String>,
+    /// Identifiers bound to `bindings`, with the span of their declaration statement.
+    bindings: HashMap<String, Span>,
+    /// `var p = X.find(<one argument>)`: p -> (statement, X, argument).
+    paths: HashMap<String, (Span, Span, Span)>,
+    /// References to each identifier.
+    refs: HashMap<String, usize>,
+    /// Every name bound anywhere (for names the ES module rewrite adds).
+    bound: HashSet<String>,
+    /// The local name of `fileURLToPath` imported from `url` / `node:url`.
+    file_url_to_path: Option<String>,
+    /// The local name of `load` imported from the dependency.
+    load_import: Option<String>,
+}
+
+struct Collect<'t> {
+    dep: &'t str,
+    facts: Facts,
+}
+
+impl Collect<'_> {
+    fn is_npg_expr(&self, e: &Expression<'_>) -> bool {
+        match e {
+            Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
+            Expression::CallExpression(c) => require_literal(c).is_some_and(|(s, _)| {
+                npg_split(s, self.dep)
+                    .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+            }),
+            _ => false,
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Collect<'_> {
+    fn visit_identifier_reference(&mut self, it: &oxc_ast::ast::IdentifierReference<'a>) {
+        *self.facts.refs.entry(it.name.to_string()).or_default() += 1;
+    }
+
+    fn visit_binding_identifier(&mut self, it: &oxc_ast::ast::BindingIdentifier<'a>) {
+        self.facts.bound.insert(it.name.to_string());
+    }
+
+    fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
+        for d in &it.declarations {
+            let Some(init) = &d.init else { continue };
+            let single = it.declarations.len() == 1;
+            match (&d.id, init) {
+                (BindingPattern::BindingIdentifier(id), Expression::CallExpression(c)) => {
+                    if let Some((spec, _)) = require_literal(c) {
+                        if spec == "bindings" && single {
+                            self.facts.bindings.insert(id.name.to_string(), it.span);
+                        } else if npg_split(spec, self.dep)
+                            .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+                        {
+                            self.facts.npg.insert(id.name.to_string());
+                        }
+                    } else if let Expression::StaticMemberExpression(m) = &c.callee {
+                        let found = m.property.name == "find"
+                            && c.arguments.len() == 1
+                            && single
+                            && self.is_npg_expr(&m.object);
+                        if let Some(a) = c.arguments.first().filter(|_| found).and_then(arg_expr) {
+                            self.facts
+                                .paths
+                                .insert(id.name.to_string(), (it.span, m.object.span(), a.span()));
+                        }
+                    }
+                }
+                (BindingPattern::ObjectPattern(o), Expression::CallExpression(c))
+                    if require_literal(c).is_some_and(|(s, _)| {
+                        npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty())
+                    }) =>
+                {
+                    for p in &o.properties {
+                        if p.key.static_name().is_some_and(|k| k == "find") {
+                            if let BindingPattern::BindingIdentifier(local) = &p.value {
+                                self.facts.find_fns.insert(local.name.to_string());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk::walk_variable_declaration(self, it);
+    }
+
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let spec = it.source.value.as_str();
+        for s in it.specifiers.iter().flatten() {
+            let (local, imported) = match s {
+                ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                    (s.local.name.as_str(), Some(s.imported.name().to_string()))
+                }
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                    (s.local.name.as_str(), None)
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                    (s.local.name.as_str(), None)
+                }
+            };
+            match (spec, imported.as_deref()) {
+                ("bindings", None) if it.specifiers.as_ref().is_some_and(|v| v.len() == 1) => {
+                    self.facts.bindings.insert(local.to_string(), it.span);
+                }
+                ("url" | "node:url", Some("fileURLToPath")) => {
+                    self.facts.file_url_to_path = Some(local.to_string());
+                }
+                (s, Some("load")) if s == self.dep => {
+                    self.facts.load_import = Some(local.to_string())
+                }
+                (s, Some("find"))
+                    if npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty()) =>
+                {
+                    self.facts.find_fns.insert(local.to_string());
+                }
+                (s, None)
+                    if npg_split(s, self.dep)
+                        .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub)) =>
+                {
+                    self.facts.npg.insert(local.to_string());
+                }
+                _ => {}
+            }
+        }
+        walk::walk_import_declaration(self, it);
+    }
+}
+
+/// The second pass: the edits.
+struct Rewrite<'t> {
+    text: &'t str,
+    t: &'t Target<'t>,
+    facts: &'t Facts,
+    esm: bool,
+    /// Module-name edits (inside anything).
+    names: Vec<Edit>,
+    /// Call-site edits (they may hold module-name edits, applied to their pieces).
+    sites: Vec<Edit>,
+    /// Sites that stay for a person unless a call-site edit covers them: (span, line).
+    leftovers: Vec<Span>,
+    /// `bindings` identifiers: calls rewritten.
+    bindings_calls: HashMap<String, usize>,
+    /// The path variables whose `require(p)` was rewritten.
+    paths_used: Vec<String>,
+    /// ES module: the import of load() and of fileURLToPath are needed.
+    needs_load_import: bool,
+    needs_url_import: bool,
+    loads: usize,
+}
+
+impl Rewrite<'_> {
+    /// The text of `span` with the module-name edits inside it applied.
+    fn render(&self, span: Span) -> String {
+        let (s, e) = (span.start as usize, span.end as usize);
+        let mut out = String::new();
+        let mut at = s;
+        let mut inner: Vec<&Edit> = self
+            .names
+            .iter()
+            .filter(|x| x.start >= s && x.end <= e)
+            .collect();
+        inner.sort_by_key(|x| x.start);
+        for x in inner {
+            out.push_str(&self.text[at..x.start]);
+            out.push_str(&x.text);
+            at = x.end;
+        }
+        out.push_str(&self.text[at..e]);
+        out
+    }
+
+    fn load_name(&self) -> String {
+        if let Some(n) = &self.facts.load_import {
+            return n.clone();
+        }
+        ["load", "loadBinding", "pregypLoad"]
+            .iter()
+            .find(|n| !self.facts.bound.contains(**n))
+            .map_or_else(|| "pregypLoadBinding".into(), |n| n.to_string())
+    }
+
+    fn url_name(&self) -> String {
+        self.facts
+            .file_url_to_path
+            .clone()
+            .unwrap_or_else(|| "fileURLToPath".into())
+    }
+
+    /// The expression that loads the binding from the package folder.
+    fn load_expr(&mut self) -> Option<String> {
+        let dir = self.t.file_dir?;
+        let depth = if dir.is_empty() {
+            0
+        } else {
+            dir.matches('/').count() + 1
+        };
+        let up = vec![".."; depth].join("/");
+        self.loads += 1;
+        if self.esm {
+            self.needs_load_import = true;
+            self.needs_url_import = true;
+            let rel = if depth == 0 { ".".to_string() } else { up };
+            return Some(format!(
+                "{}({}(new URL('{rel}', import.meta.url)))",
+                self.load_name(),
+                self.url_name()
+            ));
+        }
+        let root = if depth == 0 {
+            "__dirname".to_string()
+        } else {
+            format!("require('path').join(__dirname, '{up}')")
+        };
+        Some(format!("require('{}').load({root})", self.t.dep_name))
+    }
+
+    /// A module specifier of node-pre-gyp: the name-edit, or a leftover.
+    fn module_name_site(&mut self, spec: &str, lit: Span, site: Span) {
+        let Some((base, sub)) = npg_split(spec, self.t.dep_name) else {
+            return;
+        };
+        if !(sub.is_empty() || SHIMMED.contains(&sub)) {
+            self.leftovers.push(site);
+            return;
+        }
+        if base == self.t.dep_name {
+            return;
+        }
+        let new = if sub.is_empty() {
+            self.t.dep_name.to_string()
+        } else {
+            format!("{}/{sub}", self.t.dep_name)
+        };
+        let q = quote_of(self.text, lit);
+        self.names.push(Edit {
+            start: lit.start as usize,
+            end: lit.end as usize,
+            text: quoted(&new, q),
+        });
+    }
+
+    /// `require('<relative>/<module_name>.node')`: the package's own build.
+    fn direct_node(&mut self, spec: &str, call: Span) {
+        let Some(stem) = spec
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".node"))
+        else {
+            return;
+        };
+        if !spec.starts_with('.') || stem != self.t.module_name {
+            return;
+        }
+        let Some(dir) = self.t.file_dir else {
+            self.leftovers.push(call);
+            return;
+        };
+        let Some(resolved) = normalize(&format!("{dir}/{spec}")) else {
+            self.leftovers.push(call);
+            return;
+        };
+        let parent = resolved.rsplit_once('/').map_or("", |(p, _)| p);
+        if parent.split('/').any(|c| c == "Debug") {
+            // A Debug build tried first (wrtc): a different lookup, kept.
+            return;
+        }
+        let released = parent == "build/Release" || Some(parent) == self.t.module_dir;
+        if !released {
+            self.leftovers.push(call);
+            return;
+        }
+        if let Some(load) = self.load_expr() {
+            self.sites.push(Edit {
+                start: call.start as usize,
+                end: call.end as usize,
+                text: load,
+            });
+        }
+    }
+
+    fn is_npg_callee(&self, e: &Expression<'_>) -> bool {
+        match e {
+            Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
+            Expression::CallExpression(c) => require_literal(c).is_some_and(|(s, _)| {
+                npg_split(s, self.t.dep_name)
+                    .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+            }),
+            _ => false,
+        }
+    }
+
+    fn is_module_arg(&self, call: &CallExpression<'_>) -> bool {
+        call.arguments.len() == 1
+            && arg_expr(&call.arguments[0])
+                .and_then(literal_value)
+                .is_some_and(|(v, _)| {
+                    v == self.t.module_name || v.strip_suffix(".node") == Some(self.t.module_name)
+                })
+    }
+}
+
+impl<'a> Visit<'a> for Rewrite<'_> {
+    fn visit_call_expression(&mut self, call: &CallExpression<'a>) {
+        if let Some((spec, lit)) = require_literal(call) {
+            if spec == "bindings" {
+                self.leftovers.push(call.span);
+            } else if spec.ends_with(".node") {
+                self.direct_node(spec, call.span);
+            } else {
+                self.module_name_site(spec, lit, call.span);
+            }
+        }
+        let is_require = matches!(&call.callee, Expression::Identifier(id) if id.name == "require")
+            && call.arguments.len() == 1;
+        if is_require {
+            match arg_expr(&call.arguments[0]) {
+                // require(X.find(a)) and require(find(a))
+                Some(Expression::CallExpression(inner)) if inner.arguments.len() == 1 => {
+                    let a = arg_expr(&inner.arguments[0]).map(GetSpan::span);
+                    match (&inner.callee, a) {
+                        (Expression::StaticMemberExpression(m), Some(a))
+                            if m.property.name == "find" && self.is_npg_callee(&m.object) =>
+                        {
+                            // The module-name edits inside are collected first.
+                            walk::walk_call_expression(self, call);
+                            let text = format!(
+                                "{}.load({})",
+                                self.render(m.object.span()),
+                                self.render(a)
+                            );
+                            self.loads += 1;
+                            self.sites.push(Edit {
+                                start: call.span.start as usize,
+                                end: call.span.end as usize,
+                                text,
+                            });
+                            return;
+                        }
+                        (Expression::Identifier(f), Some(a))
+                            if self.facts.find_fns.contains(f.name.as_str()) && !self.esm =>
+                        {
+                            walk::walk_call_expression(self, call);
+                            let text =
+                                format!("require('{}').load({})", self.t.dep_name, self.render(a));
+                            self.loads += 1;
+                            self.sites.push(Edit {
+                                start: call.span.start as usize,
+                                end: call.span.end as usize,
+                                text,
+                            });
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+                // var p = X.find(a); ... require(p)
+                Some(Expression::Identifier(p)) => {
+                    let name = p.name.as_str();
+                    if let Some(&(_, callee, a)) = self.facts.paths.get(name) {
+                        if self.facts.refs.get(name) == Some(&1) {
+                            let text = format!("{}.load({})", self.render(callee), self.render(a));
+                            self.loads += 1;
+                            self.paths_used.push(name.to_string());
+                            self.sites.push(Edit {
+                                start: call.span.start as usize,
+                                end: call.span.end as usize,
+                                text,
+                            });
+                            return;
+                        }
+                    }
+                }
+                // require('./v6'): module_path itself, its binding being index.node;
+                // or a path built at run time that names the binding: for a person.
+                Some(e) => {
+                    let src = &self.text[e.span().start as usize..e.span().end as usize];
+                    if let Some((spec, _)) = literal_value(e) {
+                        let dir = self
+                            .t
+                            .file_dir
+                            .and_then(|d| normalize(&format!("{d}/{spec}")));
+                        let own = spec.starts_with('.')
+                            && dir.is_some()
+                            && (dir.as_deref()
+                                == self
+                                    .t
+                                    .module_dir
+                                    .map(|m| format!("{m}/{}", self.t.module_name))
+                                    .as_deref()
+                                || (self.t.module_name == "index"
+                                    && dir.as_deref() == self.t.module_dir));
+                        if own {
+                            if let Some(load) = self.load_expr() {
+                                self.sites.push(Edit {
+                                    start: call.span.start as usize,
+                                    end: call.span.end as usize,
+                                    text: load,
+                                });
+                                return;
+                            }
+                        }
+                    } else if src.contains(self.t.module_name)
+                        && !matches!(e, Expression::Identifier(_))
+                    {
+                        self.leftovers.push(call.span);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // bindings('<module_name>'), directly or through a variable
+        let bindings_id = match &call.callee {
+            Expression::Identifier(id) if self.facts.bindings.contains_key(id.name.as_str()) => {
+                Some(id.name.to_string())
+            }
+            _ => None,
+        };
+        let direct_bindings = matches!(&call.callee, Expression::CallExpression(c)
+            if require_literal(c).is_some_and(|(s, _)| s == "bindings"));
+        if (bindings_id.is_some() || direct_bindings) && self.is_module_arg(call) {
+            if let Some(load) = self.load_expr() {
+                if let Some(id) = bindings_id {
+                    *self.bindings_calls.entry(id).or_default() += 1;
+                }
+                self.sites.push(Edit {
+                    start: call.span.start as usize,
+                    end: call.span.end as usize,
+                    text: load,
+                });
+                return;
+            }
+        }
+        // Already pregyp's load(): counted as a load site.
+        if let Expression::StaticMemberExpression(m) = &call.callee {
+            if m.property.name == "load" && self.is_npg_callee(&m.object) {
+                self.loads += 1;
+            }
+        }
+        walk::walk_call_expression(self, call);
+    }
+
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let spec = it.source.value.as_str();
+        if spec == "bindings" {
+            self.leftovers.push(it.span);
+        } else {
+            self.module_name_site(spec, it.source.span, it.span);
+        }
+    }
+
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        if let Some((spec, lit)) = literal_value(&it.source) {
+            self.module_name_site(spec, lit, it.span);
+        }
+        walk::walk_import_expression(self, it);
+    }
+}
+
+/// `a/./b/../c` -> `a/c`; `None` when it climbs out of the package.
+fn normalize(p: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// The span of a statement to delete: its whole line when it stands alone on it.
+fn whole_line(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    if text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty() {
+        (line_start, line_end)
+    } else {
+        (start, end)
+    }
+}
+
+fn line_of(s: &str, at: usize) -> usize {
+    s[..at.min(s.len())].matches('\n').count() + 1
+}
+
+/// The parser's source type for a file: by extension, and for `.js` by package.json's
+/// `type` (else as Node decides: CommonJS unless the file has module syntax).
+fn source_type(rel: &str, type_module: bool) -> SourceType {
+    let ext = rel.rsplit('.').next().unwrap_or("");
+    match ext {
+        "mjs" => SourceType::mjs(),
+        "cjs" => SourceType::cjs(),
+        "ts" | "mts" | "cts" | "tsx" => {
+            SourceType::from_extension(ext).unwrap_or_else(|_| SourceType::ts())
+        }
+        _ if type_module => SourceType::mjs(),
+        _ => SourceType::unambiguous(),
+    }
+}
+
+/// Parses `text` (the file `rel`) and rewrites its load sites and module names; `Err`
+/// carries the parser's message, with its line.
+pub fn rewrite(rel: &str, text: &str, t: &Target<'_>) -> Result<Rewritten, String> {
+    let allocator = Allocator::default();
+    let st = source_type(rel, t.type_module);
+    let mut ret = Parser::new(&allocator, text, st).parse();
+    if (ret.panicked || ret.diagnostics.has_errors())
+        && st.module_kind() == oxc_span::ModuleKind::Unambiguous
+    {
+        // A CommonJS file may use what a module may not (top-level return, `with`).
+        let cjs = Parser::new(&allocator, text, SourceType::cjs()).parse();
+        if !cjs.panicked && !cjs.diagnostics.has_errors() {
+            ret = cjs;
+        }
+    }
+    if ret.panicked || ret.diagnostics.has_errors() {
+        let e = ret.diagnostics.errors().next();
+        let msg = e.map_or_else(
+            || "the parser gave up".to_string(),
+            |e| e.message.to_string(),
+        );
+        let at = e
+            .and_then(|e| e.labels.first().map(|l| l.offset() as usize))
+            .map(|o| format!("line {}: ", line_of(text, o)))
+            .unwrap_or_default();
+        return Err(format!("{at}{msg}"));
+    }
+    let program = &ret.program;
+    let esm = program.source_type.is_module() && !st.is_typescript();
+    Ok(apply(program, text, t, esm))
+}
+
+fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewritten {
+    let mut c = Collect {
+        dep: t.dep_name,
+        facts: Facts::default(),
+    };
+    c.visit_program(program);
+    let facts = c.facts;
+    let mut r = Rewrite {
+        text,
+        t,
+        facts: &facts,
+        esm,
+        names: Vec::new(),
+        sites: Vec::new(),
+        leftovers: Vec::new(),
+        bindings_calls: HashMap::new(),
+        paths_used: Vec::new(),
+        needs_load_import: false,
+        needs_url_import: false,
+        loads: 0,
+    };
+    r.visit_program(program);
+    let mut edits: Vec<Edit> = std::mem::take(&mut r.sites);
+    // The path variables whose one use was rewritten: their declarations go.
+    for name in &r.paths_used {
+        let (stmt, _, _) = facts.paths[name];
+        let (s, e) = whole_line(text, stmt.start as usize, stmt.end as usize);
+        edits.push(Edit {
+            start: s,
+            end: e,
+            text: String::new(),
+        });
+    }
+    // `bindings` bound to a name whose every use was rewritten: the declaration goes.
+    for (name, n) in &r.bindings_calls {
+        if facts.refs.get(name) == Some(n) {
+            let stmt = facts.bindings[name];
+            let (s, e) = whole_line(text, stmt.start as usize, stmt.end as usize);
+            edits.push(Edit {
+                start: s,
+                end: e,
+                text: String::new(),
+            });
+        }
+    }
+    // ES module: the imports the load() calls need, after the last import (or before
+    // the first statement).
+    if r.needs_load_import || r.needs_url_import {
+        let mut lines = String::new();
+        if r.needs_load_import && facts.load_import.is_none() {
+            let name = r.load_name();
+            let what = if name == "load" {
+                "load".to_string()
+            } else {
+                format!("load as {name}")
+            };
+            lines.push_str(&format!("import {{ {what} }} from '{}';\n", t.dep_name));
+        }
+        if r.needs_url_import && facts.file_url_to_path.is_none() {
+            lines.push_str("import { fileURLToPath } from 'node:url';\n");
+        }
+        let last_import = program
+            .body
+            .iter()
+            .filter(|s| matches!(s, Statement::ImportDeclaration(_)))
+            .map(|s| s.span().end as usize)
+            .max();
+        let at = match last_import {
+            Some(e) => text[e..].find('\n').map_or(text.len(), |i| e + i + 1),
+            None => program.body.first().map_or(text.len(), |s| {
+                let st = s.span().start as usize;
+                text[..st].rfind('\n').map_or(0, |i| i + 1)
+            }),
+        };
+        if at == text.len() && !text.ends_with('\n') && !text.is_empty() {
+            lines.insert(0, '\n');
+        }
+        edits.push(Edit {
+            start: at,
+            end: at,
+            text: lines,
+        });
+    }
+    // Module-name edits outside every call-site edit.
+    for n in std::mem::take(&mut r.names) {
+        if !edits
+            .iter()
+            .any(|e| e.start <= n.start && n.end <= e.end && e.start < e.end)
+        {
+            edits.push(n);
+        }
+    }
+    // Apply, last first; of overlapping edits the outer one wins.
+    edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Edit> = Vec::new();
+    for e in edits {
+        if kept.last().is_some_and(|k| e.start < k.end) {
+            continue;
+        }
+        kept.push(e);
+    }
+    let mut out = text.to_string();
+    for e in kept.iter().rev() {
+        out.replace_range(e.start..e.end, &e.text);
+    }
+    // What a person still has to change: sites no edit covers.
+    let mut manual: Vec<(usize, String)> = Vec::new();
+    for s in &r.leftovers {
+        let (a, b) = (s.start as usize, s.end as usize);
+        if kept
+            .iter()
+            .any(|e| e.start <= a && b <= e.end && e.start < e.end)
+        {
+            continue;
+        }
+        let line = line_of(text, a);
+        if manual.iter().any(|(l, _)| *l == line) {
+            continue;
+        }
+        let code = text.lines().nth(line - 1).unwrap_or("").trim().to_string();
+        manual.push((line, code));
+    }
+    manual.sort();
+    Rewritten {
+        text: out,
+        manual,
+        loads: r.loads,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t<'a>(dir: &'a str, name: &'a str) -> Target<'a> {
+        Target {
+            module_name: name,
+            dep_name: "pregyp",
+            file_dir: Some(dir),
+            module_dir: None,
+            type_module: false,
+        }
+    }
+
+    fn rw(rel: &str, src: &str, target: &Target<'_>) -> Rewritten {
+        rewrite(rel, src, target).unwrap()
+    }
+
+    #[test]
+    fn find_shapes_become_load() {
+        // bcrypt 5.1.1's bcrypt.js
+        let src = "var nodePreGyp = require('@mapbox/node-pre-gyp');\nvar path = require('path');\nvar binding_path = nodePreGyp.find(path.resolve(path.join(__dirname, './package.json')));\nvar bindings = require(binding_path);\n";
+        let r = rw("bcrypt.js", src, &t("", "bcrypt_lib"));
+        assert_eq!(r.text, "var nodePreGyp = require('pregyp');\nvar path = require('path');\nvar bindings = nodePreGyp.load(path.resolve(path.join(__dirname, './package.json')));\n");
+        assert!(r.manual.is_empty());
+        // One expression.
+        let r = rw("x.js", "const b = require(require(\"@mapbox/node-pre-gyp\").find(require('path').join(__dirname, 'package.json')));\n", &t("", "x"));
+        assert_eq!(r.text, "const b = require(\"pregyp\").load(require('path').join(__dirname, 'package.json'));\n");
+        // The path used elsewhere: find() stays, the module name follows.
+        let src = "const pre = require('node-pre-gyp');\nconst p = pre.find(pj);\nconsole.log(p);\nmodule.exports = require(p);\n";
+        assert_eq!(
+            rw("x.js", src, &t("", "x")).text,
+            src.replace("'node-pre-gyp'", "'pregyp'")
+        );
+        // With options: kept.
+        let src = "const pre = require('@mapbox/node-pre-gyp');\nmodule.exports = require(pre.find(pj, { debug: true }));\n";
+        assert_eq!(
+            rw("x.js", src, &t("", "x")).text,
+            src.replace("@mapbox/node-pre-gyp", "pregyp")
+        );
+        // @discordjs/opus: find by destructuring.
+        let src = "const { find } = require('@discordjs/node-pre-gyp');\nconst Opus = require(find(resolve(join(__dirname, '..', 'package.json'))));\n";
+        assert_eq!(
+            rw("lib/index.js", src, &t("lib", "opus")).text,
+            "const { find } = require('pregyp');\nconst Opus = require('pregyp').load(resolve(join(__dirname, '..', 'package.json')));\n"
+        );
+    }
+
+    #[test]
+    fn comments_and_strings_stay() {
+        let src = "// require('bindings')('x')\nconst s = \"require('./build/Release/x.node')\";\n/* require('node-pre-gyp') */\nmodule.exports = require('bindings')('x');\n";
+        let r = rw("index.js", src, &t("", "x"));
+        assert_eq!(
+            r.text,
+            "// require('bindings')('x')\nconst s = \"require('./build/Release/x.node')\";\n/* require('node-pre-gyp') */\nmodule.exports = require('pregyp').load(__dirname);\n"
+        );
+    }
+
+    #[test]
+    fn es_modules_get_imports() {
+        let src = "import bindings from 'bindings';\nexport default bindings('x.node');\n";
+        let r = rw("lib/index.mjs", src, &t("lib", "x"));
+        assert_eq!(
+            r.text,
+            "import { load } from 'pregyp';\nimport { fileURLToPath } from 'node:url';\nexport default load(fileURLToPath(new URL('..', import.meta.url)));\n"
+        );
+        // Idempotent.
+        assert_eq!(rw("lib/index.mjs", &r.text, &t("lib", "x")).text, r.text);
+        // "type": "module" makes a .js file a module.
+        let mut tm = t("", "x");
+        tm.type_module = true;
+        let r = rw("index.js", "const load = 1;\nexport default (await import('bindings')).default('x');\nimport b from 'bindings';\nexport const y = b('x');\n", &tm);
+        assert!(
+            r.text
+                .contains("import { load as loadBinding } from 'pregyp';"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.contains(
+                "export const y = loadBinding(fileURLToPath(new URL('.', import.meta.url)));"
+            ),
+            "{}",
+            r.text
+        );
+    }
+
+    #[test]
+    fn debug_then_release_stays_two_lookups() {
+        let src = "try {\n  module.exports = require('../build/Debug/wrtc.node');\n} catch (error) {\n  module.exports = require('../build/Release/wrtc.node');\n}\n";
+        let r = rw("lib/binding.js", src, &t("lib", "wrtc"));
+        assert_eq!(r.text, "try {\n  module.exports = require('../build/Debug/wrtc.node');\n} catch (error) {\n  module.exports = require('pregyp').load(require('path').join(__dirname, '..'));\n}\n");
+        assert!(r.manual.is_empty());
+    }
+
+    #[test]
+    fn deep_imports_and_keep_name() {
+        let src = "var binary = require('@mapbox/node-pre-gyp/lib/pre-binding');\nvar p = binary.find(path.resolve(path.join(__dirname, '../package.json')));\nvar binding = require(p);\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning');\n";
+        let r = rw("src/grpc_extension.js", src, &t("src", "grpc_node"));
+        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning');\n");
+        assert_eq!(
+            r.manual,
+            vec![(
+                4,
+                "var v = require('@mapbox/node-pre-gyp/lib/util/versioning');".into()
+            )]
+        );
+        // --keep-name: every rewritten site requires the installed (old) name.
+        let mut k = t("lib", "node_libcurl");
+        k.dep_name = "@mapbox/node-pre-gyp";
+        k.module_dir = Some("lib/binding");
+        let r = rw("dist/Curl.js", "const bindings = require('../lib/binding/node_libcurl.node');\nconst x = require('node-pre-gyp');\n", &Target { file_dir: Some("dist"), ..k });
+        assert_eq!(r.text, "const bindings = require('@mapbox/node-pre-gyp').load(require('path').join(__dirname, '..'));\nconst x = require('@mapbox/node-pre-gyp');\n");
+    }
+
+    #[test]
+    fn non_load_sites_are_not_listed_and_broken_files_are_named() {
+        let src = "const { spawnSync } = require('child_process');\nspawnSync('node-pre-gyp', ['install']);\n";
+        let r = rw("scripts/x.js", src, &t("scripts", "x"));
+        assert_eq!(r.text, src);
+        assert!(r.manual.is_empty());
+        let e = rewrite("lib/broken.js", "const pre = require('@mapbox/node-pre-gyp');\nmodule.exports = require(pre.find(path.join(__dirname, 'x')\n", &t("lib", "x")).unwrap_err();
+        assert!(e.starts_with("line 3: "), "{e}");
+    }
+
+    #[test]
+    fn bindings_through_a_variable() {
+        let (out, m) = {
+            let r = rw("dist/lib/bindings/index.js", "var getBindings = require(\"bindings\");\nvar bindings = getBindings(\"xmljs\");\n", &t("dist/lib/bindings", "xmljs"));
+            (r.text, r.manual)
+        };
+        assert_eq!(
+            out,
+            "var bindings = require('pregyp').load(require('path').join(__dirname, '../../..'));\n"
+        );
+        assert!(m.is_empty());
+        // Another addon's binding: listed, unchanged.
+        let src = "var b = require('bindings');\nmodule.exports = b('other');\n";
+        let r = rw("index.js", src, &t("", "xmljs"));
+        assert_eq!(r.text, src);
+        assert_eq!(
+            r.manual,
+            vec![(1, "var b = require('bindings');".to_string())]
+        );
+    }
+}
