@@ -93,6 +93,9 @@ async function startRegistry({ local = [] } = {}) {
     '    publish: $all',
     uplink ? '    proxy: upstream' : '',
     'log: { type: stdout, format: pretty, level: warn }',
+    // pregyp's own platform package (the full tool, about 8 MB packed) is larger than
+    // verdaccio's default 10 MB request limit once npm base64-encodes it.
+    'max_body_size: 200mb',
     'server:',
     '  keepAliveTimeout: 60',
     '',
