@@ -291,7 +291,7 @@ test('npm 12: options come from the environment (npm_config_build_from_source=tr
   // PREGYP_<OPTION> is read the same way, here by a first-use command.
   const again = await run(process.execPath, [CLI, 'install', '--directory', installed], { cwd: dir, env: { PREGYP_UPDATE_BINARY: 'true', PREGYP_BUILD_FROM_SOURCE: 'true' } });
   assert.strictEqual(again.status, 0, again.out);
-  assert.match(again.out, /^\[info\] build requesting source compile$/m);
+  assert.match(again.out, /pregyp info build requesting source compile/);
 });
 
 test("bun blocked an addon's install script: load() names `bun pm trust <pkg>` and heal", { skip: !SUPPORTED && 'linux-x64 only' }, async () => {
