@@ -184,7 +184,10 @@ test('find() and load() take the running Node ABI\'s build from a platform packa
 
 test('load() says which Node ABIs the platform package has and how to get this one', () => {
   const mine = `node-v${process.versions.modules}`;
-  const { pkg, ppDir } = abiApp(['node-v127', 'node-v137']);
+  // Two ABIs that are not this Node's (the suite also runs on Node 22 and 24).
+  const majorOf = { 'node-v115': 20, 'node-v127': 22, 'node-v137': 24, 'node-v147': 26 };
+  const held = Object.keys(majorOf).filter((a) => a !== mine).slice(-2);
+  const { pkg, ppDir } = abiApp(held);
   // find() keeps the reference's contract: the module_path candidate, no error.
   assert.strictEqual(pregyp.find(path.join(pkg, 'package.json')), path.join(pkg, 'lib', 'binding', 'widget.node'));
   const major = process.versions.node.split('.')[0];
@@ -192,7 +195,7 @@ test('load() says which Node ABIs the platform package has and how to get this o
     () => pregyp.load(pkg),
     (e) => {
       assert.strictEqual(e.code, 'E_BINDING_MISSING');
-      assert.ok(e.message.includes(`platform package: @acme/widget-${HERE}@1.2.3 at ${ppDir} holds builds for node-v127 (Node 22), node-v137 (Node 24) only; this runtime is ${mine} (Node ${major})`), e.message);
+      assert.ok(e.message.includes(`platform package: @acme/widget-${HERE}@1.2.3 at ${ppDir} holds builds for ${held.map((a) => `${a} (Node ${majorOf[a]})`).join(', ')} only; this runtime is ${mine} (Node ${major})`), e.message);
       assert.match(e.message, /likely cause: the package is built once per Node ABI \(it is not Node-API\), and its platform package was published without a build for this one/);
       assert.match(e.message, /fix: npx pregyp heal --fallback-to-build \(downloads this ABI's build from https:\/\/h\.example\/ if it is published there, else builds from source; needs a compiler\)/);
       return true;
