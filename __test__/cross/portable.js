@@ -366,7 +366,7 @@ test('heal installs the missing binding of a package installed without scripts, 
   const e = env();
   const healed = await run(['heal'], { cwd: app, env: e });
   assert.strictEqual(healed.code, 0, healed.stderr);
-  assert.match(healed.stdout, /native-a@1\.0\.0\s+missing\s+remote\s+\d+ms\s+healed/);
+  assert.match(healed.stdout, /native-a@1\.0\.0\s+node-pre-gyp\s+missing\s+remote\s+\d+ms\s+healed/);
   assert.strictEqual(pregyp.load(dir).hello(), 'napi-6');
   const again = await run(['heal', '--json'], { cwd: app, env: e });
   assert.strictEqual(again.code, 0, again.stderr);
