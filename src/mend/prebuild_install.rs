@@ -174,21 +174,13 @@ pub fn rc(pkg: &Value, args: &[String], env: &Env, host: &HostInfo) -> Result<Rc
             .and_then(Value::as_str)
             .map(String::from)
     };
-    let runtime = opt(
-        args,
-        env,
-        "runtime",
-        Some('r'),
-        conf_str("runtime").or_else(|| env.non_empty("npm_config_runtime").map(String::from)),
-    )
-    .unwrap_or_else(|| "node".into());
-    let target = opt(
-        args,
-        env,
-        "target",
-        Some('t'),
-        conf_str("target").or_else(|| env.non_empty("npm_config_target").map(String::from)),
-    );
+    // package.json's `config.<k>`, else npm's `npm_config_<k>`: rc's defaults.
+    let default_of = |k: &str| {
+        conf_str(k).or_else(|| env.non_empty(&format!("npm_config_{k}")).map(String::from))
+    };
+    let runtime = opt(args, env, "runtime", Some('r'), default_of("runtime"))
+        .unwrap_or_else(|| "node".into());
+    let target = opt(args, env, "target", Some('t'), default_of("target"));
     let platform = opt(
         args,
         env,
@@ -197,14 +189,8 @@ pub fn rc(pkg: &Value, args: &[String], env: &Env, host: &HostInfo) -> Result<Rc
         env.non_empty("npm_config_platform").map(String::from),
     )
     .unwrap_or_else(|| host.platform.clone());
-    let arch = opt(
-        args,
-        env,
-        "arch",
-        Some('a'),
-        conf_str("arch").or_else(|| env.non_empty("npm_config_arch").map(String::from)),
-    )
-    .unwrap_or_else(|| host.arch.clone());
+    let arch =
+        opt(args, env, "arch", Some('a'), default_of("arch")).unwrap_or_else(|| host.arch.clone());
     let detected = env
         .non_empty("LIBC")
         .or_else(|| env.non_empty("npm_config_libc"))
