@@ -2,9 +2,10 @@
 // Distribution through a real npm registry on 127.0.0.1 (verdaccio, installed and
 // started by the test itself), with npm, pnpm 10 and yarn 1 as users run them:
 //
-// - pregyp's own packages: the root (with this platform's small find()/load() binary)
-//   and @pregyp/<triple> (the full tool) for this platform, plus package.json-only
-//   stand-ins for the other platforms, published and installed from the registry.
+// - pregyp's own packages (scripts/platforms.js): the root (JS shim and wasm find() core),
+//   @pregyp/<triple> (the find() core) and @pregyp/full-<triple> (the commands) for this
+//   platform, @pregyp/cli, plus package.json-only stand-ins for the other platforms,
+//   published and installed from the registry.
 // - The example addon (examples/hello, Node-API v3 and v8) as an author publishes it
 //   with platform packages: `pregyp package` -> `platform-package --from` (the staged
 //   tarballs, as a CI matrix gathers them) -> `optional-deps --write` (which drops the
@@ -197,8 +198,8 @@ test('npm --omit=optional: load() with PREGYP_INSTALL_ON_FIND=1 downloads from t
     assert.strictEqual(host.requests.length, before, 'nothing downloaded at install time');
     const call = await shAsync(process.execPath, ['-e', "console.log(require('pregyp-example-hello').greet('registry'))"], { cwd: dir, env: { PREGYP_INSTALL_ON_FIND: '1' } });
     assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
-    // pregyp's own commands were left out too: fetched once, on this first use.
-    assert.match(call.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> `));
+    // pregyp's commands are no consumer's dependency: fetched once, on this first use.
+    assert.match(call.stderr, new RegExp(`pregyp: fetched @pregyp/full-${triple}@${VERSION} -> `));
     assert.ok(host.requests.slice(before).some((q) => /napi-v8-.*\.tar\.gz$/.test(q.url)), 'downloaded from the host');
     assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'pregyp-example-hello', 'lib', 'binding', 'napi-v8', 'hello.node')));
     assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
@@ -222,26 +223,29 @@ test('npm --omit=optional --ignore-scripts: load() explains what is missing and 
 });
 
 for (const pm of ['npm', 'pnpm', 'yarn']) {
-  test(`npx pregyp --version from a fresh ${pm} project loads pregyp's own platform package`, (t) => {
+  test(`npx pregyp --version from a fresh ${pm} project with @pregyp/cli loads @pregyp/full-<triple> from it`, (t) => {
     const why = unavailable(pm);
     if (why) return t.skip(why);
-    const { dir, r } = consumer(pm, { pregyp: VERSION }, pm === 'yarn' ? ['--ignore-scripts'] : []);
+    const { dir, r } = consumer(pm, { pregyp: VERSION, '@pregyp/cli': VERSION }, pm === 'yarn' ? ['--ignore-scripts'] : []);
     must(r, `${pm} install`);
     const exec = pm === 'npm' ? ['npx', ['--no-install', 'pregyp', '--version']] : pm === 'pnpm' ? ['npx', ['--yes', 'pnpm@10', 'exec', 'pregyp', '--version']] : ['npx', ['--yes', 'yarn@1', 'run', '--silent', 'pregyp', '--version']];
     const v = sh(exec[0], exec[1], { cwd: dir });
     assert.strictEqual(v.stdout.trim().split('\n').pop(), `v${VERSION}`, v.out);
-    // The full tool came from @pregyp/<triple>, not from a file next to index.js.
+    assert.doesNotMatch(v.stderr, /fetch/, 'nothing fetched: @pregyp/cli brought the commands');
+    // The full tool came from @pregyp/full-<triple>, not from a file next to index.js (pnpm
+    // keeps it beside @pregyp/cli, not beside pregyp).
     const probe = sh(process.execPath, ['-e', `
       const path = require('path'), fs = require('fs');
       const dir = path.dirname(require.resolve('pregyp/package.json'));
       const real = fs.realpathSync(dir);
-      const platform = require.resolve('@pregyp/${triple}/package.json', { paths: [real] });
+      const cli = path.dirname(require.resolve('@pregyp/cli/package.json'));
+      const platform = require.resolve('@pregyp/full-${triple}/package.json', { paths: [real, cli] });
       require('pregyp').binding();
       console.log(JSON.stringify({ local: fs.existsSync(path.join(real, 'pregyp.${triple}.node')), platform }));`], { cwd: dir });
     assert.strictEqual(probe.status, 0, probe.out);
     const res = JSON.parse(probe.stdout);
     assert.strictEqual(res.local, false);
-    assert.match(res.platform, new RegExp(`@pregyp[\\\\/]${triple}[\\\\/]package\\.json$`));
+    assert.match(res.platform, new RegExp(`@pregyp[\\\\/]full-${triple}[\\\\/]package\\.json$`));
   });
 }
 
@@ -262,15 +266,15 @@ test("pregyp's loader explains clearly when no binary of the commands fits", () 
   const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
   must(packed, 'npm pack');
   sh('tar', ['xzf', path.join(dir, JSON.parse(packed.stdout)[0].filename), '-C', dir]);
-  // find()/load() work from the root package alone; the commands need the platform package.
+  // find()/load() work from the root package alone (wasm); the commands need @pregyp/full-<triple>.
   const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir, env: { PREGYP_FETCH_SELF: '0' } });
   assert.notStrictEqual(r.status, 0);
   assert.strictEqual(r.stdout.trim(), 'function');
   assert.match(r.stderr, new RegExp(`pregyp has no native binary for ${process.platform}-${process.arch} \\(Node v[\\d.]+\\)\\. Tried:`));
-  assert.match(r.stderr, new RegExp(`@pregyp/${triple}`));
-  assert.match(r.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: PREGYP_FETCH_SELF=0 turns fetching it off`));
-  assert.match(r.stderr, /npm install --include=optional/);
-  assert.match(r.stderr, new RegExp(`npm pack @pregyp/${triple}@${VERSION}, then put package/pregyp\\.${triple}\\.node from that tarball next to `));
+  assert.match(r.stderr, new RegExp(`@pregyp/full-${triple}: not installed`));
+  assert.match(r.stderr, new RegExp(`Fetching @pregyp/full-${triple}@${VERSION} on first use failed: PREGYP_FETCH_SELF=0 turns fetching it off`));
+  assert.match(r.stderr, new RegExp(`npm install --save-dev @pregyp/cli@${VERSION}`));
+  assert.match(r.stderr, new RegExp(`npm pack @pregyp/full-${triple}@${VERSION}, then put package/pregyp\\.${triple}\\.node from that tarball next to `));
 });
 
 test('pregyp has no install script: installing it adds nothing to npm\'s blocked-script list', () => {
@@ -280,19 +284,20 @@ test('pregyp has no install script: installing it adds nothing to npm\'s blocked
   must(r, 'npm install');
   // npm 11 names every dependency script no allowScripts entry covers (npm 12 blocks them).
   assert.doesNotMatch(r.out, /install-scripts|pregyp@[\d.]+ \((pre|post)?install/, r.out);
-  assert.ok(fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'the platform package is installed');
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple, `pregyp-find.${triple}.node`)), 'the find() core is installed');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', `full-${triple}`)), 'the commands are not');
 });
 
-test('optional dependencies left out: the first command fetches the commands\' binary once (npm pack), then runs', () => {
-  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
-  must(r, 'npm install --omit=optional');
-  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'no platform package');
+test('a consumer has no commands installed: the first command fetches them once (npm pack), then runs', () => {
+  const { dir, r } = consumer('npm', { pregyp: VERSION });
+  must(r, 'npm install');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', `full-${triple}`)), 'no @pregyp/full-<triple>');
   const first = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
   assert.strictEqual(first.status, 0, first.out);
   assert.strictEqual(first.stdout.trim(), `v${VERSION}`);
-  assert.match(first.stderr, new RegExp(`pregyp: the pregyp commands are in @pregyp/${triple}@${VERSION}, which is not installed \\(optional dependencies left out\\?\\); fetching it once with npm pack \\(no script runs\\)`));
+  assert.match(first.stderr, new RegExp(`pregyp: the pregyp commands are in @pregyp/full-${triple}@${VERSION}, which is not installed \\(add @pregyp/cli to devDependencies to install it with the project\\); fetching it once with npm pack \\(no script runs\\)`));
   const kept = path.join(dir, 'node_modules', 'pregyp', `pregyp.${triple}.node`);
-  assert.match(first.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> ${kept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.match(first.stderr, new RegExp(`pregyp: fetched @pregyp/full-${triple}@${VERSION} -> ${kept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   assert.ok(fs.existsSync(kept));
   // Kept: the next command fetches nothing.
   const second = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
@@ -300,13 +305,13 @@ test('optional dependencies left out: the first command fetches the commands\' b
   assert.doesNotMatch(second.stderr, /fetch/);
 });
 
-test('optional dependencies left out, the registry lacks the platform package: the command explains both fixes', () => {
+test('the registry lacks @pregyp/full-<triple>: the command explains both fixes', () => {
   const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
   must(r, 'npm install --omit=optional');
   // A project whose npm config points at a registry without @pregyp/* (nothing listens there).
   fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=http://127.0.0.1:9/\nfetch-retries=0\n');
   const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), '--version'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
   assert.strictEqual(run.status, 1, run.out);
-  assert.match(run.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: npm pack @pregyp/${triple}@${VERSION} failed: `));
-  assert.match(run.stderr, /npm install --include=optional/);
+  assert.match(run.stderr, new RegExp(`Fetching @pregyp/full-${triple}@${VERSION} on first use failed: npm pack @pregyp/full-${triple}@${VERSION} failed: `));
+  assert.match(run.stderr, new RegExp(`npm install --save-dev @pregyp/cli@${VERSION}`));
 });

@@ -1,13 +1,12 @@
 'use strict';
-// pregyp's full tool (the commands: install, build, heal, ...) ships in the @pregyp/<triple>
-// platform package, an optional dependency; the small find()/load() binary is in the root
-// package, so addons load either way. When the platform package was left out
-// (`--omit=optional`, a registry mirror without it), the first use of a command fetches
-// that one package with `npm pack` (npm checks the tarball against the registry's
-// integrity field), from the registry the project's npm config names, and keeps its binary.
-// This used to be pregyp's `preinstall` script; install scripts are blocked by default by
-// npm 12, pnpm, yarn 4 and bun, and pnpm 11+ fails the install over one, so it runs on first
-// use instead and pregyp has no install script. PREGYP_FETCH_SELF=0 turns it off.
+// pregyp's full tool (the commands: install, build, heal, ...) ships in the
+// @pregyp/full-<triple> package, which no consumer installs: addons need only find()/load()
+// (the @pregyp/<triple> find() core, or the WebAssembly one). Authors who want the commands
+// in their lockfile add @pregyp/cli to devDependencies; everyone else gets them here: the
+// first use of a command fetches that one package with `npm pack` (npm checks the tarball
+// against the registry's integrity field), from the registry the project's npm config
+// names, and keeps its binary. No install script does it: npm 12, pnpm, yarn 4 and bun
+// block them by default. PREGYP_FETCH_SELF=0 turns it off.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -60,8 +59,8 @@ function fetchSelf(triple) {
   const cached = path.join(cacheDir(version), file);
   if (fs.existsSync(cached)) return cached;
   if (/^(0|false|no)$/i.test(process.env.PREGYP_FETCH_SELF || '')) throw new Error('PREGYP_FETCH_SELF=0 turns fetching it off');
-  const spec = `@pregyp/${triple}@${version}`;
-  console.error(`pregyp: the pregyp commands are in ${spec}, which is not installed (optional dependencies left out?); fetching it once with npm pack (no script runs)`);
+  const spec = `@pregyp/full-${triple}@${version}`;
+  console.error(`pregyp: the pregyp commands are in ${spec}, which is not installed (add @pregyp/cli to devDependencies to install it with the project); fetching it once with npm pack (no script runs)`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-self-'));
   try {
     const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;

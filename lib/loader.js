@@ -38,18 +38,21 @@ function open(path) {
   return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
 }
 
-// pregyp[-find].<triple>.node from the package folder (a local build, or the find()
-// binary the root package carries), else from the @pregyp/<triple> platform package,
-// which must be of this very version (an older one left by a partial upgrade would not
-// match this JS). `tried`: [path, error] pairs already tried; `none()` is what to do when
-// nothing loads (by default, throw the explanation).
+// pregyp[-find].<triple>.node from the package folder (a local build, or a binary fetched
+// on first use), else from its platform package: @pregyp/<triple> holds the find() core,
+// @pregyp/full-<triple> the commands (found beside pregyp, or beside @pregyp/cli where the
+// package manager does not hoist). A platform package must be of this very version (an
+// older one left by a partial upgrade would not match this JS). `tried`: [path, error]
+// pairs already tried; `none()` is what to do when nothing loads (by default, throw the
+// explanation).
 function loadBinding(stem, tried = [], none = () => {
-  throw api().noBinaryError(tried);
+  throw api().noBinaryError(tried, undefined, stem);
 }) {
-  if (HIDE === '1' || (HIDE === 'find' && stem === 'pregyp-find')) {
-    tried.push(['PREGYP_TEST_HIDE_NATIVE', new Error('native binaries hidden')]);
+  if (HIDE === '1' || (HIDE_NATIVE && stem === 'pregyp-find')) {
+    tried.push([HIDE === '1' ? 'PREGYP_TEST_HIDE_NATIVE' : 'PREGYP_FIND_CORE=wasm', new Error('native binaries hidden')]);
     return none();
   }
+  const full = stem === 'pregyp';
   // The package folder for every triple first, then the platform packages: on musl the
   // glibc triple, tried first, then costs a failed open but no failed module resolution
   // (require + first find() 1.51 -> 1.41 ms on musl x64; glibc's order is unchanged).
@@ -57,12 +60,14 @@ function loadBinding(stem, tried = [], none = () => {
   for (const local of [true, false]) {
     for (const triple of TRIPLES) {
       const file = `${stem}.${triple}.node`;
-      const pkg = `@pregyp/${triple}`;
+      const pkg = full ? `@pregyp/full-${triple}` : `@pregyp/${triple}`;
       let path = local ? `${__dirname}/${file}` : pkg;
       try {
-        if (!local) path = require.resolve(`${pkg}/${file}`);
+        if (!local) path = require.resolve(`${pkg}/${file}`, full ? { paths: api().fullFrom() } : undefined);
         if (tried.some((t) => t[0] === path)) continue;
-        if (!local) api().checkVersion(pkg, path);
+        // The find() core's version check reads two package.json files, not lib/api.js:
+        // it runs in every addon's `require`.
+        if (!local && (full || require(`${path.slice(0, -file.length)}package.json`).version !== require(`${__dirname}/package.json`).version)) api().checkVersion(pkg, path);
         return open(path);
       } catch (e) {
         tried.push([path, e]);
@@ -74,8 +79,9 @@ function loadBinding(stem, tried = [], none = () => {
 
 // The find() core when no native binary loads: the same Rust compiled to WebAssembly
 // (lib/wasm.js), so that `require` never throws. Without it either, find() and load() throw
-// the E_PREGYP_NO_BINARY explanation. For the tests, PREGYP_TEST_HIDE_NATIVE=1 hides both
-// native binaries (a platform without any), =find only the find() one.
+// the E_PREGYP_NO_BINARY explanation. PREGYP_FIND_CORE=wasm uses it even where a native
+// find() core loads; for the tests, PREGYP_TEST_HIDE_NATIVE=1 hides every native binary
+// (a platform without any).
 function wasmCore(tried) {
   const file = `${__dirname}/pregyp-find.wasm`;
   try {
@@ -83,13 +89,13 @@ function wasmCore(tried) {
   } catch (e) {
     tried.push([file, e]);
     const fail = () => {
-      throw api().noBinaryError(tried);
+      throw api().noBinaryError(tried, undefined, 'pregyp-find');
     };
     return { find: fail, check: fail, loadError: fail, evaluate: fail };
   }
 }
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
-const HIDE_NATIVE = HIDE === '1' || HIDE === 'find';
+const HIDE_NATIVE = HIDE === '1' || HIDE === 'find' || process.env.PREGYP_FIND_CORE === 'wasm';
 // </loader>
 
 // pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/fetch-self.js) take
