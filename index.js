@@ -31,8 +31,14 @@ function open(path) {
     return x;
   }
   x(0, INFO);
-  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
+  return ops(x);
 }
+
+// The find() core's operations by name, over `x(op, ...args)` (src/binding/ops.rs; written
+// by `npm run types`): the native core's one export, or a stand-in that throws.
+// <generated:ops>
+const ops = (x) => ({ find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o), evaluate: (p, o) => JSON.parse(x(5, p, o)) });
+// </generated:ops>
 
 // pregyp[-find].<triple>.node from the package folder (a local build, or a binary fetched
 // on first use), else from its platform package: @pregyp/<triple> holds the find() core,
@@ -84,20 +90,19 @@ function wasmCore(tried) {
     return require('./lib/wasm').open(file, INFO);
   } catch (e) {
     tried.push([file, e]);
-    const fail = () => {
+    return ops(() => {
       throw api().noBinaryError(tried, undefined, 'pregyp-find');
-    };
-    return { find: fail, check: fail, loadError: fail, evaluate: fail };
+    });
   }
 }
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
-const HIDE_NATIVE = HIDE === '1' || HIDE === 'find' || process.env.PREGYP_FIND_CORE === 'wasm';
+const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 // </generated:loader>
 
 // lib/api.js gets what it needs from here as an argument: no circular require.
 let apiModule;
-// `evaluator()`: a find() core that also evaluates (the wasm one), for the CLI without a full binary.
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.evaluate ? core : wasmCore([])) }));
+// `evaluator()`: a find() core that also plans command lines (the wasm one), for the CLI without the full binary.
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasmCore([])) }));
 
 // The usual first candidate (a local build beside this file) without running the general
 // search: ~0.1 ms less in a cold process (bench/find.js). On failure the search goes on

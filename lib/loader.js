@@ -35,8 +35,14 @@ function open(path) {
     return x;
   }
   x(0, INFO);
-  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
+  return ops(x);
 }
+
+// The find() core's operations by name, over `x(op, ...args)` (src/binding/ops.rs; written
+// by `npm run types`): the native core's one export, or a stand-in that throws.
+// <generated:ops>
+const ops = (x) => ({ find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o), evaluate: (p, o) => JSON.parse(x(5, p, o)) });
+// </generated:ops>
 
 // pregyp[-find].<triple>.node from the package folder (a local build, or a binary fetched
 // on first use), else from its platform package: @pregyp/<triple> holds the find() core,
@@ -88,14 +94,13 @@ function wasmCore(tried) {
     return require('./lib/wasm').open(file, INFO);
   } catch (e) {
     tried.push([file, e]);
-    const fail = () => {
+    return ops(() => {
       throw api().noBinaryError(tried, undefined, 'pregyp-find');
-    };
-    return { find: fail, check: fail, loadError: fail, evaluate: fail };
+    });
   }
 }
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
-const HIDE_NATIVE = HIDE === '1' || HIDE === 'find' || process.env.PREGYP_FIND_CORE === 'wasm';
+const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 // </loader>
 
 // pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/fetch-self.js) take
@@ -103,6 +108,8 @@ const HIDE_NATIVE = HIDE === '1' || HIDE === 'find' || process.env.PREGYP_FIND_C
 const hostTriples = () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES);
 module.exports = {
   hostTriples,
+  // Opens a find() core binary as index.js does (the tests compare it with the wasm core).
+  open,
   // This platform's first triple with `<stem>.<triple>.node` in `dir` (a local build at the
   // package root, which may also hold other platforms' binaries), or undefined.
   builtTriple: (dir, stem = 'pregyp-find') => hostTriples().find((t) => require('fs').existsSync(require('path').join(dir, `${stem}.${t}.node`))),
