@@ -17,7 +17,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const root = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..');
 
 /**
  * name: the loader's name (lib/loader.js); os/cpu/libc: the package manager's fields;
@@ -41,7 +41,7 @@ const findPackage = (name) => `${SCOPE}/${name}`;
 const fullPackage = (name) => `${SCOPE}/full-${name}`;
 const CLI = `${SCOPE}/cli`;
 
-function rootManifest() {
+function rootManifest(root) {
   return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 }
 
@@ -54,8 +54,8 @@ function platformFields(p) {
 }
 
 /** Every generated file: path relative to the root -> its text. */
-function generated() {
-  const { version } = rootManifest();
+function generated(root = ROOT) {
+  const { version } = rootManifest(root);
   const files = {};
   const json = (v) => `${JSON.stringify(v, null, 2)}\n`;
   for (const p of PLATFORMS) {
@@ -99,9 +99,9 @@ function generated() {
 }
 
 /** The root package.json with optionalDependencies from the table (text). */
-function rootPackageJson() {
+function rootPackageJson(root) {
   const text = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
-  const m = rootManifest();
+  const m = rootManifest(root);
   m.optionalDependencies = Object.fromEntries(PLATFORMS.map((p) => findPackage(p.name)).sort().map((n) => [n, m.version]));
   return { text, want: `${JSON.stringify(m, null, 2)}\n` };
 }
@@ -110,7 +110,7 @@ function rootPackageJson() {
  * Places outside npm/ that list the platforms by hand, each checked against the table:
  * [file, what, the names found there, the names the table wants].
  */
-function checks() {
+function checks(root) {
   const read = (f) => fs.readFileSync(path.join(root, f), 'utf8');
   const sorted = (a) => [...new Set(a)].sort();
   const out = [];
@@ -120,7 +120,7 @@ function checks() {
   out.push(['scripts/ci-cross.sh', 'the targets it builds', sorted(ciNames), sorted(PLATFORMS.filter((p) => p.cross).map((p) => p.name))]);
   const tc = /node scripts\/test-cross\.js ([^\n]+)/.exec(ci);
   out.push(['scripts/ci-cross.sh', 'the platforms test-cross.js runs', sorted(tc ? tc[1].trim().split(/\s+/) : []), sorted(PLATFORMS.filter((p) => p.test).map((p) => p.test))]);
-  const bc = require('./build-cross');
+  const bc = require(path.join(root, 'scripts', 'build-cross.js'));
   out.push(['scripts/build-cross.js', 'the targets it knows', sorted(PLATFORMS.map((p) => bc.resolve(p.name).name)), sorted(PLATFORMS.map((p) => p.name))]);
   out.push(['scripts/build-cross.js', 'the targets built with --check only', sorted(PLATFORMS.filter((p) => bc.resolve(p.name).check).map((p) => p.name)), sorted(PLATFORMS.filter((p) => p.cross === 'check').map((p) => p.name))]);
   const tcx = read('scripts/test-cross.js');
@@ -132,10 +132,13 @@ function checks() {
   return out;
 }
 
-/** Returns the list of drifts (empty when all agree); with write, fixes the generated ones. */
-function run({ write = false } = {}) {
+/**
+ * Returns the list of drifts (empty when all agree); with write, fixes the generated ones.
+ * `root`: the checkout to look at (the tests check a changed copy).
+ */
+function run({ write = false, root = ROOT } = {}) {
   const problems = [];
-  for (const [rel, want] of Object.entries(generated())) {
+  for (const [rel, want] of Object.entries(generated(root))) {
     const file = path.join(root, rel);
     const have = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (have === want) continue;
@@ -148,12 +151,12 @@ function run({ write = false } = {}) {
   for (const d of fs.readdirSync(path.join(root, 'npm'))) {
     if (!known.has(d)) problems.push(`npm/${d} is not a platform of scripts/platforms.js: remove it or add the platform to the table`);
   }
-  const rp = rootPackageJson();
+  const rp = rootPackageJson(root);
   if (rp.text !== rp.want) {
     if (write) fs.writeFileSync(path.join(root, 'package.json'), rp.want);
     else problems.push('package.json: optionalDependencies differ from scripts/platforms.js: run `node scripts/platforms.js`');
   }
-  for (const [file, what, have, want] of checks()) {
+  for (const [file, what, have, want] of checks(root)) {
     if (JSON.stringify(have) !== JSON.stringify(want)) problems.push(`${file}: ${what} are [${have.join(', ')}], the table in scripts/platforms.js says [${want.join(', ')}]`);
   }
   return problems;
