@@ -106,6 +106,23 @@ before(async () => {
   assert.ok(fs.existsSync(path.join(platformDir, 'lib', 'binding', 'napi-v8', 'hello.node')));
   registry.publish(platformDir);
   registry.publish(hello);
+
+  // 1.0.2: the same addon not moved over (its `node-pre-gyp install --fallback-to-build`
+  // script kept, no platform package), its tarballs on the host.
+  const old = path.join(work, 'hello-old');
+  fs.cpSync(path.join(ROOT, 'examples', 'hello'), old, { recursive: true, filter: (p) => !/[\\/](build|lib|node_modules)$/.test(p) });
+  fs.cpSync(path.join(hello, 'lib'), path.join(old, 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(old, 'package.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(old, 'package.json'), 'utf8')), version: '1.0.2', binary: { ...pkg.binary, platform_packages: undefined } }, null, 2));
+  const oldPregyp = (args) => must(sh(process.execPath, [CLI, ...args], { cwd: old }), `pregyp ${args.join(' ')}`);
+  const oldPackaged = oldPregyp(['package', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
+  for (const json of oldPregyp(['reveal', 'hosted_tarball', '--json']).stdout.trim().split('\n')) {
+    const url = new URL(JSON.parse(json));
+    const t = oldPackaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
+    stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
+    stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
+  }
+  fs.rmSync(path.join(old, 'lib'), { recursive: true, force: true });
+  registry.publish(old);
 });
 
 after(() => {
@@ -310,8 +327,100 @@ test('the registry lacks @pregyp/full-<triple>: the command explains both fixes'
   must(r, 'npm install --omit=optional');
   // A project whose npm config points at a registry without @pregyp/* (nothing listens there).
   fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=http://127.0.0.1:9/\nfetch-retries=0\n');
-  const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), '--version'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
+  const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), 'reveal', 'name'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
   assert.strictEqual(run.status, 1, run.out);
   assert.match(run.stderr, new RegExp(`Fetching @pregyp/full-${triple}@${VERSION} on first use failed: npm pack @pregyp/full-${triple}@${VERSION} failed: `));
   assert.match(run.stderr, new RegExp(`npm install --save-dev @pregyp/cli@${VERSION}`));
+});
+
+// What a consumer pays (the targets: at most 1.5 MB added to node_modules, at most 0.6 MB
+// downloaded), as bench/footprint.js measures it, with npm 12 where its Node is available.
+const { footprint } = require('../bench/footprint');
+const TOOLS = process.platform === 'linux' && process.arch === 'x64';
+function npm12() {
+  const tools = require('./helpers/tools').ensureTools();
+  const node = tools.node(24);
+  return { npm: tools.cmd.npm12(node), env: { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }, node };
+}
+
+test('a consumer of the migrated addon gets pregyp\'s JS, the wasm core and its platform\'s find() core: at most 1.5 MB on disk, 0.6 MB downloaded (npm 12)', { skip: !TOOLS && 'npm 12 needs the Node builds of helpers/tools.js (linux-x64)' }, () => {
+  const { npm, env, node } = npm12();
+  const work = tmpdir('pregyp-footprint-');
+  // pregyp as the addon brings it: what it adds to node_modules and to the download.
+  const own = footprint(registry, work, { pregyp: VERSION }, { npm, env });
+  assert.deepStrictEqual(own.packages, ['@pregyp/' + triple, 'pregyp'], own.out);
+  assert.ok(own.disk <= 1.5e6, `on disk: ${own.disk} bytes`);
+  // The packages' tarballs; the registry's metadata comes on top (1-2 kB per package from
+  // the public registry, which serves npm the abbreviated documents; verdaccio serves the
+  // full ones, whose README text is most of them).
+  assert.ok(own.tarballs <= 0.6e6, `downloaded: ${own.tarballs} bytes of tarballs (${own.downloaded} with the registry's metadata)`);
+  // The addon's consumer: nothing of the commands (no @pregyp/full-*, no @pregyp/cli), no install script.
+  const addon = footprint(registry, work, { 'pregyp-example-hello': '1.0.0' }, { npm, env, args: [] });
+  assert.deepStrictEqual(addon.packages, [PLATFORM_PKG, `@pregyp/${triple}`, 'pregyp', 'pregyp-example-hello'].sort(), addon.out);
+  const nm = path.join(addon.dir, 'node_modules');
+  for (const p of ['pregyp', `@pregyp/${triple}`, 'pregyp-example-hello', PLATFORM_PKG]) {
+    const scripts = JSON.parse(fs.readFileSync(path.join(nm, p, 'package.json'), 'utf8')).scripts || {};
+    for (const k of ['preinstall', 'install', 'postinstall']) assert.strictEqual(scripts[k], undefined, `${p} has a ${k} script`);
+    assert.ok(!fs.existsSync(path.join(nm, p, 'binding.gyp')), `${p} ships binding.gyp (npm would run node-gyp)`);
+  }
+  const call = sh(node, ['-e', "console.log(require('pregyp-example-hello').greet('npm12'))"], { cwd: addon.dir, env });
+  assert.strictEqual(call.stdout.trim(), 'hello, npm12 (Node-API v8)', call.out);
+  // --omit=optional: the JS and the wasm core alone.
+  const bare = footprint(registry, work, { pregyp: VERSION }, { npm, env, args: ['--omit=optional'] });
+  assert.deepStrictEqual(bare.packages, ['pregyp']);
+  assert.ok(bare.disk <= 0.6e6, `on disk: ${bare.disk} bytes`);
+});
+
+test('an addon that kept its install script, optional dependencies left out: the script fetches pregyp\'s commands once, downloads the binding, and load() runs on the wasm core', async () => {
+  serveTarballs(true);
+  try {
+    const { dir, r } = await consumer('npm', { 'pregyp-example-hello': '1.0.2' }, ['--omit=optional', '--foreground-scripts'], { async: true });
+    must(r, 'npm install');
+    assert.strictEqual((r.out.match(/pregyp: fetched @pregyp\/full-/g) || []).length, 1, r.out);
+    assert.match(r.out, /is installed via remote/);
+    assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'no find() core package');
+    const call = callHello(dir);
+    assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
+  } finally {
+    serveTarballs(false);
+  }
+});
+
+test('a lockfile made where npm left out this platform\'s find() core: npm ci, load() on the wasm core, `npx pregyp heal` fetches the commands once', () => {
+  const { dir, r } = consumer('npm', { 'pregyp-example-hello': '1.0.0' }, ['--ignore-scripts']);
+  must(r, 'npm install');
+  // A lock file that makes npm skip this platform's find() core, as one written elsewhere
+  // can (npm/cli#4828): its entry names another OS.
+  const lockFile = path.join(dir, 'package-lock.json');
+  const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8'));
+  const entry = lock.packages[`node_modules/@pregyp/${triple}`];
+  assert.ok(entry, 'the lock file has the find() core');
+  Object.assign(entry, { os: [process.platform === 'darwin' ? 'linux' : 'darwin'], cpu: undefined, libc: undefined });
+  fs.writeFileSync(lockFile, JSON.stringify(lock, null, 2));
+  fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+  must(sh('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir }), 'npm ci');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)));
+  assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
+  const env = { PREGYP_CACHE: path.join(dir, '.pregyp-cache') };
+  const heal = sh('npx', ['--no-install', 'pregyp', 'heal'], { cwd: dir, env });
+  assert.strictEqual(heal.status, 0, heal.out);
+  assert.match(heal.stdout, /nothing to heal/);
+  assert.strictEqual((heal.stderr.match(/pregyp: fetched @pregyp\/full-/g) || []).length, 1, heal.out);
+  const again = sh('npx', ['--no-install', 'pregyp', 'install', '-C', 'node_modules/pregyp-example-hello'], { cwd: dir, env });
+  assert.strictEqual(again.status, 0, again.out);
+  assert.doesNotMatch(again.stderr, /fetch/);
+});
+
+test('`npx pregyp` on a clean machine (empty project, empty npm cache): the commands are fetched once, then kept', () => {
+  const dir = tmpdir('pregyp-npx-');
+  registry.writeNpmrc(dir);
+  const env = { npm_config_cache: path.join(dir, '.npm-cache'), PREGYP_CACHE: path.join(dir, '.pregyp-cache') };
+  const first = sh('npx', ['--yes', `pregyp@${VERSION}`, '--version'], { cwd: dir, env });
+  assert.strictEqual(first.status, 0, first.out);
+  assert.strictEqual(first.stdout.trim(), `v${VERSION}`);
+  assert.strictEqual((first.stderr.match(/pregyp: fetched @pregyp\/full-/g) || []).length, 1, first.out);
+  const second = sh('npx', ['--yes', `pregyp@${VERSION}`, 'reveal', 'module_name', '-C', path.join(ROOT, 'examples', 'hello')], { cwd: dir, env });
+  assert.strictEqual(second.status, 0, second.out);
+  assert.deepStrictEqual([...new Set(second.stdout.trim().split('\n'))], ['hello']);
+  assert.doesNotMatch(second.stderr, /fetch/);
 });

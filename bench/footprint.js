@@ -4,7 +4,8 @@
 // pregyp's packages as published (scripts/pack-local.js) on a local registry (verdaccio),
 // each dependency installed by npm into an empty project with a fresh cache, then
 //   on disk:    du -sb node_modules
-//   downloaded: du -sb <cache>/_cacache/content-v2 (tarballs and the packuments read)
+//   downloaded: du -sb <cache>/_cacache/content-v2 (tarballs and the packuments read),
+//               and the tarballs alone
 // next to @mapbox/node-pre-gyp 2.0.3 (the reference, with its dependencies) and
 // node-gyp-build 4.8.4, which come from the public registry through the local one.
 // __test__/distribution.test.js checks pregyp's rows against the targets with footprint().
@@ -19,7 +20,8 @@ const du = (dir) => (fs.existsSync(dir) ? Number(spawnSync('du', ['-sb', dir], {
 /**
  * Installs `dependencies` into a fresh project under `work` with npm (`npm`: [program,
  * ...args] of the npm to run, `args`: more install flags) and a fresh cache; returns
- * { dir, disk, downloaded, packages, out } (`packages`: the folders in node_modules).
+ * { dir, disk, downloaded, tarballs, packages, out } (`downloaded`: everything npm fetched;
+ * `tarballs`: the packages' tarballs in it; `packages`: the folders in node_modules).
  */
 function footprint(registry, work, dependencies, { npm = ['npm'], args = [], env = {} } = {}) {
   const dir = fs.mkdtempSync(path.join(work, 'footprint-'));
@@ -41,7 +43,26 @@ function footprint(registry, work, dependencies, { npm = ['npm'], args = [], env
     if (d.startsWith('@')) for (const s of fs.readdirSync(path.join(nm, d))) packages.push(`${d}/${s}`);
     else packages.push(d);
   }
-  return { dir, disk: du(nm), downloaded: du(path.join(cache, '_cacache', 'content-v2')), packages: packages.sort(), out: `${r.stdout}\n${r.stderr}` };
+  // The downloaded bytes split: package tarballs (gzip) and the registry's metadata
+  // (packuments: verdaccio serves npm the full documents, README included, where the
+  // public registry serves the abbreviated ones without it).
+  let tarballs = 0;
+  const walk = (d) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else {
+        const head = Buffer.alloc(2);
+        const fd = fs.openSync(f, 'r');
+        fs.readSync(fd, head, 0, 2, 0);
+        fs.closeSync(fd);
+        if (head[0] === 0x1f && head[1] === 0x8b) tarballs += fs.statSync(f).size;
+      }
+    }
+  };
+  const content = path.join(cache, '_cacache', 'content-v2');
+  walk(content);
+  return { dir, disk: du(nm), downloaded: du(content), tarballs, packages: packages.sort(), out: `${r.stdout}\n${r.stderr}` };
 }
 
 const MB = (n) => `${(n / 1e6).toFixed(2)} MB`;
@@ -62,11 +83,11 @@ async function main() {
       ['`@mapbox/node-pre-gyp` 2.0.3, the reference', { '@mapbox/node-pre-gyp': '2.0.3' }],
       ['`node-gyp-build` 4.8.4', { 'node-gyp-build': '4.8.4' }],
     ];
-    console.log('| dependency | on disk (`node_modules`) | downloaded | packages |');
-    console.log('|---|---|---|---|');
+    console.log('| dependency | on disk (`node_modules`) | downloaded (all) | of it, tarballs | packages |');
+    console.log('|---|---|---|---|---|');
     for (const [label, deps, args] of rows) {
       const f = footprint(registry, work, deps, { args });
-      console.log(`| ${label} | ${MB(f.disk)} | ${MB(f.downloaded)} | ${f.packages.length} |`);
+      console.log(`| ${label} | ${MB(f.disk)} | ${MB(f.downloaded)} | ${MB(f.tarballs)} | ${f.packages.length} |`);
     }
   } finally {
     registry.stop();
