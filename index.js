@@ -21,8 +21,10 @@ const INFO = {
 };
 
 // Opens a binary and hands it the facts of this process. The find() binary exports one
-// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs); the full binary an object.
-function open(path) {
+// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs), whose init answers its
+// version: from a platform package (`pkg`), it must be this release's; the full binary
+// exports an object.
+function open(path, pkg) {
   const m = { exports: {} };
   process.dlopen(m, path);
   const x = m.exports;
@@ -30,9 +32,15 @@ function open(path) {
     x.init(INFO);
     return x;
   }
-  x(0, INFO);
+  const v = x(0, INFO);
+  if (pkg && v !== VERSION) api().checkVersion(pkg, path, String(v));
   return ops(x);
 }
+
+// pregyp's version (package.json's; written by `npm run types`).
+// <generated:version>
+const VERSION = '0.1.0';
+// </generated:version>
 
 // The find() core's operations by name, over `x(op, ...args)` (src/binding/ops.rs; written
 // by `npm run types`): the native core's one export, or a stand-in that throws.
@@ -67,10 +75,10 @@ function loadBinding(stem, tried = [], none = () => {
       try {
         if (!local) path = require.resolve(`${pkg}/${file}`, full ? { paths: api().fullFrom() } : undefined);
         if (tried.some((t) => t[0] === path)) continue;
-        // The find() core's version check reads two package.json files, not lib/api.js:
-        // it runs in every addon's `require`.
-        if (!local && (full || require(`${path.slice(0, -file.length)}package.json`).version !== require(`${__dirname}/package.json`).version)) api().checkVersion(pkg, path);
-        return open(path);
+        // The find() core's version is checked by open(), from its init's answer: this
+        // runs in every addon's `require`, where lib/api.js and file reads cost.
+        if (!local && full) api().checkVersion(pkg, path);
+        return open(path, local || full ? undefined : pkg);
       } catch (e) {
         tried.push([path, e]);
       }
@@ -104,14 +112,15 @@ let apiModule;
 // `evaluator()`: a find() core that also plans command lines (the wasm one), for the CLI without the full binary.
 const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasmCore([])) }));
 
-// The usual first candidate (a local build beside this file) without running the general
-// search: ~0.1 ms less in a cold process (bench/find.js). On failure the search goes on
-// from the next candidate, with this one's error in its report.
+// The usual first candidate without running the general search (module resolution costs
+// about 0.1 ms in a cold process, bench/find.js): the find() core of the @pregyp/<triple>
+// package beside this one, where npm, pnpm, yarn and bun all put it. On failure the search
+// goes on (a local build, then module resolution), with this one's error in its report.
 let core;
-const first = __dirname + '/pregyp-find.' + TRIPLES[0] + '.node';
+const first = require('path').join(__dirname, '..', '@pregyp', TRIPLES[0], 'pregyp-find.' + TRIPLES[0] + '.node');
 const tried = [];
 try {
-  if (!HIDE_NATIVE) core = open(first);
+  if (!HIDE_NATIVE) core = open(first, '@pregyp/' + TRIPLES[0]);
 } catch (e) {
   tried.push([first, e]);
 }

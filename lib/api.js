@@ -55,11 +55,12 @@ module.exports = function api(shim) {
 
   // The platform package that holds `file` must be this release: its binary and
   // this JS speak one protocol. (napi-rs's generated loaders check the same.)
-  function checkVersion(pkg, file) {
+  // `binary`: the version the binary itself answered, when it answers one.
+  function checkVersion(pkg, file, binary) {
     const want = require('../package.json').version;
     let dir = path.dirname(file);
     while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    const got = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    const got = binary || JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
     if (got !== want) {
       const err = new Error(`${pkg}@${got} (${dir}) does not match pregyp@${want}: reinstall your dependencies (npm install) so that both are the same release`);
       err.code = 'E_PREGYP_VERSION_MISMATCH';

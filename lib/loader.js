@@ -25,8 +25,10 @@ const INFO = {
 };
 
 // Opens a binary and hands it the facts of this process. The find() binary exports one
-// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs); the full binary an object.
-function open(path) {
+// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs), whose init answers its
+// version: from a platform package (`pkg`), it must be this release's; the full binary
+// exports an object.
+function open(path, pkg) {
   const m = { exports: {} };
   process.dlopen(m, path);
   const x = m.exports;
@@ -34,9 +36,15 @@ function open(path) {
     x.init(INFO);
     return x;
   }
-  x(0, INFO);
+  const v = x(0, INFO);
+  if (pkg && v !== VERSION) api().checkVersion(pkg, path, String(v));
   return ops(x);
 }
+
+// pregyp's version (package.json's; written by `npm run types`).
+// <generated:version>
+const VERSION = '0.1.0';
+// </generated:version>
 
 // The find() core's operations by name, over `x(op, ...args)` (src/binding/ops.rs; written
 // by `npm run types`): the native core's one export, or a stand-in that throws.
@@ -71,10 +79,10 @@ function loadBinding(stem, tried = [], none = () => {
       try {
         if (!local) path = require.resolve(`${pkg}/${file}`, full ? { paths: api().fullFrom() } : undefined);
         if (tried.some((t) => t[0] === path)) continue;
-        // The find() core's version check reads two package.json files, not lib/api.js:
-        // it runs in every addon's `require`.
-        if (!local && (full || require(`${path.slice(0, -file.length)}package.json`).version !== require(`${__dirname}/package.json`).version)) api().checkVersion(pkg, path);
-        return open(path);
+        // The find() core's version is checked by open(), from its init's answer: this
+        // runs in every addon's `require`, where lib/api.js and file reads cost.
+        if (!local && full) api().checkVersion(pkg, path);
+        return open(path, local || full ? undefined : pkg);
       } catch (e) {
         tried.push([path, e]);
       }

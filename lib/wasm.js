@@ -166,7 +166,7 @@ function open(file, info, win = process.platform === 'win32') {
 // (src/binding/ops.rs; written by
 // `npm run types`).
 // <generated:ops>
-const OPS = [[0, 'init', 'none', false], [1, 'find', 'path', true], [2, 'check', 'path', true], [3, 'loadError', 'message', true], [4, 'platformPackage', 'name', true], [5, 'evaluate', 'json', true], [6, 'plan', 'json', false]];
+const OPS = [[0, 'init', 'name', false], [1, 'find', 'path', true], [2, 'check', 'path', true], [3, 'loadError', 'message', true], [4, 'platformPackage', 'name', true], [5, 'evaluate', 'json', true], [6, 'plan', 'json', false]];
 // </generated:ops>
 
 module.exports = { open, pathsFor, libc, OPS };

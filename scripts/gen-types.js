@@ -122,7 +122,7 @@ function wasmOps() {
 }
 
 const files = {
-  'lib/loader.js': (t) => fill(t, 'ops', nativeOps(), 'lib/loader.js'),
+  'lib/loader.js': (t) => fill(fill(t, 'ops', nativeOps(), 'lib/loader.js'), 'version', `const VERSION = '${require('../package.json').version}';`, 'lib/loader.js'),
   'lib/wasm.js': (t) => fill(t, 'ops', wasmOps(), 'lib/wasm.js'),
   'index.d.ts': (t) => [['error-codes', errorCodes()], ['options', optionsInterface()], ['results', results()], ['commands', commandFunctions()]].reduce((text, [name, body]) => fill(text, name, body, 'index.d.ts'), t),
   'index.js': (t) => fill(fill(t, 'loader', loaderSource(), 'index.js'), 'commands', commandExports(), 'index.js'),

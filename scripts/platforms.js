@@ -151,6 +151,9 @@ function run({ write = false, root = ROOT } = {}) {
   for (const d of fs.readdirSync(path.join(root, 'npm'))) {
     if (!known.has(d)) problems.push(`npm/${d} is not a platform of scripts/platforms.js: remove it or add the platform to the table`);
   }
+  // The find() core answers its crate's version, which the shim checks against package.json's.
+  const cargo = fs.existsSync(path.join(root, 'Cargo.toml')) ? /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8')) : null;
+  if (cargo && cargo[1] !== rootManifest(root).version) problems.push(`Cargo.toml: version ${cargo[1]} is not package.json's ${rootManifest(root).version}: the shim would refuse its own find() core`);
   const rp = rootPackageJson(root);
   if (rp.text !== rp.want) {
     if (write) fs.writeFileSync(path.join(root, 'package.json'), rp.want);

@@ -135,7 +135,8 @@ unsafe fn object_arg(env: napi_env, v: napi_value, name: &str) -> R<napi_value> 
     Ok(v)
 }
 
-/// `init(info)`: called once by the shim with facts from `process`.
+/// `init(info)`: called once by the shim with facts from `process`; answers the binary's
+/// version.
 unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
     let arg = argv[0];
     let host = (|| -> R<HostInfo> {
@@ -155,9 +156,17 @@ unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
     match host {
         Ok(h) => {
             let _ = HOST.set(h);
-            let mut u = ptr::null_mut();
-            sys::napi_get_undefined(env, &mut u);
-            u
+            // The binary's release: the shim checks it against its own, so that a platform
+            // package left behind by a partial upgrade is refused without a file read.
+            let version = env!("CARGO_PKG_VERSION");
+            let mut v = ptr::null_mut();
+            sys::napi_create_string_utf8(
+                env,
+                version.as_ptr().cast(),
+                version.len() as isize,
+                &mut v,
+            );
+            v
         }
         Err(t) => throw(env, t),
     }

@@ -60,9 +60,9 @@ pub const OPS: &[Op] = &[
         id: INIT,
         name: "init",
         args: &["info"],
-        answer: Answer::None,
+        answer: Answer::Name,
         native: true,
-        doc: "the facts of this process, once, before any other operation",
+        doc: "the facts of this process, once, before any other operation; answers the core's version (the native core)",
     },
     Op {
         id: FIND,
