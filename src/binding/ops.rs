@@ -263,4 +263,46 @@ mod tests {
         }
         assert!(takes_detail(LOAD_ERROR) && !takes_detail(FIND));
     }
+
+    #[test]
+    fn plan_reads_the_command_line_as_the_cli_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("addon");
+        std::fs::create_dir(&dir).unwrap();
+        let binary =
+            r#"{"module_name":"m","module_path":"lib/{node_abi}","host":"https://h.example/"}"#;
+        std::fs::write(
+            dir.join("package.json"),
+            format!(r#"{{"name":"a","version":"1.0.0","main":"i.js","binary":{binary}}}"#),
+        )
+        .unwrap();
+        let host = HostInfo::test();
+        let ask = |argv: &[&str], env: &[(&str, &str)]| {
+            let req = serde_json::json!({
+                "argv": argv,
+                "env": env.iter().copied().collect::<std::collections::BTreeMap<_, _>>(),
+            });
+            plan(&req.to_string(), &host, tmp.path())
+        };
+        // Space-form values and -C/--directory, as the full CLI reads them.
+        let p = ask(
+            &["rebuild", "--directory", "addon", "--target", "20.0.0"],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(p["commands"][0]["name"], "rebuild");
+        assert_eq!(p["directory"], dir.to_string_lossy().as_ref());
+        assert_eq!(p["values"]["node_abi"], "node-v115");
+        let p = ask(
+            &["install", "-C", "addon"],
+            &[("PREGYP_FALLBACK_TO_BUILD", "true")],
+        )
+        .unwrap();
+        assert_eq!(p["fallbackToBuild"], true);
+        assert_eq!(p["installed"], serde_json::Value::Null);
+        // Other commands are parsed, not evaluated.
+        let p = ask(&["package", "-C", "nowhere"], &[]).unwrap();
+        assert!(p.get("values").is_none());
+        assert!(ask(&["rebuild", "--loglevel=nope"], &[]).is_err());
+    }
 }
