@@ -86,16 +86,19 @@ before(async () => {
   pkg.binary.host = `${host.url}/`;
   pkg.binary.platform_packages = { ...pkg.binary.platform_packages, targets: [HERE] };
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
-  const pregyp = (args) => must(sh(process.execPath, [CLI, ...args], { cwd: hello }), `pregyp ${args.join(' ')}`);
+  const pregyp = (args, cwd = hello) => must(sh(process.execPath, [CLI, ...args], { cwd }), `pregyp ${args.join(' ')}`);
+  // `package`, and the host serves what `publish` would upload: each tarball and its .sha256.
+  const packageAndHost = (cwd) => {
+    const packaged = pregyp(['package', '--json'], cwd).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
+    for (const json of pregyp(['reveal', 'hosted_tarball', '--json'], cwd).stdout.trim().split('\n')) {
+      const url = new URL(JSON.parse(json));
+      const t = packaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
+      stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
+      stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
+    }
+  };
   pregyp(['rebuild', '--loglevel=warn']);
-  const packaged = pregyp(['package', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
-  // The host serves what `publish` would upload: each tarball and its .sha256.
-  for (const json of pregyp(['reveal', 'hosted_tarball', '--json']).stdout.trim().split('\n')) {
-    const url = new URL(JSON.parse(json));
-    const t = packaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
-    stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
-    stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
-  }
+  packageAndHost(hello);
   // A CI matrix's artifacts: each job uploads build/stage; one job gathers them.
   const artifacts = path.join(work, 'artifacts', `job-${HERE}`);
   fs.cpSync(path.join(hello, 'build', 'stage'), artifacts, { recursive: true });
@@ -113,14 +116,7 @@ before(async () => {
   fs.cpSync(path.join(ROOT, 'examples', 'hello'), old, { recursive: true, filter: (p) => !/[\\/](build|lib|node_modules)$/.test(p) });
   fs.cpSync(path.join(hello, 'lib'), path.join(old, 'lib'), { recursive: true });
   fs.writeFileSync(path.join(old, 'package.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(old, 'package.json'), 'utf8')), version: '1.0.2', binary: { ...pkg.binary, platform_packages: undefined } }, null, 2));
-  const oldPregyp = (args) => must(sh(process.execPath, [CLI, ...args], { cwd: old }), `pregyp ${args.join(' ')}`);
-  const oldPackaged = oldPregyp(['package', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
-  for (const json of oldPregyp(['reveal', 'hosted_tarball', '--json']).stdout.trim().split('\n')) {
-    const url = new URL(JSON.parse(json));
-    const t = oldPackaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
-    stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
-    stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
-  }
+  packageAndHost(old);
   fs.rmSync(path.join(old, 'lib'), { recursive: true, force: true });
   registry.publish(old);
 });

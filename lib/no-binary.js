@@ -80,6 +80,9 @@ async function run(argv, core, noBinary, env = process.env) {
     return fail(`cannot download ${name}'s binary without pregyp's full tool; pass --fallback-to-build to build it from source with node-gyp`);
   }
   if (command === 'install') {
+    // Why the full tool is missing (a failed fetch, say), then what happens instead.
+    const why = noBinary.message.split('\n').find((l) => l.startsWith('Fetching '));
+    if (why) console.error(`pregyp WARN ${why}`);
     console.error(`pregyp WARN no pregyp full tool for ${process.platform}-${process.arch}: building ${name} from source with node-gyp`);
   }
   const [program, prefix] = nodeGyp(plan.directory, env);
