@@ -72,7 +72,9 @@ function fetchSelf(triple) {
     });
     if (r.error) throw new Error(`could not run npm: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`npm pack ${spec} failed: ${(r.stderr || '').trim().split('\n').pop()}`);
-    const tgz = path.join(tmp, JSON.parse(r.stdout)[0].filename);
+    // npm 11 prints an array of packed packages, npm 12 an object keyed by package name.
+    const packed = JSON.parse(r.stdout);
+    const tgz = path.join(tmp, (Array.isArray(packed) ? packed[0] : Object.values(packed)[0]).filename);
     const bytes = untarFiles(tgz, [`package/${file}`])[`package/${file}`];
     if (!bytes) throw new Error(`${spec} has no ${file}`);
     const dir = writable(root) ? root : cacheDir(version);
