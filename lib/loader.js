@@ -102,9 +102,10 @@ function wasmCore(tried) {
     return require('./lib/wasm').open(file, INFO);
   } catch (e) {
     tried.push([file, e]);
-    return ops(() => {
+    const fail = () => {
       throw api().noBinaryError(tried, undefined, 'pregyp-find');
-    });
+    };
+    return { ...ops(fail), plan: fail };
   }
 }
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
