@@ -79,6 +79,7 @@ function stageLocal(outDir, { keepPlatform = true } = {}) {
  * outDir (`others`: as stageLocal's, stand-ins without os/cpu/libc; none with stubs: false).
  */
 function packLocal(outDir, { stubs = true } = {}) {
+  fs.mkdirSync(outDir, { recursive: true });
   const staged = stageLocal(fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-stage-')), { keepPlatform: false });
   const out = { root: npmPack(root, outDir), platform: npmPack(staged.platform, outDir), full: npmPack(staged.full, outDir), cli: npmPack(staged.cli, outDir), triple: staged.triple, others: {} };
   for (const [name, dir] of Object.entries(staged.others)) {
