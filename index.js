@@ -21,8 +21,10 @@ const INFO = {
 };
 
 // Opens a binary and hands it the facts of this process. The find() binary exports one
-// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs); the full binary an object.
-function open(path) {
+// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs), whose init answers its
+// version: from a platform package (`pkg`), it must be this release's; the full binary
+// exports an object.
+function open(path, pkg) {
   const m = { exports: {} };
   process.dlopen(m, path);
   const x = m.exports;
@@ -30,22 +32,37 @@ function open(path) {
     x.init(INFO);
     return x;
   }
-  x(0, INFO);
-  return { find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o) };
+  const v = x(0, INFO);
+  if (pkg && v !== VERSION) api().checkVersion(pkg, path, String(v));
+  return ops(x);
 }
 
-// pregyp[-find].<triple>.node from the package folder (a local build, or the find()
-// binary the root package carries), else from the @pregyp/<triple> platform package,
-// which must be of this very version (an older one left by a partial upgrade would not
-// match this JS). `tried`: [path, error] pairs already tried; `none()` is what to do when
-// nothing loads (by default, throw the explanation).
+// pregyp's version (package.json's; written by `npm run types`).
+// <generated:version>
+const VERSION = '0.1.0';
+// </generated:version>
+
+// The find() core's operations by name, over `x(op, ...args)` (src/binding/ops.rs; written
+// by `npm run types`): the native core's one export, or a stand-in that throws.
+// <generated:ops>
+const ops = (x) => ({ find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o), evaluate: (p, o) => JSON.parse(x(5, p, o)) });
+// </generated:ops>
+
+// pregyp[-find].<triple>.node from the package folder (a local build, or a binary fetched
+// on first use), else from its platform package: @pregyp/<triple> holds the find() core,
+// @pregyp/full-<triple> the commands (found beside pregyp, or beside @pregyp/cli where the
+// package manager does not hoist). A platform package must be of this very version (an
+// older one left by a partial upgrade would not match this JS). `tried`: [path, error]
+// pairs already tried; `none()` is what to do when nothing loads (by default, throw the
+// explanation).
 function loadBinding(stem, tried = [], none = () => {
-  throw api().noBinaryError(tried);
+  throw api().noBinaryError(tried, undefined, stem);
 }) {
-  if (HIDE === '1' || (HIDE === 'find' && stem === 'pregyp-find')) {
-    tried.push(['PREGYP_TEST_HIDE_NATIVE', new Error('native binaries hidden')]);
+  if (HIDE === '1' || (HIDE_NATIVE && stem === 'pregyp-find')) {
+    tried.push([HIDE === '1' ? 'PREGYP_TEST_HIDE_NATIVE' : 'PREGYP_FIND_CORE=wasm', new Error('native binaries hidden')]);
     return none();
   }
+  const full = stem === 'pregyp';
   // The package folder for every triple first, then the platform packages: on musl the
   // glibc triple, tried first, then costs a failed open but no failed module resolution
   // (require + first find() 1.51 -> 1.41 ms on musl x64; glibc's order is unchanged).
@@ -53,13 +70,15 @@ function loadBinding(stem, tried = [], none = () => {
   for (const local of [true, false]) {
     for (const triple of TRIPLES) {
       const file = `${stem}.${triple}.node`;
-      const pkg = `@pregyp/${triple}`;
+      const pkg = full ? `@pregyp/full-${triple}` : `@pregyp/${triple}`;
       let path = local ? `${__dirname}/${file}` : pkg;
       try {
-        if (!local) path = require.resolve(`${pkg}/${file}`);
+        if (!local) path = require.resolve(`${pkg}/${file}`, full ? { paths: api().fullFrom() } : undefined);
         if (tried.some((t) => t[0] === path)) continue;
-        if (!local) api().checkVersion(pkg, path);
-        return open(path);
+        // The find() core's version is checked by open(), from its init's answer: this
+        // runs in every addon's `require`, where lib/api.js and file reads cost.
+        if (!local && full) api().checkVersion(pkg, path);
+        return open(path, local || full ? undefined : pkg);
       } catch (e) {
         tried.push([path, e]);
       }
@@ -70,8 +89,9 @@ function loadBinding(stem, tried = [], none = () => {
 
 // The find() core when no native binary loads: the same Rust compiled to WebAssembly
 // (lib/wasm.js), so that `require` never throws. Without it either, find() and load() throw
-// the E_PREGYP_NO_BINARY explanation. For the tests, PREGYP_TEST_HIDE_NATIVE=1 hides both
-// native binaries (a platform without any), =find only the find() one.
+// the E_PREGYP_NO_BINARY explanation. PREGYP_FIND_CORE=wasm uses it even where a native
+// find() core loads; for the tests, PREGYP_TEST_HIDE_NATIVE=1 hides every native binary
+// (a platform without any).
 function wasmCore(tried) {
   const file = `${__dirname}/pregyp-find.wasm`;
   try {
@@ -79,28 +99,29 @@ function wasmCore(tried) {
   } catch (e) {
     tried.push([file, e]);
     const fail = () => {
-      throw api().noBinaryError(tried);
+      throw api().noBinaryError(tried, undefined, 'pregyp-find');
     };
-    return { find: fail, check: fail, loadError: fail, evaluate: fail };
+    return { ...ops(fail), plan: fail };
   }
 }
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
-const HIDE_NATIVE = HIDE === '1' || HIDE === 'find';
+const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 // </generated:loader>
 
 // lib/api.js gets what it needs from here as an argument: no circular require.
 let apiModule;
-// `evaluator()`: a find() core that also evaluates (the wasm one), for the CLI without a full binary.
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.evaluate ? core : wasmCore([])) }));
+// `evaluator()`: a find() core that also plans command lines (the wasm one), for the CLI without the full binary.
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasmCore([])) }));
 
-// The usual first candidate (a local build beside this file) without running the general
-// search: ~0.1 ms less in a cold process (bench/find.js). On failure the search goes on
-// from the next candidate, with this one's error in its report.
+// The usual first candidate without running the general search (module resolution costs
+// about 0.1 ms in a cold process, bench/find.js): the find() core of the @pregyp/<triple>
+// package beside this one, where npm, pnpm, yarn and bun all put it. On failure the search
+// goes on (a local build, then module resolution), with this one's error in its report.
 let core;
-const first = __dirname + '/pregyp-find.' + TRIPLES[0] + '.node';
+const first = require('path').join(__dirname, '..', '@pregyp', TRIPLES[0], 'pregyp-find.' + TRIPLES[0] + '.node');
 const tried = [];
 try {
-  if (!HIDE_NATIVE) core = open(first);
+  if (!HIDE_NATIVE) core = open(first, '@pregyp/' + TRIPLES[0]);
 } catch (e) {
   tried.push([first, e]);
 }

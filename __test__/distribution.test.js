@@ -2,9 +2,10 @@
 // Distribution through a real npm registry on 127.0.0.1 (verdaccio, installed and
 // started by the test itself), with npm, pnpm 10 and yarn 1 as users run them:
 //
-// - pregyp's own packages: the root (with this platform's small find()/load() binary)
-//   and @pregyp/<triple> (the full tool) for this platform, plus package.json-only
-//   stand-ins for the other platforms, published and installed from the registry.
+// - pregyp's own packages (scripts/platforms.js): the root (JS shim and wasm find() core),
+//   @pregyp/<triple> (the find() core) and @pregyp/full-<triple> (the commands) for this
+//   platform, @pregyp/cli, plus package.json-only stand-ins for the other platforms,
+//   published and installed from the registry.
 // - The example addon (examples/hello, Node-API v3 and v8) as an author publishes it
 //   with platform packages: `pregyp package` -> `platform-package --from` (the staged
 //   tarballs, as a CI matrix gathers them) -> `optional-deps --write` (which drops the
@@ -85,16 +86,19 @@ before(async () => {
   pkg.binary.host = `${host.url}/`;
   pkg.binary.platform_packages = { ...pkg.binary.platform_packages, targets: [HERE] };
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
-  const pregyp = (args) => must(sh(process.execPath, [CLI, ...args], { cwd: hello }), `pregyp ${args.join(' ')}`);
+  const pregyp = (args, cwd = hello) => must(sh(process.execPath, [CLI, ...args], { cwd }), `pregyp ${args.join(' ')}`);
+  // `package`, and the host serves what `publish` would upload: each tarball and its .sha256.
+  const packageAndHost = (cwd) => {
+    const packaged = pregyp(['package', '--json'], cwd).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
+    for (const json of pregyp(['reveal', 'hosted_tarball', '--json'], cwd).stdout.trim().split('\n')) {
+      const url = new URL(JSON.parse(json));
+      const t = packaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
+      stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
+      stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
+    }
+  };
   pregyp(['rebuild', '--loglevel=warn']);
-  const packaged = pregyp(['package', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l)).flat();
-  // The host serves what `publish` would upload: each tarball and its .sha256.
-  for (const json of pregyp(['reveal', 'hosted_tarball', '--json']).stdout.trim().split('\n')) {
-    const url = new URL(JSON.parse(json));
-    const t = packaged.find((p) => url.pathname.endsWith(`/${path.basename(p.tarball)}`));
-    stagedHosted[url.pathname] = { body: fs.readFileSync(t.tarball) };
-    stagedHosted[`${url.pathname}.sha256`] = { body: `${t.sha256}  ${path.basename(t.tarball)}\n` };
-  }
+  packageAndHost(hello);
   // A CI matrix's artifacts: each job uploads build/stage; one job gathers them.
   const artifacts = path.join(work, 'artifacts', `job-${HERE}`);
   fs.cpSync(path.join(hello, 'build', 'stage'), artifacts, { recursive: true });
@@ -105,6 +109,16 @@ before(async () => {
   assert.ok(fs.existsSync(path.join(platformDir, 'lib', 'binding', 'napi-v8', 'hello.node')));
   registry.publish(platformDir);
   registry.publish(hello);
+
+  // 1.0.2: the same addon not moved over (its `node-pre-gyp install --fallback-to-build`
+  // script kept, no platform package), its tarballs on the host.
+  const old = path.join(work, 'hello-old');
+  fs.cpSync(path.join(ROOT, 'examples', 'hello'), old, { recursive: true, filter: (p) => !/[\\/](build|lib|node_modules)$/.test(p) });
+  fs.cpSync(path.join(hello, 'lib'), path.join(old, 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(old, 'package.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(old, 'package.json'), 'utf8')), version: '1.0.2', binary: { ...pkg.binary, platform_packages: undefined } }, null, 2));
+  packageAndHost(old);
+  fs.rmSync(path.join(old, 'lib'), { recursive: true, force: true });
+  registry.publish(old);
 });
 
 after(() => {
@@ -197,8 +211,8 @@ test('npm --omit=optional: load() with PREGYP_INSTALL_ON_FIND=1 downloads from t
     assert.strictEqual(host.requests.length, before, 'nothing downloaded at install time');
     const call = await shAsync(process.execPath, ['-e', "console.log(require('pregyp-example-hello').greet('registry'))"], { cwd: dir, env: { PREGYP_INSTALL_ON_FIND: '1' } });
     assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
-    // pregyp's own commands were left out too: fetched once, on this first use.
-    assert.match(call.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> `));
+    // pregyp's commands are no consumer's dependency: fetched once, on this first use.
+    assert.match(call.stderr, new RegExp(`pregyp: fetched @pregyp/full-${triple}@${VERSION} -> `));
     assert.ok(host.requests.slice(before).some((q) => /napi-v8-.*\.tar\.gz$/.test(q.url)), 'downloaded from the host');
     assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'pregyp-example-hello', 'lib', 'binding', 'napi-v8', 'hello.node')));
     assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
@@ -222,26 +236,29 @@ test('npm --omit=optional --ignore-scripts: load() explains what is missing and 
 });
 
 for (const pm of ['npm', 'pnpm', 'yarn']) {
-  test(`npx pregyp --version from a fresh ${pm} project loads pregyp's own platform package`, (t) => {
+  test(`npx pregyp --version from a fresh ${pm} project with @pregyp/cli loads @pregyp/full-<triple> from it`, (t) => {
     const why = unavailable(pm);
     if (why) return t.skip(why);
-    const { dir, r } = consumer(pm, { pregyp: VERSION }, pm === 'yarn' ? ['--ignore-scripts'] : []);
+    const { dir, r } = consumer(pm, { pregyp: VERSION, '@pregyp/cli': VERSION }, pm === 'yarn' ? ['--ignore-scripts'] : []);
     must(r, `${pm} install`);
     const exec = pm === 'npm' ? ['npx', ['--no-install', 'pregyp', '--version']] : pm === 'pnpm' ? ['npx', ['--yes', 'pnpm@10', 'exec', 'pregyp', '--version']] : ['npx', ['--yes', 'yarn@1', 'run', '--silent', 'pregyp', '--version']];
     const v = sh(exec[0], exec[1], { cwd: dir });
     assert.strictEqual(v.stdout.trim().split('\n').pop(), `v${VERSION}`, v.out);
-    // The full tool came from @pregyp/<triple>, not from a file next to index.js.
+    assert.doesNotMatch(v.stderr, /fetch/, 'nothing fetched: @pregyp/cli brought the commands');
+    // The full tool came from @pregyp/full-<triple>, not from a file next to index.js (pnpm
+    // keeps it beside @pregyp/cli, not beside pregyp).
     const probe = sh(process.execPath, ['-e', `
       const path = require('path'), fs = require('fs');
       const dir = path.dirname(require.resolve('pregyp/package.json'));
       const real = fs.realpathSync(dir);
-      const platform = require.resolve('@pregyp/${triple}/package.json', { paths: [real] });
+      const cli = path.dirname(require.resolve('@pregyp/cli/package.json'));
+      const platform = require.resolve('@pregyp/full-${triple}/package.json', { paths: [real, cli] });
       require('pregyp').binding();
       console.log(JSON.stringify({ local: fs.existsSync(path.join(real, 'pregyp.${triple}.node')), platform }));`], { cwd: dir });
     assert.strictEqual(probe.status, 0, probe.out);
     const res = JSON.parse(probe.stdout);
     assert.strictEqual(res.local, false);
-    assert.match(res.platform, new RegExp(`@pregyp[\\\\/]${triple}[\\\\/]package\\.json$`));
+    assert.match(res.platform, new RegExp(`@pregyp[\\\\/]full-${triple}[\\\\/]package\\.json$`));
   });
 }
 
@@ -262,15 +279,15 @@ test("pregyp's loader explains clearly when no binary of the commands fits", () 
   const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
   must(packed, 'npm pack');
   sh('tar', ['xzf', path.join(dir, JSON.parse(packed.stdout)[0].filename), '-C', dir]);
-  // find()/load() work from the root package alone; the commands need the platform package.
+  // find()/load() work from the root package alone (wasm); the commands need @pregyp/full-<triple>.
   const r = sh(process.execPath, ['-e', "const p = require('./package'); console.log(typeof p.find); p.binding()"], { cwd: dir, env: { PREGYP_FETCH_SELF: '0' } });
   assert.notStrictEqual(r.status, 0);
   assert.strictEqual(r.stdout.trim(), 'function');
   assert.match(r.stderr, new RegExp(`pregyp has no native binary for ${process.platform}-${process.arch} \\(Node v[\\d.]+\\)\\. Tried:`));
-  assert.match(r.stderr, new RegExp(`@pregyp/${triple}`));
-  assert.match(r.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: PREGYP_FETCH_SELF=0 turns fetching it off`));
-  assert.match(r.stderr, /npm install --include=optional/);
-  assert.match(r.stderr, new RegExp(`npm pack @pregyp/${triple}@${VERSION}, then put package/pregyp\\.${triple}\\.node from that tarball next to `));
+  assert.match(r.stderr, new RegExp(`@pregyp/full-${triple}: not installed`));
+  assert.match(r.stderr, new RegExp(`Fetching @pregyp/full-${triple}@${VERSION} on first use failed: PREGYP_FETCH_SELF=0 turns fetching it off`));
+  assert.match(r.stderr, new RegExp(`npm install --save-dev @pregyp/cli@${VERSION}`));
+  assert.match(r.stderr, new RegExp(`npm pack @pregyp/full-${triple}@${VERSION}, then put package/pregyp\\.${triple}\\.node from that tarball next to `));
 });
 
 test('pregyp has no install script: installing it adds nothing to npm\'s blocked-script list', () => {
@@ -280,19 +297,20 @@ test('pregyp has no install script: installing it adds nothing to npm\'s blocked
   must(r, 'npm install');
   // npm 11 names every dependency script no allowScripts entry covers (npm 12 blocks them).
   assert.doesNotMatch(r.out, /install-scripts|pregyp@[\d.]+ \((pre|post)?install/, r.out);
-  assert.ok(fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'the platform package is installed');
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple, `pregyp-find.${triple}.node`)), 'the find() core is installed');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', `full-${triple}`)), 'the commands are not');
 });
 
-test('optional dependencies left out: the first command fetches the commands\' binary once (npm pack), then runs', () => {
-  const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
-  must(r, 'npm install --omit=optional');
-  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'no platform package');
+test('a consumer has no commands installed: the first command fetches them once (npm pack), then runs', () => {
+  const { dir, r } = consumer('npm', { pregyp: VERSION });
+  must(r, 'npm install');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', `full-${triple}`)), 'no @pregyp/full-<triple>');
   const first = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
   assert.strictEqual(first.status, 0, first.out);
   assert.strictEqual(first.stdout.trim(), `v${VERSION}`);
-  assert.match(first.stderr, new RegExp(`pregyp: the pregyp commands are in @pregyp/${triple}@${VERSION}, which is not installed \\(optional dependencies left out\\?\\); fetching it once with npm pack \\(no script runs\\)`));
+  assert.match(first.stderr, new RegExp(`pregyp: the pregyp commands are in @pregyp/full-${triple}@${VERSION}, which is not installed \\(add @pregyp/cli to devDependencies to install it with the project\\); fetching it once with npm pack \\(no script runs\\)`));
   const kept = path.join(dir, 'node_modules', 'pregyp', `pregyp.${triple}.node`);
-  assert.match(first.stderr, new RegExp(`pregyp: fetched @pregyp/${triple}@${VERSION} -> ${kept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.match(first.stderr, new RegExp(`pregyp: fetched @pregyp/full-${triple}@${VERSION} -> ${kept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   assert.ok(fs.existsSync(kept));
   // Kept: the next command fetches nothing.
   const second = sh('npx', ['--no-install', 'pregyp', '--version'], { cwd: dir });
@@ -300,13 +318,105 @@ test('optional dependencies left out: the first command fetches the commands\' b
   assert.doesNotMatch(second.stderr, /fetch/);
 });
 
-test('optional dependencies left out, the registry lacks the platform package: the command explains both fixes', () => {
+test('the registry lacks @pregyp/full-<triple>: the command explains both fixes', () => {
   const { dir, r } = consumer('npm', { pregyp: VERSION }, ['--omit=optional']);
   must(r, 'npm install --omit=optional');
   // A project whose npm config points at a registry without @pregyp/* (nothing listens there).
   fs.writeFileSync(path.join(dir, '.npmrc'), 'registry=http://127.0.0.1:9/\nfetch-retries=0\n');
-  const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), '--version'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
+  const run = sh(process.execPath, [path.join(dir, 'node_modules', 'pregyp', 'bin', 'pregyp.js'), 'reveal', 'name'], { cwd: dir, env: { PREGYP_CACHE: path.join(dir, 'cache') } });
   assert.strictEqual(run.status, 1, run.out);
-  assert.match(run.stderr, new RegExp(`Fetching @pregyp/${triple}@${VERSION} on first use failed: npm pack @pregyp/${triple}@${VERSION} failed: `));
-  assert.match(run.stderr, /npm install --include=optional/);
+  assert.match(run.stderr, new RegExp(`Fetching @pregyp/full-${triple}@${VERSION} on first use failed: npm pack @pregyp/full-${triple}@${VERSION} failed: `));
+  assert.match(run.stderr, new RegExp(`npm install --save-dev @pregyp/cli@${VERSION}`));
+});
+
+// What a consumer pays (the targets: at most 1.5 MB added to node_modules, at most 0.6 MB
+// downloaded), as bench/footprint.js measures it, with npm 12 where its Node is available.
+const { footprint } = require('../bench/footprint');
+const TOOLS = process.platform === 'linux' && process.arch === 'x64';
+function npm12() {
+  const tools = require('./helpers/tools').ensureTools();
+  const node = tools.node(24);
+  return { npm: tools.cmd.npm12(node), env: { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }, node };
+}
+
+test('a consumer of the migrated addon gets pregyp\'s JS, the wasm core and its platform\'s find() core: at most 1.5 MB on disk, 0.6 MB downloaded (npm 12)', { skip: !TOOLS && 'npm 12 needs the Node builds of helpers/tools.js (linux-x64)' }, () => {
+  const { npm, env, node } = npm12();
+  const work = tmpdir('pregyp-footprint-');
+  // pregyp as the addon brings it: what it adds to node_modules and to the download.
+  const own = footprint(registry, work, { pregyp: VERSION }, { npm, env });
+  assert.deepStrictEqual(own.packages, ['@pregyp/' + triple, 'pregyp'], own.out);
+  assert.ok(own.disk <= 1.5e6, `on disk: ${own.disk} bytes`);
+  // The packages' tarballs; the registry's metadata comes on top (1-2 kB per package from
+  // the public registry, which serves npm the abbreviated documents; verdaccio serves the
+  // full ones, whose README text is most of them).
+  assert.ok(own.tarballs <= 0.6e6, `downloaded: ${own.tarballs} bytes of tarballs (${own.downloaded} with the registry's metadata)`);
+  // The addon's consumer: nothing of the commands (no @pregyp/full-*, no @pregyp/cli), no install script.
+  const addon = footprint(registry, work, { 'pregyp-example-hello': '1.0.0' }, { npm, env, args: [] });
+  assert.deepStrictEqual(addon.packages, [PLATFORM_PKG, `@pregyp/${triple}`, 'pregyp', 'pregyp-example-hello'].sort(), addon.out);
+  const nm = path.join(addon.dir, 'node_modules');
+  for (const p of ['pregyp', `@pregyp/${triple}`, 'pregyp-example-hello', PLATFORM_PKG]) {
+    const scripts = JSON.parse(fs.readFileSync(path.join(nm, p, 'package.json'), 'utf8')).scripts || {};
+    for (const k of ['preinstall', 'install', 'postinstall']) assert.strictEqual(scripts[k], undefined, `${p} has a ${k} script`);
+    assert.ok(!fs.existsSync(path.join(nm, p, 'binding.gyp')), `${p} ships binding.gyp (npm would run node-gyp)`);
+  }
+  const call = sh(node, ['-e', "console.log(require('pregyp-example-hello').greet('npm12'))"], { cwd: addon.dir, env });
+  assert.strictEqual(call.stdout.trim(), 'hello, npm12 (Node-API v8)', call.out);
+  // --omit=optional: the JS and the wasm core alone.
+  const bare = footprint(registry, work, { pregyp: VERSION }, { npm, env, args: ['--omit=optional'] });
+  assert.deepStrictEqual(bare.packages, ['pregyp']);
+  assert.ok(bare.disk <= 0.6e6, `on disk: ${bare.disk} bytes`);
+});
+
+test('an addon that kept its install script, optional dependencies left out: the script fetches pregyp\'s commands once, downloads the binding, and load() runs on the wasm core', async () => {
+  serveTarballs(true);
+  try {
+    const { dir, r } = await consumer('npm', { 'pregyp-example-hello': '1.0.2' }, ['--omit=optional', '--foreground-scripts'], { async: true });
+    must(r, 'npm install');
+    assert.strictEqual((r.out.match(/pregyp: fetched @pregyp\/full-/g) || []).length, 1, r.out);
+    assert.match(r.out, /is installed via remote/);
+    assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)), 'no find() core package');
+    const call = callHello(dir);
+    assert.strictEqual(call.stdout.trim(), 'hello, registry (Node-API v8)', call.out);
+  } finally {
+    serveTarballs(false);
+  }
+});
+
+test('a lockfile made where npm left out this platform\'s find() core: npm ci, load() on the wasm core, `npx pregyp heal` fetches the commands once', () => {
+  const { dir, r } = consumer('npm', { 'pregyp-example-hello': '1.0.0' }, ['--ignore-scripts']);
+  must(r, 'npm install');
+  // A lock file that makes npm skip this platform's find() core, as one written elsewhere
+  // can (npm/cli#4828): its entry names another OS.
+  const lockFile = path.join(dir, 'package-lock.json');
+  const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8'));
+  const entry = lock.packages[`node_modules/@pregyp/${triple}`];
+  assert.ok(entry, 'the lock file has the find() core');
+  Object.assign(entry, { os: [process.platform === 'darwin' ? 'linux' : 'darwin'], cpu: undefined, libc: undefined });
+  fs.writeFileSync(lockFile, JSON.stringify(lock, null, 2));
+  fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+  must(sh('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir }), 'npm ci');
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', '@pregyp', triple)));
+  assert.strictEqual(callHello(dir).stdout.trim(), 'hello, registry (Node-API v8)');
+  const env = { PREGYP_CACHE: path.join(dir, '.pregyp-cache') };
+  const heal = sh('npx', ['--no-install', 'pregyp', 'heal'], { cwd: dir, env });
+  assert.strictEqual(heal.status, 0, heal.out);
+  assert.match(heal.stdout, /nothing to heal/);
+  assert.strictEqual((heal.stderr.match(/pregyp: fetched @pregyp\/full-/g) || []).length, 1, heal.out);
+  const again = sh('npx', ['--no-install', 'pregyp', 'install', '-C', 'node_modules/pregyp-example-hello'], { cwd: dir, env });
+  assert.strictEqual(again.status, 0, again.out);
+  assert.doesNotMatch(again.stderr, /fetch/);
+});
+
+test('`npx pregyp` on a clean machine (empty project, empty npm cache): the commands are fetched once, then kept', () => {
+  const dir = tmpdir('pregyp-npx-');
+  registry.writeNpmrc(dir);
+  const env = { npm_config_cache: path.join(dir, '.npm-cache'), PREGYP_CACHE: path.join(dir, '.pregyp-cache') };
+  const first = sh('npx', ['--yes', `pregyp@${VERSION}`, '--version'], { cwd: dir, env });
+  assert.strictEqual(first.status, 0, first.out);
+  assert.strictEqual(first.stdout.trim(), `v${VERSION}`);
+  assert.strictEqual((first.stderr.match(/pregyp: fetched @pregyp\/full-/g) || []).length, 1, first.out);
+  const second = sh('npx', ['--yes', `pregyp@${VERSION}`, 'reveal', 'module_name', '-C', path.join(ROOT, 'examples', 'hello')], { cwd: dir, env });
+  assert.strictEqual(second.status, 0, second.out);
+  assert.deepStrictEqual([...new Set(second.stdout.trim().split('\n'))], ['hello']);
+  assert.doesNotMatch(second.stderr, /fetch/);
 });

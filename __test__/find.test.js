@@ -204,7 +204,7 @@ test('npm_config_* variables are options; node_pre_gyp_s3_host picks staging', a
   assert.strictEqual(r3.stdout, 'arm64\n');
 });
 
-test('the loader refuses an @pregyp/<triple> package of another release, naming both versions', () => {
+test('the loader refuses an @pregyp/full-<triple> package of another release, naming both versions', () => {
   // pregyp's JS as installed, without a full binary of its own, next to a platform
   // package one release behind.
   const root = path.join(__dirname, '..');
@@ -217,12 +217,12 @@ test('the loader refuses an @pregyp/<triple> package of another release, naming 
   const find = `pregyp-find.${triple}.node`;
   const full = `pregyp.${triple}.node`;
   fs.copyFileSync(path.join(root, find), path.join(pkg, find));
-  const plat = path.join(dir, 'node_modules', '@pregyp', triple);
+  const plat = path.join(dir, 'node_modules', '@pregyp', `full-${triple}`);
   fs.mkdirSync(plat, { recursive: true });
-  fs.writeFileSync(path.join(plat, 'package.json'), JSON.stringify({ name: `@pregyp/${triple}`, version: '0.0.1' }));
+  fs.writeFileSync(path.join(plat, 'package.json'), JSON.stringify({ name: `@pregyp/full-${triple}`, version: '0.0.1' }));
   fs.copyFileSync(path.join(root, full), path.join(plat, full));
   const r = spawnSync(process.execPath, ['-e', "try { require('pregyp').binding() } catch (e) { console.log(e.code); console.log(e.message) }"], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
   const [code] = r.stdout.split('\n');
   assert.strictEqual(code, 'E_PREGYP_NO_BINARY', r.stderr);
-  assert.match(r.stdout, new RegExp(`@pregyp/${triple}@0\\.0\\.1 .* does not match pregyp@${require('../package.json').version}: reinstall your dependencies`));
+  assert.match(r.stdout, new RegExp(`@pregyp/full-${triple}@0\\.0\\.1 .* does not match pregyp@${require('../package.json').version}: reinstall your dependencies`));
 });

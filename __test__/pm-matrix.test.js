@@ -282,6 +282,8 @@ test('npm 12: options come from the environment (npm_config_build_from_source=tr
   const r = await run(cmd, [...pre, 'install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env: { ...env, npm_config_build_from_source: 'true' }, timeout: 600_000 });
   assert.strictEqual(r.status, 0, r.out);
   assert.doesNotMatch(r.out, /install-scripts/, 'approved: not reported as blocked');
+  // The script's first command fetched pregyp's commands (npm 12's `npm pack --json`).
+  assert.match(r.out, /pregyp: fetched @pregyp\/full-/);
   const installed = path.join(dir, 'node_modules', 'pregyp-example-hello');
   assert.match(r.out, /^\[info\] build requesting source compile$/m, r.out);
   assert.match(r.out, /SOLINK_MODULE\(target\) .*lib\/binding\/napi-v8\/hello\.node/);

@@ -1,8 +1,9 @@
 'use strict';
 // The WebAssembly fallback (pregyp-find.wasm, lib/wasm.js): on a platform with no native
 // binary, require('pregyp') must not throw, find() and load() must give the native core's
-// results, and `pregyp install --fallback-to-build` must build with node-gyp. Here the
-// native binaries are hidden with PREGYP_TEST_HIDE_NATIVE (1: both, find: the find() one).
+// results, and `pregyp install --fallback-to-build` must build with node-gyp. Here
+// PREGYP_FIND_CORE=wasm (a supported setting) picks the wasm core, and
+// PREGYP_TEST_HIDE_NATIVE=1 (the tests') hides every native binary.
 const { test } = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
@@ -72,38 +73,76 @@ function cases() {
     }
     out.push(path.join(dir, 'package.json'));
   }
+  // A binding in module_path (check answers its path); a platform package of a valid
+  // target that is not installed (platformPackage answers its name).
+  write(pkg({ module_name: 'm', module_path: 'lib', host: 'https://h.example/' }, { main: 'index.js' }), 'lib/m.node', '');
+  const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
+  const here = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'glibc' : 'musl'}` : `${process.platform}-${process.arch}`;
+  const lone = path.join(tmpdir('pregyp-wasm-app-'), 'node_modules', 'lone');
+  out.push(write(lone, 'package.json', JSON.stringify({ name: 'lone', version: '1.0.0', main: 'index.js', binary: { module_name: 'lone', module_path: 'lib', host: 'https://h', platform_packages: { targets: [here] } } })));
   for (const fixture of fs.readdirSync(path.join(__dirname, 'fixtures'))) out.push(path.join(__dirname, 'fixtures', fixture, 'package.json'));
   return out;
 }
 
 const OPTS = [undefined, { debug: true }, { target: '18.20.0' }, { targetArch: 'arm64', targetPlatform: 'darwin' }, { runtime: 'electron', target: '31.1.0' }, { targetLibc: 'musl' }, { moduleRoot: 'elsewhere' }, { runtime: 'nope' }, { target: 5 }];
 
-test('the wasm core gives the native core its results on every case: find, check, loadError', { skip: SKIP }, () => {
-  const wasm = require('../lib/wasm').open(WASM, INFO);
-  // The native core, opened as index.js opens it.
-  const m = { exports: {} };
-  const nativeFile = `pregyp-find.${require('../lib/loader').builtTriple(ROOT)}.node`;
-  process.dlopen(m, path.join(ROOT, nativeFile));
-  const x = m.exports;
-  x(0, INFO);
+test('the wasm core gives the native core its results on every operation and case', { skip: SKIP }, () => {
+  const { open: openWasm, OPS } = require('../lib/wasm');
+  const wasm = openWasm(WASM, INFO);
+  // The native core, opened as index.js opens it (lib/loader.js's open()).
+  const loader = require('../lib/loader');
+  const native = loader.open(path.join(ROOT, `pregyp-find.${loader.builtTriple(ROOT)}.node`));
+  // The wasm core answers every operation of src/binding/ops.rs; the native one all but
+  // `plan` (the CLI's parser, left out of what every require loads; tested below).
+  const all = OPS.filter(([id]) => id !== 0).map(([, name]) => name).sort();
+  assert.deepStrictEqual(Object.keys(wasm).filter((k) => k !== 'wasm').sort(), all);
+  const names = all.filter((n) => n !== 'plan');
+  assert.deepStrictEqual(Object.keys(native).sort(), names);
+  assert.ok(names.includes('platformPackage') && names.includes('evaluate'), names.join());
+  const seen = new Set();
   let n = 0;
   for (const file of cases()) {
     for (const o of OPTS) {
-      for (const [op, a, b] of [
-        ['find', () => x(1, file, o), () => wasm.find(file, o)],
-        ['check', () => x(2, file, o), () => wasm.check(file, o)],
-        ['loadError', () => x(3, file, o, 'dlopen failed: bad ELF'), () => wasm.loadError(file, o, 'dlopen failed: bad ELF')],
-      ]) {
-        assert.deepStrictEqual(outcome(b), outcome(a), `${op} ${file} ${JSON.stringify(o)}`);
+      for (const name of names) {
+        const a = outcome(() => native[name](file, o, 'dlopen failed: bad ELF'));
+        assert.deepStrictEqual(outcome(() => wasm[name](file, o, 'dlopen failed: bad ELF')), a, `${name} ${file} ${JSON.stringify(o)}`);
+        if ('ok' in a && a.ok !== '') seen.add(name);
         n++;
       }
     }
   }
-  assert.ok(n > 400, `${n} comparisons`);
+  // Each operation answered something (not only errors) on some case.
+  assert.deepStrictEqual([...seen].sort(), names);
+  assert.ok(n > 700, `${n} comparisons`);
 });
 
-test("find() and load() tests of the suite pass through wasm (PREGYP_TEST_HIDE_NATIVE=find)", { skip: SKIP }, () => {
-  const env = { ...cleanEnv(), PREGYP_TEST_HIDE_NATIVE: 'find' };
+test("load() under Yarn Plug'n'Play resolves the platform package through PnP, with either core (PREGYP_FIND_CORE=wasm)", { skip: SKIP }, () => {
+  // PnP has no node_modules to walk: the platform package is resolvable only through
+  // Node's resolver (NODE_PATH stands in for PnP's), and process.versions.pnp is set.
+  const work = tmpdir('pregyp-pnp-');
+  const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
+  const here = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'glibc' : 'musl'}` : `${process.platform}-${process.arch}`;
+  const widget = path.join(work, 'app', 'node_modules', 'widget');
+  write(widget, 'package.json', JSON.stringify({ name: 'widget', version: '1.2.3', main: 'index.js', binary: { module_name: 'widget', module_path: './lib/binding', host: 'https://h', platform_packages: { targets: [here] } } }));
+  const store = path.join(work, 'store', 'node_modules');
+  // Any loadable addon serves as the binding: the native find() core exports a function.
+  const addon = path.join(ROOT, `pregyp-find.${require('../lib/loader').builtTriple(ROOT)}.node`);
+  for (const t of [here]) {
+    write(path.join(store, `widget-${t}`), 'package.json', JSON.stringify({ name: `widget-${t}`, version: '1.2.3' }));
+    fs.mkdirSync(path.join(store, `widget-${t}`, 'lib', 'binding'), { recursive: true });
+    fs.copyFileSync(addon, path.join(store, `widget-${t}`, 'lib', 'binding', 'widget.node'));
+  }
+  const preload = write(work, 'pnp.js', "Object.defineProperty(process, 'versions', { value: { ...process.versions, pnp: '3' } });\n");
+  const code = `const p = require(${JSON.stringify(ROOT)}); console.log(typeof p.load(${JSON.stringify(path.join(widget, 'package.json'))}))`;
+  for (const core of ['native', 'wasm']) {
+    const r = spawnSync(process.execPath, ['--require', preload, '-e', code], { encoding: 'utf8', env: { ...cleanEnv(), NODE_PATH: store, ...(core === 'wasm' ? { PREGYP_FIND_CORE: 'wasm' } : {}) } });
+    assert.strictEqual(r.status, 0, `${core}: ${r.stderr}`);
+    assert.strictEqual(r.stdout.trim(), 'function', core);
+  }
+});
+
+test("find() and load() tests of the suite pass through wasm (PREGYP_FIND_CORE=wasm)", { skip: SKIP }, () => {
+  const env = { ...cleanEnv(), PREGYP_FIND_CORE: 'wasm' };
   const runs = [
     // All of find.test.js but the loader's platform-package version check (native loader only).
     ['find.test.js', '^(?!the loader refuses)'],
@@ -149,7 +188,7 @@ test('no full binary: install --fallback-to-build builds with node-gyp and load(
   assert.match(plain.stderr, /E_PREGYP_NO_BINARY|has no native binary/);
   const other = await runCli(['package'], { cwd: dir, env });
   assert.strictEqual(other.code, 1);
-  assert.match(other.stderr, /needs pregyp's native binary/);
+  assert.match(other.stderr, /`package` needs pregyp's full tool/);
   const r = await runCli(['install', '--fallback-to-build'], { cwd: dir, env, timeout: 600_000 });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stderr, /building hello-addon from source with node-gyp/);
@@ -161,6 +200,38 @@ test('no full binary: install --fallback-to-build builds with node-gyp and load(
   const again = await runCli(['install', '--fallback-to-build'], { cwd: dir, env });
   assert.strictEqual(again.code, 0);
   assert.match(again.stdout, /already installed/);
+});
+
+test("no full tool: the command line is read by the CLI's own parser (space-form --target, --directory, PREGYP_* variables)", { skip: SKIP }, async () => {
+  const dir = copyFixture('hello-addon');
+  const env = { PREGYP_TEST_HIDE_NATIVE: '1' };
+  // node-gyp's arguments, as pregyp would run it: a stand-in node-gyp prints them.
+  const fake = path.join(tmpdir('pregyp-fake-gyp-'), 'node-gyp.js');
+  fs.writeFileSync(fake, 'console.log(JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(2) }))');
+  const gyp = async (args, extra = {}) => {
+    const r = await runCli(args, { cwd: path.dirname(dir), env: { ...env, npm_config_node_gyp: fake, ...extra } });
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  };
+  const base = path.basename(dir);
+  // `--target 20.0.0` (space form) builds for Node 20.0.0, not the host's Node.
+  const spaced = await gyp(['rebuild', '--directory', base, '--target', '20.0.0']);
+  assert.strictEqual(spaced.cwd, fs.realpathSync(dir));
+  assert.ok(spaced.args.includes('--target=20.0.0') || spaced.args.includes('--target'), spaced.args.join(' '));
+  const withEq = await gyp(['rebuild', `--directory=${base}`, '--target=20.0.0']);
+  assert.deepStrictEqual(spaced.args.filter((a) => /^--(module|node_abi_napi|napi_build_version|node_napi_label)=/.test(a)), withEq.args.filter((a) => /^--(module|node_abi_napi|napi_build_version|node_napi_label)=/.test(a)));
+  // PREGYP_<OPTION> variables are options, as for the full CLI.
+  const r = await runCli(['install', '--directory', base], { cwd: path.dirname(dir), env: { ...env, npm_config_node_gyp: fake, PREGYP_FALLBACK_TO_BUILD: 'true' } });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /building hello-addon from source with node-gyp/);
+  assert.strictEqual(JSON.parse(r.stdout.trim().split('\n').pop()).args[0], 'rebuild');
+  // -C too; a bad flag value is the parser's error, naming it.
+  const bad = await runCli(['rebuild', '-C', base, '--loglevel=nope'], { cwd: path.dirname(dir), env });
+  assert.strictEqual(bad.code, 1);
+  assert.match(bad.stderr, /loglevel/);
+  // -v answers without the full tool.
+  const v = await runCli(['-v'], { env });
+  assert.strictEqual(v.stdout.trim(), `v${require('../package.json').version}`);
 });
 
 test('Windows paths go into the wasm core as POSIX paths and come back with the drive', () => {

@@ -48,6 +48,16 @@ const triple = require('../lib/loader').builtTriple(root);
 fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), ppBinding);
 fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringify({ name: `bench-pp-${here}`, version: '1.0.0' }));
 
+// pregyp as a consumer has it: the JS in node_modules/pregyp, the find() core in its
+// platform package @pregyp/<triple> (nothing at the package root).
+const installed = path.join(nm, 'pregyp');
+fs.mkdirSync(path.join(installed, 'lib'), { recursive: true });
+for (const f of ['index.js', 'package.json', ...fs.readdirSync(path.join(root, 'lib')).map((n) => `lib/${n}`)]) fs.copyFileSync(path.join(root, f), path.join(installed, f));
+const corePkg = path.join(nm, '@pregyp', triple);
+fs.mkdirSync(corePkg, { recursive: true });
+fs.copyFileSync(path.join(root, 'npm', triple, 'package.json'), path.join(corePkg, 'package.json'));
+fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), path.join(corePkg, `pregyp-find.${triple}.node`));
+
 const J = JSON.stringify;
 // The floor: an addon whose init does nothing, built by node-gyp as any addon is.
 const emptyAddon = buildEmptyAddon(path.join(dir, 'empty-addon'));
@@ -73,6 +83,7 @@ const variants = [
   // 0.7 MB Node-API addon: pregyp's own find() binary stands in for one).
   { name: 'pregyp, platform package', code: `require(${J(root)}).find(${J(ppFile)});` },
   { name: 'pregyp load()', code: `require(${J(root)}).load(${J(ppAddon)});` },
+  { name: 'pregyp as installed (core from @pregyp/<triple>)', code: `require(${J(installed)}).find(${J(pkgFile)});` },
   { name: 'one-line JS module', code: `require(${J(oneLine)});` },
   { name: 'find() binary alone (no JS)', code: rawFind },
 ];
@@ -122,6 +133,7 @@ const result = {
   platform_ms: +stats['pregyp, platform package'].ms.toFixed(3),
   platform_extra_ms: +(stats['pregyp, platform package'].ms - p).toFixed(3),
   load_ms: +stats['pregyp load()'].ms.toFixed(3),
+  installed_ms: +stats['pregyp as installed (core from @pregyp/<triple>)'].ms.toFixed(3),
   one_line_js_ms: +stats['one-line JS module'].ms.toFixed(3),
   find_binary_alone_ms: +stats['find() binary alone (no JS)'].ms.toFixed(3),
   variants: Object.fromEntries(variants.map((v) => [v.name, { ms: +stats[v.name].ms.toFixed(3), iqr: stats[v.name].iqr.map((x) => +x.toFixed(3)), vs_floor: +(stats[v.name].ms / f).toFixed(2) }])),

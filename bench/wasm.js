@@ -4,7 +4,7 @@
 // find() binary, in the same rounds: the in-process time of `require('pregyp')` + one
 // `find()` in fresh processes (the cost every addon's `require` pays), the time of a
 // further find() call (1000 in a warm process), and the sizes on disk. The wasm variant
-// hides the native find() binary (PREGYP_TEST_HIDE_NATIVE=find), as on a platform
+// hides the native find() binary (PREGYP_FIND_CORE=wasm), as on a platform
 // without one. Ratios are wasm / native (the floor: the same core, compiled natively) and
 // wasm / the reference (@mapbox/node-pre-gyp's find(), what such a platform's users had),
 // all within this run. Run by hand: node bench/wasm.js [--json]
@@ -47,7 +47,7 @@ console.log(JSON.stringify([Number(t1 - t0) / 1e3, Number(t2 - t1) / 1e6, a]));
 `;
 const variants = {
   native: { BENCH_MODULE: root },
-  wasm: { BENCH_MODULE: root, PREGYP_TEST_HIDE_NATIVE: 'find' },
+  wasm: { BENCH_MODULE: root, PREGYP_FIND_CORE: 'wasm' },
   reference: { BENCH_MODULE: reference },
 };
 const samples = { native: [[], []], wasm: [[], []], reference: [[], []] };

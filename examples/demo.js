@@ -107,7 +107,7 @@ async function main() {
 
   // The user's side: a fresh project installs the example from tarballs, as from a registry.
   const packs = path.join(work, 'packs');
-  const { root: pregypTgz, platform: platformTgz, triple } = await timed('pack pregyp and its platform package', () => packLocal(packs, { stubs: false }));
+  const { root: pregypTgz, platform: platformTgz, full: fullTgz, triple } = await timed('pack pregyp and its platform packages', () => packLocal(packs, { stubs: false }));
   run('pack the example', 'npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packs], { cwd: addon });
   const consumer = path.join(work, 'consumer');
   fs.mkdirSync(consumer);
@@ -118,6 +118,8 @@ async function main() {
     dependencies: {
       pregyp: `file:${pregypTgz}`,
       [`@pregyp/${triple}`]: `file:${platformTgz}`,
+      // The commands, which the example's install script runs (an author would add @pregyp/cli).
+      [`@pregyp/full-${triple}`]: `file:${fullTgz}`,
       'pregyp-example-hello': `file:${path.join(packs, 'pregyp-example-hello-1.0.0.tgz')}`,
     },
   }, null, 2));

@@ -7,19 +7,37 @@ const path = require('path');
 
 module.exports = function api(shim) {
 
-  function noBinaryError(tried, fetchFailure) {
+  // `stem`: pregyp (the commands, @pregyp/full-<triple>) or pregyp-find (the find() core,
+  // @pregyp/<triple>, an optional dependency of pregyp).
+  function noBinaryError(tried, fetchFailure, stem = 'pregyp') {
     const lines = tried.map(([p, e]) => `  ${p}: ${e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object/.test(e.message) ? 'not installed' : e.message.split('\n')[0]}`);
     const version = require('../package.json').version;
     const triple = require('./loader').hostTriples()[0];
+    const full = stem === 'pregyp';
+    const pkg = full ? `@pregyp/full-${triple}` : `@pregyp/${triple}`;
     const err = new Error(
       `pregyp has no native binary for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n${lines.join('\n')}\n` +
-        (fetchFailure ? `Fetching @pregyp/${triple}@${version} on first use failed: ${fetchFailure}\n` : '') +
-        'Install with optional dependencies enabled (npm install --include=optional), ' +
-        `or fetch it by hand: npm pack @pregyp/${triple}@${version}, then put package/pregyp.${triple}.node from that tarball next to ${path.join(__dirname, '..', 'index.js')}; ` +
+        (fetchFailure ? `Fetching ${pkg}@${version} on first use failed: ${fetchFailure}\n` : '') +
+        (full ? `Install pregyp's commands with your dependencies (npm install --save-dev @pregyp/cli@${version}), ` : 'Install with optional dependencies enabled (npm install --include=optional), ') +
+        `or fetch it by hand: npm pack ${pkg}@${version}, then put package/${stem}.${triple}.node from that tarball next to ${path.join(__dirname, '..', 'index.js')}; ` +
         'or build it from a clone with Rust (npm install).'
     );
     err.code = 'E_PREGYP_NO_BINARY';
     return err;
+  }
+
+  // Where @pregyp/full-<triple> may be: beside pregyp (npm, yarn and bun hoist it), or
+  // beside an @pregyp/cli of the project or of pregyp's parent (pnpm keeps it there).
+  function fullFrom() {
+    const from = [path.join(__dirname, '..')];
+    for (const dir of [process.cwd(), path.join(__dirname, '..')]) {
+      try {
+        from.push(path.dirname(require.resolve('@pregyp/cli/package.json', { paths: [dir] })));
+      } catch {
+        // no @pregyp/cli there
+      }
+    }
+    return from;
   }
 
   // The commands' binary when its platform package is missing: fetched once (lib/fetch-self.js).
@@ -27,21 +45,22 @@ module.exports = function api(shim) {
   // does not load, is reported as it is (reinstalling is the fix, not a second copy).
   function fetchFull(tried) {
     const absent = (e) => e.code === 'MODULE_NOT_FOUND' || /ENOENT|cannot open shared object file: No such file/.test(e.message);
-    if (!tried.every(([, e]) => absent(e))) throw noBinaryError(tried);
+    if (!tried.every(([, e]) => absent(e))) throw noBinaryError(tried, undefined, 'pregyp');
     try {
       return require('./fetch-self').fetchSelf(require('./loader').hostTriples()[0]);
     } catch (e) {
-      throw noBinaryError(tried, e.message);
+      throw noBinaryError(tried, e.message, 'pregyp');
     }
   }
 
-  // The @pregyp/<triple> package that holds `file` must be this release: its binary and
+  // The platform package that holds `file` must be this release: its binary and
   // this JS speak one protocol. (napi-rs's generated loaders check the same.)
-  function checkVersion(pkg, file) {
+  // `binary`: the version the binary itself answered, when it answers one.
+  function checkVersion(pkg, file, binary) {
     const want = require('../package.json').version;
     let dir = path.dirname(file);
     while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    const got = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    const got = binary || JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
     if (got !== want) {
       const err = new Error(`${pkg}@${got} (${dir}) does not match pregyp@${want}: reinstall your dependencies (npm install) so that both are the same release`);
       err.code = 'E_PREGYP_VERSION_MISMATCH';
@@ -151,6 +170,7 @@ module.exports = function api(shim) {
   return {
     noBinaryError,
     fetchFull,
+    fullFrom,
     pnpCheck,
     checkVersion,
     find,

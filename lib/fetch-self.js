@@ -1,13 +1,12 @@
 'use strict';
-// pregyp's full tool (the commands: install, build, heal, ...) ships in the @pregyp/<triple>
-// platform package, an optional dependency; the small find()/load() binary is in the root
-// package, so addons load either way. When the platform package was left out
-// (`--omit=optional`, a registry mirror without it), the first use of a command fetches
-// that one package with `npm pack` (npm checks the tarball against the registry's
-// integrity field), from the registry the project's npm config names, and keeps its binary.
-// Not a `preinstall` script: install scripts are blocked by default by npm 12, pnpm, yarn 4
-// and bun, and pnpm 11+ fails the install over one, so it runs on first use instead and
-// pregyp has no install script. PREGYP_FETCH_SELF=0 turns it off.
+// pregyp's full tool (the commands: install, build, heal, ...) ships in the
+// @pregyp/full-<triple> package, which no consumer installs: addons need only find()/load()
+// (the @pregyp/<triple> find() core, or the WebAssembly one). Authors who want the commands
+// in their lockfile add @pregyp/cli to devDependencies; everyone else gets them here: the
+// first use of a command fetches that one package with `npm pack` (npm checks the tarball
+// against the registry's integrity field), from the registry the project's npm config
+// names, and keeps its binary. No install script does it: npm 12, pnpm, yarn 4 and bun
+// block them by default. PREGYP_FETCH_SELF=0 turns it off.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -76,8 +75,8 @@ function fetchSelf(triple) {
   const cached = path.join(cacheDir(version), file);
   if (fs.existsSync(cached)) return cached;
   if (/^(0|false|no)$/i.test(process.env.PREGYP_FETCH_SELF || '')) throw new Error('PREGYP_FETCH_SELF=0 turns fetching it off');
-  const spec = `@pregyp/${triple}@${version}`;
-  console.error(`pregyp: the pregyp commands are in ${spec}, which is not installed (optional dependencies left out?); fetching it once with npm pack (no script runs)`);
+  const spec = `@pregyp/full-${triple}@${version}`;
+  console.error(`pregyp: the pregyp commands are in ${spec}, which is not installed (add @pregyp/cli to devDependencies to install it with the project); fetching it once with npm pack (no script runs)`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pregyp-self-'));
   try {
     const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;
@@ -89,7 +88,9 @@ function fetchSelf(triple) {
     });
     if (r.error) throw new Error(`could not run npm: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`npm pack ${spec} failed: ${npmReason(r)}`);
-    const tgz = path.join(tmp, JSON.parse(r.stdout)[0].filename);
+    // npm 11 prints an array of packed packages, npm 12 an object keyed by package name.
+    const packed = JSON.parse(r.stdout);
+    const tgz = path.join(tmp, (Array.isArray(packed) ? packed[0] : Object.values(packed)[0]).filename);
     const bytes = untarFiles(tgz, [`package/${file}`])[`package/${file}`];
     if (!bytes) throw new Error(`${spec} has no ${file}`);
     const dir = writable(root) ? root : cacheDir(version);

@@ -61,7 +61,7 @@ function libc() {
   return v ? `glibc ${v}` : 'unknown';
 }
 
-/** Opens pregyp-find.wasm; the same { find, check, loadError } as the native core. */
+/** Opens pregyp-find.wasm; the same operations as the native core (OPS), plus `wasm: true`. */
 function open(file, info, win = process.platform === 'win32') {
   const P = pathsFor(win);
   const enc = new TextEncoder();
@@ -136,7 +136,7 @@ function open(file, info, win = process.platform === 'win32') {
   function call(op, path, opts, detail) {
     const o = opts && typeof opts.moduleRoot === 'string' ? { ...opts, moduleRoot: P.toCore(opts.moduleRoot) } : opts;
     const req = enc.encode(
-      JSON.stringify({ op, path: typeof path === 'string' ? P.toCore(path) : path, opts: o === undefined ? null : o, detail, cwd: P.toCore(process.cwd()), info })
+      JSON.stringify({ op, path, opts: o === undefined ? null : o, detail, cwd: P.toCore(process.cwd()), info })
     );
     const ptr = x.pregyp_alloc(req.length);
     mem().set(req, ptr);
@@ -148,14 +148,25 @@ function open(file, info, win = process.platform === 'win32') {
     err.code = out.code;
     throw err;
   }
-  return {
-    find: (p, o) => P.fromCore(call(1, p, o)),
-    check: (p, o) => P.fromCore(call(2, p, o)),
-    loadError: (p, o, d) => P.message(call(3, p, o, d)),
-    /** The evaluated values of the package (reveal's), paths as the OS writes them. */
-    evaluate: (p, o) => JSON.parse(call(4, p, o), (k, v) => (typeof v === 'string' && /^(module|module_path|staged_tarball)$/.test(k) ? P.fromCore(v) : v)),
-    wasm: true,
+  // Each answer as the native core gives it: paths (also inside messages and the
+  // evaluated values) as the OS writes them.
+  const convert = {
+    none: () => undefined,
+    path: (v) => P.fromCore(v),
+    message: (v) => P.message(v),
+    name: (v) => v,
+    json: (v) => JSON.parse(v, (k, x) => (typeof x === 'string' && /^(module|module_path|staged_tarball|directory)$/.test(k) ? P.fromCore(x) : x)),
   };
+  const core = { wasm: true };
+  for (const [id, name, answer, takesPath] of OPS) if (id !== 0) core[name] = (p, o, d) => convert[answer](call(id, takesPath && typeof p === 'string' ? P.toCore(p) : p, o, d));
+  return core;
 }
 
-module.exports = { open, pathsFor, libc };
+// The find() core's operations: [number, name, answer, first argument is a path]
+// (src/binding/ops.rs; written by
+// `npm run types`).
+// <generated:ops>
+const OPS = [[0, 'init', 'name', false], [1, 'find', 'path', true], [2, 'check', 'path', true], [3, 'loadError', 'message', true], [4, 'platformPackage', 'name', true], [5, 'evaluate', 'json', true], [6, 'plan', 'json', false]];
+// </generated:ops>
+
+module.exports = { open, pathsFor, libc, OPS };

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // Writes the parts of index.d.ts and index.js that come from the Rust declarations
-// (src/config/spec.rs, src/error.rs, src/results.rs): the error codes, the command options, the
-// command results and one function per command; and index.js's copy of lib/loader.js.
+// (src/config/spec.rs, src/error.rs, src/results.rs, src/binding/ops.rs): the error codes, the
+// command options, the command results and one function per command; the find() core's
+// operations in lib/loader.js and lib/wasm.js; and index.js's copy of lib/loader.js.
 // `--check` exits 1 when a file is out of date (the test suite runs that).
 // Usage: node scripts/gen-types.js [--check]
 const fs = require('fs');
@@ -93,7 +94,23 @@ function fill(text, name, body, file) {
   return text.replace(re, (_, open, close) => `${open}${body}\n${close}`);
 }
 
+// The find() core's operations (src/binding/ops.rs): for the native core, a function from
+// its one export to the object of the operations it answers; for lib/wasm.js, the table.
+function nativeOps() {
+  const call = (o) => {
+    const params = o.args.map((a) => ({ packageJsonPath: 'p', opts: 'o', detail: 'd' })[a]);
+    const x = `x(${[o.id, ...params].join(', ')})`;
+    return `${o.name}: (${params.join(', ')}) => ${o.answer === 'json' ? `JSON.parse(${x})` : x}`;
+  };
+  return `const ops = (x) => ({ ${spec.findOps.filter((o) => o.id !== 0 && o.native).map(call).join(', ')} });`;
+}
+function wasmOps() {
+  return `const OPS = [${spec.findOps.map((o) => `[${o.id}, '${o.name}', '${o.answer}', ${o.args[0] === 'packageJsonPath'}]`).join(', ')}];`;
+}
+
 const files = {
+  'lib/loader.js': (t) => fill(fill(t, 'ops', nativeOps(), 'lib/loader.js'), 'version', `const VERSION = '${require('../package.json').version}';`, 'lib/loader.js'),
+  'lib/wasm.js': (t) => fill(t, 'ops', wasmOps(), 'lib/wasm.js'),
   'index.d.ts': (t) => [['error-codes', errorCodes()], ['options', optionsInterface()], ['results', results()], ['commands', commandFunctions()]].reduce((text, [name, body]) => fill(text, name, body, 'index.d.ts'), t),
   'index.js': (t) => fill(fill(t, 'loader', loaderSource(), 'index.js'), 'commands', commandExports(), 'index.js'),
 };
@@ -106,7 +123,7 @@ for (const [name, make] of Object.entries(files)) {
   const after = make(before);
   if (after === before) continue;
   if (check) {
-    console.error(`${name} is out of date with its sources (src/config/spec.rs, src/error.rs, src/results.rs, lib/loader.js): run \`npm run types\``);
+    console.error(`${name} is out of date with its sources (src/config/spec.rs, src/error.rs, src/results.rs, src/binding/ops.rs, lib/loader.js): run \`npm run types\``);
     stale++;
   } else {
     fs.writeFileSync(file, after);

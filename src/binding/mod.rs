@@ -13,6 +13,9 @@ mod napi;
 // (Not in fuzz builds, which are executables rather than addons.)
 #[cfg(all(not(feature = "full"), not(fuzzing), not(target_family = "wasm")))]
 mod napi_find;
+// The find() core's operations, answered by both lean entries (and listed by the full
+// binary's `spec()` for the generated JS side).
+pub mod ops;
 // The lean entries' exceptions.
 #[cfg(all(not(feature = "full"), any(not(fuzzing), target_family = "wasm")))]
 mod throw;

@@ -123,6 +123,7 @@ pub async fn command(name: String, argv: Vec<String>) -> napi::Result<String> {
 pub fn spec() -> String {
     let mut spec = crate::config::spec::to_json();
     spec["resultTypes"] = crate::results::declarations().into();
+    spec["findOps"] = crate::binding::ops::to_json();
     spec["results"] = crate::config::spec::COMMANDS
         .iter()
         .map(|c| {

@@ -1,21 +1,20 @@
-//! The lean binary's JS surface (`init`, `find`, and `check` and `loadError` for
-//! `load()`), written against the raw Node-API C
-//! functions instead of napi-rs.
+//! The lean binary's JS surface (the operations of `super::ops`), written against the raw
+//! Node-API C functions instead of napi-rs.
 //!
 //! Why: this binary is opened by every `require` of every addon that uses pregyp, and
 //! napi-rs's module registration (a custom-GC threadsafe function, a `Reflect` lookup,
 //! registries behind locks, an env cleanup hook) cost ~0.25 ms per load against ~0.1 ms
 //! for the whole load of an empty C addon (bench/find.js). Two functions converting
 //! strings and booleans do not need the framework. The full binary keeps napi-rs
-//! (`src/binding/napi.rs`); this file mirrors the `init`, `find`, `check` and `load_error` wrappers there exactly:
-//! same arguments, same `err.code`s, same results.
+//! (`src/binding/napi.rs`); this file converts arguments as napi-rs does (same
+//! `err.code`s for a wrong type), and the WebAssembly core (`wasm.rs`) answers the same
+//! operations through the same `super::ops::answer`.
 #![cfg_attr(test, allow(dead_code))]
 
 use crate::config::target::{HostInfo, Runtime, TargetOptions};
 use crate::error::Error;
 use napi_sys as sys;
 use std::ffi::{c_char, CStr};
-use std::path::Path;
 use std::ptr;
 use std::sync::OnceLock;
 use sys::{napi_callback_info, napi_env, napi_value, Status, ValueType};
@@ -136,7 +135,8 @@ unsafe fn object_arg(env: napi_env, v: napi_value, name: &str) -> R<napi_value> 
     Ok(v)
 }
 
-/// `init(info)`: called once by the shim with facts from `process`.
+/// `init(info)`: called once by the shim with facts from `process`; answers the binary's
+/// version.
 unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
     let arg = argv[0];
     let host = (|| -> R<HostInfo> {
@@ -156,9 +156,17 @@ unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
     match host {
         Ok(h) => {
             let _ = HOST.set(h);
-            let mut u = ptr::null_mut();
-            sys::napi_get_undefined(env, &mut u);
-            u
+            // The binary's release: the shim checks it against its own, so that a platform
+            // package left behind by a partial upgrade is refused without a file read.
+            let version = env!("CARGO_PKG_VERSION");
+            let mut v = ptr::null_mut();
+            sys::napi_create_string_utf8(
+                env,
+                version.as_ptr().cast(),
+                version.len() as isize,
+                &mut v,
+            );
+            v
         }
         Err(t) => throw(env, t),
     }
@@ -187,22 +195,29 @@ unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::config::find::F
     })
 }
 
-/// The shared body of `find`, `check` and `loadError`: reads `(packageJsonPath, opts?,
-/// ...rest)`, runs `f` with what `crate::config::find` needs, returns its string or throws.
-unsafe fn call(
-    env: napi_env,
-    argv: &[napi_value],
-    f: impl FnOnce(
-        &Path,
-        &crate::config::find::FindOptions,
-        &HostInfo,
-        &Path,
-        &[napi_value],
-    ) -> R<String>,
-) -> napi_value {
+/// Operation `op` of `super::ops` (any but init): reads its arguments (a string, then
+/// `opts` and `detail` where it takes them), answers through `ops::answer`, returns its
+/// string or throws.
+unsafe fn call(env: napi_env, op: u32, argv: &[napi_value]) -> napi_value {
     let out = (|| -> R<String> {
-        let package_json = string(env, argv[0], "packageJsonPath")?;
-        let opts = find_options(env, argv[1])?;
+        if super::ops::op(op).is_none() {
+            return Err(Throw(
+                "InvalidArg".into(),
+                format!("unknown operation {op}"),
+            ));
+        }
+        let args = super::ops::op(op).map(|o| o.args).unwrap_or_default();
+        let first = string(env, argv[0], args.first().copied().unwrap_or_default())?;
+        let opts = if args.contains(&"opts") {
+            find_options(env, argv[1])?
+        } else {
+            Default::default()
+        };
+        let detail = if super::ops::takes_detail(op) {
+            string(env, argv[2], "detail")?
+        } else {
+            String::new()
+        };
         let host = HOST.get().ok_or_else(|| {
             Throw(
                 "E_NOT_INITIALIZED".into(),
@@ -212,7 +227,9 @@ unsafe fn call(
         })?;
         let cwd = std::env::current_dir()
             .map_err(|e| Throw::from(Error::io("read current directory", ".", e)))?;
-        f(Path::new(&package_json), &opts, host, &cwd, &argv[2..])
+        let env_var = |k: &str| std::env::var(k).ok();
+        super::ops::answer(op, &first, &opts, host, &env_var, &cwd, &detail)?
+            .ok_or_else(|| Throw("InvalidArg".into(), format!("unknown operation {op}")))
     })();
     match out {
         Ok(s) => {
@@ -224,73 +241,19 @@ unsafe fn call(
     }
 }
 
-fn env_var(k: &str) -> Option<String> {
-    std::env::var(k).ok()
-}
-
-/// `find(packageJsonPath, opts?)`: absolute path of the binding to `require` (in
-/// module_path, else in the platform package); never an error for a missing binding.
-unsafe fn find(env: napi_env, argv: &[napi_value]) -> napi_value {
-    call(env, argv, |pj, opts, host, cwd, _| {
-        let p = crate::config::find::find(pj, opts, host, &env_var, cwd)?;
-        Ok(p.to_string_lossy().into_owned())
-    })
-}
-
-/// `check(packageJsonPath, opts?)`: `load()`'s lookup, the binding's path or
-/// `E_BINDING_MISSING` with the explanation.
-unsafe fn check(env: napi_env, argv: &[napi_value]) -> napi_value {
-    call(env, argv, |pj, opts, host, cwd, _| {
-        let p = crate::config::find::check(pj, opts, host, &env_var, cwd)?;
-        Ok(p.to_string_lossy().into_owned())
-    })
-}
-
-/// `loadError(packageJsonPath, opts, detail)`: `load()`'s explanation of a binding that
-/// is there but does not load (`detail`: the loader's message).
-unsafe fn load_error(env: napi_env, argv: &[napi_value]) -> napi_value {
-    call(env, argv, |pj, opts, host, cwd, rest| {
-        let detail = string(env, rest[0], "detail")?;
-        let located = crate::config::find::locate(pj, opts, host, &env_var, cwd)?;
-        Ok(crate::config::find::load_error(&located, &detail).to_string())
-    })
-}
-
-/// `platformPackage(packageJsonPath, opts?)`: the name of the platform package the binding
-/// would come from when no node_modules holds it ("" otherwise), for the JS side to resolve
-/// where packages live elsewhere (Yarn Plug'n'Play).
-unsafe fn platform_package(env: napi_env, argv: &[napi_value]) -> napi_value {
-    call(env, argv, |pj, opts, host, cwd, _| {
-        let located = crate::config::find::locate(pj, opts, host, &env_var, cwd)?;
-        Ok(match located.lookup {
-            crate::config::platform::Lookup::NotInstalled { name } if !located.exists => name,
-            _ => String::new(),
-        })
-    })
-}
-
-/// The binary's one export, `pregyp(op, ...args)`: `op` 0 is `init(info)`, 1
-/// `find(packageJsonPath, opts?)`, 2 `check(packageJsonPath, opts?)`, 3
-/// `loadError(packageJsonPath, opts, detail)`, 4 `platformPackage(packageJsonPath, opts?)`
-/// (index.js names them). One function rather
-/// than four: V8 instantiating the first API function is most of what opening this
-/// binary costs beyond an empty addon's, and the others added little (BENCHMARKS.md,
-/// "Where `find()`'s time goes"); one export is also less to keep in step.
+/// The binary's one export, `pregyp(op, ...args)`: `op` 0 is `init(info)`, the others
+/// are `super::ops::OPS` (find, check, loadError, platformPackage, evaluate; index.js
+/// names them, from the same list). One function rather than one per operation: V8
+/// instantiating the first API function is most of what opening this binary costs
+/// beyond an empty addon's, and the others added little (BENCHMARKS.md, "Where `find()`'s time goes").
 unsafe extern "C" fn entry(env: napi_env, info: napi_callback_info) -> napi_value {
     let argv = args::<4>(env, info);
     let mut op = u32::MAX;
     sys::napi_get_value_uint32(env, argv[0], &mut op);
     let rest = &argv[1..];
     match op {
-        0 => init(env, rest),
-        1 => find(env, rest),
-        2 => check(env, rest),
-        3 => load_error(env, rest),
-        4 => platform_package(env, rest),
-        _ => throw(
-            env,
-            Throw("InvalidArg".into(), format!("unknown operation {op}")),
-        ),
+        super::ops::INIT => init(env, rest),
+        _ => call(env, op, rest),
     }
 }
 

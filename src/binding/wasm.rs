@@ -5,16 +5,17 @@
 //! module "pregyp", in `config::hostfs`) and passes the process facts with each call.
 //!
 //! One export does the work: `pregyp_call(ptr, len)` takes a JSON request
-//! `{op, path, opts, detail, cwd, info}` (op 1 find, 2 check, 3 loadError, 4 evaluate) and
-//! leaves `{"ok": string}` or `{"code", "message"}` at `pregyp_result()`; the
-//! conversions and error codes mirror src/binding/napi_find.rs.
+//! `{op, path, opts, detail, cwd, info}` (the operations of `super::ops`, answered by
+//! the same `ops::answer` as the native core) and leaves `{"ok": string}` or
+//! `{"code", "message"}` at `pregyp_result()`; the conversions and error codes mirror
+//! `napi_find`'s. The host facts come with each call, so `init` is the JS side's alone.
 
 use crate::config::find::FindOptions;
 use crate::config::hostfs::env_var;
 use crate::config::target::{HostInfo, Runtime, TargetOptions};
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 thread_local! {
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -99,43 +100,39 @@ fn find_options(v: Option<&Value>) -> R<FindOptions> {
 }
 
 fn call(req: &Value) -> R<String> {
-    let op = req.get("op").and_then(Value::as_u64).unwrap_or(u64::MAX);
-    let host = host_info(req.get("info"))?;
-    let package_json = req
-        .get("path")
-        .and_then(Value::as_str)
-        .ok_or_else(|| expected("string", "packageJsonPath"))?;
-    let opts = find_options(req.get("opts"))?;
-    let cwd = PathBuf::from(req.get("cwd").and_then(Value::as_str).unwrap_or("/"));
-    let pj = Path::new(package_json);
-    let env = |k: &str| env_var(k);
-    let path = |p: PathBuf| p.to_string_lossy().into_owned();
-    match op {
-        1 => Ok(path(crate::config::find::find(
-            pj, &opts, &host, &env, &cwd,
-        )?)),
-        2 => Ok(path(crate::config::find::check(
-            pj, &opts, &host, &env, &cwd,
-        )?)),
-        3 => {
-            let detail = req
-                .get("detail")
-                .and_then(Value::as_str)
-                .ok_or_else(|| expected("string", "detail"))?;
-            let located = crate::config::find::locate(pj, &opts, &host, &env, &cwd)?;
-            Ok(crate::config::find::load_error(&located, detail).to_string())
-        }
-        // The evaluated values (module_path, napi_build_version, ...): what the CLI needs
-        // to run node-gyp where there is no full binary (lib/no-binary.js).
-        4 => {
-            let config = crate::config::find::evaluate(pj, &opts, &host, &env, &cwd)?;
-            Ok(Value::Object(config.values).to_string())
-        }
-        _ => Err(Throw(
+    let op = req
+        .get("op")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(u32::MAX);
+    if op == super::ops::INIT || super::ops::op(op).is_none() {
+        return Err(Throw(
             "InvalidArg".into(),
             format!("unknown operation {op}"),
-        )),
+        ));
     }
+    let host = host_info(req.get("info"))?;
+    let args = super::ops::op(op).map(|o| o.args).unwrap_or_default();
+    let first = req
+        .get("path")
+        .and_then(Value::as_str)
+        .ok_or_else(|| expected("string", args.first().copied().unwrap_or_default()))?;
+    let opts = if args.contains(&"opts") {
+        find_options(req.get("opts"))?
+    } else {
+        FindOptions::default()
+    };
+    let cwd = PathBuf::from(req.get("cwd").and_then(Value::as_str).unwrap_or("/"));
+    let detail = if super::ops::takes_detail(op) {
+        req.get("detail")
+            .and_then(Value::as_str)
+            .ok_or_else(|| expected("string", "detail"))?
+    } else {
+        ""
+    };
+    let env = |k: &str| env_var(k);
+    super::ops::answer(op, first, &opts, &host, &env, &cwd, detail)?
+        .ok_or_else(|| Throw("InvalidArg".into(), format!("unknown operation {op}")))
 }
 
 /// A buffer of `len` bytes for the host to write a request into.
