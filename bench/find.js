@@ -134,6 +134,8 @@ const result = {
   platform_extra_ms: +(stats['pregyp, platform package'].ms - p).toFixed(3),
   load_ms: +stats['pregyp load()'].ms.toFixed(3),
   installed_ms: +stats['pregyp as installed (core from @pregyp/<triple>)'].ms.toFixed(3),
+  installed_vs_floor: +(stats['pregyp as installed (core from @pregyp/<triple>)'].ms / f).toFixed(2),
+  installed_speedup: +(r / stats['pregyp as installed (core from @pregyp/<triple>)'].ms).toFixed(1),
   one_line_js_ms: +stats['one-line JS module'].ms.toFixed(3),
   find_binary_alone_ms: +stats['find() binary alone (no JS)'].ms.toFixed(3),
   variants: Object.fromEntries(variants.map((v) => [v.name, { ms: +stats[v.name].ms.toFixed(3), iqr: stats[v.name].iqr.map((x) => +x.toFixed(3)), vs_floor: +(stats[v.name].ms / f).toFixed(2) }])),
@@ -147,5 +149,5 @@ if (process.argv.includes('--json')) {
     const s = result.variants[v.name];
     console.log(`  ${v.name.padEnd(w)}  ${s.ms.toFixed(3)} ms (${s.iqr[0].toFixed(3)}-${s.iqr[1].toFixed(3)})  ${s.vs_floor.toFixed(2)}x the floor`);
   }
-  console.log(`  pregyp: ${result.vs_floor}x the floor (target <= 1.5x), ${result.speedup}x faster than the reference`);
+  console.log(`  pregyp as installed: ${result.installed_vs_floor}x the floor (target <= 2.0x), ${result.installed_speedup}x faster than the reference`);
 }
