@@ -9,6 +9,7 @@
 // The floor, when given: the first require of a small C Node-API addon built for this
 // platform (what loading any native binary costs here; bench/find.js's floor natively).
 // Under an emulator every variant pays the same translation cost; the ratios count.
+// `pregyp_installed`: the same, as a consumer installs pregyp (the core in @pregyp/<triple>).
 // Run by hand; not part of the tests.
 const fs = require('fs');
 const os = require('os');
@@ -53,12 +54,36 @@ if (floorAddon) {
   require(floorAddon);
   floorMs = ms(t);
 }
+// pregyp as a consumer has it: its JS in node_modules/pregyp and this platform's find() core
+// in node_modules/@pregyp/<triple> (only the one the package manager picks for this libc).
+function installedCopy() {
+  const { hostTriples } = require(path.join(root, 'lib', 'loader'));
+  // Set up before any timing: process.report is slow, and a glibc machine may have musl's loader too.
+  const musl = process.platform === 'linux' && !process.report.getReport().header.glibcVersionRuntime;
+  const triple = hostTriples().find((t) => (musl ? t.endsWith('-musl') : !t.endsWith('-musl')));
+  const core = path.join(root, `pregyp-find.${triple}.node`);
+  if (!triple || !fs.existsSync(core)) return null;
+  const nm = path.join(dir, 'node_modules');
+  const pkg = path.join(nm, 'pregyp');
+  fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+  for (const f of ['index.js', 'package.json', ...fs.readdirSync(path.join(root, 'lib')).map((n) => path.join('lib', n))]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  const corePkg = path.join(nm, '@pregyp', triple);
+  fs.mkdirSync(corePkg, { recursive: true });
+  fs.writeFileSync(path.join(corePkg, 'package.json'), JSON.stringify({ name: `@pregyp/${triple}`, version: require(path.join(root, 'package.json')).version }));
+  fs.copyFileSync(core, path.join(corePkg, path.basename(core)));
+  return pkg;
+}
+const installed = installedCopy();
 const reference = measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp')));
+// The installed copy first: the second pregyp in this process finds Node-API warmer.
+const pregypInstalled = installed ? measure(() => require(installed)) : undefined;
 const pregyp = measure(() => require(root));
 const result = {
   platform: `${process.platform}-${process.arch}`,
   node: process.version,
   pregyp,
+  pregyp_installed: pregypInstalled,
+  installed_vs_floor: floorMs && pregypInstalled && pregypInstalled.cold_ms / floorMs,
   reference,
   ratio_cold: pregyp.cold_ms / reference.cold_ms,
   ratio_per_call: pregyp.per_call_us / reference.per_call_us,

@@ -177,12 +177,15 @@ function runBench(p) {
 async function main() {
   if (process.argv.includes('--bench')) {
     const list = process.argv.slice(2).filter((a) => a !== '--bench');
-    console.log('| platform | Node | pregyp: require + first find() | reference | ratio | floor (require of a C addon) | pregyp / floor | pregyp: each further find() | reference | ratio |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| platform | Node | pregyp as installed: require + first find() | as installed / floor | pregyp in a clone | reference | ratio (installed) | floor (require of a C addon) | pregyp: each further find() | reference | ratio |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const p of list.length ? list : Object.keys(PLATFORMS).filter(have)) {
       const r = runBench(p);
       const f = (n) => n.toFixed(n < 10 ? 2 : 1);
-      console.log(`| ${p} | ${r.node} | ${f(r.pregyp.cold_ms)} ms | ${f(r.reference.cold_ms)} ms | ×${r.ratio_cold.toFixed(2)} | ${f(r.floor_ms)} ms | ×${r.vs_floor.toFixed(2)} | ${f(r.pregyp.per_call_us)} µs | ${f(r.reference.per_call_us)} µs | ×${r.ratio_per_call.toFixed(2)} |`);
+      const inst = r.pregyp_installed;
+      const cells = inst ? [`${f(inst.cold_ms)} ms`, `×${r.installed_vs_floor.toFixed(2)}`] : ['-', '-'];
+      const ratio = (inst || r.pregyp).cold_ms / r.reference.cold_ms;
+      console.log(`| ${p} | ${r.node} | ${cells.join(' | ')} | ${f(r.pregyp.cold_ms)} ms (×${r.vs_floor.toFixed(2)}) | ${f(r.reference.cold_ms)} ms | ×${ratio.toFixed(2)} | ${f(r.floor_ms)} ms | ${f(r.pregyp.per_call_us)} µs | ${f(r.reference.per_call_us)} µs | ×${r.ratio_per_call.toFixed(2)} |`);
     }
     return;
   }
