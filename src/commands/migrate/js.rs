@@ -836,32 +836,44 @@ mod tests {
 
     #[test]
     fn find_shapes_become_load() {
-        // bcrypt 5.1.1's bcrypt.js
-        let src = "var nodePreGyp = require('@mapbox/node-pre-gyp');\nvar path = require('path');\nvar binding_path = nodePreGyp.find(path.resolve(path.join(__dirname, './package.json')));\nvar bindings = require(binding_path);\n";
-        let r = rw("bcrypt.js", src, &t("", "bcrypt_lib"));
-        assert_eq!(r.text, "var nodePreGyp = require('pregyp');\nvar path = require('path');\nvar bindings = nodePreGyp.load(path.resolve(path.join(__dirname, './package.json')));\n");
-        assert!(r.manual.is_empty());
-        // One expression.
-        let r = rw("x.js", "const b = require(require(\"@mapbox/node-pre-gyp\").find(require('path').join(__dirname, 'package.json')));\n", &t("", "x"));
-        assert_eq!(r.text, "const b = require(\"pregyp\").load(require('path').join(__dirname, 'package.json'));\n");
-        // The path used elsewhere: find() stays, the module name follows.
-        let src = "const pre = require('node-pre-gyp');\nconst p = pre.find(pj);\nconsole.log(p);\nmodule.exports = require(p);\n";
-        assert_eq!(
-            rw("x.js", src, &t("", "x")).text,
-            src.replace("'node-pre-gyp'", "'pregyp'")
-        );
-        // With options: kept.
-        let src = "const pre = require('@mapbox/node-pre-gyp');\nmodule.exports = require(pre.find(pj, { debug: true }));\n";
-        assert_eq!(
-            rw("x.js", src, &t("", "x")).text,
-            src.replace("@mapbox/node-pre-gyp", "pregyp")
-        );
-        // @discordjs/opus: find by destructuring.
-        let src = "const { find } = require('@discordjs/node-pre-gyp');\nconst Opus = require(find(resolve(join(__dirname, '..', 'package.json'))));\n";
-        assert_eq!(
-            rw("lib/index.js", src, &t("lib", "opus")).text,
-            "const { find } = require('pregyp');\nconst Opus = require('pregyp').load(resolve(join(__dirname, '..', 'package.json')));\n"
-        );
+        // (file, its folder, module_name, source, expected)
+        let cases = [
+            // bcrypt 5.1.1's bcrypt.js
+            (
+                "bcrypt.js", "", "bcrypt_lib",
+                "var nodePreGyp = require('@mapbox/node-pre-gyp');\nvar path = require('path');\nvar binding_path = nodePreGyp.find(path.resolve(path.join(__dirname, './package.json')));\nvar bindings = require(binding_path);\n",
+                "var nodePreGyp = require('pregyp');\nvar path = require('path');\nvar bindings = nodePreGyp.load(path.resolve(path.join(__dirname, './package.json')));\n",
+            ),
+            // One expression.
+            (
+                "x.js", "", "x",
+                "const b = require(require(\"@mapbox/node-pre-gyp\").find(require('path').join(__dirname, 'package.json')));\n",
+                "const b = require(\"pregyp\").load(require('path').join(__dirname, 'package.json'));\n",
+            ),
+            // The path used elsewhere: find() stays, the module name follows.
+            (
+                "x.js", "", "x",
+                "const pre = require('node-pre-gyp');\nconst p = pre.find(pj);\nconsole.log(p);\nmodule.exports = require(p);\n",
+                "const pre = require('pregyp');\nconst p = pre.find(pj);\nconsole.log(p);\nmodule.exports = require(p);\n",
+            ),
+            // With options: kept.
+            (
+                "x.js", "", "x",
+                "const pre = require('@mapbox/node-pre-gyp');\nmodule.exports = require(pre.find(pj, { debug: true }));\n",
+                "const pre = require('pregyp');\nmodule.exports = require(pre.find(pj, { debug: true }));\n",
+            ),
+            // @discordjs/opus: find by destructuring.
+            (
+                "lib/index.js", "lib", "opus",
+                "const { find } = require('@discordjs/node-pre-gyp');\nconst Opus = require(find(resolve(join(__dirname, '..', 'package.json'))));\n",
+                "const { find } = require('pregyp');\nconst Opus = require('pregyp').load(resolve(join(__dirname, '..', 'package.json')));\n",
+            ),
+        ];
+        for (rel, dir, name, src, expected) in cases {
+            let r = rw(rel, src, &t(dir, name));
+            assert_eq!(r.text, expected, "{rel}: {src}");
+            assert!(r.manual.is_empty(), "{rel}: {:?}", r.manual);
+        }
     }
 
     #[test]
