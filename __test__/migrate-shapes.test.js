@@ -234,7 +234,10 @@ test('to-do items are accurate: the default package_name, Node-API URLs, --workf
   const r = await migrate(dir, ['--yes', '--dry-run', '--workflow=none', '--targets=linux-x64-glibc,darwin-arm64']);
   assert.strictEqual(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /package_name \(or remote_path\) has no \{platform\}/);
-  assert.doesNotMatch(r.stdout, /the workflow builds on Node 22/, '--workflow none writes no workflow');
+  // The workflow's to-do items (publishing, the binary host) come only with a workflow.
+  assert.doesNotMatch(r.stdout, /NPM_TOKEN|trusted publishing|binary host \(/, '--workflow none writes no workflow');
+  const withWorkflow = await migrate(makePackage(), ['--yes', '--dry-run', '--targets=linux-x64-glibc,darwin-arm64']);
+  assert.match(withWorkflow.stdout, /NPM_TOKEN/);
   // Node-API: the host URL shown is one `reveal` gives.
   const napi = makePackage({ pj: { binary: { module_name: 'shape', module_path: './lib/binding/napi-v{napi_build_version}', host: 'https://example.invalid/', remote_path: '{napi_build_version}/{version}', napi_versions: [3, 6] } } });
   const r2 = await migrate(napi, ['--yes', '--dry-run', T1]);

@@ -137,7 +137,7 @@ test('a package built once per Node ABI: the workflow builds every major it supp
   // module_path without {node_abi} is fine: no to-do about one ABI per platform package.
   const all = await dry(nonNapi({}));
   assert.match(all, /^\+ {8}node: \[20, 22, 24, 26\]$/m);
-  assert.doesNotMatch(all, /one Node ABI|has no \{node_abi\}/);
+  assert.doesNotMatch(all, /has no \{node_abi\}/);
   assert.match(await dry(nonNapi({ engines: { node: '>=22' } })), /^\+ {8}node: \[22, 24, 26\]$/m);
   assert.match(await dry(nonNapi({ engines: { node: '^20.17.0 || ^22.9.0' } })), /^\+ {8}node: \[20, 22\]$/m);
   // Staged tarballs must tell the majors apart.

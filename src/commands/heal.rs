@@ -12,6 +12,7 @@ use super::{Context, Outcome};
 use crate::building::process::ChildOutput;
 use crate::config::manifest::Manifest;
 use crate::config::options::CommandCall;
+use crate::config::package_manager::PackageManager;
 use crate::error::{Error, Result};
 use crate::log;
 use crate::mend::kind::{self, Kind};
@@ -100,17 +101,6 @@ fn candidates(root: &Path) -> Vec<Candidate> {
         .collect()
 }
 
-/// The command a person would run for a package heal could not mend.
-fn manual_command(root: &Path, c: &Candidate) -> String {
-    let name = c.manifest.name();
-    match crate::config::package_manager::PackageManager::detect(root).map(|p| p.name()) {
-        Some("pnpm") => format!("pnpm rebuild {name}"),
-        Some("yarn") => format!("yarn rebuild {name}"),
-        Some("bun") => format!("bun pm trust {name}"),
-        _ => format!("npm rebuild {name}"),
-    }
-}
-
 /// What heal found and did for one package.
 #[derive(Debug, Clone)]
 struct Row {
@@ -141,7 +131,7 @@ async fn heal_one(
     ctx: Context,
     c: Candidate,
     state: &'static str,
-    root: PathBuf,
+    pm: Option<PackageManager>,
 ) -> (Row, Vec<PathBuf>) {
     let started = Instant::now();
     let result = match c.kind {
@@ -166,7 +156,11 @@ async fn heal_one(
         Err(e) => (
             None,
             Vec::new(),
-            Err(format!("{e} (run: {})", manual_command(&root, &c))),
+            // The command a person would run for a package heal could not mend.
+            Err(format!(
+                "{e} (run: {})",
+                pm.unwrap_or(PackageManager::Npm).rebuild(c.manifest.name())
+            )),
         ),
     };
     let row = Row {
@@ -366,7 +360,8 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         })
         .map(|(c, _)| c.manifest.name())
         .collect();
-    if let Some(pm) = crate::config::package_manager::PackageManager::detect(&ctx.dir) {
+    let pm = PackageManager::detect(&ctx.dir);
+    if let Some(pm) = pm {
         if !scripted.is_empty() {
             log::log(
                 crate::log::LogLevel::Notice,
@@ -386,6 +381,8 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         }
     }
     if ctx.opts.dry_run {
+        // Read once: a bad PREGYP_MIRROR or config file fails the dry run as it would the heal.
+        let net = crate::fetch::settings::NetSettings::load(&ctx.opts.env)?;
         let mut lines: Vec<String> = todo
             .iter()
             .map(|(c, state)| {
@@ -397,18 +394,13 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                         )
                         .ok()
                         .flatten();
-                        let url = package_context(ctx, c, true)
-                            .evaluate("install", napi)
-                            .map(|cfg| {
-                                let net = crate::fetch::settings::NetSettings::load(&ctx.opts.env)
-                                    .unwrap_or_default();
-                                let own = ctx.opts.mirror_for(&cfg.module_name).is_some();
-                                crate::redact::redact_url(
-                                    &net.target(&cfg.hosted_tarball, !own).url,
-                                )
-                            })
-                            .unwrap_or_default();
-                        format!("from {url}")
+                        match package_context(ctx, c, true).evaluate("install", napi) {
+                            Ok(cfg) => format!(
+                                "from {}",
+                                crate::redact::redact_url(&net.install_target(&ctx.opts, &cfg).url)
+                            ),
+                            Err(e) => format!("nowhere: {e}"),
+                        }
                     }
                     Kind::PrebuildInstall => {
                         match prebuild_install::planned_url(&c.manifest.raw, &ctx.opts, &ctx.host) {
@@ -459,10 +451,9 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     for (c, state) in todo {
         let pctx = package_context(ctx, &c, state == "broken");
         let limit = limit.clone();
-        let root = ctx.dir.clone();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore open");
-            heal_one(pctx, c, state, root).await
+            heal_one(pctx, c, state, pm).await
         });
     }
     // One progress display: a bar on a terminal, a line per package otherwise.

@@ -30,14 +30,14 @@ pub struct Placed {
     pub sha256: Option<String>,
 }
 
-fn result(config: &Config, source: Source, sha256: Option<&str>) -> InstallResult {
+fn result(ctx: &Context, config: &Config, source: Source, sha256: Option<&str>) -> InstallResult {
     InstallResult {
         path: config.module.to_string_lossy().into_owned(),
         source,
         url: Some(redact_url(&config.hosted_tarball)),
         sha256: sha256.map(String::from),
         package: None,
-        dry_run: false,
+        dry_run: ctx.opts.dry_run,
     }
 }
 
@@ -61,7 +61,7 @@ pub async fn install(
     refuse_unsafe_module_path(ctx, &config)?;
     let fallback = ctx.opts.fallback_to_build.matches(&name);
     if !ctx.opts.update_binary && config.module.exists() {
-        return Ok(already_installed(&name, &config));
+        return Ok(already_installed(ctx, &name, &config));
     }
     // An installed platform package already holds the binding: no download at all.
     if !ctx.opts.update_binary {
@@ -81,16 +81,18 @@ pub async fn install(
         }
     ));
     if ctx.opts.dry_run {
-        return Ok(would_install(ctx, &config, fallback));
+        return would_install(ctx, &config, fallback);
     }
     match place(ctx, &config).await {
-        Ok(placed) if placed.source == Source::Existing => Ok(already_installed(&name, &config)),
+        Ok(placed) if placed.source == Source::Existing => {
+            Ok(already_installed(ctx, &name, &config))
+        }
         Ok(placed) => Ok(Outcome::line(
             format!(
                 "[{name}] Success: \"{}\" is installed via remote",
                 config.module.display()
             ),
-            result(&config, placed.source, placed.sha256.as_deref()),
+            result(ctx, &config, placed.source, placed.sha256.as_deref()),
         )),
         Err(e @ Error::BindingLoad { .. }) if fallback => {
             // Checked before anything was replaced: the previous binding is still there.
@@ -190,7 +192,7 @@ fn refuse_unsafe_module_path(ctx: &Context, config: &Config) -> Result<()> {
     Ok(())
 }
 
-fn already_installed(name: &str, config: &Config) -> Outcome<InstallResult> {
+fn already_installed(ctx: &Context, name: &str, config: &Config) -> Outcome<InstallResult> {
     Outcome {
         stdout: vec![
             format!(
@@ -199,14 +201,16 @@ fn already_installed(name: &str, config: &Config) -> Outcome<InstallResult> {
             ),
             "Pass --update-binary to reinstall or --build-from-source to recompile".into(),
         ],
-        result: result(config, Source::Existing, None),
+        result: result(ctx, config, Source::Existing, None),
     }
 }
 
 /// `install --dry-run`: what would be downloaded, and where it would go. Nothing is
 /// fetched (not even a HEAD request), written or built.
-fn would_install(ctx: &Context, config: &Config, fallback: bool) -> Outcome<InstallResult> {
-    let url = redact_url(&config.hosted_tarball);
+fn would_install(ctx: &Context, config: &Config, fallback: bool) -> Result<Outcome<InstallResult>> {
+    // The URL the real install would fetch, after PREGYP_MIRROR and the config file.
+    let target = NetSettings::load(&ctx.opts.env)?.install_target(&ctx.opts, config);
+    let url = redact_url(&target.url);
     let mut stdout = vec![format!(
         "[{}] Would install \"{}\" from {url}",
         ctx.name(),
@@ -215,9 +219,9 @@ fn would_install(ctx: &Context, config: &Config, fallback: bool) -> Outcome<Inst
     if fallback {
         stdout.push("(and build from source with node-gyp if that download failed)".into());
     }
-    let mut r = result(config, Source::Remote, None);
-    r.dry_run = true;
-    Outcome { stdout, result: r }
+    let mut r = result(ctx, config, Source::Remote, None);
+    r.url = Some(url);
+    Ok(Outcome { stdout, result: r })
 }
 
 async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome<InstallResult>> {
@@ -231,9 +235,7 @@ async fn build_instead(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Insta
     };
     super::run_step(ctx, &step).await?;
     let config = ctx.evaluate("install", napi)?;
-    let mut r = result(&config, Source::Build, None);
-    r.dry_run = ctx.opts.dry_run;
-    Ok(Outcome::quiet(r))
+    Ok(Outcome::quiet(result(ctx, &config, Source::Build, None)))
 }
 
 /// The reference's `print_fallback_error`, with the cause in one line.
@@ -315,11 +317,7 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
             sha256: None,
         });
     }
-    // PREGYP_MIRROR and the config file rewrite the URL unless the package's own mirror
-    // setting (`npm_config_<module>_binary_host_mirror`) already chose the host.
-    let net = NetSettings::load(&ctx.opts.env)?;
-    let per_package = ctx.opts.mirror_for(&config.module_name).is_some();
-    let target = net.target(&config.hosted_tarball, !per_package);
+    let target = NetSettings::load(&ctx.opts.env)?.install_target(&ctx.opts, config);
     if let Some(m) = &target.mirror {
         log::info(format!(
             "install using mirror {} (from {m})",

@@ -53,6 +53,17 @@ impl PackageManager {
         }
     }
 
+    /// How a person runs `package`'s install script again (Yarn 1 has no rebuild command:
+    /// npm's works on its node_modules).
+    pub fn rebuild(self, package: &str) -> String {
+        match self {
+            Self::Npm | Self::YarnClassic => format!("npm rebuild {package}"),
+            Self::Pnpm => format!("pnpm rebuild {package}"),
+            Self::YarnBerry => format!("yarn rebuild {package}"),
+            Self::Bun => format!("bun pm trust {package}"),
+        }
+    }
+
     /// How to let `package` run its install script with this package manager.
     pub fn approve(self, package: &str) -> String {
         match self {

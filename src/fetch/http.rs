@@ -230,10 +230,8 @@ pub fn through_proxy(opts: &Options, url: &str, e: Error) -> Error {
     } else {
         (opts.proxy.as_deref(), "proxy")
     };
-    let host = url
-        .split_once("://")
-        .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
-        .unwrap_or("");
+    // Advisory only: reqwest's own NO_PROXY matching (IPs, ranges) decides the route.
+    let host = crate::config::urls::split(url).map_or("", |p| p.host);
     let bypassed = opts.noproxy.as_deref().is_some_and(|list| {
         list.split(',')
             .map(|h| h.trim().trim_start_matches('.'))

@@ -214,6 +214,20 @@ impl NetSettings {
     }
 }
 
+impl NetSettings {
+    /// Where `install` fetches `config`'s tarball from: its `hosted_tarball`, rewritten by a
+    /// mirror entry unless the package's own mirror setting
+    /// (`npm_config_<module>_binary_host_mirror`) already chose the host.
+    pub fn install_target(
+        &self,
+        opts: &crate::config::options::Options,
+        config: &crate::config::versioning::Config,
+    ) -> Target {
+        let own_mirror = opts.mirror_for(&config.module_name).is_some();
+        self.target(&config.hosted_tarball, !own_mirror)
+    }
+}
+
 /// A binary URL ready to fetch.
 #[derive(Debug, Clone)]
 pub struct Target {

@@ -40,11 +40,8 @@ pub fn script_naming(raw: &Value, tool: &str) -> Option<String> {
     SCRIPTS.iter().find_map(|k| {
         let s = scripts.get(*k)?.as_str()?;
         s.split(|c: char| c.is_whitespace() || "|&;()".contains(c))
-            .any(|w| {
-                w == tool
-                    || w.ends_with(&format!("/{tool}"))
-                    || w.ends_with(&format!("/.bin/{tool}"))
-            })
+            // `tool` alone or as a path (`node_modules/.bin/tool`).
+            .any(|w| w == tool || w.ends_with(&format!("/{tool}")))
             .then(|| s.to_string())
     })
 }

@@ -99,16 +99,12 @@ pub async fn migrate(ctx: &Context) -> Result<Outcome<MigrateResult>> {
     // One run at a time per folder: everything below is read and written under the
     // lock, so that a second run sees the first one's result whole.
     let _lock = crate::place::staging::lock_for("migrate", lock_path(&ctx.dir), &ctx.dir).await?;
-    let mut reloaded = ctx.clone();
-    reloaded.manifest = crate::config::manifest::Manifest::load(&ctx.manifest.path, &ctx.dir)?;
-    let ctx = &reloaded;
     let pj = ctx.manifest.path.clone();
     let text = std::fs::read_to_string(&pj).at("read", &pj)?;
-    let doc: Value = serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
-        path: pj.clone(),
-        source,
-    })?;
-    let Value::Object(mut doc) = doc else {
+    let mut reloaded = ctx.clone();
+    reloaded.manifest = crate::config::manifest::Manifest::parse(text.as_bytes(), pj.clone())?;
+    let ctx = &reloaded;
+    let Value::Object(mut doc) = ctx.manifest.raw.clone() else {
         return Err(Error::MigrateRefused(format!(
             "{} is not a JSON object; nothing was changed",
             pj.display()
@@ -543,10 +539,9 @@ fn latest_napi(ctx: &Context) -> Option<u32> {
 /// The lock file of migrate runs on `dir`: in the temp folder, so that the package
 /// gets no file of it.
 fn lock_path(dir: &Path) -> PathBuf {
-    use sha2::Digest;
     let dir = dunce::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let hash = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
-    std::env::temp_dir().join(format!("pregyp-migrate-{}.lock", &hex::encode(hash)[..16]))
+    let hash = crate::fetch::cache::sha256_hex(dir.to_string_lossy().as_bytes());
+    std::env::temp_dir().join(format!("pregyp-migrate-{}.lock", &hash[..16]))
 }
 
 /// Refuses to change files that nothing can restore, unless `--yes` or a person at a

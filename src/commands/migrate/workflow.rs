@@ -12,8 +12,7 @@ use serde_json::{Map, Value};
 const SEAL: &str = "# pregyp migrate, sha256 of the lines above: ";
 
 fn seal_of(body: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16].to_string()
+    crate::fetch::cache::sha256_hex(body.as_bytes())[..16].to_string()
 }
 
 pub(super) fn sealed(body: String) -> String {
@@ -96,24 +95,17 @@ enum HostKind {
 }
 
 fn host_kind(ctx: &Context) -> HostKind {
-    let host = ctx
-        .evaluate("publish", super::latest_napi(ctx))
-        .map(|c| c.hosted_tarball)
-        .unwrap_or_default();
-    if host.contains("amazonaws.com")
-        || host.starts_with("s3")
-        || ctx
-            .manifest
-            .raw
-            .get("binary")
-            .and_then(|b| b.get("bucket"))
-            .is_some()
-    {
+    let Ok(config) = ctx.evaluate("publish", super::latest_napi(ctx)) else {
+        return HostKind::Other(String::new());
+    };
+    let host = config.hosted_tarball.as_str();
+    // The test `pregyp publish` makes: a host it can publish to is S3.
+    if config.s3_location().is_ok() {
         HostKind::S3
     } else if host.starts_with("https://github.com/") && host.contains("/releases/download/") {
         HostKind::GithubReleases
     } else {
-        HostKind::Other(host)
+        HostKind::Other(config.hosted_tarball)
     }
 }
 
