@@ -111,7 +111,10 @@ const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 // lib/api.js gets what it needs from here as an argument: no circular require.
 let apiModule;
 // `evaluator()`: a find() core that also plans command lines (the wasm one), for the CLI without the full binary.
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasmCore([])) }));
+// Install on first use: `opts.install`, or PREGYP_INSTALL_ON_FIND=1|true (anything else is off
+// and keeps find() on its fast path).
+const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasmCore([])), wantsInstall }));
 
 // The usual first candidate without running the general search (module resolution costs
 // about 0.1 ms in a cold process, bench/find.js): the find() core of the @pregyp/<triple>
@@ -144,7 +147,7 @@ function loadFull() {
 // through an npm alias): it returns the path, found or not, because code written for the
 // reference asks for candidate paths and `require`s each in a try/catch.
 exports.find = function find(packageJsonPath, opts) {
-  if (!opts && !process.env.PREGYP_INSTALL_ON_FIND && !process.versions.pnp) return core.find(String(packageJsonPath));
+  if (!opts && !process.versions.pnp && !wantsInstall()) return core.find(String(packageJsonPath));
   return api().find(core, packageJsonPath, opts);
 };
 
@@ -162,7 +165,7 @@ exports.load = function load(packageJsonPathOrDir, opts) {
     // Yarn Plug'n'Play: no node_modules to look in; PnP resolves the platform package.
     p = process.versions.pnp ? api().pnpCheck(core, file, o) : null;
     if (!p) {
-      if (!api().wantsInstall(opts)) throw e;
+      if (!wantsInstall(opts)) throw e;
       try {
         api().installMissing(file);
       } catch (failed) {

@@ -97,6 +97,7 @@ describe('--dry-run changes nothing, for every command', () => {
       assert.deepStrictEqual(await bucketKeys(), keys, `${c.name} --dry-run changed the bucket`);
       // Refused, or honoured: never an unknown-option error.
       assert.doesNotMatch(r.stderr, /unknown option|does not apply/, r.stderr);
+      exits[c.name] = r.code;
 
       const opts = { directory: dir, 'dry-run': true, args: argsOf[c.name] };
       for (const f of flagsOf[c.name] || []) opts[f.replace(/^--/, '')] = true;
@@ -106,7 +107,9 @@ describe('--dry-run changes nothing, for every command', () => {
         process.env[k] = v;
       }
       try {
-        await Promise.resolve().then(() => pregyp[c.api](opts)).catch(() => {});
+        await Promise.resolve()
+          .then(() => pregyp[c.api](opts))
+          .catch((e) => assert.ok(!['E_UNKNOWN_OPTION', 'E_INVALID_OPTION', 'E_USAGE'].includes(e.code), `${c.api}: ${e.code} ${e.message}`));
       } finally {
         for (const [k, v] of Object.entries(saved)) {
           if (v === undefined) delete process.env[k];
@@ -117,10 +120,32 @@ describe('--dry-run changes nothing, for every command', () => {
       assert.deepStrictEqual(await bucketKeys(), keys, `${c.api}({ 'dry-run': true }) changed the bucket`);
 
       const localTree = snapshot(local);
-      await runCli([c.name, ...(argsOf[c.name] || []), ...(flagsOf[c.name] || []), '--dry-run'], { cwd: local });
+      const l = await runCli([c.name, ...(argsOf[c.name] || []), ...(flagsOf[c.name] || []), '--dry-run'], { cwd: local });
       assert.deepStrictEqual(snapshot(local), localTree, `${c.name} --dry-run changed the package on a file:// host`);
+      assert.doesNotMatch(l.stderr, /unknown option|does not apply/, l.stderr);
     });
   }
+
+  // Each command either does its dry run (exit 0) or is one of these, which have nothing
+  // to do here and say so; a command that fails before reaching its writes is caught.
+  const exits = {};
+  // publish: the object is already on the bucket (before() published it), and a dry run
+  // refuses as the real publish would.
+  const REFUSE_HERE = ['publish (exit 1)'];
+  test('postinstall-build --dry-run leaves an interrupted run\'s package.json backup alone', async () => {
+    const d = makePackage({ host: 'https://example.invalid/' });
+    fs.writeFileSync(path.join(d, 'package.json.pregyp-backup'), '{"name":"the-original"}\n');
+    const tree = snapshot(d);
+    const r = await runCli(['postinstall-build', 'lib/missing', 'node', '-e', '0', '--dry-run'], { cwd: d });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /would restore .*package\.json from an interrupted earlier run/);
+    assert.deepStrictEqual(snapshot(d), tree);
+  });
+
+  test('every --dry-run above ran to its end', () => {
+    const failed = Object.entries(exits).filter(([, code]) => code !== 0).map(([name, code]) => `${name} (exit ${code})`);
+    assert.deepStrictEqual(failed, REFUSE_HERE);
+  });
 
   test('what --dry-run says it would do', async () => {
     const clean = ok(await runCli(['clean', '--dry-run'], { cwd: dir, env }), 'clean --dry-run');

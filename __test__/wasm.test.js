@@ -58,6 +58,8 @@ function cases() {
   out.push(write(bad, 'package.json', '{oops'));
   out.push(path.join(tmpdir('pregyp-wasm-'), 'package.json'));
   out.push(path.relative(process.cwd(), out[0]));
+  // A package folder stands for its package.json.
+  out.push(path.dirname(out[0]));
   // Platform packages: found (with a binding), of another version, not installed.
   const triple = `${process.platform}-${process.arch}`;
   for (const [version, binding] of [['1.2.3', true], ['1.0.0', true], [null, false]]) {
@@ -157,12 +159,14 @@ test("find() and load() tests of the suite pass through wasm (PREGYP_FIND_CORE=w
 });
 
 test('the wasm core is what runs when the find() binary is hidden, and it says so nowhere', { skip: SKIP }, () => {
-  const code = "const p = require('.'); console.log(JSON.stringify(p.find('__test__/fixtures/hello-addon/package.json')));";
+  // The child says on stderr whether the wasm loader (lib/wasm.js) ran.
+  const code = "const p = require('.'); console.log(JSON.stringify(p.find('__test__/fixtures/hello-addon/package.json'))); console.error(Object.keys(require.cache).some((f) => f.endsWith(require('path').join('lib', 'wasm.js'))))";
   const native = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', env: cleanEnv() });
-  const wasm = spawnSync(process.execPath, ['--trace-warnings', '-e', `${code} console.error(typeof WebAssembly.Module)`], { cwd: ROOT, encoding: 'utf8', env: { ...cleanEnv(), PREGYP_TEST_HIDE_NATIVE: '1' } });
+  assert.strictEqual(native.stderr, 'false\n', 'the native core runs by default');
+  const wasm = spawnSync(process.execPath, ['--trace-warnings', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...cleanEnv(), PREGYP_TEST_HIDE_NATIVE: '1' } });
   assert.strictEqual(wasm.status, 0, wasm.stderr);
   assert.strictEqual(wasm.stdout, native.stdout);
-  assert.strictEqual(wasm.stderr, 'function\n', 'no warning on stderr');
+  assert.strictEqual(wasm.stderr, 'true\n', 'the wasm core ran, and no warning on stderr');
 });
 
 test('require never throws, even without any binary: find() and load() then explain', () => {

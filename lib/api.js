@@ -112,7 +112,7 @@ module.exports = function api(shim) {
     return core.check(packageJsonPath, { ...(o || {}), platformPackageDir: dir });
   }
 
-  const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
+  const { wantsInstall } = shim;
 
   // `install` for the package of this package.json, blocking (see docs/api.md, "Install on first use").
   // With --fallback-to-build, as the install script that platform packages replace had it:
@@ -176,7 +176,6 @@ module.exports = function api(shim) {
     find,
     findOptions,
     installMissing,
-    wantsInstall,
     /**
      * Runs a command line (without `node` and the script); resolves to the exit code.
      * `opts.program`: the name it runs under (`node-pre-gyp` logs in the reference's shape).

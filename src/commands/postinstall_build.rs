@@ -343,6 +343,12 @@ fn with_local_bin(env: &[(String, String)], dir: &Path) -> Vec<(String, String)>
     with_var(env, &key, joined)
 }
 
+/// The build postinstall-build runs: a package manager's `run <script>`, or a shell command.
+enum BuildStep {
+    PackageManager(Vec<String>),
+    Shell(String),
+}
+
 /// `postinstall-build [--script name] [--only-as-dependency] <artifact> [command]`.
 pub async fn postinstall_build(
     ctx: &Context,
@@ -373,6 +379,13 @@ pub async fn postinstall_build(
     // put the user's own back first.
     let backup = ctx.dir.join(BACKUP_NAME);
     if let Ok(original) = std::fs::read(&backup) {
+        if ctx.opts.dry_run {
+            crate::log::warn(format!(
+                "postinstall-build: dry run: would restore {} from an interrupted earlier run",
+                ctx.dir.join("package.json").display()
+            ));
+            return skipped("dry run", args.first().map(String::as_str));
+        }
         crate::place::atomic::write_file(&ctx.dir.join("package.json"), &original)?;
         std::fs::remove_file(&backup).at("remove", &backup)?;
         crate::log::warn(format!(
@@ -412,19 +425,28 @@ pub async fn postinstall_build(
         "postinstall-build: {artifact} not found, building {}",
         ctx.name()
     ));
+    let life = Lifecycle::from_env(env);
+    let pm = life.invocation(&ctx.host);
+    // The build: `--script`, else the command given, else the `build` script; `shown` is
+    // how it is logged (the dry run says the same).
+    let (build_step, shown) = match (&script, &command) {
+        (None, Some(c)) => (BuildStep::Shell(c.clone()), crate::redact::redact_arg(c)),
+        (s, _) => {
+            let args = vec![
+                "run".to_string(),
+                s.clone().unwrap_or_else(|| "build".into()),
+            ];
+            let shown = pm.command(&args).to_string();
+            (BuildStep::PackageManager(args), shown)
+        }
+    };
     if ctx.opts.dry_run {
         crate::log::info(format!(
-            "postinstall-build: dry run: would install the build dependencies and run {}",
-            command
-                .clone()
-                .or_else(|| script.as_ref().map(|s| format!("npm run {s}")))
-                .unwrap_or_else(|| "npm run build".into())
+            "postinstall-build: dry run: would install the build dependencies and run {shown}"
         ));
         return skipped("dry run", Some(artifact));
     }
 
-    let life = Lifecycle::from_env(env);
-    let pm = life.invocation(&ctx.host);
     let runner = Runner {
         ctx,
         pm: pm.clone(),
@@ -483,21 +505,9 @@ pub async fn postinstall_build(
     }
 
     let build_env = with_local_bin(&guarded_env, &ctx.dir);
-    let (result, shown) = match (&script, &command) {
-        (Some(s), _) => {
-            let args = vec!["run".to_string(), s.clone()];
-            let shown = pm.command(&args).to_string();
-            (runner.run_pm(args, &build_env).await, shown)
-        }
-        (None, Some(c)) => (
-            runner.run_shell(c, &build_env).await,
-            crate::redact::redact_arg(c),
-        ),
-        (None, None) => {
-            let args = vec!["run".to_string(), "build".to_string()];
-            let shown = pm.command(&args).to_string();
-            (runner.run_pm(args, &build_env).await, shown)
-        }
+    let result = match build_step {
+        BuildStep::PackageManager(args) => runner.run_pm(args, &build_env).await,
+        BuildStep::Shell(c) => runner.run_shell(&c, &build_env).await,
     };
 
     let mut removed = Vec::new();

@@ -19,6 +19,10 @@ mod imp {
         path.is_file()
     }
 
+    pub fn is_dir(path: &Path) -> bool {
+        path.is_dir()
+    }
+
     pub fn exists(path: &Path) -> bool {
         path.exists()
     }
@@ -113,6 +117,10 @@ mod imp {
         kind(path) == 1
     }
 
+    pub fn is_dir(path: &Path) -> bool {
+        kind(path) == 2
+    }
+
     pub fn exists(path: &Path) -> bool {
         kind(path) != 0
     }
@@ -168,6 +176,11 @@ pub fn read_to_string(path: &Path) -> io::Result<String> {
 /// Whether `path` is a file (following links).
 pub fn is_file(path: &Path) -> bool {
     imp::is_file(path)
+}
+
+/// Whether `path` is a folder (following links).
+pub fn is_dir(path: &Path) -> bool {
+    imp::is_dir(path)
 }
 
 /// Whether anything is at `path` (following links).

@@ -118,7 +118,9 @@ impl Manifest {
                 })
             }
             // A package folder stands for its package.json, as in load().
-            Err(_) if abs.is_dir() => return Self::load(&path.join("package.json"), cwd),
+            Err(_) if crate::config::hostfs::is_dir(&abs) => {
+                return Self::load(&path.join("package.json"), cwd)
+            }
             Err(e) => return Err(Error::io("read", &abs, e)),
         };
         // A drive-less absolute Windows path (`\dir\package.json`) is read on the current
@@ -271,7 +273,7 @@ impl Manifest {
         let b = self.binary.as_ref().expect("checked above");
         if let Some(HostSpec::Url(host)) = &b.host {
             // Templates ({name}, {version}) may stand anywhere but in the scheme.
-            check_host_protocol(host, &format!("binary.host in {}", self.path.display()))?;
+            check_host_protocol(host, || format!("binary.host in {}", self.path.display()))?;
         }
         Ok(b)
     }
@@ -279,7 +281,8 @@ impl Manifest {
 
 /// https only; http is accepted for loopback hosts (tests, local mirrors) and `file:`
 /// for a local folder. `setting` says where the host came from, for the message.
-pub fn check_host_protocol(host: &str, setting: &str) -> Result<()> {
+/// `setting` names the setting for the error (built only then: this runs in every find()).
+pub fn check_host_protocol(host: &str, setting: impl FnOnce() -> String) -> Result<()> {
     let lower = host.to_ascii_lowercase();
     let scheme = lower.split_once("://").map(|(s, _)| s).filter(|s| {
         s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -294,7 +297,7 @@ pub fn check_host_protocol(host: &str, setting: &str) -> Result<()> {
     if !ok {
         return Err(Error::InvalidHostProtocol {
             protocol: scheme.map_or_else(|| "none".to_string(), |s| format!("{s}:")),
-            setting: format!("{setting} is \"{}\"", crate::redact::redact_url(host)),
+            setting: format!("{} is \"{}\"", setting(), crate::redact::redact_url(host)),
         });
     }
     Ok(())

@@ -318,7 +318,7 @@ pub fn evaluate(
     // Derived values, each evaluated against everything before it (reference order).
     let host_url = fix_slashes(&eval_template(&raw_host, &v));
     if opts.mirror.is_some() {
-        check_host_protocol(&host_url, "the binary host mirror")?;
+        check_host_protocol(&host_url, || "the binary host mirror".into())?;
     }
     v.insert("host".into(), s(&host_url));
 
