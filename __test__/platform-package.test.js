@@ -150,6 +150,15 @@ test('platform-package merges builds for several Node ABIs into one package, eac
   assert.match(clash.stderr, /invalid `binary\.package_name`: the staged tarball widget-v1\.2\.3-linux-x64-glibc\.tar\.gz could be the build for any Node ABI \(…, node-v\d+, node-v\d+, node-v\d+\): add \{node_abi\} to package_name/);
 });
 
+test('platform-package --from: a non-Node-API build for a target without a libc (macOS) is one ABI\'s, whatever libc the machine packing it has', async () => {
+  const dir = widget({ module_path: './lib/binding', package_name: '{module_name}-v{version}-{node_abi}-{platform}-{arch}.tar.gz', napi_versions: undefined, remote_path: undefined, platform_packages: { targets: ['darwin-arm64'] } });
+  const from = tmpdir('pregyp-artifacts-');
+  makeTarball(path.join(from, 'widget-v1.2.3-node-v127-darwin-arm64.tar.gz'), [{ name: 'binding/widget.node', type: 'file', content: 'mac 127' }]);
+  const r = await runCli(['platform-package', '--from', from], { cwd: dir });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(read(dir, 'build', 'npm', '@acme', 'widget-darwin-arm64', 'abi', 'node-v127', 'lib', 'binding', 'widget.node'), 'mac 127');
+});
+
 // An installed app whose platform package holds builds sorted by Node ABI (`abis`).
 function abiApp(abis) {
   const src = widget({ module_path: './lib/binding', package_name: '{module_name}-v{version}-{node_abi}-{platform}-{arch}-{libc}.tar.gz', napi_versions: undefined, remote_path: undefined });

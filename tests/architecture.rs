@@ -193,14 +193,18 @@ fn edges(src_dir: &Path) -> BTreeMap<Module, BTreeMap<Module, String>> {
             .into_iter()
             .map(|p| (p.clone(), format!("crate::{p}")))
             .collect();
-        // `super::x` from a folder's module is `<folder>::x`.
-        if let Some((folder, _)) = from.rsplit_once("::") {
-            used.extend(
-                paths_after(&src, "super::")
-                    .into_iter()
-                    .map(|p| (format!("{folder}::{p}"), format!("super::{p}"))),
-            );
-        }
+        // `super::x` is the parent module's `x`; each further `super::` goes one up.
+        let parent: Vec<&str> = from.split("::").collect();
+        used.extend(paths_after(&src, "super::").into_iter().filter_map(|p| {
+            let mut base = parent[..parent.len() - 1].to_vec();
+            let mut rest = p.as_str();
+            while let Some(r) = rest.strip_prefix("super::") {
+                base.pop()?;
+                rest = r;
+            }
+            base.push(rest);
+            Some((base.join("::"), format!("super::{p}")))
+        }));
         let out = graph.entry(from.clone()).or_default();
         for (path, shown) in used {
             if let Some(to) = target_of(&known, &path) {
@@ -372,38 +376,31 @@ fn no_command_uses_another_command() {
         "a command module uses another command's module (move what they share to commands/common/, or run the other command through commands::run_step):\n{}",
         v.join("\n")
     );
-    // The check itself, on a planted graph.
-    let planted: BTreeMap<Module, BTreeMap<Module, String>> = [
-        ("commands::heal", "commands::install", "super::install"),
+    // The check itself, on a planted tree read as the real one is.
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in [
         (
-            "commands::common::x",
-            "commands::package",
-            "super::super::package",
+            "commands/mod.rs",
+            "pub mod common; pub mod heal; pub mod install; pub mod migrate; pub mod package;",
         ),
-        (
-            "commands::migrate::js",
-            "commands::migrate",
-            "super::Target",
-        ),
-        (
-            "commands::install",
-            "commands::common::staged",
-            "super::common::staged",
-        ),
-    ]
-    .into_iter()
-    .map(|(a, b, p)| {
-        (
-            a.to_string(),
-            BTreeMap::from([(b.to_string(), p.to_string())]),
-        )
-    })
-    .collect();
+        ("commands/heal.rs", "use super::install::install;\n"),
+        ("commands/install.rs", "use super::common::staged::S;\n"),
+        ("commands/package.rs", ""),
+        ("commands/common/mod.rs", "pub mod staged; pub mod x;"),
+        ("commands/common/staged.rs", ""),
+        ("commands/common/x.rs", "use super::super::package::P;\n"),
+        ("commands/migrate/mod.rs", "pub mod js; pub struct Target;"),
+        ("commands/migrate/js.rs", "use super::Target;\n"),
+    ] {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
     assert_eq!(
-        command_crossings(&planted),
+        command_crossings(&edges(dir.path())),
         [
-            "commands::common::x uses super::super::package",
-            "commands::heal uses super::install"
+            "commands::common::x uses super::super::package::P",
+            "commands::heal uses super::install::install"
         ]
     );
 }

@@ -458,7 +458,10 @@ fn from_tarballs(
     let host_libc = crate::config::target::libc().family.to_string();
     let with_libc = pp.targets.iter().flat_map(|t| match &t.libc {
         Some(l) => vec![(t, l.clone())],
-        None => vec![(t, "unknown".to_string()), (t, host_libc.clone())],
+        None if host_libc != "unknown" => {
+            vec![(t, "unknown".to_string()), (t, host_libc.clone())]
+        }
+        None => vec![(t, "unknown".to_string())],
     });
     for (t, libc) in with_libc {
         let mut c = ctx.clone();
@@ -534,8 +537,10 @@ fn from_tarballs(
             .filter(|(_, c)| c.napi_build_version.is_none())
             .map(|(_, c)| abi_label(c))
             .collect();
+        // The same build under both libc spellings is one ABI, not two.
+        abis.sort_by_key(|a| abi_order(a));
+        abis.dedup();
         if abis.len() > 1 {
-            abis.sort_by_key(|a| abi_order(a));
             let shown: Vec<&str> = abis
                 .iter()
                 .rev()
