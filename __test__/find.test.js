@@ -77,13 +77,14 @@ test('find() reports the reference errors with stable codes', () => {
 test('find() never reads the host application argv', () => {
   const { file } = pkg(VARIANTS.plain);
   const p = touch(reference.find(file));
-  const saved = process.argv;
-  process.argv = [...saved, '--debug', '--target_arch=ia32', '--s3_host=bogus'];
-  try {
-    assert.strictEqual(pregyp.find(file), p);
-  } finally {
-    process.argv = saved;
-  }
+  // The process's real arguments (what the native core could read through the OS), in a
+  // child of its own: --target_arch=ia32 would change the path if they were read.
+  const code = `console.log(require(${JSON.stringify(path.join(__dirname, '..'))}).find(${JSON.stringify(file)}))`;
+  // process.argv[1] stands where an application's script would.
+  const args = ['app.js', '--debug', '--target_arch=ia32', '--s3_host=bogus'];
+  const r = spawnSync(process.execPath, ['-e', code, '--', ...args], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.strictEqual(r.stdout.trim(), p);
 });
 
 // pregyp installed under the old name, as `"@mapbox/node-pre-gyp": "npm:pregyp@..."` puts it:

@@ -107,6 +107,13 @@ fn level_of_unparsed(argv: &[String]) -> Option<crate::log::LogLevel> {
 /// shape); returns the process exit code.
 pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env, program: &str) -> i32 {
     log::set_program(program);
+    let code = run_command_line(argv, host, cwd, env).await;
+    // API calls made after it, in the same process, speak as pregyp again.
+    log::set_program("pregyp");
+    code
+}
+
+async fn run_command_line(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32 {
     let inv = match options::parse(&argv, env) {
         Ok(i) => i,
         Err(e) => {
