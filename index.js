@@ -1,8 +1,9 @@
 'use strict';
-// pregyp's JS shim. find() runs inside every addon's `require`, so this file is
-// kept tiny: it opens only the small find() binary; the rest of the API (lib/api.js)
-// and the full binary are loaded on first use. The native loader's source is
-// lib/loader.js (copied below by `npm run types`).
+// pregyp's JS shim. find() runs inside every addon's `require`, so this file is the fast
+// path only: it opens the small find() binary of @pregyp/<triple> beside this package and
+// asks it. The search elsewhere (lib/loader.js, whose fast part is copied below by
+// `npm run types`), the rest of the API (lib/api.js) and the full binary are loaded on
+// first use.
 // <generated:loader>
 const P = process.platform;
 const A = process.arch;
@@ -48,62 +49,6 @@ const VERSION = '0.1.0';
 const ops = (x) => ({ find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o), evaluate: (p, o) => JSON.parse(x(5, p, o)) });
 // </generated:ops>
 
-// pregyp[-find].<triple>.node from the package folder (a local build, or a binary fetched
-// on first use), else from its platform package: @pregyp/<triple> holds the find() core,
-// @pregyp/full-<triple> the commands (found beside pregyp, or beside @pregyp/cli where the
-// package manager does not hoist). A platform package must be of this very version (an
-// older one left by a partial upgrade would not match this JS). `tried`: [path, error]
-// pairs already tried; `none()` is what to do when nothing loads (by default, throw the
-// explanation).
-function loadBinding(stem, tried = [], none = () => {
-  throw api().noBinaryError(tried, undefined, stem);
-}) {
-  if (HIDE === '1' || (HIDE_NATIVE && stem === 'pregyp-find')) {
-    tried.push([HIDE === '1' ? 'PREGYP_TEST_HIDE_NATIVE' : 'PREGYP_FIND_CORE=wasm', new Error('native binaries hidden')]);
-    return none();
-  }
-  const full = stem === 'pregyp';
-  // The package folder for every triple first, then the platform packages: on musl the
-  // glibc triple, tried first, then costs a failed open but no failed module resolution
-  // (require + first find() 1.51 -> 1.41 ms on musl x64; glibc's order is unchanged).
-  // Nothing cheap tells musl at this point (process.report takes 4 ms).
-  for (const local of [true, false]) {
-    for (const triple of TRIPLES) {
-      const file = `${stem}.${triple}.node`;
-      const pkg = full ? `@pregyp/full-${triple}` : `@pregyp/${triple}`;
-      let path = local ? `${__dirname}/${file}` : pkg;
-      try {
-        if (!local) path = require.resolve(`${pkg}/${file}`, full ? { paths: api().fullFrom() } : undefined);
-        if (tried.some((t) => t[0] === path)) continue;
-        // The find() core's version is checked by open(), from its init's answer: this
-        // runs in every addon's `require`, where lib/api.js and file reads cost.
-        if (!local && full) api().checkVersion(pkg, path);
-        return open(path, local || full ? undefined : pkg);
-      } catch (e) {
-        tried.push([path, e]);
-      }
-    }
-  }
-  return none();
-}
-
-// The find() core when no native binary loads: the same Rust compiled to WebAssembly
-// (lib/wasm.js), so that `require` never throws. Without it either, find() and load() throw
-// the E_PREGYP_NO_BINARY explanation. PREGYP_FIND_CORE=wasm uses it even where a native
-// find() core loads; for the tests, PREGYP_TEST_HIDE_NATIVE=1 hides every native binary
-// (a platform without any).
-function wasmCore(tried) {
-  const file = `${__dirname}/pregyp-find.wasm`;
-  try {
-    return require('./lib/wasm').open(file, INFO);
-  } catch (e) {
-    tried.push([file, e]);
-    const fail = () => {
-      throw api().noBinaryError(tried, undefined, 'pregyp-find');
-    };
-    return { ...ops(fail), plan: fail };
-  }
-}
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
 const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 // </generated:loader>
@@ -113,22 +58,28 @@ let apiModule;
 // `evaluator()`: a find() core that also plans command lines (the wasm one), for the CLI without the full binary.
 // Install on first use: `opts.install`, or PREGYP_INSTALL_ON_FIND=1|true (anything else is off
 // and keeps find() on its fast path).
-const wantsInstall = (opts) => Boolean(opts && opts.install) || /^(1|true)$/.test(process.env.PREGYP_INSTALL_ON_FIND || '');
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasmCore([])), wantsInstall }));
+// (Compared as strings: a regular expression's first use costs tens of microseconds here.)
+const wantsInstall = (opts) => Boolean(opts && opts.install) || ['1', 'true'].includes(process.env.PREGYP_INSTALL_ON_FIND);
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : loader().wasmCore([])), wantsInstall }));
+// The search beyond the fast path, the wasm core (lib/loader.js).
+let loaderModule;
+const loader = () => loaderModule || (loaderModule = require('./lib/loader').bind(api));
 
 // The usual first candidate without running the general search (module resolution costs
 // about 0.1 ms in a cold process, bench/find.js): the find() core of the @pregyp/<triple>
 // package beside this one, where npm, pnpm, yarn and bun all put it. On failure the search
 // goes on (a local build, then module resolution), with this one's error in its report.
+// The path is put together by hand: `require('path')` alone costs 0.1 ms here.
 let core;
-const first = require('path').join(__dirname, '..', '@pregyp', TRIPLES[0], 'pregyp-find.' + TRIPLES[0] + '.node');
+const SEP = P === 'win32' ? '\\' : '/';
+const first = `${__dirname.slice(0, __dirname.lastIndexOf(SEP))}${SEP}@pregyp${SEP}${TRIPLES[0]}${SEP}pregyp-find.${TRIPLES[0]}.node`;
 const tried = [];
 try {
   if (!HIDE_NATIVE) core = open(first, '@pregyp/' + TRIPLES[0]);
 } catch (e) {
   tried.push([first, e]);
 }
-core = core || loadBinding('pregyp-find', tried, () => wasmCore(tried));
+core = core || loader().loadBinding('pregyp-find', tried, () => loader().wasmCore(tried));
 let full;
 exports.binding = () => full || (full = loadFull());
 // The full binary (the commands). Its platform package may have been left out
@@ -136,7 +87,7 @@ exports.binding = () => full || (full = loadFull());
 function loadFull() {
   const tried = [];
   try {
-    return loadBinding('pregyp', tried);
+    return loader().loadBinding('pregyp', tried);
   } catch (e) {
     if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
     return open(api().fetchFull(tried));

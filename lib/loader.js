@@ -1,12 +1,13 @@
 'use strict';
 // The native loader: which binary to open for this platform, where to look for it, and
 // the version check against the @pregyp/<triple> platform package (as napi-rs's generated
-// loaders do). This file is its source; `npm run types` (scripts/gen-types.js) copies the
-// region below into index.js, and the test suite fails when the copy is stale. The shim
-// does not load this file: find() runs in every addon's `require`, and one more file to resolve
-// and compile costs about 0.2 ms there (bench/find.js, "require of a one-line JS module").
-// In index.js, `__dirname` is the package folder and `api()` loads lib/api.js.
-/* global api */
+// loaders do). find() runs in every addon's `require`, where each file resolved and compiled
+// and each `require` of a builtin costs about 0.1 ms (bench/find.js). So the region
+// between `// <loader>` and `// </loader>` (what the fast path needs: this process's
+// facts, open() and the operations) is copied into index.js by `npm run types`, and the
+// test suite fails when the copy is stale; the search below it (the package folder, module
+// resolution, the wasm core) is required from here only when that fast path fails.
+// In the region, `api()` loads lib/api.js (index.js passes it to bind()).
 // <loader>
 const P = process.platform;
 const A = process.arch;
@@ -52,6 +53,16 @@ const VERSION = '0.1.0';
 const ops = (x) => ({ find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o), evaluate: (p, o) => JSON.parse(x(5, p, o)) });
 // </generated:ops>
 
+const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
+const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
+// </loader>
+
+// The package folder (a local build, or binaries fetched on first use, sit there).
+const ROOT = require('path').join(__dirname, '..');
+let api = () => {
+  throw new Error('lib/loader.js: bind(api) first');
+};
+
 // pregyp[-find].<triple>.node from the package folder (a local build, or a binary fetched
 // on first use), else from its platform package: @pregyp/<triple> holds the find() core,
 // @pregyp/full-<triple> the commands (found beside pregyp, or beside @pregyp/cli where the
@@ -75,7 +86,7 @@ function loadBinding(stem, tried = [], none = () => {
     for (const triple of TRIPLES) {
       const file = `${stem}.${triple}.node`;
       const pkg = full ? `@pregyp/full-${triple}` : `@pregyp/${triple}`;
-      let path = local ? `${__dirname}/${file}` : pkg;
+      let path = local ? `${ROOT}/${file}` : pkg;
       try {
         if (!local) path = require.resolve(`${pkg}/${file}`, full ? { paths: api().fullFrom() } : undefined);
         if (tried.some((t) => t[0] === path)) continue;
@@ -97,9 +108,9 @@ function loadBinding(stem, tried = [], none = () => {
 // find() core loads; for the tests, PREGYP_TEST_HIDE_NATIVE=1 hides every native binary
 // (a platform without any).
 function wasmCore(tried) {
-  const file = `${__dirname}/pregyp-find.wasm`;
+  const file = `${ROOT}/pregyp-find.wasm`;
   try {
-    return require('./lib/wasm').open(file, INFO);
+    return require('./wasm').open(file, INFO);
   } catch (e) {
     tried.push([file, e]);
     const fail = () => {
@@ -108,15 +119,19 @@ function wasmCore(tried) {
     return { ...ops(fail), plan: fail };
   }
 }
-const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
-const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
-// </loader>
 
 // pregyp's own scripts (scripts/build.js, scripts/gen-types.js, lib/fetch-self.js) take
 // the platform list from here too: this platform's triples, the running libc's first.
 const hostTriples = () => (P === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? [...TRIPLES].reverse() : TRIPLES);
 module.exports = {
   hostTriples,
+  loadBinding,
+  wasmCore,
+  // index.js hands over its lib/api.js loader, for the explanations and version checks.
+  bind(a) {
+    api = a;
+    return module.exports;
+  },
   // Opens a find() core binary as index.js does (the tests compare it with the wasm core).
   open,
   // This platform's first triple with `<stem>.<triple>.node` in `dir` (a local build at the
