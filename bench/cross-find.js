@@ -4,13 +4,15 @@
 // emulated platforms (scripts/test-cross.js --bench starts it under arm64 Node in qemu,
 // Windows Node in Wine and musl Node, with that platform's binaries), or natively:
 //   node bench/cross-find.js [<pregyp package folder>] [<output file>] [<floor addon>]
-// In one process: the first require + find() of each tool (cold: its modules, for pregyp
-// also its binary, are loaded then), and the median of 200 rounds of 20 further calls.
+// The first require + find() of each tool (cold: its modules, for pregyp also its binary,
+// are loaded then), and the median of 200 rounds of 20 further calls.
 // The floor, when given: the first require of a small C Node-API addon built for this
 // platform (what loading any native binary costs here; bench/find.js's floor natively).
 // Under an emulator every variant pays the same translation cost; the ratios count.
 // `pregyp_installed`: the same, as a consumer installs pregyp (the core in @pregyp/<triple>).
-// Run by hand; not part of the tests.
+// PREGYP_BENCH_ONLY=floor|installed|clone|reference measures that one alone, so that each
+// variant can have fresh processes of its own (test-cross.js --bench does, as bench/find.js
+// does natively); otherwise all, in one process. Run by hand; not part of the tests.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -48,8 +50,10 @@ function measure(load) {
 // with an unrelated file, so that neither tool pays its one-off start-up.
 fs.writeFileSync(path.join(dir, 'warm.js'), 'module.exports = 1;');
 require(path.join(dir, 'warm.js'));
+const only = process.env.PREGYP_BENCH_ONLY;
+const wanted = (v) => !only || only === v;
 let floorMs;
-if (floorAddon) {
+if (floorAddon && wanted('floor')) {
   const t = process.hrtime.bigint();
   require(floorAddon);
   floorMs = ms(t);
@@ -73,22 +77,18 @@ function installedCopy() {
   fs.copyFileSync(core, path.join(corePkg, path.basename(core)));
   return pkg;
 }
-const installed = installedCopy();
-const reference = measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp')));
+const installed = wanted('installed') ? installedCopy() : null;
+const reference = wanted('reference') ? measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp'))) : undefined;
 // The installed copy first: the second pregyp in this process finds Node-API warmer.
 const pregypInstalled = installed ? measure(() => require(installed)) : undefined;
-const pregyp = measure(() => require(root));
+const pregyp = wanted('clone') ? measure(() => require(root)) : undefined;
 const result = {
   platform: `${process.platform}-${process.arch}`,
   node: process.version,
   pregyp,
   pregyp_installed: pregypInstalled,
-  installed_vs_floor: floorMs && pregypInstalled && pregypInstalled.cold_ms / floorMs,
   reference,
-  ratio_cold: pregyp.cold_ms / reference.cold_ms,
-  ratio_per_call: pregyp.per_call_us / reference.per_call_us,
   floor_ms: floorMs,
-  vs_floor: floorMs && pregyp.cold_ms / floorMs,
 };
 fs.rmSync(dir, { recursive: true, force: true });
 const text = JSON.stringify(result);

@@ -51,7 +51,7 @@ function resolve(name) {
 const up = (triple) => triple.toUpperCase().replace(/-/g, '_');
 const zigbuild = path.join(cache, 'venv', 'bin', 'cargo-zigbuild');
 
-// What cargo needs to link and to compile the C in dependencies (aws-lc, zstd...) for `t`.
+// What cargo needs to link and to compile the C in dependencies (ring's) for `t`.
 function envFor(t) {
   const T = up(t.triple);
   const c = t.triple.replace(/-/g, '_');
@@ -74,7 +74,7 @@ function envFor(t) {
       });
       break;
     default:
-      // macOS: `cargo check` still runs the build scripts, and aws-lc-sys's compiles C.
+      // macOS: `cargo check` still runs the build scripts, and ring's compiles C.
       // zig carries macOS's libc headers, which is all that C needs (no link, no SDK).
       if (t.zig) Object.assign(env, { [`CC_${c}`]: zigWrapper(t.zig, 'cc'), [`AR_${c}`]: zigWrapper(t.zig, 'ar') });
       break;

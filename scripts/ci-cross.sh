@@ -5,7 +5,8 @@
 #   linux-x64-gnu, linux-arm64-gnu   linked against glibc 2.28 (zig); arm64 under qemu
 #   linux-x64-musl, linux-arm64-musl Node built for musl, on musl 1.2.5; arm64 under qemu
 #   win32-x64                        mingw build, Windows Node under Wine
-#   darwin-x64, darwin-arm64         `cargo check` (no macOS linker, SDK or emulator here)
+#   darwin-arm64                     `cargo check` (no macOS linker, SDK or emulator here;
+#                                    darwin-x64's is the same code: scripts/platforms.js)
 # The full tool is built with the unoptimised `cross-test` profile (Cargo.toml) to keep
 # the five builds inside CI's time; the find() core is built as it ships (`lean`).
 # About 23 minutes from nothing on 2 cores; the target dirs are target/cross/<triple>.
@@ -17,7 +18,7 @@ clean=false
 cd "$(dirname "$0")/.."
 bash scripts/setup-cross.sh
 export PREGYP_PROFILE="${PREGYP_PROFILE:-cross-test}"
-for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl win32-x64 darwin-x64 darwin-arm64; do
+for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl win32-x64 darwin-arm64; do
   start=$SECONDS
   node scripts/build-cross.js --target "$target"
   echo "ci-cross: $target built in $((SECONDS - start)) s"

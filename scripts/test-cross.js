@@ -16,6 +16,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { builtTriple, hostTriples } = require('../lib/loader');
+const { median } = require('../bench/helpers');
 
 const root = path.join(__dirname, '..');
 const cache = path.join(root, '.cross');
@@ -149,7 +150,9 @@ function runPortable(p) {
   });
 }
 
-// `--bench`: bench/cross-find.js under the platform's Node instead of the tests.
+// `--bench`: bench/cross-find.js under the platform's Node instead of the tests. Each
+// variant (the floor, pregyp as installed, pregyp in a clone, the reference) runs alone in
+// a fresh process, BENCH_RUNS times (default 7), rounds interleaved; medians of each.
 function runBench(p) {
   const x = PLATFORMS[p];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pregyp-cross-bench-${p}-`));
@@ -158,25 +161,45 @@ function runBench(p) {
   const floor = path.join(prepare(p, dir), 'addon-v6.node');
   const outFile = path.join(dir, 'bench.json');
   const [cmd, ...args] = [...(x.exec || []), ...x.node, path.join(pkg, 'bench', 'cross-find.js'), pkg, outFile, floor];
-  const env = { ...process.env, ...(x.env || {}) };
-  // Output to a file, as for the tests: Windows Node under Wine cannot write to a pipe.
-  const log = path.join(dir, 'output.txt');
-  const fd = fs.openSync(log, 'w');
-  try {
-    execFileSync(cmd, args, { cwd: pkg, env, stdio: ['ignore', fd, fd] });
-  } catch (e) {
-    throw new Error(`bench under ${p} failed (${e.message.split('\n')[0]}):\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
-  } finally {
-    fs.closeSync(fd);
+  const once = (only) => {
+    const env = { ...process.env, ...(x.env || {}), PREGYP_BENCH_ONLY: only };
+    // Output to a file, as for the tests: Windows Node under Wine cannot write to a pipe.
+    const log = path.join(dir, 'output.txt');
+    const fd = fs.openSync(log, 'w');
+    try {
+      execFileSync(cmd, args, { cwd: pkg, env, stdio: ['ignore', fd, fd] });
+    } catch (e) {
+      throw new Error(`bench under ${p} failed (${e.message.split('\n')[0]}):\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return JSON.parse(fs.readFileSync(outFile, 'utf8'));
+  };
+  const runs = Number(process.env.BENCH_RUNS || 7);
+  const samples = { floor: [], installed: [], clone: [], reference: [] };
+  let node;
+  for (let i = 0; i < runs; i++) {
+    for (const v of Object.keys(samples)) {
+      const r = once(v);
+      node = r.node;
+      const got = { floor: r.floor_ms, installed: r.pregyp_installed, clone: r.pregyp, reference: r.reference }[v];
+      if (got !== undefined) samples[v].push(got);
+    }
   }
-  const r = JSON.parse(fs.readFileSync(outFile, 'utf8'));
   fs.rmSync(dir, { recursive: true, force: true });
+  const med = (a) => (a.length ? median(a) : undefined);
+  const tool = (a) => (a.length ? { cold_ms: med(a.map((s) => s.cold_ms)), per_call_us: med(a.map((s) => s.per_call_us)) } : undefined);
+  const r = { node, runs, floor_ms: med(samples.floor), pregyp_installed: tool(samples.installed), pregyp: tool(samples.clone), reference: tool(samples.reference) };
+  r.installed_vs_floor = r.pregyp_installed && r.pregyp_installed.cold_ms / r.floor_ms;
+  r.vs_floor = r.pregyp.cold_ms / r.floor_ms;
+  r.ratio_per_call = r.pregyp.per_call_us / r.reference.per_call_us;
   return r;
 }
 
 async function main() {
   if (process.argv.includes('--bench')) {
     const list = process.argv.slice(2).filter((a) => a !== '--bench');
+    console.log(`medians of ${process.env.BENCH_RUNS || 7} fresh processes per variant`);
     console.log('| platform | Node | pregyp as installed: require + first find() | as installed / floor | pregyp in a clone | reference | ratio (installed) | floor (require of a C addon) | pregyp: each further find() | reference | ratio |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const p of list.length ? list : Object.keys(PLATFORMS).filter(have)) {

@@ -72,6 +72,9 @@ fn build_client(opts: &Options) -> Result<reqwest::Client> {
         }
         attempt.follow()
     });
+    // reqwest takes rustls's process default provider: ring (see Cargo.toml). A second
+    // install is refused, harmlessly; this binary's rustls is its own, shared with no addon.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut b = reqwest::Client::builder()
         // Proxies come from Options only, so that --proxy, npm config and env agree.
         .no_proxy()

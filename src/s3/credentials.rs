@@ -15,7 +15,10 @@
 
 use crate::config::options::Env;
 use crate::error::{Error, Result};
-use aws_sdk_s3::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
+use aws_config::provider_config::ProviderConfig;
+use aws_sdk_s3::config::{
+    Credentials, ProvideCredentials, Region, SharedCredentialsProvider, SharedHttpClient,
+};
 use aws_sdk_s3::error::DisplayErrorContext;
 use std::path::Path;
 
@@ -148,7 +151,11 @@ const HOW_TO_SET: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or no
 
 /// The credentials provider for a client, and where its credentials come from (for
 /// messages: the source and the first characters of the access key id, never a secret).
-pub async fn provider(env: &Env, region: Region) -> Result<(SharedCredentialsProvider, String)> {
+pub async fn provider(
+    env: &Env,
+    region: Region,
+    http: SharedHttpClient,
+) -> Result<(SharedCredentialsProvider, String)> {
     let found = match explicit(env)? {
         Some(c) => {
             let source = format!("{} ({})", c.source, mask(&c.access_key_id));
@@ -164,6 +171,7 @@ pub async fn provider(env: &Env, region: Region) -> Result<(SharedCredentialsPro
         None => {
             let chain =
                 aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+                    .configure(ProviderConfig::without_region().with_http_client(http))
                     .region(region)
                     .build()
                     .await;

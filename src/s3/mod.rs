@@ -108,10 +108,12 @@ impl S3 {
     /// when no source has credentials.
     pub async fn connect(loc: &S3Location, opts: &Options) -> Result<S3> {
         let region = Region::new(loc.region.clone());
-        let (provider, source) = credentials::provider(&opts.env, region.clone()).await?;
         let endpoint = sdk_endpoint(loc);
+        let http = http_client(opts, endpoint.as_deref())?;
+        let (provider, source) =
+            credentials::provider(&opts.env, region.clone(), http.clone()).await?;
         let mut b = aws_sdk_s3::Config::builder()
-            .http_client(http_client(opts, endpoint.as_deref())?)
+            .http_client(http)
             .behavior_version(BehaviorVersion::latest())
             .region(region)
             .credentials_provider(provider)
@@ -642,7 +644,8 @@ pub enum Put {
     Exists,
 }
 
-/// The S3 client's HTTP connector: the same proxy (`--proxy`/`--https-proxy`, `HTTPS_PROXY`,
+/// The S3 client's HTTP connector (also the credential chain's, for instance metadata
+/// and STS): the same proxy (`--proxy`/`--https-proxy`, `HTTPS_PROXY`,
 /// `NO_PROXY`, as folded into `Options`) and the same extra CAs (`--ca`, `--cafile`,
 /// `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`, on top of the system's) as downloads.
 /// (`--strict-ssl=false` is not honoured here: the SDK's TLS has no such switch.)
@@ -700,7 +703,7 @@ fn http_client(
                 }
                 connector
                     .proxy_config(proxy.clone())
-                    .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                    .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
                     .tls_context(tls_context.clone())
                     .build()
             },
