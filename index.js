@@ -65,19 +65,24 @@ const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () =
 let loaderModule;
 const loader = () => loaderModule || (loaderModule = require('./lib/loader').bind(api));
 
-// The usual first candidate without running the general search (module resolution costs
+// The usual candidates without running the general search (module resolution costs
 // about 0.1 ms in a cold process, bench/find.js): the find() core of the @pregyp/<triple>
-// package beside this one, where npm, pnpm, yarn and bun all put it. On failure the search
-// goes on (a local build, then module resolution), with this one's error in its report.
-// The path is put together by hand: `require('path')` alone costs 0.1 ms here.
+// package beside this one, where npm, pnpm, yarn and bun all put it; on Linux the glibc
+// one, then the musl one (the package manager installs only the one for this libc, so on
+// musl the first costs a failed open of a missing file, not a module resolution). On
+// failure the search goes on (a local build, then module resolution), with these errors
+// in its report. The paths are put together by hand: `require('path')` alone costs 0.1 ms.
 let core;
 const SEP = P === 'win32' ? '\\' : '/';
-const first = `${__dirname.slice(0, __dirname.lastIndexOf(SEP))}${SEP}@pregyp${SEP}${TRIPLES[0]}${SEP}pregyp-find.${TRIPLES[0]}.node`;
 const tried = [];
-try {
-  if (!HIDE_NATIVE) core = open(first, '@pregyp/' + TRIPLES[0]);
-} catch (e) {
-  tried.push([first, e]);
+for (const t of HIDE_NATIVE ? [] : TRIPLES) {
+  const file = `${__dirname.slice(0, __dirname.lastIndexOf(SEP))}${SEP}@pregyp${SEP}${t}${SEP}pregyp-find.${t}.node`;
+  try {
+    core = open(file, '@pregyp/' + t);
+    break;
+  } catch (e) {
+    tried.push([file, e]);
+  }
 }
 core = core || loader().loadBinding('pregyp-find', tried, () => loader().wasmCore(tried));
 let full;

@@ -79,14 +79,15 @@ function have(p) {
 
 // A pregyp package folder with this platform's binaries only (so a test cannot pass on
 // another target's binary), the fixtures and the test helpers.
-function stage(p, dir) {
+function stage(p, dir, bench = false) {
   const x = PLATFORMS[p];
   const pkg = path.join(dir, 'pregyp');
   fs.mkdirSync(pkg, { recursive: true });
   for (const f of ['index.js', 'package.json', 'lib', 'bin', path.join('__test__', 'fixtures'), path.join('__test__', 'helpers'), path.join('__test__', 'cross'), path.join('bench', 'cross-find.js'), path.join('bench', 'helpers.js')]) {
     fs.cpSync(path.join(root, f), path.join(pkg, f), { recursive: true, filter: (s) => !/[/\\](build|node_modules)$/.test(s) });
   }
-  for (const f of [`pregyp.${x.binaries}.node`, `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  // The bench needs only the find() core.
+  for (const f of [...(bench ? [] : [`pregyp.${x.binaries}.node`]), `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
   // The reference, for find() comparisons (pure JS, runs everywhere).
   fs.mkdirSync(path.join(pkg, 'node_modules'));
   fs.cpSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'), { recursive: true, filter: (s) => !/node_modules[/\\](typescript|\.bin)$/.test(s) && !/\.node$/.test(s) });
@@ -156,7 +157,7 @@ function runPortable(p) {
 function runBench(p) {
   const x = PLATFORMS[p];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pregyp-cross-bench-${p}-`));
-  const pkg = stage(p, dir);
+  const pkg = stage(p, dir, true);
   // The floor: the fixture addon, compiled for the platform.
   const floor = path.join(prepare(p, dir), 'addon-v6.node');
   const outFile = path.join(dir, 'bench.json');
