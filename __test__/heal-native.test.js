@@ -231,8 +231,12 @@ test('pregyp install in a prebuild-install package stands in for its blocked scr
   assert.match(r.stdout, /\[better-sqlite3\] Success: ".*better-sqlite3\/build\/Release\/better_sqlite3\.node" is installed via remote/);
   // The per-package form wins over PREGYP_MIRROR (here it points at the same files).
   fs.rmSync(path.join(dir, 'build'), { recursive: true });
+  const asked = server.requests.length;
   const own = await runCli(['install'], { cwd: dir, env: env({ PREGYP_MIRROR: 'https://github.com/=https://127.0.0.1:1/nowhere/', npm_config_better_sqlite3_binary_host: `${server.url}/gh/WiseLibs/better-sqlite3/releases/download` }) });
   assert.strictEqual(own.code, 0, own.stderr);
+  // Downloaded from the per-package host (not built, not from the mirror's dead address).
+  assert.match(own.stdout, /\[better-sqlite3\] Success: ".*better_sqlite3\.node" is installed via remote/);
+  assert.ok(server.requests.slice(asked).some((q) => q.url.startsWith('/gh/WiseLibs/better-sqlite3/releases/download/')), 'the per-package host was asked');
   const q = node(project, "console.log(new (require('better-sqlite3'))(':memory:').prepare('select 1 as x').get().x)");
   assert.strictEqual(q.stdout.trim(), '1', q.stderr);
   // sqlite3's package.json has a `binary` block, prebuild-install's ({napi_versions}) and
@@ -284,12 +288,14 @@ test("prebuild-install's token form: the release asset found through the GitHub 
 test('credentials never follow a redirect to another host', async () => {
   const c = consumer({ 'pi-redirect': piHello('pi-redirect') });
   const seen = other.requests.length;
+  const asked = server.requests.length;
   const r = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: mirror('private'), PREGYP_AUTH: `//127.0.0.1:${server.port}/private/:_authToken=${TOKEN}` }) });
   assert.strictEqual(r.code, 1, 'the other host has no such file');
   const there = other.requests.slice(seen);
   assert.ok(there.length > 0, 'the redirect was followed');
   for (const q of there) assert.strictEqual(q.headers.authorization, undefined, `no credentials sent to ${q.url}`);
-  assert.ok(server.requests.some((q) => q.headers.authorization === `Bearer ${TOKEN}`), 'the private host got them');
+  const here = server.requests.slice(asked).filter((q) => q.url.startsWith('/private/acme/pi-redirect/'));
+  assert.ok(here.length > 0 && here.every((q) => q.headers.authorization === `Bearer ${TOKEN}`), 'the private host got them, on this run');
 });
 
 test('a mirror that answers 404 names the URL tried and the setting behind it; malformed settings name their source', async () => {
