@@ -90,7 +90,10 @@ const result = {
   reference,
   floor_ms: floorMs,
 };
-fs.rmSync(dir, { recursive: true, force: true });
+// Windows keeps a loaded .node file: its copy stays behind in the temp folder.
+try {
+  fs.rmSync(dir, { recursive: true, force: true });
+} catch {}
 const text = JSON.stringify(result);
 if (out) fs.writeFileSync(out, text);
 else console.log(text);
