@@ -9,7 +9,7 @@
 #                                    darwin-x64's is the same code: scripts/platforms.js)
 # The full tool is built with the unoptimised `cross-test` profile (Cargo.toml) to keep
 # the five builds inside CI's time; the find() core is built as it ships (`lean`).
-# About 23 minutes from nothing on 2 cores; the target dirs are target/cross/<triple>.
+# About 30 minutes from nothing on 2 cores; the target dirs are target/cross/<triple>.
 # --clean removes each target dir once its binaries are at the root (CI: about 1 GB each,
 # 6.7 GB for the seven otherwise).
 set -euo pipefail
