@@ -74,9 +74,10 @@ const loader = () => loaderModule || (loaderModule = require('./lib/loader').bin
 // in its report. The paths are put together by hand: `require('path')` alone costs 0.1 ms.
 let core;
 const SEP = P === 'win32' ? '\\' : '/';
+const scope = `${__dirname.slice(0, __dirname.lastIndexOf(SEP))}${SEP}@pregyp${SEP}`;
 const tried = [];
 for (const t of HIDE_NATIVE ? [] : TRIPLES) {
-  const file = `${__dirname.slice(0, __dirname.lastIndexOf(SEP))}${SEP}@pregyp${SEP}${t}${SEP}pregyp-find.${t}.node`;
+  const file = `${scope}${t}${SEP}pregyp-find.${t}.node`;
   try {
     core = open(file, '@pregyp/' + t);
     break;

@@ -227,3 +227,43 @@ test('the loader refuses an @pregyp/full-<triple> package of another release, na
   assert.strictEqual(code, 'E_PREGYP_NO_BINARY', r.stderr);
   assert.match(r.stdout, new RegExp(`@pregyp/full-${triple}@0\\.0\\.1 .* does not match pregyp@${require('../package.json').version}: reinstall your dependencies`));
 });
+
+test("as installed, the find() core comes from @pregyp/<triple> beside pregyp (each of this platform's names) and the shim loads no other file; elsewhere it falls back to its search", () => {
+  const root = path.join(__dirname, '..');
+  const loader = require('../lib/loader');
+  const core = `pregyp-find.${loader.builtTriple(root)}.node`;
+  const fixture = path.join(__dirname, 'fixtures', 'hello-addon', 'package.json');
+  // The pregyp files the child loaded, relative to the installed package.
+  const probe = (dir) => {
+    const code = `const p = require('pregyp'); const r = p.find(${JSON.stringify(fixture)}); const pkg = require('path').dirname(require.resolve('pregyp'));
+console.log(JSON.stringify({ r, loaded: Object.keys(require.cache).filter((f) => f.startsWith(pkg)).map((f) => require('path').relative(pkg, f)) }))`;
+    const out = spawnSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+    assert.strictEqual(out.status, 0, out.stderr);
+    return JSON.parse(out.stdout);
+  };
+  const installed = (triple) => {
+    const dir = tmpdir('pregyp-installed-');
+    const pkg = path.join(dir, 'node_modules', 'pregyp');
+    fs.cpSync(path.join(root, 'lib'), path.join(pkg, 'lib'), { recursive: true });
+    for (const f of ['index.js', 'package.json']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+    if (triple) {
+      const plat = path.join(dir, 'node_modules', '@pregyp', triple);
+      fs.mkdirSync(plat, { recursive: true });
+      fs.copyFileSync(path.join(root, core), path.join(plat, `pregyp-find.${triple}.node`));
+    } else {
+      fs.copyFileSync(path.join(root, core), path.join(pkg, core));
+    }
+    return dir;
+  };
+  const expected = pregyp.find(fixture);
+  // On Linux both libc names: the shim tries the glibc package, then the musl one.
+  for (const triple of loader.hostTriples()) {
+    const got = probe(installed(triple));
+    assert.strictEqual(got.r, expected, triple);
+    assert.deepStrictEqual(got.loaded, ['index.js'], `${triple}: only index.js was loaded`);
+  }
+  // A build beside index.js (a clone): found by the search in lib/loader.js.
+  const got = probe(installed(null));
+  assert.strictEqual(got.r, expected);
+  assert.deepStrictEqual(got.loaded.sort(), ['index.js', path.join('lib', 'loader.js')]);
+});
