@@ -177,14 +177,15 @@ function runBench(p) {
     return JSON.parse(fs.readFileSync(outFile, 'utf8'));
   };
   const runs = Number(process.env.BENCH_RUNS || 7);
-  const samples = { floor: [], installed: [], clone: [], reference: [] };
+  // PREGYP_BENCH_ONLY's variants and the field of cross-find.js's answer each fills.
+  const FIELD = { floor: 'floor_ms', installed: 'pregyp_installed', clone: 'pregyp', reference: 'reference' };
+  const samples = Object.fromEntries(Object.keys(FIELD).map((v) => [v, []]));
   let node;
   for (let i = 0; i < runs; i++) {
-    for (const v of Object.keys(samples)) {
+    for (const v of Object.keys(FIELD)) {
       const r = once(v);
       node = r.node;
-      const got = { floor: r.floor_ms, installed: r.pregyp_installed, clone: r.pregyp, reference: r.reference }[v];
-      if (got !== undefined) samples[v].push(got);
+      if (r[FIELD[v]] !== undefined) samples[v].push(r[FIELD[v]]);
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
