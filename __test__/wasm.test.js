@@ -86,7 +86,8 @@ function cases() {
   return out;
 }
 
-const OPTS = [undefined, { debug: true }, { target: '18.20.0' }, { targetArch: 'arm64', targetPlatform: 'darwin' }, { runtime: 'electron', target: '31.1.0' }, { targetLibc: 'musl' }, { moduleRoot: 'elsewhere' }, { runtime: 'nope' }, { target: 5 }];
+// The last ones are wrong: both cores must refuse them alike (napi-rs's codes and words).
+const OPTS = [undefined, null, { debug: true }, { target: '18.20.0' }, { targetArch: 'arm64', targetPlatform: 'darwin' }, { runtime: 'electron', target: '31.1.0' }, { targetLibc: 'musl' }, { moduleRoot: 'elsewhere' }, { target: null }, { runtime: 'nope' }, { target: 5 }, { debug: 'yes' }, 'opts'];
 
 test('the wasm core gives the native core its results on every operation and case', { skip: SKIP }, () => {
   const { open: openWasm, OPS } = require('../lib/wasm');
@@ -116,6 +117,20 @@ test('the wasm core gives the native core its results on every operation and cas
   // Each operation answered something (not only errors) on some case.
   assert.deepStrictEqual([...seen].sort(), names);
   assert.ok(n > 700, `${n} comparisons`);
+  // Arguments of the wrong type, refused alike and in napi-rs's words.
+  const file = cases()[0];
+  for (const [call, code, words] of [
+    [(c) => c.find(42), 'StringExpected', /`packageJsonPath` into rust type: expected string/],
+    [(c) => c.find(file, 'opts'), 'ObjectExpected', /`opts` into rust type: expected object/],
+    [(c) => c.check(file, { target: 5 }), 'StringExpected', /`target` into rust type: expected string/],
+    [(c) => c.evaluate(file, { debug: 'yes' }), 'BooleanExpected', /`debug` into rust type: expected boolean/],
+    [(c) => c.loadError(file, undefined, 7), 'StringExpected', /`detail` into rust type: expected string/],
+  ]) {
+    const a = outcome(() => call(native));
+    assert.deepStrictEqual(outcome(() => call(wasm)), a, String(call));
+    assert.strictEqual(a.code, code, `${call}: ${a.message}`);
+    assert.match(a.message, words);
+  }
 });
 
 test("load() under Yarn Plug'n'Play resolves the platform package through PnP, with either core (PREGYP_FIND_CORE=wasm)", { skip: SKIP }, () => {

@@ -16,8 +16,16 @@ mod napi_find;
 // The find() core's operations, answered by both lean entries (and listed by the full
 // binary's `spec()` for the generated JS side).
 pub mod ops;
-// The lean entries' exceptions.
-#[cfg(all(not(feature = "full"), any(not(fuzzing), target_family = "wasm")))]
+// What the lean entries read from JS, and the exceptions they throw.
+#[cfg(any(
+    test,
+    all(not(feature = "full"), any(not(fuzzing), target_family = "wasm"))
+))]
+mod request;
+#[cfg(any(
+    test,
+    all(not(feature = "full"), any(not(fuzzing), target_family = "wasm"))
+))]
 mod throw;
 // The WebAssembly fallback's entry (lib/wasm.js), for platforms with no native binary.
 #[cfg(all(not(feature = "full"), target_family = "wasm"))]

@@ -11,7 +11,8 @@
 //! operations through the same `super::ops::answer`.
 #![cfg_attr(test, allow(dead_code))]
 
-use crate::config::target::{HostInfo, Runtime, TargetOptions};
+use super::request::{self, Args, Fields};
+use crate::config::target::HostInfo;
 use crate::error::Error;
 use napi_sys as sys;
 use std::ffi::{c_char, CStr};
@@ -73,41 +74,63 @@ unsafe fn field(env: napi_env, obj: napi_value, name: &CStr) -> Option<napi_valu
     }
 }
 
-unsafe fn opt_string(env: napi_env, obj: napi_value, name: &CStr) -> R<Option<String>> {
-    field(env, obj, name)
-        .map(|v| string(env, v, &name.to_string_lossy()))
-        .transpose()
+/// A JS object, during the call that handed it over.
+struct Object {
+    env: napi_env,
+    value: napi_value,
 }
 
-unsafe fn req_string(env: napi_env, obj: napi_value, name: &CStr) -> R<String> {
-    opt_string(env, obj, name)?.ok_or_else(|| {
-        Throw(
-            "InvalidArg".into(),
-            format!("Missing field `{}`", name.to_string_lossy()),
-        )
-    })
-}
-
-unsafe fn opt_bool(env: napi_env, obj: napi_value, name: &CStr) -> R<Option<bool>> {
-    let Some(v) = field(env, obj, name) else {
-        return Ok(None);
-    };
-    let mut b = false;
-    if sys::napi_get_value_bool(env, v, &mut b) != Status::napi_ok {
-        return Err(expected("boolean", &name.to_string_lossy()));
+impl Object {
+    /// `v` as an object named `name`, or napi-rs's error.
+    ///
+    /// # Safety
+    /// `env` and `v` must be live (inside the Node-API call that received them) for as
+    /// long as the object is used.
+    unsafe fn new(env: napi_env, v: napi_value, name: &str) -> R<Object> {
+        if type_of(env, v) != ValueType::napi_object {
+            return Err(expected("object", name));
+        }
+        Ok(Object { env, value: v })
     }
-    Ok(Some(b))
+
+    /// The field `name`, read by `get`, a Node-API getter of a `T`.
+    fn get<T: Default>(
+        &self,
+        name: &CStr,
+        what: &str,
+        get: unsafe extern "C" fn(napi_env, napi_value, *mut T) -> sys::napi_status,
+    ) -> R<Option<T>> {
+        // SAFETY: `new`'s contract: env and value are live while the object is used.
+        unsafe {
+            let Some(v) = field(self.env, self.value, name) else {
+                return Ok(None);
+            };
+            let mut out = T::default();
+            if get(self.env, v, &mut out) != Status::napi_ok {
+                return Err(expected(what, &name.to_string_lossy()));
+            }
+            Ok(Some(out))
+        }
+    }
 }
 
-unsafe fn opt_u32(env: napi_env, obj: napi_value, name: &CStr) -> R<Option<u32>> {
-    let Some(v) = field(env, obj, name) else {
-        return Ok(None);
-    };
-    let mut n = 0u32;
-    if sys::napi_get_value_uint32(env, v, &mut n) != Status::napi_ok {
-        return Err(expected("number", &name.to_string_lossy()));
+impl Fields for Object {
+    fn opt_string(&self, name: &CStr) -> R<Option<String>> {
+        // SAFETY: as in `get`.
+        unsafe {
+            field(self.env, self.value, name)
+                .map(|v| string(self.env, v, &name.to_string_lossy()))
+                .transpose()
+        }
     }
-    Ok(Some(n))
+
+    fn opt_bool(&self, name: &CStr) -> R<Option<bool>> {
+        self.get(name, "boolean", sys::napi_get_value_bool)
+    }
+
+    fn opt_u32(&self, name: &CStr) -> R<Option<u32>> {
+        self.get(name, "number", sys::napi_get_value_uint32)
+    }
 }
 
 /// Up to N arguments; missing ones are null handles.
@@ -128,96 +151,60 @@ unsafe fn args<const N: usize>(env: napi_env, info: napi_callback_info) -> [napi
     argv
 }
 
-unsafe fn object_arg(env: napi_env, v: napi_value, name: &str) -> R<napi_value> {
-    if type_of(env, v) != ValueType::napi_object {
-        return Err(expected("object", name));
-    }
-    Ok(v)
-}
-
 /// `init(info)`: called once by the shim with facts from `process`; answers the binary's
 /// version.
 unsafe fn init(env: napi_env, argv: &[napi_value]) -> napi_value {
-    let arg = argv[0];
-    let host = (|| -> R<HostInfo> {
-        let o = object_arg(env, arg, "info")?;
-        Ok(HostInfo {
-            node_version: req_string(env, o, c"node")?,
-            modules: opt_u32(env, o, c"modules")?,
-            napi: opt_u32(env, o, c"napi")?,
-            v8: req_string(env, o, c"v8")?,
-            electron: opt_string(env, o, c"electron")?,
-            node_webkit: opt_string(env, o, c"nodeWebkit")?,
-            platform: req_string(env, o, c"platform")?,
-            arch: req_string(env, o, c"arch")?,
-            exec_path: req_string(env, o, c"execPath")?,
-        })
-    })();
-    match host {
+    match Object::new(env, argv[0], "info").and_then(|o| request::host_info(&o)) {
         Ok(h) => {
             let _ = HOST.set(h);
             // The binary's release: the shim checks it against its own, so that a platform
             // package left behind by a partial upgrade is refused without a file read.
-            let version = env!("CARGO_PKG_VERSION");
-            let mut v = ptr::null_mut();
-            sys::napi_create_string_utf8(
-                env,
-                version.as_ptr().cast(),
-                version.len() as isize,
-                &mut v,
-            );
-            v
+            create_string(env, env!("CARGO_PKG_VERSION"))
         }
         Err(t) => throw(env, t),
     }
 }
 
-unsafe fn find_options(env: napi_env, v: napi_value) -> R<crate::config::find::FindOptions> {
-    if matches!(
-        type_of(env, v),
-        ValueType::napi_undefined | ValueType::napi_null
-    ) {
-        return Ok(Default::default());
-    }
-    let o = object_arg(env, v, "opts")?;
-    let runtime = opt_string(env, o, c"runtime")?;
-    Ok(crate::config::find::FindOptions {
-        target: TargetOptions {
-            runtime: runtime.as_deref().map(Runtime::parse).transpose()?,
-            version: opt_string(env, o, c"target")?,
-            arch: opt_string(env, o, c"targetArch")?,
-            platform: opt_string(env, o, c"targetPlatform")?,
-            libc: opt_string(env, o, c"targetLibc")?,
-            debug: opt_bool(env, o, c"debug")?,
-        },
-        module_root: opt_string(env, o, c"moduleRoot")?,
-        platform_package_dir: opt_string(env, o, c"platformPackageDir")?,
-    })
+unsafe fn create_string(env: napi_env, s: &str) -> napi_value {
+    let mut v = ptr::null_mut();
+    sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v);
+    v
 }
 
-/// Operation `op` of `super::ops` (any but init): reads its arguments (a string, then
-/// `opts` and `detail` where it takes them), answers through `ops::answer`, returns its
-/// string or throws.
+/// An operation's arguments, by position: the first, then `opts`, then `detail`.
+struct Positional<'a> {
+    env: napi_env,
+    argv: &'a [napi_value],
+}
+
+impl Args for Positional<'_> {
+    type Object = Object;
+
+    fn first(&self, name: &str) -> R<String> {
+        // SAFETY: the values of the call in progress.
+        unsafe { string(self.env, self.argv[0], name) }
+    }
+
+    fn opts(&self) -> R<Option<Object>> {
+        // SAFETY: as above.
+        unsafe {
+            match type_of(self.env, self.argv[1]) {
+                ValueType::napi_undefined | ValueType::napi_null => Ok(None),
+                _ => Object::new(self.env, self.argv[1], "opts").map(Some),
+            }
+        }
+    }
+
+    fn detail(&self) -> R<String> {
+        // SAFETY: as above.
+        unsafe { string(self.env, self.argv[2], "detail") }
+    }
+}
+
+/// Operation `op` of `super::ops` (any but init), answered through `request::answer`:
+/// its string, or a thrown error.
 unsafe fn call(env: napi_env, op: u32, argv: &[napi_value]) -> napi_value {
     let out = (|| -> R<String> {
-        if super::ops::op(op).is_none() {
-            return Err(Throw(
-                "InvalidArg".into(),
-                format!("unknown operation {op}"),
-            ));
-        }
-        let args = super::ops::op(op).map(|o| o.args).unwrap_or_default();
-        let first = string(env, argv[0], args.first().copied().unwrap_or_default())?;
-        let opts = if args.contains(&"opts") {
-            find_options(env, argv[1])?
-        } else {
-            Default::default()
-        };
-        let detail = if super::ops::takes_detail(op) {
-            string(env, argv[2], "detail")?
-        } else {
-            String::new()
-        };
         let host = HOST.get().ok_or_else(|| {
             Throw(
                 "E_NOT_INITIALIZED".into(),
@@ -228,15 +215,10 @@ unsafe fn call(env: napi_env, op: u32, argv: &[napi_value]) -> napi_value {
         let cwd = std::env::current_dir()
             .map_err(|e| Throw::from(Error::io("read current directory", ".", e)))?;
         let env_var = |k: &str| std::env::var(k).ok();
-        super::ops::answer(op, &first, &opts, host, &env_var, &cwd, &detail)?
-            .ok_or_else(|| Throw("InvalidArg".into(), format!("unknown operation {op}")))
+        request::answer(op, &Positional { env, argv }, host, &env_var, &cwd)
     })();
     match out {
-        Ok(s) => {
-            let mut v = ptr::null_mut();
-            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v);
-            v
-        }
+        Ok(s) => create_string(env, &s),
         Err(t) => throw(env, t),
     }
 }
