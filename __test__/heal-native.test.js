@@ -315,6 +315,16 @@ test('a mirror that answers 404 names the URL tried and the setting behind it; m
   assert.match(badFile.stderr, new RegExp(`invalid setting in ${rc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 2: expected`));
 });
 
+test("a prebuild-install download through a refused proxy names the proxy and the setting that chose it, as install's does", async () => {
+  const c = consumer({ 'pi-hello': piHello() });
+  const closed = await startServer({ routes: {} });
+  const port = closed.port;
+  await closed.close();
+  const r = await runCli(['heal', '--fetch-retries=0'], { cwd: c, env: env({ PREGYP_MIRROR: mirror('gh'), HTTPS_PROXY: `http://127.0.0.1:${port}` }) });
+  assert.strictEqual(r.code, 1, r.stdout);
+  assert.match(r.stdout, new RegExp(`FAILED: .*through the proxy http://127\\.0\\.0\\.1:${port}/? set by HTTPS_PROXY`));
+});
+
 test('PREGYP_MIRROR rewrites a node-pre-gyp host too; its 404 names the entry; the package\'s own mirror setting wins', async () => {
   const c = consumer({ 'npg-far': npgHello('https://binaries.example/npg/', 'npg-far') });
   const miss = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: `https://binaries.example/=${server.url}/nothing-here/` }) });

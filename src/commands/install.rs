@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::fetch::cache::Cache;
 use crate::fetch::download;
 use crate::fetch::http;
-use crate::fetch::retry::RetryPolicy;
 use crate::fetch::settings::{NetSettings, Target};
 use crate::log;
 use crate::place::archive::Limits;
@@ -282,10 +281,7 @@ fn cache_for(ctx: &Context) -> Cache {
 }
 
 fn limits(ctx: &Context) -> Limits {
-    Limits {
-        max_unpacked_size: ctx.opts.max_unpacked_size,
-        ..Limits::default()
-    }
+    Limits::for_options(&ctx.opts)
 }
 
 fn module_file(config: &Config) -> String {
@@ -418,19 +414,7 @@ async fn download(
     let url = target.url.as_str();
     let client = http::client(&ctx.opts)?;
     let staging = Staging::new(&config.module_path)?;
-    let request = download::Request {
-        client: &client,
-        url,
-        idle: ctx.opts.timeout,
-        policy: RetryPolicy {
-            attempts: ctx.opts.retries + 1,
-            min_delay: ctx.opts.retry_min_delay,
-        },
-        limits: limits(ctx),
-        cache,
-        expected,
-        headers: target.headers.clone(),
-    };
+    let request = download::Request::new(&client, &ctx.opts, target, cache, expected);
     let got = match download::download_into(&request, staging.path()).await {
         Ok(got) => got,
         // Only the package's own host can be an S3 bucket to ask with S3 credentials.

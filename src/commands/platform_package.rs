@@ -176,10 +176,7 @@ fn add_build(
                 .tempdir_in(&dir)
                 .at("create temp dir in", &dir)?;
             let file = std::fs::File::open(tgz).at("open", tgz)?;
-            let limits = crate::place::archive::Limits {
-                max_unpacked_size: ctx.opts.max_unpacked_size,
-                ..Default::default()
-            };
+            let limits = crate::place::archive::Limits::for_options(&ctx.opts);
             crate::place::archive::unpack_tar_gz(
                 std::io::BufReader::new(file),
                 tmp.path(),

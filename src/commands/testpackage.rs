@@ -25,10 +25,7 @@ pub async fn testpackage(ctx: &Context, napi: Option<u32>) -> Result<Outcome<Tes
         .tempdir_in(&dir)
         .at("create temp folder in", &dir)?;
     let dest = tmp.path().to_path_buf();
-    let limits = Limits {
-        max_unpacked_size: ctx.opts.max_unpacked_size,
-        ..Limits::default()
-    };
+    let limits = Limits::for_options(&ctx.opts);
     let t = tarball.clone();
     let d = dest.clone();
     let stats = tokio::task::spawn_blocking(move || {

@@ -38,6 +38,33 @@ pub struct Request<'a> {
     pub headers: reqwest::header::HeaderMap,
 }
 
+impl<'a> Request<'a> {
+    /// The request for `target` under the command's network options (`--fetch-timeout`,
+    /// `--fetch-retries`, `--fetch-retry-mintimeout`) and unpacking limits
+    /// (`--max-unpacked-size`).
+    pub fn new(
+        client: &'a reqwest::Client,
+        opts: &crate::config::options::Options,
+        target: &'a crate::fetch::settings::Target,
+        cache: &'a Cache,
+        expected: Option<String>,
+    ) -> Self {
+        Request {
+            client,
+            url: &target.url,
+            idle: opts.timeout,
+            policy: RetryPolicy {
+                attempts: opts.retries + 1,
+                min_delay: opts.retry_min_delay,
+            },
+            limits: Limits::for_options(opts),
+            cache,
+            expected,
+            headers: target.headers.clone(),
+        }
+    }
+}
+
 /// A complete archive, its sha256 verified, unpacked into the destination.
 #[must_use = "store_in() or discard() the cache file"]
 pub struct Downloaded {

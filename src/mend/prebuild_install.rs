@@ -23,7 +23,6 @@ use crate::error::{Error, Result};
 use crate::fetch::cache::Cache;
 use crate::fetch::download;
 use crate::fetch::http;
-use crate::fetch::retry::RetryPolicy;
 use crate::fetch::settings::{NetSettings, Target};
 use crate::log;
 use crate::mend::kind;
@@ -555,10 +554,7 @@ pub async fn fetch(
     let cache = Cache::open(opts.cache_dir.as_deref());
     let _lock = staging::lock(cache.lock_path(&build_dir)?, &build_dir).await?;
     staging::remove_stale_staging(&build_dir);
-    let limits = Limits {
-        max_unpacked_size: opts.max_unpacked_size,
-        ..Limits::default()
-    };
+    let limits = Limits::for_options(opts);
     let loadable = (rc.runtime == "node" || rc.runtime == "napi")
         && rc.platform == host.platform
         && rc.arch == host.arch;
@@ -613,22 +609,10 @@ pub async fn fetch(
     }
     let client = http::client(opts)?;
     let staging = Staging::new(&build_dir)?;
-    let request = download::Request {
-        client: &client,
-        url: &target.url,
-        idle: opts.timeout,
-        policy: RetryPolicy {
-            attempts: opts.retries + 1,
-            min_delay: opts.retry_min_delay,
-        },
-        limits,
-        cache: &cache,
-        expected: None,
-        headers: target.headers.clone(),
-    };
+    let request = download::Request::new(&client, opts, &target, &cache, None);
     let got = download::download_into(&request, staging.path())
         .await
-        .map_err(|e| target.explain(e))?;
+        .map_err(|e| http::through_proxy(opts, &target.url, target.explain(e)))?;
     if let Err(e) = finish(staging, &shown, loadable, host, &opts.env).await {
         got.discard();
         return Err(e);

@@ -32,6 +32,16 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The defaults, with `--max-unpacked-size` from the command's options.
+    pub fn for_options(opts: &crate::config::options::Options) -> Self {
+        Limits {
+            max_unpacked_size: opts.max_unpacked_size,
+            ..Limits::default()
+        }
+    }
+}
+
 /// What was unpacked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UnpackStats {
