@@ -254,6 +254,30 @@ test('optional-deps prints, and with --write stores, every platform package at t
 test('optional-deps --write sets up package.json for installs without scripts, and says what it changed', async () => {
   const dir = widget({}, { scripts: { install: 'node-pre-gyp install --fallback-to-build', test: 'node test.js' }, files: ['index.js', 'binding.gyp', 'src/'] });
   fs.writeFileSync(path.join(dir, 'binding.gyp'), "{ 'targets': [] }\n");
+  // --dry-run: every change it would make, the shipped binding.gyp's included, and nothing written.
+  const files = () => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? read(dir, f) : null]));
+  const before = files();
+  const dry = await runCli(['optional-deps', '--write', '--dry-run'], { cwd: dir });
+  assert.strictEqual(dry.code, 0, dry.stderr);
+  assert.deepStrictEqual(files(), before, '--dry-run wrote nothing');
+  const would = dry.stderr.split('\n').filter((l) => l.includes('dry run: optional-deps would change')).map((l) => l.replace(/^.*would change [^:]*package\.json: /, ''));
+  assert.ok(would.some((l) => l.startsWith('pregyp-binding.gyp: written from binding.gyp')), dry.stderr);
+  // A write that fails part-way changes nothing: pregyp-binding.gyp cannot be written (a
+  // folder holds its name), so package.json stays as it was.
+  fs.mkdirSync(path.join(dir, 'pregyp-binding.gyp', 'occupied'), { recursive: true });
+  const failed = await runCli(['optional-deps', '--write'], { cwd: dir });
+  assert.strictEqual(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, /pregyp-binding\.gyp/);
+  assert.strictEqual(read(dir, 'package.json'), before['package.json'], 'package.json untouched by the failed write');
+  fs.rmSync(path.join(dir, 'pregyp-binding.gyp'), { recursive: true });
+  // An edit refused half-way (optionalDependencies that is not an object) writes nothing
+  // either: not even the shipped copy of binding.gyp, prepared before package.json's edit.
+  const odd = widget({}, { optionalDependencies: 'oops' });
+  fs.writeFileSync(path.join(odd, 'binding.gyp'), "{ 'targets': [] }\n");
+  const refused = await runCli(['optional-deps', '--write'], { cwd: odd });
+  assert.strictEqual(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /optionalDependencies.*expected an object/);
+  assert.ok(!fs.existsSync(path.join(odd, 'pregyp-binding.gyp')), 'nothing written by the refused edit');
   const r = await runCli(['optional-deps', '--write'], { cwd: dir });
   assert.strictEqual(r.code, 0, r.stderr);
   const pkg = JSON.parse(read(dir, 'package.json'));
@@ -268,6 +292,8 @@ test('optional-deps --write sets up package.json for installs without scripts, a
   assert.match(r.stderr, /optional-deps changed .*: pregyp-binding\.gyp: written from binding\.gyp/);
   assert.match(r.stderr, /optional-deps changed .*: files: binding\.gyp left out/);
   assert.match(r.stderr, /optional-deps changed .*: files: added pregyp-binding\.gyp/);
+  const did = r.stderr.split('\n').filter((l) => l.includes('optional-deps changed')).map((l) => l.replace(/^.*changed [^:]*package\.json: /, ''));
+  assert.deepStrictEqual(did, would, 'the dry run listed exactly the changes made');
   // A second run has nothing to change, and says so.
   const again = await runCli(['optional-deps', '--write'], { cwd: dir });
   assert.match(again.stderr, /already lists every platform package and needs no change/);

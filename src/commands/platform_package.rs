@@ -657,35 +657,21 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
     for t in &pp.targets {
         deps.insert(pp.package_name(ctx.name(), &module_name, t), json!(version));
     }
-    if ctx.opts.get_bool("write") && ctx.opts.dry_run {
-        // The same edit on a copy: what --write would change, with nothing written.
-        let mut doc = ctx.manifest.raw.as_object().cloned().unwrap_or_default();
-        let has_gyp = ctx.dir.join("binding.gyp").is_file();
-        let (changes, _) = super::common::platform_packages::setup_platform_packages_doc(
-            &ctx.manifest.path,
-            &mut doc,
-            &deps,
-            has_gyp,
-        )?;
-        for c in &changes {
-            log::info(format!(
-                "dry run: optional-deps would change {}: {c}",
-                ctx.manifest.path.display()
-            ));
-        }
-    } else if ctx.opts.get_bool("write") {
-        let changes = setup_platform_packages_manifest(&ctx.manifest.path, &deps)?;
+    if ctx.opts.get_bool("write") {
+        let dry_run = ctx.opts.dry_run;
+        let changes = setup_platform_packages_manifest(&ctx.manifest.path, &deps, dry_run)?;
+        let file = ctx.manifest.path.display();
         if changes.is_empty() {
             log::info(format!(
-                "optional-deps: {} already lists every platform package and needs no change",
-                ctx.manifest.path.display()
+                "optional-deps: {file} already lists every platform package and needs no change"
             ));
         }
         for c in &changes {
-            log::info(format!(
-                "optional-deps changed {}: {c}",
-                ctx.manifest.path.display()
-            ));
+            log::info(if dry_run {
+                format!("dry run: optional-deps would change {file}: {c}")
+            } else {
+                format!("optional-deps changed {file}: {c}")
+            });
         }
     }
     let text = serde_json::to_string_pretty(&json!({ "optionalDependencies": deps }))
@@ -697,8 +683,8 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
 }
 
 /// Sets up the package at `path` (its package.json) for platform packages and returns
-/// what changed, one line per change (empty when nothing did). `deps`: each platform
-/// package and its version.
+/// what changed, one line per change (empty when nothing did); with `dry_run`, what would
+/// change, with nothing written. `deps`: each platform package and its version.
 ///
 /// npm 12, pnpm, yarn 4 and bun block dependencies' install scripts (pnpm 11+ fails the
 /// install), so once platform packages carry the binaries:
@@ -717,36 +703,53 @@ pub fn optional_deps(ctx: &Context) -> Result<Outcome<OptionalDepsResult>> {
 pub fn setup_platform_packages_manifest(
     path: &Path,
     deps: &Map<String, Value>,
+    dry_run: bool,
 ) -> Result<Vec<String>> {
     use crate::building::gyp::SHIPPED_GYP_FILE;
     let dir = path.parent().unwrap_or(Path::new("."));
     let gyp = dir.join("binding.gyp");
     let has_gyp = gyp.is_file();
     let mut changes = Vec::new();
+    // Every new file content first; then all are written, or none.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if has_gyp {
         let shipped = dir.join(SHIPPED_GYP_FILE);
         let text = std::fs::read(&gyp).at("read", &gyp)?;
         if std::fs::read(&shipped).ok().as_deref() != Some(&text[..]) {
-            std::fs::write(&shipped, &text).at("write", &shipped)?;
+            files.push((shipped, text));
             changes.push(format!(
                 "{SHIPPED_GYP_FILE}: written from binding.gyp (shipped under this name; a first-use source build puts binding.gyp back)"
             ));
         }
     }
+    let mut doc_changes = Vec::new();
     let mut warnings = Vec::new();
-    super::common::package_json::edit_package_json(path, |doc| {
+    let body = super::common::package_json::edited_package_json(path, |doc| {
         let obj = doc.as_object_mut().ok_or_else(|| Error::InvalidField {
             path: path.to_path_buf(),
             field: "(root)".into(),
             reason: "expected an object".into(),
         })?;
-        let (c, w) = super::common::platform_packages::setup_platform_packages_doc(
+        (doc_changes, warnings) = super::common::platform_packages::setup_platform_packages_doc(
             path, obj, deps, has_gyp,
         )?;
-        changes.extend(c);
-        warnings = w;
         Ok(())
     })?;
+    if !doc_changes.is_empty() {
+        files.push((path.to_path_buf(), body.into_bytes()));
+        changes.extend(doc_changes);
+    }
+    if !dry_run && !files.is_empty() {
+        crate::place::atomic::write_all(&files).map_err(|e| {
+            for left in &e.left_changed {
+                log::warn(format!(
+                    "{} could not be put back as it was",
+                    left.display()
+                ));
+            }
+            e.error
+        })?;
+    }
     warnings.into_iter().for_each(log::warn);
     Ok(changes)
 }

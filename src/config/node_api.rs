@@ -4,8 +4,6 @@
 use crate::config::manifest::{declared_napi_versions, Binary};
 use crate::error::{Error, Result};
 
-/// Node-API versions a package declares, deduplicated, in declaration order.
-/// Every value must be a positive integer.
 /// The declared Node-API versions older than `best` that a runtime with Node-API
 /// `runtime` can load, newest first: the fallbacks when no build for `best` is there.
 pub fn older_than(binary: &Binary, best: u32, runtime: Option<u32>) -> Result<Vec<u32>> {

@@ -247,19 +247,21 @@ pub fn rc(pkg: &Value, args: &[String], env: &Env, host: &HostInfo) -> Result<Rc
     })
 }
 
+/// napi-build-utils reads `binary.napi_versions` leniently (numbers or numeric strings,
+/// anything else skipped), then picks as install does.
 fn best_napi(pkg: &Value, host: &HostInfo) -> Option<u32> {
-    let ours = host.napi?;
-    pkg.get("binary")?
+    let declared: Vec<u32> = pkg
+        .get("binary")?
         .get("napi_versions")?
         .as_array()?
         .iter()
         .filter_map(|v| {
             v.as_u64()
-                .map(|v| v as u32)
+                .and_then(|v| u32::try_from(v).ok())
                 .or_else(|| v.as_str()?.parse().ok())
         })
-        .filter(|v| *v <= ours)
-        .max()
+        .collect();
+    crate::config::node_api::best(&declared, host.napi)
 }
 
 /// `github-from-package`: `https://github.com/<owner>/<repo>` from `repository`, else from

@@ -42,16 +42,28 @@ pub fn render_package_json(original: &str, doc: &Value) -> String {
 }
 
 /// Applies `edit` to package.json, keeping key order, indentation and the trailing
-/// newline; written to a temp file, then renamed (`checksums --write`, `optional-deps --write`, migrate).
+/// newline; written to a temp file, then renamed (`checksums --write`, migrate).
 pub fn edit_package_json(path: &Path, edit: impl FnOnce(&mut Value) -> Result<()>) -> Result<()> {
-    let text = std::fs::read_to_string(path).at("read", path)?;
-    let mut doc: Value =
-        serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let body = edited_package_json(path, edit)?;
+    crate::place::atomic::write_file(path, body.as_bytes())
+}
+
+/// package.json's text after `edit`, as [`edit_package_json`] would write it; written
+/// nowhere (a dry run, or one file of a set written all or none).
+pub fn edited_package_json(
+    path: &Path,
+    edit: impl FnOnce(&mut Value) -> Result<()>,
+) -> Result<String> {
+    let (text, mut doc) = read_package_json(path)?;
     edit(&mut doc)?;
-    let body = render_package_json(&text, &doc);
-    crate::place::atomic::write_file(path, body.as_bytes())?;
-    Ok(())
+    Ok(render_package_json(&text, &doc))
+}
+
+fn read_package_json(path: &Path) -> Result<(String, Value)> {
+    let text = std::fs::read_to_string(path).at("read", path)?;
+    let doc = serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((text, doc))
 }
