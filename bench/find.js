@@ -41,12 +41,15 @@ fs.writeFileSync(ppFile, JSON.stringify({
   name: 'bench-pp', version: '1.0.0', main: 'index.js',
   binary: { module_name: 'bench', module_path: './lib/binding/{configuration}/{node_abi}-{platform}-{arch}/', host: 'https://example.com/', platform_packages: { targets: [here] } },
 }));
+// As `pregyp platform-package` lays out a non-Node-API addon's builds: each Node ABI's
+// under abi/<node_abi>/, listed in the package's pregyp.abis.
 const relBinding = path.relative(dir, modulePath);
-const ppBinding = path.join(nm, `bench-pp-${here}`, relBinding);
+const abi = `node-v${process.versions.modules}`;
+const ppBinding = path.join(nm, `bench-pp-${here}`, 'abi', abi, relBinding);
 fs.mkdirSync(path.dirname(ppBinding), { recursive: true });
 const triple = require('../lib/loader').builtTriple(root);
 fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), ppBinding);
-fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringify({ name: `bench-pp-${here}`, version: '1.0.0' }));
+fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringify({ name: `bench-pp-${here}`, version: '1.0.0', pregyp: { abis: [abi] } }));
 
 // pregyp as a consumer has it: the JS in node_modules/pregyp, the find() core in its
 // platform package @pregyp/<triple> (nothing at the package root).
