@@ -302,6 +302,15 @@ struct Rewrite<'t> {
 }
 
 impl Rewrite<'_> {
+    /// Replaces the code at `span` with `text`.
+    fn replace(&mut self, span: Span, text: String) {
+        self.sites.push(Edit {
+            start: span.start as usize,
+            end: span.end as usize,
+            text,
+        });
+    }
+
     /// The text of `span` with the module-name edits inside it applied.
     fn render(&self, span: Span) -> String {
         let (s, e) = (span.start as usize, span.end as usize);
@@ -423,11 +432,7 @@ impl Rewrite<'_> {
             return;
         }
         if let Some(load) = self.load_expr() {
-            self.sites.push(Edit {
-                start: call.start as usize,
-                end: call.end as usize,
-                text: load,
-            });
+            self.replace(call, load);
         }
     }
 
@@ -482,11 +487,7 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                                 self.render(a)
                             );
                             self.loads += 1;
-                            self.sites.push(Edit {
-                                start: call.span.start as usize,
-                                end: call.span.end as usize,
-                                text,
-                            });
+                            self.replace(call.span, text);
                             return;
                         }
                         (Expression::Identifier(f), Some(a))
@@ -496,11 +497,7 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                             let text =
                                 format!("require('{}').load({})", self.t.dep_name, self.render(a));
                             self.loads += 1;
-                            self.sites.push(Edit {
-                                start: call.span.start as usize,
-                                end: call.span.end as usize,
-                                text,
-                            });
+                            self.replace(call.span, text);
                             return;
                         }
                         _ => {}
@@ -514,11 +511,7 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                             let text = format!("{}.load({})", self.render(callee), self.render(a));
                             self.loads += 1;
                             self.paths_used.push(name.to_string());
-                            self.sites.push(Edit {
-                                start: call.span.start as usize,
-                                end: call.span.end as usize,
-                                text,
-                            });
+                            self.replace(call.span, text);
                             return;
                         }
                     }
@@ -544,11 +537,7 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                                     && dir.as_deref() == self.t.module_dir));
                         if own {
                             if let Some(load) = self.load_expr() {
-                                self.sites.push(Edit {
-                                    start: call.span.start as usize,
-                                    end: call.span.end as usize,
-                                    text: load,
-                                });
+                                self.replace(call.span, load);
                                 return;
                             }
                         }
@@ -575,11 +564,7 @@ impl<'a> Visit<'a> for Rewrite<'_> {
                 if let Some(id) = bindings_id {
                     *self.bindings_calls.entry(id).or_default() += 1;
                 }
-                self.sites.push(Edit {
-                    start: call.span.start as usize,
-                    end: call.span.end as usize,
-                    text: load,
-                });
+                self.replace(call.span, load);
                 return;
             }
         }
