@@ -271,3 +271,21 @@ console.log(JSON.stringify({ r, loaded: Object.keys(require.cache).filter((f) =>
   assert.strictEqual(got.r, expected);
   assert.deepStrictEqual(got.loaded.sort(), ['index.js', path.join('lib', 'loader.js')]);
 });
+
+test("the find() binary opened without pregyp's shim refuses to answer and says what to require; with the shim's init it answers", () => {
+  const root = path.join(__dirname, '..');
+  const core = path.join(root, `pregyp-find.${require('../lib/loader').builtTriple(root)}.node`);
+  const { file } = pkg({ module_name: 'm', module_path: './lib', host: 'https://h.example/' });
+  const code = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(core)});
+try { m.exports(1, ${JSON.stringify(file)}); } catch (e) { console.log(e.code); console.log(e.message); }
+const V = process.versions;
+console.log(m.exports(0, { node: V.node, modules: +V.modules, napi: +V.napi, v8: V.v8, platform: process.platform, arch: process.arch, execPath: process.execPath }));
+console.log(m.exports(1, ${JSON.stringify(file)}));`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: cleanEnv() });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const [errCode, message, version, found] = r.stdout.trim().split('\n');
+  assert.strictEqual(errCode, 'E_NOT_INITIALIZED');
+  assert.match(message, /loaded without its JS shim: require\('pregyp'\) instead/);
+  assert.strictEqual(version, require('../package.json').version);
+  assert.strictEqual(found, path.join(path.dirname(file), 'lib', 'm.node'));
+});
