@@ -117,12 +117,7 @@ fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
     let mut opts = parent.opts.clone();
     opts.directory = None;
     opts.update_binary = update;
-    Context {
-        opts,
-        host: parent.host.clone(),
-        dir: c.dir.clone(),
-        manifest: c.manifest.clone(),
-    }
+    parent.for_package(opts, c.dir.clone(), c.manifest.clone())
 }
 
 /// Mends one package; returns its row and the bindings to test-load (all of them are
@@ -136,15 +131,19 @@ async fn heal_one(
     let started = Instant::now();
     let result = match c.kind {
         Kind::NodePreGyp => heal_node_pre_gyp(&ctx).await,
-        Kind::PrebuildInstall => prebuild_install::mend(
-            &c.dir,
-            &c.manifest.raw,
-            &ctx.opts,
-            &ctx.host,
-            ChildOutput::ToStderr,
-        )
-        .await
-        .map(|m| (m.source, kind::built_bindings(&c.dir))),
+        Kind::PrebuildInstall => match ctx.net() {
+            Ok(net) => prebuild_install::mend(
+                &c.dir,
+                &c.manifest.raw,
+                &ctx.opts,
+                net,
+                &ctx.host,
+                ChildOutput::ToStderr,
+            )
+            .await
+            .map(|m| (m.source, kind::built_bindings(&c.dir))),
+            Err(e) => Err(e),
+        },
         Kind::NodeGypBuild | Kind::BindingGyp => {
             source_build::node_gyp(&c.dir, &[], &ctx.opts, &ctx.host, ChildOutput::ToStderr)
                 .await
@@ -381,8 +380,8 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         }
     }
     if ctx.opts.dry_run {
-        // Read once: a bad PREGYP_MIRROR or config file fails the dry run as it would the heal.
-        let net = crate::fetch::settings::NetSettings::load(&ctx.opts.env)?;
+        // A bad PREGYP_MIRROR or config file fails the dry run as it does the heal.
+        let net = ctx.net()?;
         let mut lines: Vec<String> = todo
             .iter()
             .map(|(c, state)| {
@@ -403,7 +402,12 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                         }
                     }
                     Kind::PrebuildInstall => {
-                        match prebuild_install::planned_url(&c.manifest.raw, &ctx.opts, &ctx.host) {
+                        match prebuild_install::planned_url(
+                            &c.manifest.raw,
+                            &ctx.opts,
+                            net,
+                            &ctx.host,
+                        ) {
                             Ok(url) => format!(
                                 "from {} (prebuild-install's rules; else its fallback)",
                                 crate::redact::redact_url(&url)

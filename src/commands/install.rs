@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::fetch::cache::Cache;
 use crate::fetch::download;
 use crate::fetch::http;
-use crate::fetch::settings::{NetSettings, Target};
+use crate::fetch::settings::Target;
 use crate::log;
 use crate::place::archive::Limits;
 use crate::place::staging::{self, Staging};
@@ -144,7 +144,8 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
         ));
     }
     if ctx.opts.dry_run {
-        let url = prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, &ctx.host)?;
+        let url =
+            prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, ctx.net()?, &ctx.host)?;
         return Ok(done(
             Source::Remote,
             Some(crate::redact::redact_url(&url)),
@@ -154,8 +155,15 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
             ),
         ));
     }
-    let m =
-        prebuild_install::mend(&ctx.dir, &ctx.manifest.raw, &ctx.opts, &ctx.host, output).await?;
+    let m = prebuild_install::mend(
+        &ctx.dir,
+        &ctx.manifest.raw,
+        &ctx.opts,
+        ctx.net()?,
+        &ctx.host,
+        output,
+    )
+    .await?;
     let path = kind::built_bindings(&ctx.dir);
     let how = if m.source == Source::Build {
         "built from source"
@@ -208,7 +216,7 @@ fn already_installed(ctx: &Context, name: &str, config: &Config) -> Outcome<Inst
 /// fetched (not even a HEAD request), written or built.
 fn would_install(ctx: &Context, config: &Config, fallback: bool) -> Result<Outcome<InstallResult>> {
     // The URL the real install would fetch, after PREGYP_MIRROR and the config file.
-    let target = NetSettings::load(&ctx.opts.env)?.install_target(&ctx.opts, config);
+    let target = ctx.net()?.install_target(&ctx.opts, config);
     let url = redact_url(&target.url);
     let mut stdout = vec![format!(
         "[{}] Would install \"{}\" from {url}",
@@ -313,7 +321,7 @@ pub async fn place(ctx: &Context, config: &Config) -> Result<Placed> {
             sha256: None,
         });
     }
-    let target = NetSettings::load(&ctx.opts.env)?.install_target(&ctx.opts, config);
+    let target = ctx.net()?.install_target(&ctx.opts, config);
     if let Some(m) = &target.mirror {
         log::info(format!(
             "install using mirror {} (from {m})",

@@ -26,8 +26,10 @@ use crate::config::spec::HostUse;
 use crate::config::target::HostInfo;
 use crate::config::versioning::{self, Config};
 use crate::error::{Error, Result};
+use crate::fetch::settings::NetSettings;
 use crate::results::CommandResult;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// What every command works from: options, the running Node, the package.
 #[derive(Debug, Clone)]
@@ -40,6 +42,9 @@ pub struct Context {
     pub dir: PathBuf,
     /// The package's package.json.
     pub manifest: Manifest,
+    /// The mirrors and credentials, read on first use ([`Context::net`]), once for a
+    /// command: the contexts of its packages share them.
+    net: Arc<OnceLock<NetSettings>>,
 }
 
 impl Context {
@@ -55,7 +60,30 @@ impl Context {
             host,
             dir,
             manifest,
+            net: Arc::default(),
         })
+    }
+
+    /// The context of another package of the same command (`heal`): its own folder and
+    /// options, the command's network settings.
+    pub fn for_package(&self, opts: Options, dir: PathBuf, manifest: Manifest) -> Self {
+        Context {
+            opts,
+            host: self.host.clone(),
+            dir,
+            manifest,
+            net: self.net.clone(),
+        }
+    }
+
+    /// `PREGYP_MIRROR`, `PREGYP_AUTH` and the config file, read once per command: a
+    /// malformed one is an error naming it.
+    pub fn net(&self) -> Result<&NetSettings> {
+        if let Some(n) = self.net.get() {
+            return Ok(n);
+        }
+        let loaded = NetSettings::load(&self.opts.env)?;
+        Ok(self.net.get_or_init(|| loaded))
     }
 
     /// Evaluates the package for `command` (which decides staging vs production host).

@@ -481,11 +481,15 @@ pub fn package_invocation(pkg: &Value) -> Invocation {
 
 /// The URL prebuild-install would fetch for the package in `dir`, after the mirror setting
 /// (for `--dry-run` and messages).
-pub fn planned_url(pkg: &Value, opts: &Options, host: &HostInfo) -> Result<String> {
+pub fn planned_url(
+    pkg: &Value,
+    opts: &Options,
+    net: &NetSettings,
+    host: &HostInfo,
+) -> Result<String> {
     let inv = package_invocation(pkg);
     let rc = rc(pkg, &inv.args, &opts.env, host)?;
     let (url, source) = download_url(pkg, &rc, &opts.env)?;
-    let net = NetSettings::load(&opts.env)?;
     Ok(net.target(&url, !source.is_package_setting()).url)
 }
 
@@ -495,6 +499,7 @@ pub async fn mend(
     dir: &Path,
     pkg: &Value,
     opts: &Options,
+    net: &NetSettings,
     host: &HostInfo,
     output: ChildOutput,
 ) -> Result<Mended> {
@@ -512,7 +517,7 @@ pub async fn mend(
         ));
         None
     } else {
-        match fetch(dir, pkg, &rc, opts, host).await {
+        match fetch(dir, pkg, &rc, opts, net, host).await {
             Ok(m) => return Ok(m),
             Err(e) => Some(e),
         }
@@ -544,6 +549,7 @@ pub async fn fetch(
     pkg: &Value,
     rc: &Rc,
     opts: &Options,
+    net: &NetSettings,
     host: &HostInfo,
 ) -> Result<Mended> {
     let name = pkg
@@ -580,7 +586,6 @@ pub async fn fetch(
             download_error: None,
         });
     }
-    let net = NetSettings::load(&opts.env)?;
     let target = match &rc.token {
         Some(token) => asset_target(pkg, rc, &url, token, opts).await?,
         None => net.target(&url, !source.is_package_setting()),
