@@ -174,24 +174,27 @@ pub fn locate(
         (Some(best), Some(b)) => crate::config::node_api::older_than(b, best, host.napi)?,
         _ => Vec::new(),
     };
-    for napi in std::iter::once(None).chain(older.into_iter().map(Some)) {
-        let c = match napi {
-            None => config.clone(),
-            Some(v) => versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?,
-        };
-        if let Some(path) = binding_in(package, root, &c) {
-            return Ok(Located {
-                install_script,
-                path,
-                exists: true,
-                platform_package: Some(package.clone()),
-                lookup,
-                root: p.manifest.root.clone(),
-                config: c,
-            });
+    // The best build's evaluation is `config` itself; an older one's is evaluated anew.
+    let mut hit = binding_in(package, root, &config).map(|path| (None, path));
+    for v in older {
+        if hit.is_some() {
+            break;
         }
+        let c = versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?;
+        hit = binding_in(package, root, &c).map(|path| (Some(c), path));
     }
-    Ok(missing(config, lookup))
+    let Some((older_config, path)) = hit else {
+        return Ok(missing(config, lookup));
+    };
+    Ok(Located {
+        install_script,
+        path,
+        exists: true,
+        platform_package: Some(package.clone()),
+        lookup,
+        root: p.manifest.root.clone(),
+        config: older_config.unwrap_or(config),
+    })
 }
 
 /// The platform package for the evaluated target, if the package declares them.
