@@ -3,8 +3,8 @@
 // (src/binding/wasm.rs; the same config::find the native find() binary runs) for wasm32-unknown-unknown,
 // opened where pregyp ships no native binary (FreeBSD, linux-arm, win32-arm64, ...).
 // The module has no file system, process or environment: this file answers the few
-// questions it asks (read, realpath, stat, has_entries, env, libc) and passes the process
-// facts with each call. index.js opens it only when no native find() binary loads.
+// questions it asks (read, realpath, stat, has_entries, env, libc) and hands it the process
+// facts once, with `init`. index.js opens it only when no native find() binary loads.
 const fs = require('fs');
 
 // wasm32's std paths are POSIX paths; on Windows a path goes in as `/C:/a/b` (UNC:
@@ -141,11 +141,9 @@ function open(file, info, win = process.platform === 'win32') {
   };
   x = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { pregyp: host }).exports;
 
-  function call(op, path, opts, detail) {
-    const o = opts && typeof opts.moduleRoot === 'string' ? { ...opts, moduleRoot: P.toCore(opts.moduleRoot) } : opts;
-    const req = enc.encode(
-      JSON.stringify({ op, path, opts: o === undefined ? null : o, detail, cwd: P.toCore(process.cwd()), info })
-    );
+  // One request, {op, ...}, and its answer (src/binding/wasm.rs).
+  function send(request) {
+    const req = enc.encode(JSON.stringify(request));
     const ptr = x.pregyp_alloc(req.length);
     mem().set(req, ptr);
     const n = x.pregyp_call(ptr, req.length);
@@ -156,6 +154,12 @@ function open(file, info, win = process.platform === 'win32') {
     err.code = out.code;
     throw err;
   }
+  const call = (op, path, opts, detail) => {
+    const o = opts && typeof opts.moduleRoot === 'string' ? { ...opts, moduleRoot: P.toCore(opts.moduleRoot) } : opts;
+    return send({ op, path, opts: o === undefined ? null : o, detail, cwd: P.toCore(process.cwd()) });
+  };
+  // `init`: the facts of this process, once.
+  send({ op: 0, info });
   // Each answer as the native core gives it: paths (also inside messages and the
   // evaluated values) as the OS writes them.
   const convert = {

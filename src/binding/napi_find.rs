@@ -205,13 +205,7 @@ impl Args for Positional<'_> {
 /// its string, or a thrown error.
 unsafe fn call(env: napi_env, op: u32, argv: &[napi_value]) -> napi_value {
     let out = (|| -> R<String> {
-        let host = HOST.get().ok_or_else(|| {
-            Throw(
-                "E_NOT_INITIALIZED".into(),
-                "pregyp's native binding was loaded without its JS shim: require('pregyp') instead"
-                    .into(),
-            )
-        })?;
+        let host = HOST.get().ok_or_else(request::not_initialized)?;
         let cwd = std::env::current_dir()
             .map_err(|e| Throw::from(Error::io("read current directory", ".", e)))?;
         let env_var = |k: &str| std::env::var(k).ok();

@@ -62,7 +62,7 @@ pub const OPS: &[Op] = &[
         args: &["info"],
         answer: Answer::Name,
         native: true,
-        doc: "the facts of this process, once, before any other operation; answers the core's version (the native core)",
+        doc: "the facts of this process, once, before any other operation; answers the core's version",
     },
     Op {
         id: FIND,

@@ -39,6 +39,15 @@ pub(super) trait Args {
     fn detail(&self) -> R<String>;
 }
 
+/// The refusal of any operation before `init`: the core was opened by something other
+/// than pregyp's shim.
+pub(super) fn not_initialized() -> Throw {
+    Throw(
+        "E_NOT_INITIALIZED".into(),
+        "pregyp's find() core was loaded without its JS shim: require('pregyp') instead".into(),
+    )
+}
+
 /// `init`'s `info`: the facts of the process, from `process.versions`, platform and arch.
 pub(super) fn host_info(o: &impl Fields) -> R<HostInfo> {
     Ok(HostInfo {

@@ -2,24 +2,26 @@
 //! the native find() binary runs) for platforms pregyp ships no native binary for.
 //! lib/wasm.js instantiates it. wasm32-unknown-unknown has no file system, process or
 //! environment, so the JS host answers the few questions find() asks (imports of the
-//! module "pregyp", in `config::hostfs`) and passes the process facts with each call.
+//! module "pregyp", in `config::hostfs`); it sends the process facts once, with `init`.
 //!
 //! One export does the work: `pregyp_call(ptr, len)` takes a JSON request
 //! `{op, path, opts, detail, cwd, info}` (the operations of `super::ops`, answered by
 //! the same `ops::answer` as the native core) and leaves `{"ok": string}` or
 //! `{"code", "message"}` at `pregyp_result()`; the arguments are read as the native entry
-//! reads them (`super::request`). The host facts come with each call, so `init` is the JS
-//! side's alone.
+//! reads them (`super::request`); `{op: 0, info}` is `init`, as in the native core.
 
 use super::request::{self, Args};
 use super::throw::{expected, Throw, R};
 use crate::config::hostfs::env_var;
+use crate::config::target::HostInfo;
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 use std::path::PathBuf;
 
 thread_local! {
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The process facts `init` was given.
+    static HOST: RefCell<Option<HostInfo>> = const { RefCell::new(None) };
 }
 
 /// The request's arguments, by name.
@@ -64,13 +66,21 @@ fn call(req: &Value) -> R<String> {
         .and_then(Value::as_u64)
         .and_then(|n| u32::try_from(n).ok())
         .unwrap_or(u32::MAX);
-    let info = match req.get("info") {
-        Some(Value::Object(o)) => o,
-        _ => return Err(expected("object", "info")),
-    };
-    let host = request::host_info(info)?;
+    if op == super::ops::INIT {
+        let info = match req.get("info") {
+            Some(Value::Object(o)) => o,
+            _ => return Err(expected("object", "info")),
+        };
+        let host = request::host_info(info)?;
+        HOST.with(|h| *h.borrow_mut() = Some(host));
+        return Ok(env!("CARGO_PKG_VERSION").into());
+    }
     let cwd = PathBuf::from(req.get("cwd").and_then(Value::as_str).unwrap_or("/"));
-    request::answer(op, &Request(req), &host, &|k: &str| env_var(k), &cwd)
+    HOST.with(|h| {
+        let host = h.borrow();
+        let host = host.as_ref().ok_or_else(request::not_initialized)?;
+        request::answer(op, &Request(req), host, &|k: &str| env_var(k), &cwd)
+    })
 }
 
 /// A buffer of `len` bytes for the host to write a request into.
