@@ -7,6 +7,9 @@
 #   win32-x64                        mingw build, Windows Node under Wine
 #   darwin-arm64                     `cargo check` (no macOS linker, SDK or emulator here;
 #                                    darwin-x64's is the same code: scripts/platforms.js)
+#   win32-x64 with MSVC              `cargo check` of the find() core, as the release builds
+#                                    it: its raw Node-API code meets napi-sys's MSVC form
+#                                    (functions looked up at load, not `extern "C"`)
 # The full tool is built with the unoptimised `cross-test` profile (Cargo.toml) to keep
 # the five builds inside CI's time; the find() core is built as it ships (`lean`).
 # About 30 minutes from nothing on 2 cores; the target dirs are target/cross/<triple>.
@@ -26,4 +29,8 @@ for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl win3
     rm -rf "target/cross/$(node -p "require('./scripts/build-cross.js').resolve('$target').triple")"
   fi
 done
+start=$SECONDS
+node scripts/build-cross.js --target x86_64-pc-windows-msvc --lean --check
+echo "ci-cross: the find() core checked for MSVC in $((SECONDS - start)) s"
+if $clean; then rm -rf target/cross/x86_64-pc-windows-msvc; fi
 node scripts/test-cross.js native linux-arm64-gnu win32-x64 linux-x64-musl linux-arm64-musl

@@ -93,12 +93,14 @@ impl Object {
         Ok(Object { env, value: v })
     }
 
-    /// The field `name`, read by `get`, a Node-API getter of a `T`.
+    /// The field `name`, read by `get`, a Node-API getter of a `T`. (A closure rather
+    /// than the function itself: with MSVC, napi-sys's functions are Rust wrappers of
+    /// symbols it looks up, not `extern "C"` ones.)
     fn get<T: Default>(
         &self,
         name: &CStr,
         what: &str,
-        get: unsafe extern "C" fn(napi_env, napi_value, *mut T) -> sys::napi_status,
+        get: impl Fn(napi_env, napi_value, *mut T) -> sys::napi_status,
     ) -> R<Option<T>> {
         // SAFETY: `new`'s contract: env and value are live while the object is used.
         unsafe {
@@ -125,11 +127,17 @@ impl Fields for Object {
     }
 
     fn opt_bool(&self, name: &CStr) -> R<Option<bool>> {
-        self.get(name, "boolean", sys::napi_get_value_bool)
+        // SAFETY: as in `get`: a live env and value, and a place for the answer.
+        self.get(name, "boolean", |e, v, out| unsafe {
+            sys::napi_get_value_bool(e, v, out)
+        })
     }
 
     fn opt_u32(&self, name: &CStr) -> R<Option<u32>> {
-        self.get(name, "number", sys::napi_get_value_uint32)
+        // SAFETY: as above.
+        self.get(name, "number", |e, v, out| unsafe {
+            sys::napi_get_value_uint32(e, v, out)
+        })
     }
 }
 
