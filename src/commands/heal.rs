@@ -131,19 +131,16 @@ async fn heal_one(
     let started = Instant::now();
     let result = match c.kind {
         Kind::NodePreGyp => heal_node_pre_gyp(&ctx).await,
-        Kind::PrebuildInstall => match ctx.net() {
-            Ok(net) => prebuild_install::mend(
-                &c.dir,
-                &c.manifest.raw,
-                &ctx.opts,
-                net,
-                &ctx.host,
-                ChildOutput::ToStderr,
-            )
-            .await
-            .map(|m| (m.source, kind::built_bindings(&c.dir))),
-            Err(e) => Err(e),
-        },
+        Kind::PrebuildInstall => prebuild_install::mend(
+            &c.dir,
+            &c.manifest.raw,
+            &ctx.opts,
+            &ctx.net,
+            &ctx.host,
+            ChildOutput::ToStderr,
+        )
+        .await
+        .map(|m| (m.source, kind::built_bindings(&c.dir))),
         Kind::NodeGypBuild | Kind::BindingGyp => {
             source_build::node_gyp(&c.dir, &[], &ctx.opts, &ctx.host, ChildOutput::ToStderr)
                 .await

@@ -159,7 +159,7 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
         &ctx.dir,
         &ctx.manifest.raw,
         &ctx.opts,
-        ctx.net()?,
+        &ctx.net,
         &ctx.host,
         output,
     )
@@ -286,10 +286,6 @@ fn print_fallback_error(ctx: &Context, config: &Config, e: &Error) {
 
 fn cache_for(ctx: &Context) -> Cache {
     Cache::open(ctx.opts.cache_dir.as_deref())
-}
-
-fn limits(ctx: &Context) -> Limits {
-    Limits::for_options(&ctx.opts)
 }
 
 fn module_file(config: &Config) -> String {
@@ -454,7 +450,8 @@ async fn unpack_file(
     expected: Option<&str>,
 ) -> Result<String> {
     let staging = Staging::new(&config.module_path)?;
-    let sha = download::unpack_file(file, staging.path(), source, limits(ctx)).await?;
+    let sha =
+        download::unpack_file(file, staging.path(), source, Limits::for_options(&ctx.opts)).await?;
     download::verify(source, expected, &sha)?;
     finish(ctx, config, staging, source).await?;
     Ok(sha)

@@ -26,10 +26,9 @@ use crate::config::spec::HostUse;
 use crate::config::target::HostInfo;
 use crate::config::versioning::{self, Config};
 use crate::error::{Error, Result};
-use crate::fetch::settings::NetSettings;
+use crate::fetch::settings::{LazyNetSettings, NetSettings};
 use crate::results::CommandResult;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
 
 /// What every command works from: options, the running Node, the package.
 #[derive(Debug, Clone)]
@@ -42,9 +41,9 @@ pub struct Context {
     pub dir: PathBuf,
     /// The package's package.json.
     pub manifest: Manifest,
-    /// The mirrors and credentials, read on first use ([`Context::net`]), once for a
-    /// command: the contexts of its packages share them.
-    net: Arc<OnceLock<NetSettings>>,
+    /// The mirrors and credentials, read on first use, once for a command: the contexts
+    /// of its packages share them.
+    pub net: LazyNetSettings,
 }
 
 impl Context {
@@ -60,7 +59,7 @@ impl Context {
             host,
             dir,
             manifest,
-            net: Arc::default(),
+            net: LazyNetSettings::default(),
         })
     }
 
@@ -76,14 +75,10 @@ impl Context {
         }
     }
 
-    /// `PREGYP_MIRROR`, `PREGYP_AUTH` and the config file, read once per command: a
-    /// malformed one is an error naming it.
+    /// `PREGYP_MIRROR`, `PREGYP_AUTH` and the config file: a malformed one is an error
+    /// naming it.
     pub fn net(&self) -> Result<&NetSettings> {
-        if let Some(n) = self.net.get() {
-            return Ok(n);
-        }
-        let loaded = NetSettings::load(&self.opts.env)?;
-        Ok(self.net.get_or_init(|| loaded))
+        self.net.get(&self.opts.env)
     }
 
     /// Evaluates the package for `command` (which decides staging vs production host).

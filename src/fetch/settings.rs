@@ -23,6 +23,7 @@ use crate::config::options::Env;
 use crate::error::{Error, Result};
 use crate::redact::redact_url;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// The mirror variable.
 pub const MIRROR_VAR: &str = "PREGYP_MIRROR";
@@ -72,6 +73,22 @@ struct Credential {
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Credential(//{} from {}, ***)", self.scope, self.origin)
+    }
+}
+
+/// [`NetSettings`] read on first use, then kept: a command reads them once, however many
+/// packages it handles (clones share them), and not at all when it fetches nothing.
+#[derive(Debug, Clone, Default)]
+pub struct LazyNetSettings(Arc<OnceLock<NetSettings>>);
+
+impl LazyNetSettings {
+    /// The settings, read from `env` (and the config file it names) the first time.
+    pub fn get(&self, env: &Env) -> Result<&NetSettings> {
+        if let Some(n) = self.0.get() {
+            return Ok(n);
+        }
+        let loaded = NetSettings::load(env)?;
+        Ok(self.0.get_or_init(|| loaded))
     }
 }
 

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::fetch::cache::Cache;
 use crate::fetch::download;
 use crate::fetch::http;
-use crate::fetch::settings::{NetSettings, Target};
+use crate::fetch::settings::{LazyNetSettings, NetSettings, Target};
 use crate::log;
 use crate::mend::kind;
 use crate::mend::source_build;
@@ -499,7 +499,7 @@ pub async fn mend(
     dir: &Path,
     pkg: &Value,
     opts: &Options,
-    net: &NetSettings,
+    net: &LazyNetSettings,
     host: &HostInfo,
     output: ChildOutput,
 ) -> Result<Mended> {
@@ -549,7 +549,7 @@ pub async fn fetch(
     pkg: &Value,
     rc: &Rc,
     opts: &Options,
-    net: &NetSettings,
+    net: &LazyNetSettings,
     host: &HostInfo,
 ) -> Result<Mended> {
     let name = pkg
@@ -588,7 +588,9 @@ pub async fn fetch(
     }
     let target = match &rc.token {
         Some(token) => asset_target(pkg, rc, &url, token, opts).await?,
-        None => net.target(&url, !source.is_package_setting()),
+        None => net
+            .get(&opts.env)?
+            .target(&url, !source.is_package_setting()),
     };
     if let Some(m) = &target.mirror {
         log::info(format!(
