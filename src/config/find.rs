@@ -169,19 +169,17 @@ pub fn locate(
         return Ok(missing(config, lookup));
     };
     let root = p.eval.module_root.as_deref().unwrap_or(&p.manifest.root);
-    // This Node's best build first, then older Node-API builds the package may hold.
-    let older = match (p.napi, p.manifest.binary.as_ref()) {
-        (Some(best), Some(b)) => crate::config::node_api::older_than(b, best, host.napi)?,
-        _ => Vec::new(),
-    };
-    // The best build's evaluation is `config` itself; an older one's is evaluated anew.
+    // This Node's best build first (its evaluation is `config` itself); only when the
+    // package lacks it, the older Node-API builds this Node runs, each evaluated anew.
     let mut hit = binding_in(package, root, &config).map(|path| (None, path));
-    for v in older {
-        if hit.is_some() {
-            break;
+    if let (None, Some(best), Some(b)) = (&hit, p.napi, p.manifest.binary.as_ref()) {
+        for v in crate::config::node_api::older_than(b, best, host.napi)? {
+            let c = versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?;
+            if let Some(path) = binding_in(package, root, &c) {
+                hit = Some((Some(c), path));
+                break;
+            }
         }
-        let c = versioning::evaluate(&p.manifest, &p.eval, host, Some(v))?;
-        hit = binding_in(package, root, &c).map(|path| (Some(c), path));
     }
     let Some((older_config, path)) = hit else {
         return Ok(missing(config, lookup));
