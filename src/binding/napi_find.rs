@@ -26,9 +26,8 @@ use super::throw::{expected, Throw, R};
 
 /// Throws `new Error(message)` with `code`, as napi-rs does for `napi::Error<String>`.
 unsafe fn throw(env: napi_env, Throw(code, message): Throw) -> napi_value {
-    let (mut c, mut m, mut e) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-    sys::napi_create_string_utf8(env, code.as_ptr().cast(), code.len() as isize, &mut c);
-    sys::napi_create_string_utf8(env, message.as_ptr().cast(), message.len() as isize, &mut m);
+    let (c, m) = (create_string(env, &code), create_string(env, &message));
+    let mut e = ptr::null_mut();
     if sys::napi_create_error(env, c, m, &mut e) == Status::napi_ok {
         sys::napi_throw(env, e);
     }

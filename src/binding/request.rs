@@ -116,41 +116,31 @@ pub(super) fn answer(
 #[cfg(any(test, target_family = "wasm"))]
 impl Fields for serde_json::Map<String, serde_json::Value> {
     fn opt_string(&self, name: &CStr) -> R<Option<String>> {
-        let n = name.to_string_lossy();
-        json_field(self, &n)
-            .map(|v| {
-                v.as_str()
-                    .map(String::from)
-                    .ok_or_else(|| expected("string", &n))
-            })
-            .transpose()
+        json_field(self, name, "string", |v| v.as_str().map(String::from))
     }
 
     fn opt_bool(&self, name: &CStr) -> R<Option<bool>> {
-        let n = name.to_string_lossy();
-        json_field(self, &n)
-            .map(|v| v.as_bool().ok_or_else(|| expected("boolean", &n)))
-            .transpose()
+        json_field(self, name, "boolean", serde_json::Value::as_bool)
     }
 
     fn opt_u32(&self, name: &CStr) -> R<Option<u32>> {
-        let n = name.to_string_lossy();
-        json_field(self, &n)
-            .map(|v| {
-                v.as_f64()
-                    .map(|x| x as u32)
-                    .ok_or_else(|| expected("number", &n))
-            })
-            .transpose()
+        json_field(self, name, "number", |v| v.as_f64().map(|x| x as u32))
     }
 }
 
+/// `o[name]` as a `what` (by `get`), with null read as absent, as napi-rs reads fields.
 #[cfg(any(test, target_family = "wasm"))]
-fn json_field<'a>(
-    o: &'a serde_json::Map<String, serde_json::Value>,
-    name: &str,
-) -> Option<&'a serde_json::Value> {
-    o.get(name).filter(|v| !v.is_null())
+fn json_field<T>(
+    o: &serde_json::Map<String, serde_json::Value>,
+    name: &CStr,
+    what: &str,
+    get: impl Fn(&serde_json::Value) -> Option<T>,
+) -> R<Option<T>> {
+    let n = name.to_string_lossy();
+    match o.get(n.as_ref()).filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(v) => get(v).map(Some).ok_or_else(|| expected(what, &n)),
+    }
 }
 
 #[cfg(test)]
