@@ -133,6 +133,28 @@ test('the wasm core gives the native core its results on every operation and cas
   }
 });
 
+test("the wasm host reads glibc's version from ldd as detect-libc does", () => {
+  const { glibcVersion } = require('../lib/wasm');
+  // detect-libc 2's pattern (node_modules/detect-libc/lib/detect-libc.js), case-insensitive.
+  const detectLibc = (text) => (/LIBC[a-z0-9 \-).]*?(\d+\.\d+)/i.exec(text) || [])[1] || '';
+  const texts = [
+    'echo $"ldd (Debian GLIBC 2.36-9+deb12u4) 2.36"',
+    'ldd (GNU libc) 2.39\nCopyright (C) 2024 Free Software Foundation',
+    'ldd (Ubuntu GLIBC 2.35-0ubuntu3.8) 2.35',
+    'TEXTDOMAIN=libc\nlibc-2.28 version',
+    'LiBc ) - 1.2 and no more',
+    'libcé 2.31 then GLIBC 2.17',
+    'musl libc (x86_64)\nVersion 1.2.5',
+    'nothing here',
+    '',
+  ];
+  try {
+    texts.push(fs.readFileSync('/usr/bin/ldd').toString('latin1'));
+  } catch {}
+  for (const t of texts) assert.strictEqual(glibcVersion(t), detectLibc(t), JSON.stringify(t.slice(0, 60)));
+  assert.strictEqual(glibcVersion(texts[0]), '2.36');
+});
+
 test("load() under Yarn Plug'n'Play resolves the platform package through PnP, with either core (PREGYP_FIND_CORE=wasm)", { skip: SKIP }, () => {
   // PnP has no node_modules to walk: the platform package is resolvable only through
   // Node's resolver (NODE_PATH stands in for PnP's), and process.versions.pnp is set.

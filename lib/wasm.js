@@ -43,11 +43,8 @@ function osMessage(e) {
 
 // The C library, as the native binary sees it: glibc (the one it asks first) with its
 // version from ldd, as detect-libc (the reference's helper) reads it; else musl by its
-// dynamic loader in /lib. Cheap forms of the same tests, as this runs inside an addon's
-// `require`: the file read as bytes, then decoded (readFileSync's own decoding costs ~0.1 ms
-// more on its first use); detect-libc's /LIBC[a-z0-9 \-).]*?(\d+\.\d+)/i with the case
-// spelt out, which matches the same text (a case-insensitive pattern costs ~0.12 ms more
-// to compile).
+// dynamic loader in /lib. This runs inside an addon's `require`, so the file is read as
+// bytes and then decoded (readFileSync's own decoding costs ~0.1 ms more on its first use).
 function libc() {
   if (process.platform !== 'linux') return 'unknown';
   let text = '';
@@ -55,14 +52,21 @@ function libc() {
     text = fs.readFileSync('/usr/bin/ldd').toString('latin1');
   } catch {}
   if (text.includes('GNU C Library') || text.includes('GLIBC')) {
-    const m = /[Ll][Ii][Bb][Cc][a-zA-Z0-9 \-).]*?(\d+\.\d+)/.exec(text);
-    return `glibc ${m ? m[1] : process.report.getReport().header.glibcVersionRuntime || ''}`;
+    return `glibc ${glibcVersion(text) || process.report.getReport().header.glibcVersionRuntime || ''}`;
   }
   try {
     if (fs.readdirSync('/lib').some((n) => n.startsWith('ld-musl-'))) return 'musl ';
   } catch {}
   const v = process.report.getReport().header.glibcVersionRuntime;
   return v ? `glibc ${v}` : 'unknown';
+}
+
+// glibc's version in ldd's text, as detect-libc's /LIBC[a-z0-9 \-).]*?(\d+\.\d+)/i finds it,
+// with the case spelt out (a case-insensitive pattern costs ~0.12 ms more to compile);
+// '' when there is none.
+function glibcVersion(text) {
+  const m = /[Ll][Ii][Bb][Cc][a-zA-Z0-9 \-).]*?(\d+\.\d+)/.exec(text);
+  return m ? m[1] : '';
 }
 
 /** Opens pregyp-find.wasm; the same operations as the native core (OPS), plus `wasm: true`. */
@@ -181,4 +185,4 @@ function open(file, info, win = process.platform === 'win32') {
 const OPS = [[0, 'init', 'name', false], [1, 'find', 'path', true], [2, 'check', 'path', true], [3, 'loadError', 'message', true], [4, 'platformPackage', 'name', true], [5, 'evaluate', 'json', true], [6, 'plan', 'json', false]];
 // </generated:ops>
 
-module.exports = { open, pathsFor, libc, OPS };
+module.exports = { open, pathsFor, libc, glibcVersion, OPS };
