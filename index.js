@@ -108,11 +108,14 @@ exports.find = function find(packageJsonPath, opts) {
   return api().find(core, packageJsonPath, opts);
 };
 
+// A folder's package.json, put together by hand as the fast path's paths are (the core folds
+// `.` and `..` itself); a path ending in .json is taken as it is.
+const packageJson = (s) => (s.slice(-5).toLowerCase() === '.json' ? s : !s ? 'package.json' : s.endsWith(SEP) || s.endsWith('/') ? `${s}package.json` : `${s}${SEP}package.json`);
+
 // load() finds and requires the binding; a missing or unloadable one is an error that
 // explains what was looked for, for which target, why it is not there and the fix.
 exports.load = function load(packageJsonPathOrDir, opts) {
-  const s = String(packageJsonPathOrDir);
-  const file = /\.json$/i.test(s) ? s : require('path').join(s, 'package.json');
+  const file = packageJson(String(packageJsonPathOrDir));
   const o = opts ? api().findOptions(opts) : undefined;
   let p;
   try {

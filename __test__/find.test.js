@@ -130,6 +130,19 @@ test('load() explains a missing binding: package, path, target, cause and fix', 
     );
   }
   assert.throws(() => underOldName().load(dir, { debug: true }), (e) => e.code === 'E_BINDING_MISSING' && e.message.includes('/Debug/'));
+  // A folder is named as path.join names it: with or without a trailing separator, with
+  // `..` folded; '' is the current folder.
+  const missing = path.join(dir, 'none');
+  for (const arg of [missing, `${missing}${path.sep}`, path.join(dir, 'x') + `${path.sep}..${path.sep}none`]) {
+    assert.throws(() => pregyp.load(arg), (e) => e.code === 'E_NO_PACKAGE_JSON' && e.message === `${path.join(missing, 'package.json')} does not exist`, arg);
+  }
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+    assert.throws(() => pregyp.load(''), (e) => e.code === 'E_BINDING_MISSING' && e.message.includes(expected));
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 test('load() requires the binding, and explains one that does not load', () => {

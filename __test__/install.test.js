@@ -155,6 +155,29 @@ test('per-module mirror (every dash as underscore) replaces the host', async () 
   assert.strictEqual(r2.code, 0, r2.stderr);
 });
 
+test('a malformed PREGYP_MIRROR fails the commands that download, naming it, and no other', async () => {
+  const s = await server({ [`/${TARBALL}`]: { body: fs.readFileSync(good) } });
+  const dir = makePackage(s.url + '/');
+  const e = env();
+  assert.strictEqual((await runCli(['install'], { cwd: dir, env: e })).code, 0);
+  const bad = { ...e, PREGYP_MIRROR: 'https://github.com/' };
+  const before = snapshot(dir);
+  const r = await runCli(['install', '--update-binary'], { cwd: dir, env: bad });
+  assert.strictEqual(r.code, 1);
+  assert.match(r.stderr, /invalid setting in PREGYP_MIRROR entry 1: `https:\/\/github\.com\/` is not FROM=TO/);
+  assert.deepStrictEqual(snapshot(dir), before, 'the failed install left the binding as it was');
+  // Commands that fetch nothing do not read the setting.
+  for (const args of [['reveal', 'module_name'], ['clean', '--dry-run'], ['package', '--dry-run']]) {
+    const ok = await runCli(args, { cwd: dir, env: bad });
+    assert.strictEqual(ok.code, 0, `${args.join(' ')}: ${ok.stderr}`);
+    assert.doesNotMatch(ok.stderr, /PREGYP_MIRROR/);
+  }
+  assert.deepStrictEqual(snapshot(dir), before);
+  // An install that finds its binding in place fetches nothing either.
+  const skip = await runCli(['install'], { cwd: dir, env: bad });
+  assert.strictEqual(skip.code, 0, skip.stderr);
+});
+
 test('404: one clear line naming the URL, exit 1, nothing created', async () => {
   const s = await server({});
   const dir = makePackage(s.url + '/');

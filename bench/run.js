@@ -87,6 +87,8 @@ if (has('find')) {
   // Where find()'s time goes: any JS module, and the native side without one.
   rows.push(['  share: require of a one-line JS module', cell('find', 'one_line_js_ms', ' ms', 3), '-', '-', '-', '-']);
   rows.push(['  share: find() binary opened and called, no JS', cell('find', 'find_binary_alone_ms', ' ms', 3), '-', '-', '-', '-']);
+  // The least any JS package can do around the same core (no checks, no fallbacks).
+  rows.push(['  bound: a 7-line shim around the same core', cell('find', 'bare_shim_ms', ' ms', 3), '-', `empty C addon ${cell('find', 'floor_ms', ' ms', 3)}`, `${cell('find', 'bare_shim_vs_floor', 'x', 2)} floor`, '-']);
 }
 if (has('install')) {
   const r = results.install[0];
