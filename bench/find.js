@@ -78,8 +78,10 @@ exports.find = (p) => x(1, p);
 `);
 
 const J = JSON.stringify;
-// The floor: an addon whose init does nothing, built by node-gyp as any addon is.
-const emptyAddon = buildEmptyAddon(path.join(dir, 'empty-addon'));
+// The floor: an addon whose init does nothing, built by node-gyp as any addon is; or, to
+// run this bench under another platform's Node (musl's, say), that platform's build of it:
+// PREGYP_BENCH_FLOOR=<empty.node> (scripts/test-cross.js builds one per platform).
+const emptyAddon = process.env.PREGYP_BENCH_FLOOR ? path.resolve(process.env.PREGYP_BENCH_FLOOR) : buildEmptyAddon(path.join(dir, 'empty-addon'));
 
 // Where pregyp's time goes, next to the floor: a one-line JS module (what any JS shim
 // costs before it does anything) and the find() binary opened and asked directly, with no
