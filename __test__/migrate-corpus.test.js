@@ -57,6 +57,7 @@ const CORPUS = [
   ['@mapbox/vtquery@0.6.0', "requires ./binding/module.node"],
   ['@maplibre/maplibre-gl-native@5.4.0', 'a fork (@acalcutt); the path is built at run time'],
   ['hummus@1.0.110', 'node-pre-gyp 0.10'],
+  ['nodegit@0.27.0', 'Release, else Debug when the error is MODULE_NOT_FOUND (compiled dist/)'],
 ];
 
 function tarballName(spec) {

@@ -1,9 +1,9 @@
 'use strict';
 // `pregyp migrate` on the shapes of native packages that break a naive migration: ES
-// modules, comments and strings, a file that does not parse, Debug-then-Release loads,
-// an executable binary, no binding.gyp, --keep-name in the alias layout (the module
-// actually required), a write that fails half-way, concurrent runs, new --targets,
-// unsupported targets, a folder outside git, and the to-do items.
+// modules, comments and strings, a file that does not parse, Debug-then-Release loads
+// and Release-then-Debug ones, an executable binary, no binding.gyp, --keep-name in the
+// alias layout (the module actually required), a write that fails half-way, concurrent
+// runs, new --targets, unsupported targets, a folder outside git, and the to-do items.
 // PREGYP_MIGRATE_BIN=<bin/pregyp.js> runs another pregyp's migrate against the same
 // expectations (how the failures of an older migrate were recorded).
 const { test } = require('node:test');
@@ -82,6 +82,29 @@ test('Debug then Release: two different lookups stay two', async () => {
   const out = read(dir, 'lib/binding.js');
   assert.match(out, /require\('\.\.\/build\/Debug\/shape\.node'\)/, 'the Debug lookup stays');
   assert.match(out, /require\('pregyp'\)\.load\(require\('path'\)\.join\(__dirname, '\.\.'\)\)/);
+});
+
+test('Release, else a Debug build when the error is MODULE_NOT_FOUND (nodegit): the Debug fallback still runs', async () => {
+  const src = 'var rawApi;\ntry {\n  rawApi = require("../build/Release/shape.node");\n} catch (ex) {\n  if (ex.code !== "MODULE_NOT_FOUND") {\n    throw ex;\n  }\n  rawApi = require("../build/Debug/shape.node");\n}\nmodule.exports = rawApi;\n';
+  const dir = makePackage({ pj: { binary: { module_name: 'shape', module_path: './build/Release/', host: 'https://example.invalid/' } }, files: { 'lib/binding.js': src } });
+  const r = await migrate(dir, ['--yes', '--workflow=none', T1]);
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(read(dir, 'lib/binding.js'), /require\('pregyp'\)\.load\(/);
+  // pregyp installed beside the package; a real Node-API addon as the Debug build only.
+  const nm = path.join(path.dirname(dir), 'node_modules');
+  fs.mkdirSync(nm, { recursive: true });
+  fs.symlinkSync(ROOT, path.join(nm, 'pregyp'), 'dir');
+  const load = () => spawnSync(process.execPath, ['-e', `try { console.log(typeof require(${JSON.stringify(path.join(dir, 'lib/binding.js'))})) } catch (e) { console.log(e.code) }`], { encoding: 'utf8' }).stdout.trim();
+  // Neither build: the Debug require's own error, as before the migration.
+  assert.strictEqual(load(), 'MODULE_NOT_FOUND');
+  const addon = fs.readdirSync(ROOT).find((f) => /^pregyp-find\..*\.node$/.test(f));
+  fs.mkdirSync(path.join(dir, 'build', 'Debug'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, addon), path.join(dir, 'build', 'Debug', 'shape.node'));
+  assert.match(load(), /^(object|function)$/, 'the Debug build is loaded');
+  // A Release build that does not load is still an error, not a silent fallback.
+  fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'build', 'Release', 'shape.node'), 'not a binary');
+  assert.strictEqual(load(), 'E_BINDING_LOAD');
 });
 
 test('a call that runs node-pre-gyp as a command is not a load site', async () => {

@@ -14,11 +14,15 @@
 //!   released build -> a load() of the package folder, which also looks in platform
 //!   packages: CommonJS gets `require(...).load(...)`, an ES module gets `import`s and
 //!   `import.meta.url`. A Debug build's path stays: it is a different lookup.
+//! - where a rewritten load sits in a `try` whose `catch` tests the error's `code` against
+//!   `'MODULE_NOT_FOUND'` (to fall back to a Debug build, as nodegit does), the test also
+//!   accepts load()'s `'E_BINDING_MISSING'`, so that the fallback still runs.
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, BindingPattern, CallExpression, Expression, ImportDeclaration,
-    ImportDeclarationSpecifier, ImportExpression, Program, Statement, VariableDeclaration,
+    Argument, BinaryExpression, BinaryOperator, BindingPattern, CallExpression, CatchClause,
+    Expression, ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, Program,
+    Statement, TryStatement, VariableDeclaration,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -436,6 +440,50 @@ impl Rewrite<'_> {
         }
     }
 
+    /// In the `catch` of a `try` whose binding load became load(): each
+    /// `<err>.code !== 'MODULE_NOT_FOUND'` also lets load()'s E_BINDING_MISSING through
+    /// (`=== ` likewise), so that a fallback behind it (a Debug build) still runs. A catch
+    /// that already names E_BINDING_MISSING is left as it is (a second run).
+    fn not_found_tests(&mut self, handler: &CatchClause<'_>) {
+        let Some(err) = handler
+            .param
+            .as_ref()
+            .and_then(|p| p.pattern.get_identifier_name())
+        else {
+            return;
+        };
+        let body = handler.body.span;
+        if self.text[body.start as usize..body.end as usize].contains("E_BINDING_MISSING") {
+            return;
+        }
+        let mut found = NotFoundTests {
+            err: err.as_str(),
+            tests: Vec::new(),
+        };
+        found.visit_block_statement(&handler.body);
+        for (span, lit, op) in found.tests {
+            let (joiner, op_text) = match op {
+                BinaryOperator::StrictInequality => ("&&", "!=="),
+                BinaryOperator::Inequality => ("&&", "!="),
+                BinaryOperator::StrictEquality => ("||", "==="),
+                _ => ("||", "=="),
+            };
+            let (start, end) = (span.start as usize, span.end as usize);
+            let original = &self.text[start..end];
+            let mut text = format!(
+                "{original} {joiner} {err}.code {op_text} {}",
+                quoted("E_BINDING_MISSING", quote_of(self.text, lit))
+            );
+            // Parenthesized unless the test already is (`if (...)`).
+            let enclosed = self.text[..start].trim_end().ends_with('(')
+                && self.text[end..].trim_start().starts_with(')');
+            if !enclosed {
+                text = format!("({text})");
+            }
+            self.replace(span, text);
+        }
+    }
+
     fn is_npg_callee(&self, e: &Expression<'_>) -> bool {
         match e {
             Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
@@ -577,6 +625,20 @@ impl<'a> Visit<'a> for Rewrite<'_> {
         walk::walk_call_expression(self, call);
     }
 
+    fn visit_try_statement(&mut self, it: &TryStatement<'a>) {
+        let before = self.loads;
+        self.visit_block_statement(&it.block);
+        if let Some(handler) = &it.handler {
+            if self.loads > before {
+                self.not_found_tests(handler);
+            }
+            self.visit_catch_clause(handler);
+        }
+        if let Some(finalizer) = &it.finalizer {
+            self.visit_block_statement(finalizer);
+        }
+    }
+
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         let spec = it.source.value.as_str();
         if spec == "bindings" {
@@ -592,6 +654,48 @@ impl<'a> Visit<'a> for Rewrite<'_> {
         }
         walk::walk_import_expression(self, it);
     }
+}
+
+/// The `<err>.code` tests against 'MODULE_NOT_FOUND' in a catch body (not inside nested
+/// functions, whose `err` may be another): (the test, the string literal, the operator).
+struct NotFoundTests<'e> {
+    err: &'e str,
+    tests: Vec<(Span, Span, BinaryOperator)>,
+}
+
+impl<'a> Visit<'a> for NotFoundTests<'_> {
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        let is_code = |e: &Expression<'_>| {
+            matches!(e, Expression::StaticMemberExpression(m)
+                if m.property.name == "code"
+                    && matches!(&m.object, Expression::Identifier(id) if id.name == self.err))
+        };
+        let literal = |e: &Expression<'_>| match e {
+            Expression::StringLiteral(l) if l.value == "MODULE_NOT_FOUND" => Some(l.span),
+            _ => None,
+        };
+        let equality = matches!(
+            it.operator,
+            BinaryOperator::StrictInequality
+                | BinaryOperator::Inequality
+                | BinaryOperator::StrictEquality
+                | BinaryOperator::Equality
+        );
+        let lit = if is_code(&it.left) {
+            literal(&it.right)
+        } else if is_code(&it.right) {
+            literal(&it.left)
+        } else {
+            None
+        };
+        match lit {
+            Some(lit) if equality => self.tests.push((it.span, lit, it.operator)),
+            _ => walk::walk_binary_expression(self, it),
+        }
+    }
+
+    // Functions and arrows inside the catch: not entered.
+    fn visit_function_body(&mut self, _: &oxc_ast::ast::FunctionBody<'a>) {}
 }
 
 /// `a/./b/../c` -> `a/c`; `None` when it climbs out of the package.
@@ -898,6 +1002,24 @@ mod tests {
             "{}",
             r.text
         );
+    }
+
+    #[test]
+    fn a_not_found_test_behind_a_rewritten_load_lets_its_error_through() {
+        // nodegit 0.27's lib/nodegit.js: Release, else (MODULE_NOT_FOUND only) Debug.
+        let src = "try {\n  rawApi = require(\"../build/Release/nodegit.node\");\n}\ncatch (ex) {\n  /* istanbul ignore next */\n  if (ex.code !== \"MODULE_NOT_FOUND\") {\n    throw ex;\n  }\n\n  rawApi = require(\"../build/Debug/nodegit.node\");\n}\n";
+        let r = rw("lib/nodegit.js", src, &t("lib", "nodegit"));
+        assert_eq!(r.text, "try {\n  rawApi = require('pregyp').load(require('path').join(__dirname, '..'));\n}\ncatch (ex) {\n  /* istanbul ignore next */\n  if (ex.code !== \"MODULE_NOT_FOUND\" && ex.code !== \"E_BINDING_MISSING\") {\n    throw ex;\n  }\n\n  rawApi = require(\"../build/Debug/nodegit.node\");\n}\n");
+        // A second run changes nothing.
+        assert_eq!(
+            rw("lib/nodegit.js", &r.text, &t("lib", "nodegit")).text,
+            r.text
+        );
+        // `===` inside a larger test: parenthesized, joined with ||; a nested function's
+        // `e` and a try without a rewritten load are left alone.
+        let src = "try { b = require('./build/Release/x.node'); } catch (e) { if (!quiet && e.code === 'MODULE_NOT_FOUND') b = null; else throw e; setTimeout(function (e) { return e.code === 'MODULE_NOT_FOUND'; }); }\ntry { c = require('other'); } catch (e) { if (e.code === 'MODULE_NOT_FOUND') c = null; }\n";
+        let r = rw("x.js", src, &t("", "x"));
+        assert_eq!(r.text, "try { b = require('pregyp').load(__dirname); } catch (e) { if (!quiet && (e.code === 'MODULE_NOT_FOUND' || e.code === 'E_BINDING_MISSING')) b = null; else throw e; setTimeout(function (e) { return e.code === 'MODULE_NOT_FOUND'; }); }\ntry { c = require('other'); } catch (e) { if (e.code === 'MODULE_NOT_FOUND') c = null; }\n");
     }
 
     #[test]
