@@ -10,7 +10,8 @@
 // platform (what loading any native binary costs here; bench/find.js's floor natively).
 // Under an emulator every variant pays the same translation cost; the ratios count.
 // `pregyp_installed`: the same, as a consumer installs pregyp (the core in @pregyp/<triple>).
-// PREGYP_BENCH_ONLY=floor|installed|clone|reference measures that one alone, so that each
+// `bare_shim`: the least any JS package can do around the same core (bench/find.js's bound).
+// PREGYP_BENCH_ONLY=floor|installed|bare|clone|reference measures that one alone, so that each
 // variant can have fresh processes of its own (test-cross.js --bench does, as bench/find.js
 // does natively); otherwise all, in one process. Run by hand; not part of the tests.
 const fs = require('fs');
@@ -75,18 +76,38 @@ function installedCopy() {
   fs.mkdirSync(corePkg, { recursive: true });
   fs.writeFileSync(path.join(corePkg, 'package.json'), JSON.stringify({ name: `@pregyp/${triple}`, version: require(path.join(root, 'package.json')).version }));
   fs.copyFileSync(core, path.join(corePkg, path.basename(core)));
-  return pkg;
+  return { pkg, core: path.join(corePkg, path.basename(core)) };
 }
-const installed = wanted('installed') ? installedCopy() : null;
+// The least any JS package can do around the same core (bench/find.js's bound): a 7-line
+// shim in its own package folder that opens the installed core and calls find().
+function bareShim(core) {
+  const shim = path.join(dir, 'node_modules', 'bare-shim');
+  fs.mkdirSync(shim, { recursive: true });
+  fs.writeFileSync(path.join(shim, 'package.json'), JSON.stringify({ name: 'bare-shim', version: '1.0.0', main: 'index.js' }));
+  fs.writeFileSync(path.join(shim, 'index.js'), `'use strict';
+const V = process.versions;
+const m = { exports: {} };
+process.dlopen(m, ${JSON.stringify(core)});
+const x = m.exports;
+x(0, { node: V.node, modules: +V.modules, napi: +V.napi, v8: V.v8, platform: process.platform, arch: process.arch, execPath: process.execPath });
+exports.find = (p) => x(1, p);
+`);
+  return shim;
+}
+const copy = wanted('installed') || wanted('bare') ? installedCopy() : null;
+const installed = copy && wanted('installed') ? copy.pkg : null;
+const bare = copy && wanted('bare') ? bareShim(copy.core) : null;
 const reference = wanted('reference') ? measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp'))) : undefined;
 // The installed copy first: the second pregyp in this process finds Node-API warmer.
 const pregypInstalled = installed ? measure(() => require(installed)) : undefined;
 const pregyp = wanted('clone') ? measure(() => require(root)) : undefined;
+const bareShimResult = bare ? measure(() => require(bare)) : undefined;
 const result = {
   platform: `${process.platform}-${process.arch}`,
   node: process.version,
   pregyp,
   pregyp_installed: pregypInstalled,
+  bare_shim: bareShimResult,
   reference,
   floor_ms: floorMs,
 };
