@@ -58,6 +58,14 @@ const CORPUS = [
   ['@maplibre/maplibre-gl-native@5.4.0', 'a fork (@acalcutt); the path is built at run time'],
   ['hummus@1.0.110', 'node-pre-gyp 0.10'],
   ['nodegit@0.27.0', 'Release, else Debug when the error is MODULE_NOT_FOUND (compiled dist/)'],
+  ['@mapbox/vtvalidate@0.3.1', 'scoped; @mapbox/node-pre-gyp 1'],
+  ['@mapbox/carmen-cache@0.27.0', 'node-pre-gyp 0.10'],
+  ['gdal-next@2.8.0', 'a fork of gdal'],
+  ['v8-profiler@5.7.0', 'node-pre-gyp 0.6'],
+  ['serialport@4.0.7', 'node-pre-gyp 0.6; bin scripts'],
+  ['canvas-prebuilt@1.6.11', 'a prebuilt repackaging of canvas'],
+  ['xprofiler@3.1.0', 'find() of a package with several bindings'],
+  ['realm@2.29.2', 'node-pre-gyp 0.11; React Native and Node in one package'],
 ];
 
 function tarballName(spec) {

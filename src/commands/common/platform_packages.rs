@@ -10,17 +10,24 @@ use crate::results::{InstallResult, Source};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
-/// An install script that only fetches or builds the binding: what platform packages replace.
+/// An install script that only fetches or builds the binding: what platform packages
+/// replace. The tool by name (`node-pre-gyp install`, `npx ...`), or by its path
+/// (`node_modules/.bin/node-pre-gyp install`, `node node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp install`).
 pub fn is_binding_install_script(script: &str) -> bool {
     let words: Vec<&str> = script.split_whitespace().collect();
     let words = match words.first() {
-        Some(&"npx") => &words[1..],
+        Some(&"npx") | Some(&"node") => &words[1..],
         _ => &words[..],
     };
-    matches!(
-        words,
-        [tool, "install", ..] if ["node-pre-gyp", "pregyp", "@mapbox/node-pre-gyp"].contains(tool)
-    )
+    let is_tool = |w: &str| {
+        if w == "@mapbox/node-pre-gyp" {
+            return true;
+        }
+        let name = w.rsplit(['/', '\\']).next().unwrap_or(w);
+        let name = name.strip_suffix(".js").unwrap_or(name);
+        ["node-pre-gyp", "pregyp"].contains(&name)
+    };
+    matches!(words, [tool, "install", ..] if is_tool(tool))
 }
 
 /// The package.json part of [`setup_platform_packages_manifest`], on the parsed document
@@ -157,6 +164,31 @@ pub fn install_from_platform_package(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binding_install_scripts_by_name_or_by_path() {
+        for s in [
+            "node-pre-gyp install --fallback-to-build",
+            "npx @mapbox/node-pre-gyp install",
+            "pregyp install",
+            // canvas-prebuilt 1.6.11
+            "node_modules/.bin/node-pre-gyp install",
+            "./node_modules/.bin/node-pre-gyp install --fallback-to-build",
+            "node node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp install",
+            "node .\\node_modules\\node-pre-gyp\\bin\\node-pre-gyp.js install",
+        ] {
+            assert!(is_binding_install_script(s), "{s}");
+        }
+        for s in [
+            "node-pre-gyp-github publish",
+            "node scripts/install.js",
+            "node-pre-gyp rebuild",
+            "prebuild-install || node-gyp rebuild",
+            "node_modules/.bin/not-node-pre-gyp install",
+        ] {
+            assert!(!is_binding_install_script(s), "{s}");
+        }
+    }
 
     #[test]
     fn set_up_for_platform_packages_drops_the_install_script_and_ships_the_gyp_file() {

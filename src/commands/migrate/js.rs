@@ -131,12 +131,119 @@ fn arg_expr<'b, 'a>(a: &'b Argument<'a>) -> Option<&'b Expression<'a>> {
 }
 
 /// `require(<literal>)`: the literal's value and span.
-fn require_literal<'b>(call: &'b CallExpression<'_>) -> Option<(&'b str, Span)> {
-    match &call.callee {
-        Expression::Identifier(id) if id.name == "require" && call.arguments.len() == 1 => {
-            literal_value(arg_expr(&call.arguments[0])?)
+fn require_literal<'b>(
+    call: &'b CallExpression<'_>,
+    requires: &HashSet<String>,
+) -> Option<(&'b str, Span)> {
+    if is_require_call(call, requires) {
+        literal_value(arg_expr(&call.arguments[0])?)
+    } else {
+        None
+    }
+}
+
+/// A call of `require` with one argument: `require(...)`, `module.require(...)`, or a name
+/// that stands for require in this file (see [`RequireNames`]).
+fn is_require_call(call: &CallExpression<'_>, requires: &HashSet<String>) -> bool {
+    call.arguments.len() == 1
+        && match &call.callee {
+            Expression::Identifier(id) => requires.contains(id.name.as_str()),
+            Expression::StaticMemberExpression(m) => {
+                m.property.name == "require"
+                    && matches!(&m.object, Expression::Identifier(o) if o.name == "module")
+            }
+            _ => false,
         }
+}
+
+/// The names that stand for `require` in a file, which code hidden from bundlers uses
+/// (realm: `const require_method = require; function nodeRequire(m) { return
+/// require_method(m); }`): `require`, webpack's `__non_webpack_require__`, a variable
+/// initialised with one of them, and a function whose body only returns one of them
+/// called with its first parameter.
+struct RequireNames(HashSet<String>);
+
+impl RequireNames {
+    fn of(program: &Program<'_>) -> HashSet<String> {
+        let mut names = RequireNames(
+            ["require", "__non_webpack_require__"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        );
+        // Until nothing is added: an alias may be declared after the function that uses it.
+        loop {
+            let before = names.0.len();
+            names.visit_program(program);
+            if names.0.len() == before {
+                return names.0;
+            }
+        }
+    }
+
+    /// Whether a function of `params` returning `returned` is `param => <require>(param)`.
+    fn wraps(
+        &self,
+        params: &oxc_ast::ast::FormalParameters<'_>,
+        returned: Option<&Expression<'_>>,
+    ) -> bool {
+        let Some(param) = params
+            .items
+            .first()
+            .and_then(|p| p.pattern.get_identifier_name())
+        else {
+            return false;
+        };
+        matches!(returned, Some(Expression::CallExpression(c))
+            if is_require_call(c, &self.0)
+                && matches!(arg_expr(&c.arguments[0]), Some(Expression::Identifier(a)) if a.name == param))
+    }
+}
+
+/// What a function body does, when that is one expression: its only statement's
+/// (`return <e>;` or `<e>;`).
+fn only_expression<'b, 'a>(body: &'b oxc_ast::ast::FunctionBody<'a>) -> Option<&'b Expression<'a>> {
+    match body.statements.as_slice() {
+        [Statement::ReturnStatement(r)] => r.argument.as_ref(),
+        [Statement::ExpressionStatement(e)] => Some(&e.expression),
         _ => None,
+    }
+}
+
+impl<'a> Visit<'a> for RequireNames {
+    fn visit_variable_declarator(&mut self, it: &oxc_ast::ast::VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            let alias = match init {
+                Expression::Identifier(r) => self.0.contains(r.name.as_str()),
+                Expression::ArrowFunctionExpression(f) => {
+                    let returned = match &f.body {
+                        oxc_ast::ast::ArrowFunctionBody::FunctionBody(b) => only_expression(b),
+                        e => e.as_expression(),
+                    };
+                    self.wraps(&f.params, returned)
+                }
+                Expression::FunctionExpression(f) => f
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| self.wraps(&f.params, only_expression(b))),
+                _ => false,
+            };
+            if alias {
+                self.0.insert(id.name.to_string());
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_statement(&mut self, it: &Statement<'a>) {
+        if let Statement::FunctionDeclaration(f) = it {
+            if let (Some(id), Some(body)) = (&f.id, &f.body) {
+                if self.wraps(&f.params, only_expression(body)) {
+                    self.0.insert(id.name.to_string());
+                }
+            }
+        }
+        walk::walk_statement(self, it);
     }
 }
 
@@ -167,6 +274,8 @@ struct Facts {
     file_url_to_path: Option<String>,
     /// The local name of `load` imported from the dependency.
     load_import: Option<String>,
+    /// The names that stand for `require` ([`RequireNames`]).
+    requires: HashSet<String>,
 }
 
 struct Collect<'t> {
@@ -178,10 +287,12 @@ impl Collect<'_> {
     fn is_npg_expr(&self, e: &Expression<'_>) -> bool {
         match e {
             Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
-            Expression::CallExpression(c) => require_literal(c).is_some_and(|(s, _)| {
-                npg_split(s, self.dep)
-                    .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
-            }),
+            Expression::CallExpression(c) => {
+                require_literal(c, &self.facts.requires).is_some_and(|(s, _)| {
+                    npg_split(s, self.dep)
+                        .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+                })
+            }
             _ => false,
         }
     }
@@ -202,7 +313,7 @@ impl<'a> Visit<'a> for Collect<'_> {
             let single = it.declarations.len() == 1;
             match (&d.id, init) {
                 (BindingPattern::BindingIdentifier(id), Expression::CallExpression(c)) => {
-                    if let Some((spec, _)) = require_literal(c) {
+                    if let Some((spec, _)) = require_literal(c, &self.facts.requires) {
                         if spec == "bindings" && single {
                             self.facts.bindings.insert(id.name.to_string(), it.span);
                         } else if npg_split(spec, self.dep)
@@ -223,7 +334,7 @@ impl<'a> Visit<'a> for Collect<'_> {
                     }
                 }
                 (BindingPattern::ObjectPattern(o), Expression::CallExpression(c))
-                    if require_literal(c).is_some_and(|(s, _)| {
+                    if require_literal(c, &self.facts.requires).is_some_and(|(s, _)| {
                         npg_split(s, self.dep).is_some_and(|(_, sub)| sub.is_empty())
                     }) =>
                 {
@@ -414,18 +525,32 @@ impl Rewrite<'_> {
         else {
             return;
         };
-        if !spec.starts_with('.') || stem != self.t.module_name {
+        if !spec.starts_with('.') {
             return;
         }
+        let own = stem == self.t.module_name;
         let Some(dir) = self.t.file_dir else {
-            self.leftovers.push(call);
+            if own {
+                self.leftovers.push(call);
+            }
             return;
         };
         let Some(resolved) = normalize(&format!("{dir}/{spec}")) else {
-            self.leftovers.push(call);
+            if own {
+                self.leftovers.push(call);
+            }
             return;
         };
         let parent = resolved.rsplit_once('/').map_or("", |(p, _)| p);
+        if !own {
+            // Another file of module_path (canvas-prebuilt's canvas.node, its module_name
+            // being canvas-prebuilt): load() does not load it, and a platform package takes
+            // it out of this package. For a person.
+            if Some(parent) == self.t.module_dir {
+                self.leftovers.push(call);
+            }
+            return;
+        }
         if parent.split('/').any(|c| c == "Debug") {
             // A Debug build tried first (wrtc): a different lookup, kept.
             return;
@@ -487,10 +612,12 @@ impl Rewrite<'_> {
     fn is_npg_callee(&self, e: &Expression<'_>) -> bool {
         match e {
             Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
-            Expression::CallExpression(c) => require_literal(c).is_some_and(|(s, _)| {
-                npg_split(s, self.t.dep_name)
-                    .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
-            }),
+            Expression::CallExpression(c) => {
+                require_literal(c, &self.facts.requires).is_some_and(|(s, _)| {
+                    npg_split(s, self.t.dep_name)
+                        .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+                })
+            }
             _ => false,
         }
     }
@@ -507,7 +634,7 @@ impl Rewrite<'_> {
 
 impl<'a> Visit<'a> for Rewrite<'_> {
     fn visit_call_expression(&mut self, call: &CallExpression<'a>) {
-        if let Some((spec, lit)) = require_literal(call) {
+        if let Some((spec, lit)) = require_literal(call, &self.facts.requires) {
             if spec == "bindings" {
                 self.leftovers.push(call.span);
             } else if spec.ends_with(".node") {
@@ -515,9 +642,18 @@ impl<'a> Visit<'a> for Rewrite<'_> {
             } else {
                 self.module_name_site(spec, lit, call.span);
             }
+        } else if call.arguments.len() == 1
+            && arg_expr(&call.arguments[0])
+                .and_then(literal_value)
+                .and_then(|(v, _)| npg_split(v, self.t.dep_name))
+                .is_some_and(|(base, _)| base != self.t.dep_name)
+        {
+            // node-pre-gyp's name handed to a loader this file does not show to be
+            // require (`eval('require')`, an import hook): it must become pregyp's name, or
+            // the load breaks once the dependency is gone. For a person.
+            self.leftovers.push(call.span);
         }
-        let is_require = matches!(&call.callee, Expression::Identifier(id) if id.name == "require")
-            && call.arguments.len() == 1;
+        let is_require = is_require_call(call, &self.facts.requires);
         if is_require {
             match arg_expr(&call.arguments[0]) {
                 // require(X.find(a)) and require(find(a))
@@ -606,7 +742,7 @@ impl<'a> Visit<'a> for Rewrite<'_> {
             _ => None,
         };
         let direct_bindings = matches!(&call.callee, Expression::CallExpression(c)
-            if require_literal(c).is_some_and(|(s, _)| s == "bindings"));
+            if require_literal(c, &self.facts.requires).is_some_and(|(s, _)| s == "bindings"));
         if (bindings_id.is_some() || direct_bindings) && self.is_module_arg(call) {
             if let Some(load) = self.load_expr() {
                 if let Some(id) = bindings_id {
@@ -758,6 +894,13 @@ pub fn rewrite(rel: &str, text: &str, t: &Target<'_>) -> Result<Rewritten, Strin
             ret = cjs;
         }
     }
+    if (ret.panicked || ret.diagnostics.has_errors()) && !st.is_typescript() && !st.is_jsx() {
+        // JSX in a .js file (React and React Native packages ship it so).
+        let jsx = Parser::new(&allocator, text, st.with_jsx(true)).parse();
+        if !jsx.panicked && !jsx.diagnostics.has_errors() {
+            ret = jsx;
+        }
+    }
     if ret.panicked || ret.diagnostics.has_errors() {
         let e = ret.diagnostics.errors().next();
         let msg = e.map_or_else(
@@ -778,7 +921,10 @@ pub fn rewrite(rel: &str, text: &str, t: &Target<'_>) -> Result<Rewritten, Strin
 fn apply(program: &Program<'_>, text: &str, t: &Target<'_>, esm: bool) -> Rewritten {
     let mut c = Collect {
         dep: t.dep_name,
-        facts: Facts::default(),
+        facts: Facts {
+            requires: RequireNames::of(program),
+            ..Facts::default()
+        },
     };
     c.visit_program(program);
     let facts = c.facts;
@@ -1002,6 +1148,64 @@ mod tests {
             "{}",
             r.text
         );
+    }
+
+    #[test]
+    fn names_that_stand_for_require_are_requires() {
+        // realm 2.29.2's lib/index.js, hiding require from bundlers.
+        let src = "const require_method = require;\nfunction nodeRequire(module) {\n    return require_method(module);\n}\nswitch (context) {\n    case 'node.js':\n        var binary = nodeRequire('node-pre-gyp');\n        var path = nodeRequire('path');\n        var pkg = path.resolve(path.join(__dirname,'../package.json'));\n        var binding_path = binary.find(pkg);\n\n        realmConstructor = require_method(binding_path).Realm;\n        break;\n}\n";
+        let r = rw("lib/index.js", src, &t("lib", "realm"));
+        assert_eq!(r.text, "const require_method = require;\nfunction nodeRequire(module) {\n    return require_method(module);\n}\nswitch (context) {\n    case 'node.js':\n        var binary = nodeRequire('pregyp');\n        var path = nodeRequire('path');\n        var pkg = path.resolve(path.join(__dirname,'../package.json'));\n\n        realmConstructor = binary.load(pkg).Realm;\n        break;\n}\n");
+        assert_eq!(r.loads, 1);
+        // webpack's escape hatch, module.require, an arrow wrapper declared before the alias
+        // it calls; a function that does more than require is not one.
+        let src = "const a = __non_webpack_require__('@mapbox/node-pre-gyp');\nconst b = module.require('node-pre-gyp');\nconst w = (m) => r(m);\nconst r = require;\nconst c = w('node-pre-gyp');\nfunction log(m) { console.log(m); return require(m); }\nconst d = log('node-pre-gyp');\n";
+        let r = rw("x.js", src, &t("", "x"));
+        assert_eq!(r.text, "const a = __non_webpack_require__('pregyp');\nconst b = module.require('pregyp');\nconst w = (m) => r(m);\nconst r = require;\nconst c = w('pregyp');\nfunction log(m) { console.log(m); return require(m); }\nconst d = log('node-pre-gyp');\n");
+        // The name handed to a loader that is not shown to be require: for a person, as a
+        // load that would break; a command line (spawn) is not one.
+        assert_eq!(
+            r.manual,
+            vec![(7, "const d = log('node-pre-gyp');".to_string())]
+        );
+        let src = "spawnSync('node-pre-gyp', ['install']);\nconst e = eval('require');\nconst f = e(\"@mapbox/node-pre-gyp\");\n";
+        let r = rw("x.js", src, &t("", "x"));
+        assert_eq!(r.text, src);
+        assert_eq!(
+            r.manual,
+            vec![(3, "const f = e(\"@mapbox/node-pre-gyp\");".to_string())]
+        );
+    }
+
+    #[test]
+    fn another_file_of_module_path_is_for_a_person() {
+        // canvas-prebuilt 1.6.11: module_name canvas-prebuilt, module_path
+        // canvas/build/Release, and canvas/lib/bindings.js requires canvas.node from it.
+        let target = Target {
+            module_dir: Some("canvas/build/Release"),
+            ..t("canvas/lib", "canvas-prebuilt")
+        };
+        let src = "'use strict';\n\nmodule.exports = require('../build/Release/canvas.node');\n";
+        let r = rw("canvas/lib/bindings.js", src, &target);
+        assert_eq!(r.text, src);
+        assert_eq!(
+            r.manual,
+            vec![(
+                3,
+                "module.exports = require('../build/Release/canvas.node');".to_string()
+            )]
+        );
+        // A .node file elsewhere is no binding of module_path.
+        let src = "module.exports = require('../../vendor/other.node');\n";
+        assert!(rw("canvas/lib/x.js", src, &target).manual.is_empty());
+    }
+
+    #[test]
+    fn jsx_in_a_js_file_is_parsed() {
+        // realm 2.29.2's react-native/listview.js has JSX in a .js file.
+        let src = "const pre = require('node-pre-gyp');\nmodule.exports = () => <View style={s}>{pre.find(p)}</View>;\n";
+        let r = rw("listview.js", src, &t("", "x"));
+        assert_eq!(r.text, src.replace("'node-pre-gyp'", "'pregyp'"));
     }
 
     #[test]
