@@ -1152,7 +1152,7 @@ mod tests {
 
     #[test]
     fn names_that_stand_for_require_are_requires() {
-        // realm 2.29.2's lib/index.js, hiding require from bundlers.
+        // realm 2.29.2's index.js, hiding require from bundlers.
         let src = "const require_method = require;\nfunction nodeRequire(module) {\n    return require_method(module);\n}\nswitch (context) {\n    case 'node.js':\n        var binary = nodeRequire('node-pre-gyp');\n        var path = nodeRequire('path');\n        var pkg = path.resolve(path.join(__dirname,'../package.json'));\n        var binding_path = binary.find(pkg);\n\n        realmConstructor = require_method(binding_path).Realm;\n        break;\n}\n";
         let r = rw("lib/index.js", src, &t("lib", "realm"));
         assert_eq!(r.text, "const require_method = require;\nfunction nodeRequire(module) {\n    return require_method(module);\n}\nswitch (context) {\n    case 'node.js':\n        var binary = nodeRequire('pregyp');\n        var path = nodeRequire('path');\n        var pkg = path.resolve(path.join(__dirname,'../package.json'));\n\n        realmConstructor = binary.load(pkg).Realm;\n        break;\n}\n");
@@ -1210,7 +1210,7 @@ mod tests {
 
     #[test]
     fn a_not_found_test_behind_a_rewritten_load_lets_its_error_through() {
-        // nodegit 0.27's lib/nodegit.js: Release, else (MODULE_NOT_FOUND only) Debug.
+        // nodegit 0.27's nodegit.js: Release, else (MODULE_NOT_FOUND only) Debug.
         let src = "try {\n  rawApi = require(\"../build/Release/nodegit.node\");\n}\ncatch (ex) {\n  /* istanbul ignore next */\n  if (ex.code !== \"MODULE_NOT_FOUND\") {\n    throw ex;\n  }\n\n  rawApi = require(\"../build/Debug/nodegit.node\");\n}\n";
         let r = rw("lib/nodegit.js", src, &t("lib", "nodegit"));
         assert_eq!(r.text, "try {\n  rawApi = require('pregyp').load(require('path').join(__dirname, '..'));\n}\ncatch (ex) {\n  /* istanbul ignore next */\n  if (ex.code !== \"MODULE_NOT_FOUND\" && ex.code !== \"E_BINDING_MISSING\") {\n    throw ex;\n  }\n\n  rawApi = require(\"../build/Debug/nodegit.node\");\n}\n");
