@@ -66,6 +66,9 @@ const CORPUS = [
   ['canvas-prebuilt@1.6.11', 'a prebuilt repackaging of canvas'],
   ['xprofiler@3.1.0', 'find() of a package with several bindings'],
   ['realm@2.29.2', 'node-pre-gyp 0.11; React Native and Node in one package'],
+  ['@confluentinc/kafka-javascript@1.10.1', "@mapbox/node-pre-gyp 2; require('bindings') of a name unlike the package's"],
+  ['gc-stats@1.4.0', 'find() in a var with several declarators'],
+  ['@mapbox/mapbox-gl-native@5.0.2', 'the path built at run time per Node ABI; no binding.gyp (cmake)'],
 ];
 
 function tarballName(spec) {
