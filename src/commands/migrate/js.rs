@@ -22,7 +22,7 @@ use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Argument, BinaryExpression, BinaryOperator, BindingPattern, CallExpression, CatchClause,
     Expression, ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, Program,
-    Statement, TryStatement, VariableDeclaration,
+    Statement, StaticMemberExpression, TryStatement, VariableDeclaration,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -32,6 +32,15 @@ use std::collections::{HashMap, HashSet};
 /// The deep paths of node-pre-gyp that pregyp ships too (lib/<path>.js), so that a deep
 /// import keeps working under pregyp's name and under the old name (an npm alias).
 pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
+
+/// What pregyp's module (index.js) exports besides one function per command.
+const MODULE_EXPORTS: &[&str] = &["find", "load", "binding", "run", "reveal", "usage"];
+
+/// Whether pregyp's module has `name`: code reaching for anything else of node-pre-gyp's
+/// (its programmatic `Run`) breaks once the dependency is pregyp.
+fn pregyp_exports(name: &str) -> bool {
+    MODULE_EXPORTS.contains(&name) || crate::config::spec::COMMANDS.iter().any(|c| c.api == name)
+}
 
 /// What the rewriting needs to know of the package and the file.
 pub struct Target<'a> {
@@ -775,6 +784,15 @@ impl<'a> Visit<'a> for Rewrite<'_> {
         }
     }
 
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if self.is_npg_callee(&it.object) && !pregyp_exports(it.property.name.as_str()) {
+            // node-pre-gyp's programmatic API beyond find() (`new pre.Run()`, used by
+            // prepublish scripts): pregyp has its commands as functions instead. For a person.
+            self.leftovers.push(it.span);
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         let spec = it.source.value.as_str();
         if spec == "bindings" {
@@ -1198,6 +1216,44 @@ mod tests {
         // A .node file elsewhere is no binding of module_path.
         let src = "module.exports = require('../../vendor/other.node');\n";
         assert!(rw("canvas/lib/x.js", src, &target).manual.is_empty());
+    }
+
+    #[test]
+    fn node_pre_gyp_api_pregyp_lacks_is_for_a_person() {
+        // v8-debug 1.0.1's prepublish script drives node-pre-gyp's programmatic Run.
+        let src = "const gyp = require('node-pre-gyp');\nconst install = t => new Promise((resolve, reject) => {\n  const prog = Object.assign(new gyp.Run(), {opts: t});\n  prog.commands.install([], e => e ? reject(e) : resolve());\n});\nconst p = gyp.find(pj);\ngyp.install({});\n";
+        let r = rw("tools/prepublish-to-npm.js", src, &t("tools", "v8_debug"));
+        assert_eq!(r.text, src.replace("'node-pre-gyp'", "'pregyp'"));
+        assert_eq!(
+            r.manual,
+            vec![(
+                3,
+                "const prog = Object.assign(new gyp.Run(), {opts: t});".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn module_exports_are_index_js_exports() {
+        // Every `exports.<name> =` of index.js, and nothing else, is what pregyp_exports knows.
+        let index = include_str!("../../../index.js");
+        let names: Vec<&str> = index
+            .lines()
+            .filter_map(|l| l.strip_prefix("exports.")?.split(' ').next())
+            .collect();
+        assert!(names.len() > 20, "{names:?}");
+        for n in &names {
+            assert!(
+                pregyp_exports(n),
+                "index.js exports {n}, which pregyp_exports does not know"
+            );
+        }
+        for n in MODULE_EXPORTS.iter().filter(|n| **n != "usage") {
+            assert!(
+                names.contains(n),
+                "MODULE_EXPORTS has {n}, which index.js does not export"
+            );
+        }
     }
 
     #[test]
