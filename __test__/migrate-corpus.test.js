@@ -69,6 +69,7 @@ const CORPUS = [
   ['@confluentinc/kafka-javascript@1.10.1', "@mapbox/node-pre-gyp 2; require('bindings') of a name unlike the package's"],
   ['gc-stats@1.4.0', 'find() in a var with several declarators'],
   ['@mapbox/mapbox-gl-native@5.0.2', 'the path built at run time per Node ABI; no binding.gyp (cmake)'],
+  ['murmurhash-native@3.5.1', "a second binding beside find()'s path"],
 ];
 
 function tarballName(spec) {
