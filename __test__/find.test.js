@@ -136,6 +136,9 @@ test('load() explains a missing binding: package, path, target, cause and fix', 
   for (const arg of [missing, `${missing}${path.sep}`, path.join(dir, 'x') + `${path.sep}..${path.sep}none`]) {
     assert.throws(() => pregyp.load(arg), (e) => e.code === 'E_NO_PACKAGE_JSON' && e.message === `${path.join(missing, 'package.json')} does not exist`, arg);
   }
+  // find() names it as it was given, as the reference does.
+  const unfolded = path.join(dir, 'x') + `${path.sep}..${path.sep}none${path.sep}package.json`;
+  assert.throws(() => pregyp.find(unfolded), (e) => e.message === `${unfolded} does not exist`);
   const cwd = process.cwd();
   try {
     process.chdir(dir);

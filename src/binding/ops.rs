@@ -139,7 +139,14 @@ pub fn answer(
     cwd: &Path,
     detail: &str,
 ) -> Result<Option<String>, Error> {
-    let package_json = Path::new(first);
+    // find() names a missing package.json as it was given, as the reference does; pregyp's
+    // own operations (load()'s) name it folded, as path.join would (load() puts a folder's
+    // package.json path together without it).
+    let package_json = match id {
+        FIND => Path::new(first).to_path_buf(),
+        _ => crate::config::manifest::normalize(Path::new(first)),
+    };
+    let package_json = package_json.as_path();
     let path = |p: std::path::PathBuf| p.to_string_lossy().into_owned();
     Ok(Some(match id {
         FIND => path(find::find(package_json, opts, host, env, cwd)?),
@@ -262,6 +269,27 @@ mod tests {
             );
         }
         assert!(takes_detail(LOAD_ERROR) && !takes_detail(FIND));
+    }
+
+    #[test]
+    fn a_missing_package_json_is_named_as_given_by_find_and_folded_by_load() {
+        let host = HostInfo::test();
+        let ask = |id| {
+            answer(
+                id,
+                "/a/b/../c/./package.json",
+                &FindOptions::default(),
+                &host,
+                &|_| None,
+                Path::new("/"),
+                "",
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(ask(FIND), "/a/b/../c/./package.json does not exist");
+        assert_eq!(ask(CHECK), "/a/c/package.json does not exist");
+        assert_eq!(ask(LOAD_ERROR), "/a/c/package.json does not exist");
     }
 
     #[test]
