@@ -17,7 +17,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { median } = require('./helpers');
+const { median, writeBareShim } = require('./helpers');
 
 const root = path.resolve(process.argv[2] || path.join(__dirname, '..'));
 const out = process.argv[3];
@@ -78,25 +78,10 @@ function installedCopy() {
   fs.copyFileSync(core, path.join(corePkg, path.basename(core)));
   return { pkg, core: path.join(corePkg, path.basename(core)) };
 }
-// The least any JS package can do around the same core (bench/find.js's bound): a 7-line
-// shim in its own package folder that opens the installed core and calls find().
-function bareShim(core) {
-  const shim = path.join(dir, 'node_modules', 'bare-shim');
-  fs.mkdirSync(shim, { recursive: true });
-  fs.writeFileSync(path.join(shim, 'package.json'), JSON.stringify({ name: 'bare-shim', version: '1.0.0', main: 'index.js' }));
-  fs.writeFileSync(path.join(shim, 'index.js'), `'use strict';
-const V = process.versions;
-const m = { exports: {} };
-process.dlopen(m, ${JSON.stringify(core)});
-const x = m.exports;
-x(0, { node: V.node, modules: +V.modules, napi: +V.napi, v8: V.v8, platform: process.platform, arch: process.arch, execPath: process.execPath });
-exports.find = (p) => x(1, p);
-`);
-  return shim;
-}
 const copy = wanted('installed') || wanted('bare') ? installedCopy() : null;
 const installed = copy && wanted('installed') ? copy.pkg : null;
-const bare = copy && wanted('bare') ? bareShim(copy.core) : null;
+// The least any JS package can do around the same core (bench/find.js's bound).
+const bare = copy && wanted('bare') ? writeBareShim(path.join(dir, 'node_modules'), copy.core) : null;
 const reference = wanted('reference') ? measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp'))) : undefined;
 // The installed copy first: the second pregyp in this process finds Node-API warmer.
 const pregypInstalled = installed ? measure(() => require(installed)) : undefined;

@@ -10,7 +10,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { median, buildEmptyAddon } = require('./helpers');
+const { median, buildEmptyAddon, writeBareShim } = require('./helpers');
 
 const RUNS = Number(process.env.RUNS || 40);
 const root = path.join(__dirname, '..');
@@ -65,17 +65,7 @@ fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), path.join(corePkg
 // opens the same @pregyp/<triple> binary, hands it the process facts and calls find().
 // What pregyp's shim costs beyond it is the price of its checks and fallbacks; what this
 // costs beyond the floor, no JS shim can save.
-const bare = path.join(nm, 'bare-shim');
-fs.mkdirSync(bare);
-fs.writeFileSync(path.join(bare, 'package.json'), JSON.stringify({ name: 'bare-shim', version: '1.0.0', main: 'index.js' }));
-fs.writeFileSync(path.join(bare, 'index.js'), `'use strict';
-const V = process.versions;
-const m = { exports: {} };
-process.dlopen(m, ${JSON.stringify(path.join(corePkg, `pregyp-find.${triple}.node`))});
-const x = m.exports;
-x(0, { node: V.node, modules: +V.modules, napi: +V.napi, v8: V.v8, platform: process.platform, arch: process.arch, execPath: process.execPath });
-exports.find = (p) => x(1, p);
-`);
+const bare = writeBareShim(nm, path.join(corePkg, `pregyp-find.${triple}.node`));
 
 const J = JSON.stringify;
 // The floor: an addon whose init does nothing, built by node-gyp as any addon is; or, to

@@ -67,4 +67,24 @@ function cleanEnv() {
   return env;
 }
 
-module.exports = { root, median, nodedir, buildEmptyAddon, timed, payload, cleanEnv };
+/**
+ * The least any JS package can do around pregyp's find() core (the benches' bound): writes a
+ * package `bare-shim` under `nodeModules` whose 7-line index.js opens `core`, hands it the
+ * process facts and calls find(); returns its folder.
+ */
+function writeBareShim(nodeModules, core) {
+  const shim = path.join(nodeModules, 'bare-shim');
+  fs.mkdirSync(shim, { recursive: true });
+  fs.writeFileSync(path.join(shim, 'package.json'), JSON.stringify({ name: 'bare-shim', version: '1.0.0', main: 'index.js' }));
+  fs.writeFileSync(path.join(shim, 'index.js'), `'use strict';
+const V = process.versions;
+const m = { exports: {} };
+process.dlopen(m, ${JSON.stringify(core)});
+const x = m.exports;
+x(0, { node: V.node, modules: +V.modules, napi: +V.napi, v8: V.v8, platform: process.platform, arch: process.arch, execPath: process.execPath });
+exports.find = (p) => x(1, p);
+`);
+  return shim;
+}
+
+module.exports = { root, median, nodedir, buildEmptyAddon, timed, payload, cleanEnv, writeBareShim };
