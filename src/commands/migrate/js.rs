@@ -33,7 +33,8 @@ use std::collections::{HashMap, HashSet};
 /// import keeps working under pregyp's name and under the old name (an npm alias).
 pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
 
-/// What pregyp's module (index.js) exports besides one function per command.
+/// What pregyp's module (index.js) exports besides one function per command, and `usage`,
+/// which its lib/pre-binding shim keeps from node-pre-gyp's.
 const MODULE_EXPORTS: &[&str] = &["find", "load", "binding", "run", "reveal", "usage"];
 
 /// Whether pregyp's module has `name`: code reaching for anything else of node-pre-gyp's
@@ -292,13 +293,15 @@ struct Collect<'t> {
     facts: Facts,
 }
 
-impl Collect<'_> {
-    fn is_npg_expr(&self, e: &Expression<'_>) -> bool {
+impl Facts {
+    /// Whether `e` is node-pre-gyp's module (or a deep path pregyp ships): a name bound to
+    /// it, or its `require`.
+    fn is_npg(&self, e: &Expression<'_>, dep: &str) -> bool {
         match e {
-            Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
+            Expression::Identifier(id) => self.npg.contains(id.name.as_str()),
             Expression::CallExpression(c) => {
-                require_literal(c, &self.facts.requires).is_some_and(|(s, _)| {
-                    npg_split(s, self.dep)
+                require_literal(c, &self.requires).is_some_and(|(s, _)| {
+                    npg_split(s, dep)
                         .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
                 })
             }
@@ -334,7 +337,7 @@ impl<'a> Visit<'a> for Collect<'_> {
                         let found = m.property.name == "find"
                             && c.arguments.len() == 1
                             && single
-                            && self.is_npg_expr(&m.object);
+                            && self.facts.is_npg(&m.object, self.dep);
                         if let Some(a) = c.arguments.first().filter(|_| found).and_then(arg_expr) {
                             self.facts
                                 .paths
@@ -538,13 +541,13 @@ impl Rewrite<'_> {
             return;
         }
         let own = stem == self.t.module_name;
-        let Some(dir) = self.t.file_dir else {
-            if own {
-                self.leftovers.push(call);
-            }
-            return;
-        };
-        let Some(resolved) = normalize(&format!("{dir}/{spec}")) else {
+        // Where the file is, relative to the package folder: unknown for a file whose place
+        // at run time is unknown, or for a path that climbs out of the package.
+        let Some(resolved) = self
+            .t
+            .file_dir
+            .and_then(|dir| normalize(&format!("{dir}/{spec}")))
+        else {
             if own {
                 self.leftovers.push(call);
             }
@@ -619,16 +622,7 @@ impl Rewrite<'_> {
     }
 
     fn is_npg_callee(&self, e: &Expression<'_>) -> bool {
-        match e {
-            Expression::Identifier(id) => self.facts.npg.contains(id.name.as_str()),
-            Expression::CallExpression(c) => {
-                require_literal(c, &self.facts.requires).is_some_and(|(s, _)| {
-                    npg_split(s, self.t.dep_name)
-                        .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
-                })
-            }
-            _ => false,
-        }
+        self.facts.is_npg(e, self.t.dep_name)
     }
 
     fn is_module_arg(&self, call: &CallExpression<'_>) -> bool {
