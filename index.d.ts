@@ -550,6 +550,30 @@ export function load<T = any>(packageJsonPathOrDir: string, opts?: FindOptions):
 export function run(argv: string[], opts?: { program?: 'pregyp' | 'node-pre-gyp' }): Promise<number>;
 /** The evaluated configuration (the `reveal` JSON), one per Node-API version; with a key in `args`, that value as a string. */
 export function reveal(opts?: CommandOptions): RevealResult[];
+/**
+ * node-pre-gyp's programmatic `Run`, for scripts that drive it as a library: `new Run()`
+ * (0.x) or `new Run({ package_json_path, argv })` (2.x, `argv` a whole `process.argv`).
+ * Each of `commands` runs `pregyp <command> <args>` in the package's folder with `opts` as
+ * flags, calling back `callback(err)` or `callback(null, results)`; without a callback it
+ * returns a promise of the results.
+ */
+export class Run {
+  constructor(opts?: { package_json_path?: string; argv?: string[] });
+  package_json_path: string;
+  /** The options (nopt's shape: `{ 'fallback-to-build': true, target: '20.0.0', argv: {...} }`). */
+  opts: Record<string, any>;
+  /** The commands and their arguments, as written. */
+  argv: string[];
+  /** The commands to run, in order. */
+  todo: { name: string; args: string[] }[];
+  /** The package's package.json, read by parseArgv. */
+  package_json?: any;
+  commands: Record<string, (args?: string[], callback?: (err: Error | null, results?: unknown[]) => void) => Promise<unknown[]> | undefined>;
+  /** Reads a whole `process.argv`, as node-pre-gyp's does. */
+  parseArgv(argv: string[]): void;
+  usage(): string;
+  readonly version: string;
+}
 
 // <generated:commands>
 /** `clean`: Removes the entire folder containing the compiled .node module. Resolves to one result per step (per Node-API version built). */

@@ -149,6 +149,11 @@ exports.load = function load(packageJsonPathOrDir, opts) {
 // Everything else is defined in lib/api.js, loaded when first used.
 exports.run = (argv, opts) => api().run(argv, opts);
 exports.reveal = (opts) => api().reveal(opts);
+// node-pre-gyp's programmatic `Run` class, for scripts that drive it as a library
+// (lib/run.js, loaded on first use): `new Run(...)` builds one of lib/run.js's.
+exports.Run = function Run(opts) {
+  return new (api().Run())(opts);
+};
 // One function per command declared in src/config/spec.rs (written by scripts/gen-types.js).
 // <generated:commands>
 exports.clean = (opts) => api().command('clean', opts);

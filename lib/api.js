@@ -164,10 +164,11 @@ module.exports = function api(shim) {
 
   // Every command goes through the one N-API entry, with command-line style flags.
   // (A missing binary rejects the promise rather than throwing.)
-  const command = (name) => (opts) =>
-    new Promise((resolve) => resolve(shim.binding().command(name, toArgv(opts)))).then((json) => JSON.parse(json), rethrow);
+  const commandArgv = (name, argv) => new Promise((resolve) => resolve(shim.binding().command(name, argv))).then((json) => JSON.parse(json), rethrow);
+  const command = (name) => (opts) => commandArgv(name, toArgv(opts));
+  let runClass;
 
-  return {
+  const self = {
     noBinaryError,
     fetchFull,
     fullFrom,
@@ -195,5 +196,12 @@ module.exports = function api(shim) {
     reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
     /** Runs the command `name` of src/config/spec.rs with an options object; resolves to its results. */
     command: (name, opts) => command(name)(opts),
+    /** Runs the command `name` with a command line (lib/run.js). */
+    commandArgv,
+    /** A command line (without `node` and the script) as the CLI reads it, nothing evaluated (lib/run.js). */
+    parse: (argv) => shim.evaluator().plan(JSON.stringify({ argv, env: {}, windows: process.platform === 'win32', parse_only: true })),
+    /** node-pre-gyp's programmatic `Run` class (lib/run.js). */
+    Run: () => runClass || (runClass = require('./run')(self)),
   };
+  return self;
 };

@@ -111,6 +111,7 @@ function wasmOps() {
 const files = {
   'lib/loader.js': (t) => fill(fill(t, 'ops', nativeOps(), 'lib/loader.js'), 'version', `const VERSION = '${require('../package.json').version}';`, 'lib/loader.js'),
   'lib/wasm.js': (t) => fill(t, 'ops', wasmOps(), 'lib/wasm.js'),
+  'lib/run.js': (t) => fill(t, 'commands', `const COMMANDS = [${spec.commands.map((c) => `'${c.name}'`).join(', ')}];`, 'lib/run.js'),
   'index.d.ts': (t) => [['error-codes', errorCodes()], ['options', optionsInterface()], ['results', results()], ['commands', commandFunctions()]].reduce((text, [name, body]) => fill(text, name, body, 'index.d.ts'), t),
   'index.js': (t) => fill(fill(t, 'loader', loaderSource(), 'index.js'), 'commands', commandExports(), 'index.js'),
 };

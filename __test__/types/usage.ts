@@ -58,12 +58,18 @@ async function everything(): Promise<void> {
   const [deps] = await pregyp.optionalDeps({ write: true });
   const version: string | undefined = deps['@acme/widget-linux-x64-gnu'];
 
+  const prog = new pregyp.Run({ argv: ['node', 'node-pre-gyp', 'install', '--fallback-to-build'] });
+  prog.opts = { target: '20.0.0', target_arch: 'arm64' };
+  const todo: { name: string; args: string[] }[] = prog.todo;
+  prog.commands.install([], (err: Error | null) => void err);
+  const results: unknown[] | undefined = await prog.commands.install([]);
+
   try {
     await pregyp.install({ offline: true });
   } catch (e) {
     const c: ErrorCode = (e as PregypError).code;
     if (c === 'E_OFFLINE_CACHE_MISS' || c === 'E_DOWNLOAD_STALLED' || c === 'E_PREGYP_NO_BINARY') return;
   }
-  void [pending, healedSources, dryRun, path, binding, code, revealed, source, sha, module, rebuilt, configured, removed, reinstalled, size, files, loadable, key, unpublished, lastModified, sums, skipped, libc, healed, names, version];
+  void [pending, healedSources, dryRun, path, binding, code, revealed, source, sha, module, rebuilt, configured, removed, reinstalled, size, files, loadable, key, unpublished, lastModified, sums, skipped, libc, healed, names, version, todo, results];
 }
 void everything;

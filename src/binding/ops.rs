@@ -181,6 +181,10 @@ struct PlanRequest {
     env: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     windows: bool,
+    /// Read the command line only: no package.json is evaluated (node-pre-gyp's
+    /// `Run.parseArgv`, lib/run.js).
+    #[serde(default)]
+    parse_only: bool,
 }
 
 /// The commands where no full tool is (install with a build, build, rebuild): the command
@@ -216,6 +220,14 @@ fn plan(request: &str, host: &HostInfo, cwd: &Path) -> Result<serde_json::Value,
         "gypArgs": o.gyp_args,
         "gypKnown": o.gyp_known,
     });
+    if req.parse_only {
+        out["directory"] = o
+            .directory
+            .as_ref()
+            .map(|d| d.to_string_lossy().into_owned())
+            .into();
+        return Ok(out);
+    }
     let first = inv.commands.first().map(|c| c.name.as_str());
     if !matches!(first, Some("install" | "build" | "rebuild")) {
         return Ok(out);
@@ -332,5 +344,16 @@ mod tests {
         let p = ask(&["package", "-C", "nowhere"], &[]).unwrap();
         assert!(p.get("values").is_none());
         assert!(ask(&["rebuild", "--loglevel=nope"], &[]).is_err());
+        // Parse only: the directory as given, and nothing evaluated even for install.
+        let req = serde_json::json!({ "argv": ["install", "-C", "nowhere", "--target=20.0.0"], "parse_only": true });
+        let p = plan(&req.to_string(), &host, tmp.path()).unwrap();
+        assert_eq!(p["directory"], "nowhere");
+        assert_eq!(p["cliFlags"], serde_json::json!(["--target=20.0.0"]));
+        assert!(p.get("values").is_none());
+        let req = serde_json::json!({ "argv": ["install"], "parse_only": true });
+        assert_eq!(
+            plan(&req.to_string(), &host, tmp.path()).unwrap()["directory"],
+            serde_json::Value::Null
+        );
     }
 }

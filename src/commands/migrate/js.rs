@@ -35,10 +35,10 @@ pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
 
 /// What pregyp's module (index.js) exports besides one function per command, and `usage`,
 /// which its lib/pre-binding shim keeps from node-pre-gyp's.
-const MODULE_EXPORTS: &[&str] = &["find", "load", "binding", "run", "reveal", "usage"];
+const MODULE_EXPORTS: &[&str] = &["find", "load", "binding", "run", "reveal", "Run", "usage"];
 
 /// Whether pregyp's module has `name`: code reaching for anything else of node-pre-gyp's
-/// (its programmatic `Run`) breaks once the dependency is pregyp.
+/// (node-pre-gyp 1.x's `mockS3Http`) breaks once the dependency is pregyp.
 fn pregyp_exports(name: &str) -> bool {
     MODULE_EXPORTS.contains(&name) || crate::config::spec::COMMANDS.iter().any(|c| c.api == name)
 }
@@ -780,8 +780,8 @@ impl<'a> Visit<'a> for Rewrite<'_> {
 
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
         if self.is_npg_callee(&it.object) && !pregyp_exports(it.property.name.as_str()) {
-            // node-pre-gyp's programmatic API beyond find() (`new pre.Run()`, used by
-            // prepublish scripts): pregyp has its commands as functions instead. For a person.
+            // A member of node-pre-gyp's module that pregyp's lacks (node-pre-gyp 1.x's
+            // `mockS3Http`): the code breaks once the dependency is pregyp. For a person.
             self.leftovers.push(it.span);
         }
         walk::walk_static_member_expression(self, it);
@@ -1214,17 +1214,12 @@ mod tests {
 
     #[test]
     fn node_pre_gyp_api_pregyp_lacks_is_for_a_person() {
-        // v8-debug 1.0.1's prepublish script drives node-pre-gyp's programmatic Run.
-        let src = "const gyp = require('node-pre-gyp');\nconst install = t => new Promise((resolve, reject) => {\n  const prog = Object.assign(new gyp.Run(), {opts: t});\n  prog.commands.install([], e => e ? reject(e) : resolve());\n});\nconst p = gyp.find(pj);\ngyp.install({});\n";
+        // v8-debug 1.0.1's prepublish script drives node-pre-gyp's programmatic Run, which
+        // pregyp has too; node-pre-gyp 1.x's mockS3Http it has not.
+        let src = "const gyp = require('node-pre-gyp');\nconst install = t => new Promise((resolve, reject) => {\n  const prog = Object.assign(new gyp.Run(), {opts: t});\n  prog.commands.install([], e => e ? reject(e) : resolve());\n});\nconst p = gyp.find(pj);\ngyp.install({});\ngyp.mockS3Http('on');\n";
         let r = rw("tools/prepublish-to-npm.js", src, &t("tools", "v8_debug"));
         assert_eq!(r.text, src.replace("'node-pre-gyp'", "'pregyp'"));
-        assert_eq!(
-            r.manual,
-            vec![(
-                3,
-                "const prog = Object.assign(new gyp.Run(), {opts: t});".to_string()
-            )]
-        );
+        assert_eq!(r.manual, vec![(8, "gyp.mockS3Http('on');".to_string())]);
     }
 
     #[test]

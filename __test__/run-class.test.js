@@ -1,0 +1,195 @@
+'use strict';
+// node-pre-gyp's programmatic `Run` class, through pregyp: the prepublish scripts that drive
+// it as a library (`new gyp.Run()`, `prog.opts = target`, `prog.commands.install([], cb)`)
+// against a real HTTP server on 127.0.0.1, and node-pre-gyp 2.x's `new Run({ argv })`
+// side by side with the reference's.
+const { test, after } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const { runCli, tmpdir } = require('./helpers/run');
+const { startServer } = require('./helpers/servers');
+const { makeTarball } = require('./helpers/tarballs');
+const { snapshot } = require('./helpers/layouts');
+
+const ROOT = path.join(__dirname, '..');
+const servers = [];
+after(() => Promise.all(servers.map((s) => s.close())));
+
+// A package whose binaries are at <host>/<node_abi>-<platform>-<arch>.tar.gz.
+function makePackage(host) {
+  const dir = path.join(tmpdir('pregyp-run-'), 'pkg');
+  fs.mkdirSync(dir);
+  const binary = {
+    module_name: 'hello',
+    module_path: './lib/binding/{node_abi}-{platform}-{arch}/',
+    host,
+    package_name: '{node_abi}-{platform}-{arch}.tar.gz',
+  };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'hello-pkg', version: '1.0.0', main: 'index.js', binary }));
+  return dir;
+}
+
+function tarball(name, content) {
+  const file = path.join(tmpdir('pregyp-run-tgz-'), name);
+  return fs.readFileSync(makeTarball(file, [{ name: 'binding/', type: 'dir' }, { name: 'binding/hello.node', type: 'file', content }]));
+}
+
+// A script run in the package folder by a child Node, as `npm run prepublish` runs it.
+async function script(dir, code) {
+  const file = path.join(dir, 'prepublish.js');
+  fs.writeFileSync(file, code);
+  const r = await runCli([], { bin: file, cwd: dir, env: { PREGYP_CACHE: path.join(dir, '..', 'cache') } });
+  fs.rmSync(file);
+  return r;
+}
+
+test("a 0.x prepublish script: new Run(), opts set by hand, commands.install for every target", async () => {
+  // The shape of v8-profiler's and v8-debug's tools/prepublish-to-npm.js.
+  const s = await startServer({
+    routes: {
+      '/node-v48-win32-x64.tar.gz': { body: tarball('a.tar.gz', 'WIN-6') },
+      '/node-v57-darwin-x64.tar.gz': { body: tarball('b.tar.gz', 'MAC-8') },
+      '/node-v11-linux-ia32.tar.gz': { body: tarball('c.tar.gz', 'LINUX-0.10') },
+    },
+  });
+  servers.push(s);
+  const dir = makePackage(`${s.url}/`);
+  const r = await script(
+    dir,
+    `const gyp = require(${JSON.stringify(ROOT)});
+const targets = [
+  { target: '6.0.0', target_platform: 'win32', target_arch: 'x64' },
+  { target: '8.0.0', target_platform: 'darwin', target_arch: 'x64' },
+  { target: '0.10.0', target_platform: 'linux', target_arch: 'ia32' },
+];
+(function next(err) {
+  if (err) { console.log(err.code, err.message); process.exit(1); }
+  const target = targets.pop();
+  if (!target) return console.log('done');
+  const prog = Object.assign(new gyp.Run(), { opts: target });
+  prog.commands.install([], next);
+})();`
+  );
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.strictEqual(r.stdout.trim(), 'done');
+  const read = (sub) => fs.readFileSync(path.join(dir, 'lib', 'binding', sub, 'hello.node'), 'utf8');
+  assert.strictEqual(read('node-v48-win32-x64'), 'WIN-6');
+  assert.strictEqual(read('node-v57-darwin-x64'), 'MAC-8');
+  assert.strictEqual(read('node-v11-linux-ia32'), 'LINUX-0.10');
+});
+
+test('a failed command calls back once with the error and leaves the package as it was', async () => {
+  const s = await startServer({ routes: {} });
+  servers.push(s);
+  const dir = makePackage(`${s.url}/`);
+  const before = snapshot(dir);
+  const r = await script(
+    dir,
+    `const { Run } = require(${JSON.stringify(ROOT)});
+const prog = new Run();
+prog.opts = { target: '6.0.0', target_platform: 'win32', target_arch: 'x64', loglevel: 'silent' };
+let calls = 0;
+prog.commands.install([], (err, results) => {
+  calls++;
+  console.log(JSON.stringify({ code: err && err.code, message: err && err.message.split('\\n')[0], results }));
+  setTimeout(() => console.log('calls', calls), 50);
+});`
+  );
+  assert.strictEqual(r.code, 0, r.stderr);
+  const [first, second] = r.stdout.trim().split('\n');
+  const out = JSON.parse(first);
+  assert.strictEqual(out.code, 'E_DOWNLOAD_NOT_FOUND');
+  assert.match(out.message, /node-v48-win32-x64\.tar\.gz/);
+  assert.strictEqual(second, 'calls 1');
+  fs.rmSync(path.join(dir, '..', 'cache'), { recursive: true, force: true });
+  assert.deepStrictEqual(snapshot(dir), before);
+});
+
+test('without a callback a command returns a promise of its results', async () => {
+  const s = await startServer({ routes: { '/node-v48-win32-x64.tar.gz': { body: tarball('a.tar.gz', 'WIN-6') } } });
+  servers.push(s);
+  const dir = makePackage(`${s.url}/`);
+  const r = await script(
+    dir,
+    `const { Run } = require(${JSON.stringify(ROOT)});
+const prog = new Run({ package_json_path: ${JSON.stringify(path.join(dir, 'package.json'))} });
+prog.opts = { target: '6.0.0', target_platform: 'win32', target_arch: 'x64', 'dry-run': true };
+prog.commands.install([]).then((results) => console.log(JSON.stringify(results)));`
+  );
+  assert.strictEqual(r.code, 0, r.stderr);
+  const [res] = JSON.parse(r.stdout);
+  assert.strictEqual(res.dry_run, true);
+  assert.strictEqual(res.path, path.join(dir, 'lib', 'binding', 'node-v48-win32-x64', 'hello.node'));
+  assert.ok(!fs.existsSync(path.join(dir, 'lib')), 'a dry run writes nothing');
+});
+
+test("node-pre-gyp 2.x's new Run({ argv }) reads a command line as the reference's does", () => {
+  const dir = makePackage('https://h.example/');
+  const pregyp = require('..').Run;
+  const reference = require('@mapbox/node-pre-gyp').Run;
+  const parsed = (Run, argv) => {
+    const r = new Run({ package_json_path: path.join(dir, 'package.json'), argv: ['node', 'node-pre-gyp', ...argv] });
+    const opts = { ...r.opts };
+    delete opts.argv;
+    for (const k of Object.keys(opts)) if (process.env[`npm_config_${k}`] !== undefined) delete opts[k];
+    return { todo: r.todo, argv: r.argv, opts, name: r.package_json.name };
+  };
+  for (const argv of [
+    ['install', '--fallback-to-build'],
+    ['install', '--update-binary', '--no-fallback-to-build', '--target=20.0.0', '--target_arch=arm64'],
+    ['rebuild', '--debug', 'package'],
+    ['clean', 'install', '--build-from-source=hello-pkg'],
+    ['build', '--release'],
+    ['reveal', 'module_path', '--loglevel=silent'],
+    ['configure', 'build'],
+  ]) {
+    assert.deepStrictEqual(parsed(pregyp, argv), parsed(reference, argv), argv.join(' '));
+  }
+  // Where pregyp's command line is its own: a space-form value is the option's, and what
+  // follows `--` stays node-gyp's behind its `--`.
+  assert.strictEqual(parsed(pregyp, ['install', '--target', '20.0.0']).opts.target, '20.0.0');
+  assert.deepStrictEqual(parsed(pregyp, ['build', '--', '--foo']).todo, [{ name: 'build', args: ['--', '--foo'] }]);
+  // An unknown command is an error naming it; a missing package.json names the file.
+  assert.throws(() => new pregyp({ package_json_path: path.join(dir, 'package.json'), argv: ['node', 'x', 'instal'] }), /Unknown command: instal/);
+  const missing = path.join(dir, 'nope', 'package.json');
+  assert.throws(() => new pregyp({ package_json_path: missing, argv: ['node', 'x', 'install'] }), (e) => e.code === 'ENOENT' && e.message.includes(missing));
+});
+
+test("npm_config_* join opts as in node-pre-gyp, and are left to the command's own reading", async () => {
+  const s = await startServer({
+    routes: {
+      '/node-v48-win32-x64.tar.gz': { body: tarball('a.tar.gz', 'WIN-6-X64') },
+      '/node-v48-win32-ia32.tar.gz': { body: tarball('b.tar.gz', 'WIN-6-IA32') },
+    },
+  });
+  servers.push(s);
+  const dir = makePackage(`${s.url}/`);
+  const file = path.join(dir, 'main.js');
+  // The reference's bin: parseArgv, then every command of `todo` in turn.
+  fs.writeFileSync(
+    file,
+    `const { Run } = require(${JSON.stringify(ROOT)});
+const prog = new Run({ argv: process.argv });
+console.log(JSON.stringify({ target: prog.opts.target, arch: prog.opts.target_arch }));
+(function next(err) {
+  if (err) { console.log(err.code); process.exit(1); }
+  const c = prog.todo.shift();
+  if (!c) return console.log('ok');
+  prog.commands[c.name](c.args, next);
+})();`
+  );
+  const r = await runCli(['install', '--target_platform=win32', '--target_arch=x64'], {
+    bin: file,
+    cwd: dir,
+    env: { npm_config_target: '6.0.0', npm_config_target_arch: 'ia32', PREGYP_CACHE: path.join(dir, '..', 'cache') },
+  });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  const [opts, done] = r.stdout.trim().split('\n');
+  // npm_config_* win over the command line in opts, as in node-pre-gyp.
+  assert.deepStrictEqual(JSON.parse(opts), { target: '6.0.0', arch: 'ia32' });
+  assert.strictEqual(done, 'ok');
+  // The command read the environment itself, as `pregyp install` does: ia32 wins.
+  assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'lib', 'binding')), ['node-v48-win32-ia32']);
+  assert.strictEqual(fs.readFileSync(path.join(dir, 'lib', 'binding', 'node-v48-win32-ia32', 'hello.node'), 'utf8'), 'WIN-6-IA32');
+});
