@@ -154,6 +154,9 @@ exports.reveal = (opts) => api().reveal(opts);
 exports.Run = function Run(opts) {
   return new (api().Run())(opts);
 };
+// The rest of the API, for pregyp's shims of node-pre-gyp's deep modules (lib/util/); a
+// symbol, so that it is no named export.
+exports[Symbol.for('pregyp.api')] = api;
 // One function per command declared in src/config/spec.rs (written by scripts/gen-types.js).
 // <generated:commands>
 exports.clean = (opts) => api().command('clean', opts);

@@ -96,10 +96,13 @@ test('the wasm core gives the native core its results on every operation and cas
   const loader = require('../lib/loader');
   const native = loader.open(path.join(ROOT, `pregyp-find.${loader.builtTriple(ROOT)}.node`));
   // The wasm core answers every operation of src/binding/ops.rs; the native one all but
-  // `plan` (the CLI's parser, left out of what every require loads; tested below).
+  // those for the CLI and authors' scripts (`plan`, `versioning`: left out of what every
+  // require loads; tested below).
   const all = OPS.filter(([id]) => id !== 0).map(([, name]) => name).sort();
   assert.deepStrictEqual(Object.keys(wasm).filter((k) => k !== 'wasm').sort(), all);
-  const names = all.filter((n) => n !== 'plan');
+  const wasmOnly = require('../scripts/spec').loadSpec().findOps.filter((o) => !o.native).map((o) => o.name);
+  assert.deepStrictEqual(wasmOnly.sort(), ['plan', 'versioning']);
+  const names = all.filter((n) => !wasmOnly.includes(n));
   assert.deepStrictEqual(Object.keys(native).sort(), names);
   assert.ok(names.includes('platformPackage') && names.includes('evaluate'), names.join());
   const seen = new Set();

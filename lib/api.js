@@ -200,6 +200,12 @@ module.exports = function api(shim) {
     commandArgv,
     /** A command line (without `node` and the script) as the CLI reads it, nothing evaluated (lib/run.js). */
     parse: (argv) => shim.evaluator().plan(JSON.stringify({ argv, env: {}, windows: process.platform === 'win32', parse_only: true })),
+    /** node-pre-gyp's versioning.evaluate (lib/util/versioning.js), by the wasm core's `versioning`. */
+    versioning: (packageJson, options, napiBuildVersion) =>
+      shim.evaluator().versioning(
+        JSON.stringify({ package_json: packageJson, napi_build_version: Number(napiBuildVersion) || null, toolset: options.toolset, acl: options.acl }),
+        findOptions(options)
+      ),
     /** node-pre-gyp's programmatic `Run` class (lib/run.js). */
     Run: () => runClass || (runClass = require('./run')(self)),
   };

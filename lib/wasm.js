@@ -182,7 +182,7 @@ function open(file, info, win = process.platform === 'win32') {
 // (src/binding/ops.rs; written by
 // `npm run types`).
 // <generated:ops>
-const OPS = [[0, 'init', 'name', false], [1, 'find', 'path', true], [2, 'check', 'path', true], [3, 'loadError', 'message', true], [4, 'platformPackage', 'name', true], [5, 'evaluate', 'json', true], [6, 'plan', 'json', false]];
+const OPS = [[0, 'init', 'name', false], [1, 'find', 'path', true], [2, 'check', 'path', true], [3, 'loadError', 'message', true], [4, 'platformPackage', 'name', true], [5, 'evaluate', 'json', true], [6, 'plan', 'json', false], [7, 'versioning', 'json', false]];
 // </generated:ops>
 
 module.exports = { open, pathsFor, libc, glibcVersion, OPS };

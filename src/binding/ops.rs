@@ -53,6 +53,7 @@ const LOAD_ERROR: u32 = 3;
 const PLATFORM_PACKAGE: u32 = 4;
 const EVALUATE: u32 = 5;
 const PLAN: u32 = 6;
+const VERSIONING: u32 = 7;
 
 /// Every operation, by number.
 pub const OPS: &[Op] = &[
@@ -115,6 +116,15 @@ pub const OPS: &[Op] = &[
         native: false,
         doc: "a command line for the CLI without the full tool (lib/no-binary.js), request {argv, env, windows}: parsed as the full CLI parses it (flags, npm_config_* and PREGYP_* variables), with the package's evaluated values when the first command is install, build or rebuild",
     },
+    Op {
+        id: VERSIONING,
+        name: "versioning",
+        args: &["request", "opts"],
+        answer: Answer::Json,
+        // For authors' scripts (node-pre-gyp's lib/util/versioning), never in a `require`.
+        native: false,
+        doc: "node-pre-gyp's versioning.evaluate(package_json, options, napi_build_version) (lib/util/versioning.js), request {package_json, napi_build_version, toolset, acl}, opts as find()'s: the evaluated values, module_path resolved against opts.moduleRoot, else the current folder",
+    },
 ];
 
 /// The operation `id`, if there is one.
@@ -168,6 +178,8 @@ pub fn answer(
         }
         #[cfg(any(target_family = "wasm", test))]
         PLAN => plan(first, host, cwd)?.to_string(),
+        #[cfg(any(target_family = "wasm", test))]
+        VERSIONING => versioning(first, opts, host, env, cwd)?.to_string(),
         _ => return Ok(None),
     }))
 }
@@ -258,6 +270,57 @@ fn plan(request: &str, host: &HostInfo, cwd: &Path) -> Result<serde_json::Value,
     out["installed"] = installed.into();
     out["values"] = serde_json::Value::Object(config.values);
     Ok(out)
+}
+
+/// [`VERSIONING`]'s request: node-pre-gyp's `evaluate` arguments besides the target.
+#[cfg(any(target_family = "wasm", test))]
+#[derive(serde::Deserialize)]
+struct VersioningRequest {
+    package_json: serde_json::Value,
+    #[serde(default)]
+    napi_build_version: Option<u32>,
+    #[serde(default)]
+    toolset: Option<String>,
+    #[serde(default)]
+    acl: Option<String>,
+}
+
+/// node-pre-gyp's `versioning.evaluate(package_json, options, napi_build_version)`: the
+/// package.json object as given (no host chosen among staging and production: node-pre-gyp's
+/// `Run` does that before), module_path resolved against `module_root` or the current folder.
+#[cfg(any(target_family = "wasm", test))]
+fn versioning(
+    request: &str,
+    opts: &FindOptions,
+    host: &HostInfo,
+    env: EnvLookup,
+    cwd: &Path,
+) -> Result<serde_json::Value, Error> {
+    use crate::config::{manifest::Manifest, options::mirror_with, target, versioning};
+    let req: VersioningRequest = serde_json::from_str(request)
+        .map_err(|e| Error::Usage(format!("versioning: invalid request: {e}")))?;
+    let text = serde_json::to_vec(&req.package_json).unwrap_or_default();
+    // No file: messages name "package.json", as node-pre-gyp's do.
+    let manifest = Manifest::parse(&text, "package.json".into())?;
+    let abi_table = match (&opts.target.version, env("NODE_PRE_GYP_ABI_CROSSWALK")) {
+        (Some(_), Some(p)) if !p.is_empty() => Some(target::load_crosswalk(Path::new(&p))?),
+        _ => None,
+    };
+    let eval = versioning::EvalOptions {
+        target: opts.target.clone(),
+        toolset: req.toolset,
+        acl: req.acl,
+        module_root: Some(match &opts.module_root {
+            Some(r) => cwd.join(r),
+            None => cwd.to_path_buf(),
+        }),
+        mirror: mirror_with(env, manifest.module_name()),
+        abi_table,
+    };
+    let napi = req.napi_build_version.filter(|v| *v > 0);
+    Ok(serde_json::Value::Object(
+        versioning::evaluate(&manifest, &eval, host, napi)?.values,
+    ))
 }
 
 /// The operations as JSON, for `scripts/gen-types.js`.
@@ -354,6 +417,56 @@ mod tests {
         assert_eq!(
             plan(&req.to_string(), &host, tmp.path()).unwrap()["directory"],
             serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn versioning_evaluates_a_package_json_object_against_the_current_folder() {
+        let host = HostInfo::test();
+        let ask = |req: serde_json::Value, opts: FindOptions| {
+            versioning(
+                &req.to_string(),
+                &opts,
+                &host,
+                &|_| None,
+                Path::new("/work"),
+            )
+        };
+        let pkg = serde_json::json!({
+            "name": "a", "version": "1.2.3", "main": "i.js",
+            "binary": { "module_name": "m", "module_path": "lib/{node_abi}-{platform}-{arch}-{napi_build_version}", "package_name": "{napi_build_version}.tgz", "host": "https://h.example/", "napi_versions": [3] },
+        });
+        let mut opts = FindOptions::default();
+        opts.target.arch = Some("arm64".into());
+        opts.target.version = Some("20.0.0".into());
+        let v = ask(
+            serde_json::json!({ "package_json": pkg, "napi_build_version": 3 }),
+            opts,
+        )
+        .unwrap();
+        assert_eq!(
+            v["module_path"],
+            format!("/work/lib/node-v115-{}-arm64-3", host.platform)
+        );
+        assert_eq!(v["node_napi_label"], "napi-v3");
+        assert_eq!(v["napi_build_version"], 3);
+        // module_root replaces the current folder; without a napi_build_version it is ''.
+        let opts = FindOptions {
+            module_root: Some("/pkg".into()),
+            ..Default::default()
+        };
+        let v = ask(serde_json::json!({ "package_json": pkg }), opts).unwrap();
+        assert!(
+            v["module_path"].as_str().unwrap().starts_with("/pkg/lib/"),
+            "{v}"
+        );
+        assert_eq!(v["napi_build_version"], "");
+        // node-pre-gyp's validation, with its message.
+        let bad = serde_json::json!({ "package_json": { "name": "a", "version": "1.0.0", "main": "i.js", "binary": {} } });
+        let e = ask(bad, FindOptions::default()).unwrap_err().to_string();
+        assert!(
+            e.contains("package.json must declare these properties"),
+            "{e}"
         );
     }
 }

@@ -30,8 +30,11 @@ use oxc_span::{GetSpan, SourceType, Span};
 use std::collections::{HashMap, HashSet};
 
 /// The deep paths of node-pre-gyp that pregyp ships too (lib/<path>.js), so that a deep
-/// import keeps working under pregyp's name and under the old name (an npm alias).
+/// import keeps working under pregyp's name and under the old name (an npm alias): the
+/// ones that are node-pre-gyp's module under another path (find, load, Run)...
 pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
+/// ...and its helpers with exports of their own (`versioning.evaluate`).
+const SHIMMED_HELPERS: &[&str] = &["lib/util/versioning"];
 
 /// What pregyp's module (index.js) exports besides one function per command, and `usage`,
 /// which its lib/pre-binding shim keeps from node-pre-gyp's.
@@ -508,7 +511,7 @@ impl Rewrite<'_> {
         let Some((base, sub)) = npg_split(spec, self.t.dep_name) else {
             return;
         };
-        if !(sub.is_empty() || SHIMMED.contains(&sub)) {
+        if !(sub.is_empty() || SHIMMED.contains(&sub) || SHIMMED_HELPERS.contains(&sub)) {
             self.leftovers.push(site);
             return;
         }
@@ -1281,14 +1284,16 @@ mod tests {
 
     #[test]
     fn deep_imports_and_keep_name() {
-        let src = "var binary = require('@mapbox/node-pre-gyp/lib/pre-binding');\nvar p = binary.find(path.resolve(path.join(__dirname, '../package.json')));\nvar binding = require(p);\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning');\n";
+        let src = "var binary = require('@mapbox/node-pre-gyp/lib/pre-binding');\nvar p = binary.find(path.resolve(path.join(__dirname, '../package.json')));\nvar binding = require(p);\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning.js');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('@mapbox/node-pre-gyp/lib/util/napi');\n";
         let r = rw("src/grpc_extension.js", src, &t("src", "grpc_node"));
-        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning');\n");
+        // pregyp ships lib/util/versioning too (its evaluate is no member of pregyp's
+        // module); node-pre-gyp's other helpers it does not.
+        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('pregyp/lib/util/versioning');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('@mapbox/node-pre-gyp/lib/util/napi');\n");
         assert_eq!(
             r.manual,
             vec![(
-                4,
-                "var v = require('@mapbox/node-pre-gyp/lib/util/versioning');".into()
+                6,
+                "var n = require('@mapbox/node-pre-gyp/lib/util/napi');".into()
             )]
         );
         // --keep-name: every rewritten site requires the installed (old) name.
