@@ -83,3 +83,33 @@ test('the runtime helpers answer as the reference', () => {
   const pkg = { name: 'a', version: '1.0.0', main: 'i.js', binary: VARIANTS.plain };
   assert.ok(pregyp.evaluate(pkg).module_path.startsWith(path.join(process.cwd(), 'lib', 'binding')));
 });
+
+test("lib/util/napi: the helpers find() re-implementations call, as the reference's", () => {
+  const napi = require('../lib/util/napi');
+  const refNapi = require('@mapbox/node-pre-gyp/lib/util/napi');
+  const ours = Number(process.versions.napi);
+  let n = 0;
+  for (const napi_versions of [undefined, [3], [3, 3, 6], [1, ours, ours + 1], [ours + 5]]) {
+    for (const opts of [undefined, {}, { 'build-latest-napi-version-only': true }]) {
+      const pkg = { name: 'a', version: '1.0.0', main: 'i.js', binary: { ...VARIANTS.napi, napi_versions } };
+      for (const f of ['get_napi_build_versions_raw', 'get_napi_build_versions', 'get_best_napi_build_version', 'build_napi_only']) {
+        assert.deepStrictEqual(napi[f](pkg, opts), refNapi[f](pkg, opts), `${f} ${JSON.stringify(napi_versions)} ${JSON.stringify(opts)}`);
+        n++;
+      }
+    }
+  }
+  assert.ok(n >= 60);
+  for (const f of ['get_napi_version', 'get_napi_version_as_string']) assert.strictEqual(napi[f](), refNapi[f]());
+  assert.strictEqual(napi.get_command_arg(6), refNapi.get_command_arg(6));
+  assert.strictEqual(napi.get_napi_build_version_from_command_args(['--x', 'napi_build_version=6']), 6);
+  assert.strictEqual(napi.get_napi_build_version_from_command_args(['--x']), undefined);
+  assert.strictEqual(napi.get_build_dir(6), refNapi.get_build_dir(6));
+  // validate_package_json looks at the Node-API settings only, with the reference's words.
+  for (const binary of [VARIANTS.napi, VARIANTS.plain, { module_path: 'lib', napi_versions: [3] }, { module_path: 'lib/{napi_build_version}', package_name: 'x.tgz' }, { ...VARIANTS.napi, napi_versions: [ours + 5] }]) {
+    const pkg = { binary };
+    const want = outcome(() => refNapi.validate_package_json(pkg, {}));
+    const got = outcome(() => napi.validate_package_json(pkg, {}));
+    if (want.error) assert.ok(got.error && got.error.startsWith(want.error), `${JSON.stringify(binary)}: ${got.error} / ${want.error}`);
+    else assert.deepStrictEqual(got, { ok: undefined }, JSON.stringify(binary));
+  }
+});

@@ -33,8 +33,9 @@ use std::collections::{HashMap, HashSet};
 /// import keeps working under pregyp's name and under the old name (an npm alias): the
 /// ones that are node-pre-gyp's module under another path (find, load, Run)...
 pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
-/// ...and its helpers with exports of their own (`versioning.evaluate`).
-const SHIMMED_HELPERS: &[&str] = &["lib/util/versioning"];
+/// ...and its helpers with exports of their own (`versioning.evaluate`, which tools that
+/// re-implement find() call with `napi.get_best_napi_build_version`).
+const SHIMMED_HELPERS: &[&str] = &["lib/util/versioning", "lib/util/napi"];
 
 /// What pregyp's module (index.js) exports besides one function per command, and `usage`,
 /// which its lib/pre-binding shim keeps from node-pre-gyp's.
@@ -1284,16 +1285,16 @@ mod tests {
 
     #[test]
     fn deep_imports_and_keep_name() {
-        let src = "var binary = require('@mapbox/node-pre-gyp/lib/pre-binding');\nvar p = binary.find(path.resolve(path.join(__dirname, '../package.json')));\nvar binding = require(p);\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning.js');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('@mapbox/node-pre-gyp/lib/util/napi');\n";
+        let src = "var binary = require('@mapbox/node-pre-gyp/lib/pre-binding');\nvar p = binary.find(path.resolve(path.join(__dirname, '../package.json')));\nvar binding = require(p);\nvar v = require('@mapbox/node-pre-gyp/lib/util/versioning.js');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('@mapbox/node-pre-gyp/lib/util/napi');\nvar s3 = require('@mapbox/node-pre-gyp/lib/util/s3_setup');\n";
         let r = rw("src/grpc_extension.js", src, &t("src", "grpc_node"));
-        // pregyp ships lib/util/versioning too (its evaluate is no member of pregyp's
-        // module); node-pre-gyp's other helpers it does not.
-        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('pregyp/lib/util/versioning');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('@mapbox/node-pre-gyp/lib/util/napi');\n");
+        // pregyp ships lib/util/versioning and lib/util/napi too (their functions are no
+        // members of pregyp's module); node-pre-gyp's other helpers it does not.
+        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('pregyp/lib/util/versioning');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('pregyp/lib/util/napi');\nvar s3 = require('@mapbox/node-pre-gyp/lib/util/s3_setup');\n");
         assert_eq!(
             r.manual,
             vec![(
-                6,
-                "var n = require('@mapbox/node-pre-gyp/lib/util/napi');".into()
+                7,
+                "var s3 = require('@mapbox/node-pre-gyp/lib/util/s3_setup');".into()
             )]
         );
         // --keep-name: every rewritten site requires the installed (old) name.
