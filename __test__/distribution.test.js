@@ -272,6 +272,12 @@ test('installed under the old name (npm alias), find() keeps the reference contr
   assert.strictEqual(s.stdout.trim(), `${real}/lib/Debug/m.node false\n${real}/lib/Release/m.node false`, s.out);
   const bin = sh('npx', ['--no-install', 'node-pre-gyp', '--version'], { cwd: dir });
   assert.strictEqual(bin.stdout.trim(), `v${VERSION}`);
+  // Scripts that run the reference's bin by its path: executed, and through node.
+  const byPath = path.join(dir, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp');
+  for (const [cmd, args] of [[byPath, ['--version']], [process.execPath, [byPath, '--version']]]) {
+    const r = sh(cmd, args, { cwd: dir });
+    assert.strictEqual(r.stdout.trim(), `v${VERSION}`, r.out);
+  }
   // A find() re-implemented by a tool, through node-pre-gyp's helpers under the old name.
   const tool = "const versioning = require('@mapbox/node-pre-gyp/lib/util/versioning.js'); const napi = require('@mapbox/node-pre-gyp/lib/util/napi.js'); const pkg = require('./pkg.json'); const opts = { module_root: process.cwd() }; console.log(versioning.evaluate(pkg, opts, napi.get_best_napi_build_version(pkg, opts)).module);";
   const t = sh(process.execPath, ['-e', tool], { cwd: dir });

@@ -18,7 +18,7 @@ const { makeTarball } = require('./helpers/tarballs');
 const ROOT = path.join(__dirname, '..');
 const pregyp = require(ROOT);
 const spec = JSON.parse(pregyp.binding().spec());
-const NODE_PRE_GYP = path.join(ROOT, 'bin', 'node-pre-gyp.js');
+const NODE_PRE_GYP = path.join(ROOT, 'bin', 'node-pre-gyp');
 // Any loadable addon will do as the fixture's binding.
 const A_NODE_FILE = path.join(ROOT, `pregyp-find.${require('../lib/loader').builtTriple(ROOT, 'pregyp-find')}.node`);
 

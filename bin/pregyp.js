@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// The `pregyp` command (bin/node-pre-gyp.js runs the same under the reference's name).
+// The `pregyp` command (bin/node-pre-gyp runs the same under the reference's name).
 function main(program) {
   let pregyp;
   try {
