@@ -553,9 +553,9 @@ export function reveal(opts?: CommandOptions): RevealResult[];
 /**
  * node-pre-gyp's programmatic `Run`, for scripts that drive it as a library: `new Run()`
  * (0.x) or `new Run({ package_json_path, argv })` (2.x, `argv` a whole `process.argv`).
- * Each of `commands` runs `pregyp <command> <args>` in the package's folder with `opts` as
- * flags, calling back `callback(err)` or `callback(null, results)`; without a callback it
- * returns a promise of the results.
+ * Each of `commands` runs as `node-pre-gyp <command> <args>` would in the package's folder,
+ * with `opts` as flags, and calls back `callback(err)` or `callback()`; without a callback
+ * it returns a promise.
  */
 export class Run {
   constructor(opts?: { package_json_path?: string; argv?: string[] });
@@ -564,13 +564,15 @@ export class Run {
   opts: Record<string, any>;
   /** The commands and their arguments, as written. */
   argv: string[];
-  /** The commands to run, in order. */
+  /** The commands to run, in order (one per Node-API version, with `napi_build_version=N`). */
   todo: { name: string; args: string[] }[];
   /** The package's package.json, read by parseArgv. */
   package_json?: any;
-  commands: Record<string, (args?: string[], callback?: (err: Error | null, results?: unknown[]) => void) => Promise<unknown[]> | undefined>;
+  commands: Record<string, (args?: string[], callback?: (err?: Error | null) => void) => Promise<void> | undefined>;
   /** Reads a whole `process.argv`, as node-pre-gyp's does. */
   parseArgv(argv: string[]): void;
+  /** node-pre-gyp's choice of `package_json.binary.host` between staging_host and production_host for `command`. */
+  setBinaryHostProperty(command?: string): string;
   usage(): string;
   readonly version: string;
 }

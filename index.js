@@ -55,12 +55,14 @@ const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 
 // lib/api.js gets what it needs from here as an argument: no circular require.
 let apiModule;
-// `evaluator()`: a find() core that also plans command lines (the wasm one), for the CLI without the full binary.
+// `evaluator()`: a find() core that also plans command lines (the wasm one, opened once), for
+// the CLI without the full binary and for node-pre-gyp's deep modules.
 // Install on first use: `opts.install`, or PREGYP_INSTALL_ON_FIND=1|true (anything else is off
 // and keeps find() on its fast path).
 // (Compared as strings: a regular expression's first use costs tens of microseconds here.)
 const wantsInstall = (opts) => Boolean(opts && opts.install) || ['1', 'true'].includes(process.env.PREGYP_INSTALL_ON_FIND);
-const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : loader().wasmCore([])), wantsInstall }));
+const api = () => apiModule || (apiModule = require('./lib/api')({ binding: () => exports.binding(), evaluator: () => (core.plan ? core : wasm || (wasm = loader().wasmCore([]))), wantsInstall }));
+let wasm;
 // The search beyond the fast path, the wasm core (lib/loader.js).
 let loaderModule;
 const loader = () => loaderModule || (loaderModule = require('./lib/loader').bind(api));
@@ -150,9 +152,14 @@ exports.load = function load(packageJsonPathOrDir, opts) {
 exports.run = (argv, opts) => api().run(argv, opts);
 exports.reveal = (opts) => api().reveal(opts);
 // node-pre-gyp's programmatic `Run` class, for scripts that drive it as a library
-// (lib/run.js, loaded on first use): `new Run(...)` builds one of lib/run.js's.
+// (lib/run.js, loaded on first use; this function's prototype then inherits from it, so
+// that `instanceof` and subclasses work, `util.inherits` ones included).
 exports.Run = function Run(opts) {
-  return new (api().Run())(opts);
+  const Impl = api().Run();
+  if (Object.getPrototypeOf(Run.prototype) !== Impl.prototype) Object.setPrototypeOf(Run.prototype, Impl.prototype);
+  if (new.target) return Reflect.construct(Impl, [opts], new.target);
+  if (this instanceof Run) return void Impl.init(this, opts);
+  return new Run(opts);
 };
 // The rest of the API, for pregyp's shims of node-pre-gyp's deep modules (lib/util/); a
 // symbol, so that it is no named export.

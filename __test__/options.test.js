@@ -185,6 +185,10 @@ describe('options are checked against the command chain', () => {
     const v = await runCli(['configure', '--shared-libxml2', '--dry-run', '--verbose'], { cwd: dir });
     assert.match(v.stderr, /--shared-libxml2 is not a pregyp option: passed on to node-gyp/);
     assert.doesNotMatch(v.stderr, /did you mean/);
+    // An option of another command is named as such, not as a typo.
+    const a = await runCli(['install', '--acl=private', '--dry-run', '--update-binary'], { cwd: dir });
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stderr, /--acl is pregyp's option for publish, not for this command; it is passed on to node-gyp/);
   });
 });
 

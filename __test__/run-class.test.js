@@ -72,7 +72,14 @@ const targets = [
 })();`
   );
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
-  assert.strictEqual(r.stdout.trim(), 'done');
+  // Each command prints what `node-pre-gyp install` prints; the callback gets no values.
+  const module = (sub) => path.join(dir, 'lib', 'binding', sub, 'hello.node');
+  assert.deepStrictEqual(r.stdout.trim().split('\n'), [
+    `[hello-pkg] Success: "${module('node-v11-linux-ia32')}" is installed via remote`,
+    `[hello-pkg] Success: "${module('node-v57-darwin-x64')}" is installed via remote`,
+    `[hello-pkg] Success: "${module('node-v48-win32-x64')}" is installed via remote`,
+    'done',
+  ]);
   const read = (sub) => fs.readFileSync(path.join(dir, 'lib', 'binding', sub, 'hello.node'), 'utf8');
   assert.strictEqual(read('node-v48-win32-x64'), 'WIN-6');
   assert.strictEqual(read('node-v57-darwin-x64'), 'MAC-8');
@@ -90,9 +97,10 @@ test('a failed command calls back once with the error and leaves the package as 
 const prog = new Run();
 prog.opts = { target: '6.0.0', target_platform: 'win32', target_arch: 'x64', loglevel: 'silent' };
 let calls = 0;
-prog.commands.install([], (err, results) => {
+prog.commands.install([], (...args) => {
   calls++;
-  console.log(JSON.stringify({ code: err && err.code, message: err && err.message.split('\\n')[0], results }));
+  const err = args[0];
+  console.log(JSON.stringify({ code: err && err.code, message: err && err.message.split('\\n')[0], values: args.length }));
   setTimeout(() => console.log('calls', calls), 50);
 });`
   );
@@ -101,12 +109,13 @@ prog.commands.install([], (err, results) => {
   const out = JSON.parse(first);
   assert.strictEqual(out.code, 'E_DOWNLOAD_NOT_FOUND');
   assert.match(out.message, /node-v48-win32-x64\.tar\.gz/);
+  assert.strictEqual(out.values, 1);
   assert.strictEqual(second, 'calls 1');
   fs.rmSync(path.join(dir, '..', 'cache'), { recursive: true, force: true });
   assert.deepStrictEqual(snapshot(dir), before);
 });
 
-test('without a callback a command returns a promise of its results', async () => {
+test('without a callback a command returns a promise; opts that are no option of the command are left out with a warning', async () => {
   const s = await startServer({ routes: { '/node-v48-win32-x64.tar.gz': { body: tarball('a.tar.gz', 'WIN-6') } } });
   servers.push(s);
   const dir = makePackage(`${s.url}/`);
@@ -114,14 +123,50 @@ test('without a callback a command returns a promise of its results', async () =
     dir,
     `const { Run } = require(${JSON.stringify(ROOT)});
 const prog = new Run({ package_json_path: ${JSON.stringify(path.join(dir, 'package.json'))} });
-prog.opts = { target: '6.0.0', target_platform: 'win32', target_arch: 'x64', 'dry-run': true };
-prog.commands.install([]).then((results) => console.log(JSON.stringify(results)));`
+prog.opts = { target: '6.0.0', target_platform: 'win32', target_arch: 'x64', 'dry-run': true, module_root: '/elsewhere', acl: 'private' };
+prog.commands.install([]).then((value) => console.log('resolved', value));`
   );
   assert.strictEqual(r.code, 0, r.stderr);
-  const [res] = JSON.parse(r.stdout);
-  assert.strictEqual(res.dry_run, true);
-  assert.strictEqual(res.path, path.join(dir, 'lib', 'binding', 'node-v48-win32-x64', 'hello.node'));
+  const module = path.join(dir, 'lib', 'binding', 'node-v48-win32-x64', 'hello.node');
+  assert.deepStrictEqual(r.stdout.trim().split('\n'), [`[hello-pkg] Would install "${module}" from ${s.url}/node-v48-win32-x64.tar.gz`, 'resolved undefined']);
+  assert.match(r.stderr, /opts\.module_root is no option of install: left out/);
+  assert.match(r.stderr, /opts\.acl is no option of install: left out/);
   assert.ok(!fs.existsSync(path.join(dir, 'lib')), 'a dry run writes nothing');
+});
+
+// The reference's own bin (its main module, read from the installed reference) with pregyp
+// in place of node-pre-gyp's module: the loop over `todo` that 2.x's Run exists for.
+function referenceMainOverPregyp(dir) {
+  const lib = path.dirname(require.resolve('@mapbox/node-pre-gyp/lib/main.js'));
+  const text = fs
+    .readFileSync(path.join(lib, 'main.js'), 'utf8')
+    .replace("require('../')", `require(${JSON.stringify(ROOT)})`)
+    .replace("require('./util/log.js')", `require(${JSON.stringify(path.join(lib, 'util', 'log.js'))})`);
+  assert.ok(text.includes(JSON.stringify(ROOT)), "the reference's main.js requires its module as '../'");
+  const file = path.join(dir, '..', 'main-over-pregyp.js');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+test("the reference's bin loop drives pregyp's Run: one call per Node-API version, the same output", async () => {
+  const dir = path.join(tmpdir('pregyp-run-napi-'), 'pkg');
+  fs.mkdirSync(dir);
+  const ours = Number(process.versions.napi);
+  const binary = { module_name: 'hello', module_path: './lib/napi-v{napi_build_version}', package_name: '{module_name}-{napi_build_version}.tgz', host: 'https://h.example/', napi_versions: [3, ours] };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'hello-pkg', version: '1.0.0', main: 'index.js', binary }));
+  const main = referenceMainOverPregyp(dir);
+  const REFERENCE_BIN = require.resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');
+  for (const args of [['reveal', 'node_napi_label'], ['reveal', 'module_path'], ['reveal', 'package_name', '--target_arch=arm64']]) {
+    const ours_ = await runCli(args, { bin: main, cwd: dir });
+    const ref = await runCli(args, { bin: REFERENCE_BIN, cwd: dir });
+    assert.strictEqual(ours_.code, 0, ours_.stderr);
+    assert.strictEqual(ref.code, 0, ref.stderr);
+    assert.strictEqual(ours_.stdout, ref.stdout, args.join(' '));
+    assert.strictEqual(ours_.stdout.trim().split('\n').length, 2, 'once per Node-API version');
+  }
+  // A failing command: the loop reports it and exits 1, as it does for the reference.
+  const bad = await runCli(['install', '--loglevel=silent'], { bin: main, cwd: dir, env: { PREGYP_CACHE: path.join(dir, '..', 'cache'), npm_config_fetch_retries: '0' } });
+  assert.strictEqual(bad.code, 1, bad.stdout + bad.stderr);
 });
 
 test("node-pre-gyp 2.x's new Run({ argv }) reads a command line as the reference's does", () => {
@@ -185,9 +230,10 @@ console.log(JSON.stringify({ target: prog.opts.target, arch: prog.opts.target_ar
     env: { npm_config_target: '6.0.0', npm_config_target_arch: 'ia32', PREGYP_CACHE: path.join(dir, '..', 'cache') },
   });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
-  const [opts, done] = r.stdout.trim().split('\n');
+  const [opts, installed, done] = r.stdout.trim().split('\n');
   // npm_config_* win over the command line in opts, as in node-pre-gyp.
   assert.deepStrictEqual(JSON.parse(opts), { target: '6.0.0', arch: 'ia32' });
+  assert.match(installed, /node-v48-win32-ia32[\\/]hello\.node" is installed via remote$/);
   assert.strictEqual(done, 'ok');
   // The command read the environment itself, as `pregyp install` does: ia32 wins.
   assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'lib', 'binding')), ['node-v48-win32-ia32']);

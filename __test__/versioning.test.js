@@ -26,6 +26,7 @@ const OPTIONS = [
   { target: '20.0.0', target_arch: 'arm64', target_platform: 'win32' },
   { runtime: 'electron', target: '31.1.0' },
   { target_libc: 'musl', module_root: '/opt/addon' },
+  { module_root: 'relative/root' },
   { acl: 'private', toolset: 'v142' },
 ];
 
@@ -79,6 +80,13 @@ test('the runtime helpers answer as the reference', () => {
     assert.strictEqual(pregyp.get_process_runtime(versions), reference.get_process_runtime(versions));
   }
   assert.throws(() => pregyp.get_runtime_abi(''), /get_runtime_abi requires valid runtime arg/);
+  // A napi_build_version comes back as given; one that is no positive integer is refused.
+  const napiPkg = { name: 'a', version: '1.0.0', main: 'i.js', binary: VARIANTS.napi };
+  for (const v of ['3', 3]) assert.deepStrictEqual(pregyp.evaluate(napiPkg, {}, v).napi_build_version, reference.evaluate(napiPkg, {}, v).napi_build_version);
+  for (const v of [3.5, -1, 'x']) assert.throws(() => pregyp.evaluate(napiPkg, {}, v), /napi_build_version must be a positive integer/);
+  // An absolute module_path is joined to module_root, as path.join does.
+  const abs = { name: 'a', version: '1.0.0', main: 'i.js', binary: { ...VARIANTS.plain, module_path: '/abs/x' } };
+  assert.strictEqual(pregyp.evaluate(abs, { module_root: '/r' }).module_path, reference.evaluate(abs, { module_root: '/r' }).module_path);
   // module_path is resolved against the current folder, as the reference resolves it.
   const pkg = { name: 'a', version: '1.0.0', main: 'i.js', binary: VARIANTS.plain };
   assert.ok(pregyp.evaluate(pkg).module_path.startsWith(path.join(process.cwd(), 'lib', 'binding')));
@@ -105,8 +113,10 @@ test("lib/util/napi: the helpers find() re-implementations call, as the referenc
   assert.strictEqual(napi.get_napi_build_version_from_command_args(['--x']), undefined);
   assert.strictEqual(napi.get_build_dir(6), refNapi.get_build_dir(6));
   // validate_package_json looks at the Node-API settings only, with the reference's words.
-  for (const binary of [VARIANTS.napi, VARIANTS.plain, { module_path: 'lib', napi_versions: [3] }, { module_path: 'lib/{napi_build_version}', package_name: 'x.tgz' }, { ...VARIANTS.napi, napi_versions: [ours + 5] }]) {
-    const pkg = { binary };
+  // The rest of the package does not matter to it (here: no name, an http host, a version
+  // that is no semver, a module_name that is no string).
+  for (const binary of [{ ...VARIANTS.napi, host: 'http://h.example/', module_name: 5 }, VARIANTS.plain, { module_path: 'lib', napi_versions: [3] }, { module_path: 'lib/{napi_build_version}', package_name: 'x.tgz' }, { ...VARIANTS.napi, napi_versions: [ours + 5] }]) {
+    const pkg = { version: '1.0', binary };
     const want = outcome(() => refNapi.validate_package_json(pkg, {}));
     const got = outcome(() => napi.validate_package_json(pkg, {}));
     if (want.error) assert.ok(got.error && got.error.startsWith(want.error), `${JSON.stringify(binary)}: ${got.error} / ${want.error}`);

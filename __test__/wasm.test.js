@@ -221,6 +221,10 @@ test('require never throws, even without any binary: find() and load() then expl
   const [codeLine, ...message] = r.stdout.split('\n');
   assert.strictEqual(codeLine, 'E_PREGYP_NO_BINARY');
   assert.match(message.join('\n'), /pregyp-find\.wasm: not installed/);
+  // The WebAssembly core's own operations explain too (node-pre-gyp's deep modules use them).
+  const deep = `try { require(${JSON.stringify(path.join(dir, 'lib', 'util', 'versioning.js'))}).get_runtime_abi('node') } catch (e) { console.log(e.code) }`;
+  const v = spawnSync(process.execPath, ['-e', deep], { encoding: 'utf8', env: { ...cleanEnv(), PREGYP_TEST_HIDE_NATIVE: '1' } });
+  assert.strictEqual(v.stdout.trim(), 'E_PREGYP_NO_BINARY', v.stderr);
 });
 
 test('no full binary: install --fallback-to-build builds with node-gyp and load() works; without the flag it explains', { skip: SKIP, timeout: 600_000 }, async () => {

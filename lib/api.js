@@ -164,9 +164,10 @@ module.exports = function api(shim) {
 
   // Every command goes through the one N-API entry, with command-line style flags.
   // (A missing binary rejects the promise rather than throwing.)
-  const commandArgv = (name, argv) => new Promise((resolve) => resolve(shim.binding().command(name, argv))).then((json) => JSON.parse(json), rethrow);
-  const command = (name) => (opts) => commandArgv(name, toArgv(opts));
+  const command = (name) => (opts) =>
+    new Promise((resolve) => resolve(shim.binding().command(name, toArgv(opts)))).then((json) => JSON.parse(json), rethrow);
   let runClass;
+  let spec;
 
   const self = {
     noBinaryError,
@@ -179,7 +180,8 @@ module.exports = function api(shim) {
     installMissing,
     /**
      * Runs a command line (without `node` and the script); resolves to the exit code.
-     * `opts.program`: the name it runs under (`node-pre-gyp` logs in the reference's shape).
+     * `opts.program`: the name it runs under (`node-pre-gyp` logs in the reference's shape);
+     * `opts.reject`: a failure, reported as the CLI reports it, rejects with its error.
      */
     run: (argv, opts) => {
       let b;
@@ -190,14 +192,14 @@ module.exports = function api(shim) {
         if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
         return require('./no-binary').run(argv.map(String), shim.evaluator(), e);
       }
-      return b.run(argv.map(String), (opts && opts.program) || 'pregyp').catch(rethrow);
+      return b.run(argv.map(String), (opts && opts.program) || 'pregyp', Boolean(opts && opts.reject)).catch(rethrow);
     },
+    /** The declared commands, options and error codes (src/config/spec.rs), parsed once. */
+    spec: () => spec || (spec = JSON.parse(shim.binding().spec())),
     /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
     reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
     /** Runs the command `name` of src/config/spec.rs with an options object; resolves to its results. */
     command: (name, opts) => command(name)(opts),
-    /** Runs the command `name` with a command line (lib/run.js). */
-    commandArgv,
     /** A command line (without `node` and the script) as the CLI reads it, nothing evaluated (lib/run.js). */
     parse: (argv) => shim.evaluator().plan(JSON.stringify({ argv, env: {}, windows: process.platform === 'win32', parse_only: true })),
     /** node-pre-gyp's versioning.evaluate (lib/util/versioning.js), by the wasm core's `versioning`. */

@@ -116,7 +116,13 @@ function wasmCore(tried) {
     const fail = () => {
       throw api().noBinaryError(tried, undefined, 'pregyp-find');
     };
-    return { ...ops(fail), plan: fail };
+    // Every operation explains, the WebAssembly core's own (plan, versioning) too, unless
+    // lib/wasm.js itself is what is missing.
+    const stub = ops(fail);
+    try {
+      for (const [id, name] of require('./wasm').OPS) if (id) stub[name] = fail;
+    } catch {}
+    return stub;
   }
 }
 

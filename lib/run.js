@@ -7,12 +7,14 @@
 //   prog.opts = { target: '6.0.0', target_arch: 'x64', target_platform: 'win32' };
 //   prog.commands.install([], callback);
 //
-// and node-pre-gyp 2.x's `new Run({ package_json_path, argv })`, `parseArgv`, `todo`.
-// The command line is read by pregyp's own parser (the find() core's `plan` operation);
-// each command runs as `pregyp <command>` in the package's folder, with `opts` as flags.
+// and node-pre-gyp 2.x's `new Run({ package_json_path, argv })` with its bin's loop over
+// `todo`. The command line is read by pregyp's own parser (the find() core's `plan`
+// operation); each command runs as `node-pre-gyp <command>` would, in the package's folder,
+// with `opts` as flags: it prints what the CLI prints and calls back as node-pre-gyp's do.
 const { EventEmitter } = require('events');
 const fs = require('fs');
 const path = require('path');
+const napi = require('./util/napi');
 
 // The commands `commands` holds: the reference's thirteen and pregyp's own (written by
 // `npm run types` from src/config/spec.rs).
@@ -20,54 +22,79 @@ const path = require('path');
 const COMMANDS = ['clean', 'install', 'reinstall', 'build', 'rebuild', 'package', 'testpackage', 'publish', 'unpublish', 'info', 'testbinary', 'reveal', 'configure', 'postinstall-build', 'explain', 'heal', 'checksums', 'platform-package', 'optional-deps', 'migrate'];
 // </generated:commands>
 
-// `opts` as command-line flags. `argv` is nopt's record of the command line, and the values
-// parseArgv copied from npm_config_* are left to the command, which reads the environment
-// itself (as the CLI does); `directory` becomes the package folder.
-function flags(opts, fromEnv) {
+// `opts` as command-line flags for `command`. `argv` is nopt's record of the command line;
+// the values parseArgv copied from npm_config_* are left to the command, which reads the
+// environment itself (as the CLI does); `directory` becomes the package folder. The command
+// line's own flags go as written; a value set by hand goes when it is an option of the
+// command, else it is left out with a warning, as node-pre-gyp's commands ignore it.
+function flags(self, command, options) {
+  const norm = (k) => k.replace(/-/g, '_');
+  const known = new Map(options.filter((o) => !o.commands.length || o.commands.includes(command)).map((o) => [norm(o.name), o]));
   const out = [];
-  for (const [k, v] of Object.entries(opts || {})) {
-    if (k === 'argv' || k === 'directory' || v === undefined || v === null || (fromEnv.has(k) && process.env[`npm_config_${k}`] === v)) continue;
-    out.push(v === true ? `--${k}` : v === false ? `--no-${k}` : `--${k}=${v}`);
+  for (const [k, v] of Object.entries(self.opts || {})) {
+    if (k === 'argv' || k === 'directory' || v === undefined || v === null) continue;
+    if (self.fromEnv.has(k) && process.env[`npm_config_${k}`] === v) continue;
+    const flag = v === true ? `--${k}` : v === false ? `--no-${k}` : `--${k}=${v}`;
+    if (self.parsed.get(k) === v || known.has(norm(k))) out.push(flag);
+    else console.error(`node-pre-gyp WARN opts.${k} is no option of ${command}: left out`);
   }
   return out;
 }
 
 module.exports = function runClass(api) {
+  // The fields of a new Run; parseArgv when there is an argv.
+  function setup(self, { package_json_path = './package.json', argv } = {}) {
+    self.package_json_path = package_json_path;
+    self.opts = {};
+    self.argv = [];
+    self.todo = [];
+    self.binaryHostSet = false;
+    self.commands = {};
+    for (const name of COMMANDS) {
+      self.commands[name] = (args, callback) => self.runCommand(name, args, callback);
+    }
+    self.fromEnv = new Set();
+    self.parsed = new Map();
+    if (argv) self.parseArgv(argv);
+  }
+
   class Run extends EventEmitter {
     /**
      * `new Run({ package_json_path, argv })` as in node-pre-gyp 2.x (`argv` is a whole
      * process.argv, node and script first), or `new Run()` as in 0.x.
      */
-    constructor({ package_json_path = './package.json', argv } = {}) {
+    constructor(opts) {
       super();
-      this.package_json_path = package_json_path;
-      this.opts = {};
-      this.argv = [];
-      this.todo = [];
-      this.binaryHostSet = false;
-      this.commands = {};
-      for (const name of COMMANDS) {
-        this.commands[name] = (args, callback) => this.runCommand(name, args, callback);
-      }
-      this.fromEnv = new Set();
-      if (argv) this.parseArgv(argv);
+      setup(this, opts);
     }
 
-    /** Sets `opts`, `argv`, `todo` and `package_json` from a process.argv, as node-pre-gyp does. */
+    /** Makes `self` a Run in place (`Run.call(this, opts)` in a `util.inherits` subclass). */
+    static init(self, opts) {
+      EventEmitter.call(self);
+      setup(self, opts);
+    }
+
+    /**
+     * Sets `opts`, `argv`, `todo` and `package_json` from a process.argv, as node-pre-gyp
+     * does: a Node-API package's commands become one call per version.
+     */
     parseArgv(argv) {
       const plan = api.parse(argv.slice(2).map(String));
       this.opts = { argv: { remain: [], original: argv.slice(2) } };
+      this.parsed = new Map();
       for (const f of plan.cliFlags) {
         const m = /^--(no-)?([^=]+)(?:=([\s\S]*))?$/.exec(f);
         this.opts[m[2]] = m[3] !== undefined ? m[3] : !m[1];
+        this.parsed.set(m[2], this.opts[m[2]]);
       }
       if (plan.directory !== null) this.opts.directory = plan.directory;
-      this.todo = plan.commands.map((c) => ({ name: c.name, args: c.args.slice() }));
+      const commands = plan.commands.map((c) => ({ name: c.name, args: c.args.slice() }));
       // What follows `--` is node-gyp's: the last command's, kept behind its `--`.
-      if (plan.gypArgs.length && this.todo.length) this.todo[this.todo.length - 1].args.push('--', ...plan.gypArgs);
-      this.opts.argv.remain = this.todo.flatMap((c) => [c.name, ...c.args]);
+      if (plan.gypArgs.length && commands.length) commands[commands.length - 1].args.push('--', ...plan.gypArgs);
+      this.opts.argv.remain = commands.flatMap((c) => [c.name, ...c.args]);
       this.argv = this.opts.argv.remain.slice();
       this.package_json = JSON.parse(fs.readFileSync(this.packageJsonFile()));
+      this.todo = napi.expand_commands(this.package_json, this.opts, commands);
       // npm_config_* join `opts`, as in node-pre-gyp (the commands read them themselves).
       this.fromEnv = new Set();
       for (const [name, value] of Object.entries(process.env)) {
@@ -85,8 +112,8 @@ module.exports = function runClass(api) {
     }
 
     /**
-     * Runs one command as `pregyp <name> <args>` with `opts` as flags; calls
-     * `callback(err)` or `callback(null, results)`, or without a callback returns a promise.
+     * Runs one command as `node-pre-gyp <name> <args>` with `opts` as flags, printing what it
+     * prints; calls `callback(err)` or `callback()`, or without a callback returns a promise.
      */
     runCommand(name, args, callback) {
       const file = this.packageJsonFile();
@@ -94,14 +121,40 @@ module.exports = function runClass(api) {
         if (path.basename(file) !== 'package.json') {
           throw new Error(`pregyp reads a package's package.json; package_json_path names ${file}`);
         }
-        resolve(api.commandArgv(name, [`--directory=${path.dirname(file)}`, ...flags(this.opts, this.fromEnv), ...(args || []).map(String)]));
+        const argv = [name, ...(args || []).map(String), `--directory=${path.dirname(file)}`, ...flags(this, name, api.spec().options)];
+        resolve(api.run(argv, { program: 'node-pre-gyp', reject: true }));
+      }).then((code) => {
+        // A failure the CLI reports rejects; a non-zero code is one without an error (no
+        // full tool on this platform: lib/no-binary.js).
+        if (code) throw new Error(`node-pre-gyp ${name} failed (exit code ${code})`);
       });
       if (typeof callback !== 'function') return done;
       done.then(
-        (results) => callback(null, results),
+        () => callback(),
         (err) => callback(err)
       );
       return undefined;
+    }
+
+    /**
+     * node-pre-gyp's choice of `binary.host` between `staging_host` and `production_host`
+     * (staging for publish and unpublish, else production; `node_pre_gyp_s3_host` or
+     * `--s3_host` decide), made on `package_json`; the commands make the same choice.
+     */
+    setBinaryHostProperty(command) {
+      if (this.binaryHostSet) return this.package_json.binary.host;
+      const p = this.package_json;
+      if (!p || !p.binary || p.binary.host) return '';
+      if (!p.binary.staging_host || !p.binary.production_host) return '';
+      let target = command === 'publish' || command === 'unpublish' ? 'staging_host' : 'production_host';
+      const env = process.env.node_pre_gyp_s3_host;
+      const opt = this.opts && this.opts.s3_host;
+      if (env === 'staging' || env === 'production') target = `${env}_host`;
+      else if (opt === 'staging' || opt === 'production') target = `${opt}_host`;
+      else if (opt || env) throw new Error(`invalid s3_host ${opt || env}`);
+      p.binary.host = p.binary[target];
+      this.binaryHostSet = true;
+      return p.binary.host;
     }
 
     /** The usage text, as `pregyp --help` prints it. */

@@ -61,8 +61,9 @@ async function everything(): Promise<void> {
   const prog = new pregyp.Run({ argv: ['node', 'node-pre-gyp', 'install', '--fallback-to-build'] });
   prog.opts = { target: '20.0.0', target_arch: 'arm64' };
   const todo: { name: string; args: string[] }[] = prog.todo;
-  prog.commands.install([], (err: Error | null) => void err);
-  const results: unknown[] | undefined = await prog.commands.install([]);
+  prog.commands.install([], (err?: Error | null) => void err);
+  await prog.commands.install([]);
+  const host: string = prog.setBinaryHostProperty('install');
 
   try {
     await pregyp.install({ offline: true });
@@ -70,6 +71,6 @@ async function everything(): Promise<void> {
     const c: ErrorCode = (e as PregypError).code;
     if (c === 'E_OFFLINE_CACHE_MISS' || c === 'E_DOWNLOAD_STALLED' || c === 'E_PREGYP_NO_BINARY') return;
   }
-  void [pending, healedSources, dryRun, path, binding, code, revealed, source, sha, module, rebuilt, configured, removed, reinstalled, size, files, loadable, key, unpublished, lastModified, sums, skipped, libc, healed, names, version, todo, results];
+  void [pending, healedSources, dryRun, path, binding, code, revealed, source, sha, module, rebuilt, configured, removed, reinstalled, size, files, loadable, key, unpublished, lastModified, sums, skipped, libc, healed, names, version, todo, host];
 }
 void everything;

@@ -38,15 +38,35 @@ exports.get_best_napi_build_version = (package_json, opts) => {
 exports.build_napi_only = (package_json) => Boolean(package_json.binary && package_json.binary.package_name && !package_json.binary.package_name.includes('{node_napi_label}'));
 
 /** Throws node-pre-gyp's error for a `binary` block whose Node-API settings do not agree. */
-exports.validate_package_json = (package_json, opts) => {
-  // The core validates a whole package.json: the fields node-pre-gyp's helper does not
-  // look at get stand-ins, so that only the Node-API settings can fail.
-  const fill = (o, stand) => Object.fromEntries(Object.entries({ ...stand, ...o }).map(([k, v]) => [k, v || stand[k] || v]));
-  const binary = fill(package_json.binary, { module_name: 'probe', module_path: '.', host: 'https://probe.invalid/' });
-  require('./versioning').evaluate({ ...fill(package_json, { name: 'probe', version: '0.0.0', main: 'index.js' }), binary }, opts);
+exports.validate_package_json = (package_json) => {
+  // The core validates a whole package.json: it gets the fields node-pre-gyp's helper looks
+  // at and stand-ins for the rest, so that only the Node-API settings can fail.
+  const { module_path, remote_path, package_name, napi_versions } = package_json.binary || {};
+  const binary = { module_name: 'probe', host: 'https://probe.invalid/', module_path: module_path || '.', remote_path, package_name, napi_versions };
+  require('./versioning').evaluate({ name: 'probe', version: '0.0.0', main: 'index.js', binary }, {});
 };
 
 exports.get_command_arg = (napi_build_version) => `napi_build_version=${napi_build_version}`;
+
+// The commands that run once per Node-API version (install: for the best one only).
+const PER_VERSION = ['build', 'clean', 'configure', 'package', 'publish', 'reveal', 'testbinary', 'testpackage', 'unpublish'];
+
+/** `[{ name, args }]` with one call per Node-API version, each given `napi_build_version=N`, as node-pre-gyp's `Run` plans them. */
+exports.expand_commands = (package_json, opts, commands) => {
+  const versions = exports.get_napi_build_versions(package_json, opts);
+  const out = [];
+  for (const command of commands) {
+    if (versions && command.name === 'install') {
+      const best = exports.get_best_napi_build_version(package_json, opts);
+      out.push({ name: command.name, args: best ? [exports.get_command_arg(best)] : [] });
+    } else if (versions && PER_VERSION.includes(command.name)) {
+      for (const v of versions) out.push({ name: command.name, args: [...command.args, exports.get_command_arg(v)] });
+    } else {
+      out.push(command);
+    }
+  }
+  return out;
+};
 
 exports.get_napi_build_version_from_command_args = (command_args) => {
   const arg = command_args.find((a) => a.startsWith('napi_build_version='));

@@ -2,23 +2,45 @@
 // node-pre-gyp's lib/util/versioning, through pregyp: scripts that deep-import it (a publish
 // script reading `staged_tarball`, a copy script reading `module_path`) keep working under
 // pregyp's name and under the old name (an npm alias). The values are pregyp's own
-// evaluation (the find() core's `versioning` operation), the ones `pregyp reveal` prints.
+// evaluation (the find() core's `versioning` operation), plus `libc_version` (filled in
+// only when a template names it).
+const path = require('path');
+
 const api = () => require('../..')[Symbol.for('pregyp.api')]();
+
+// node-pre-gyp's template filling: each value in turn, every occurrence.
+function fill(template, values) {
+  let out = template;
+  for (const [k, v] of Object.entries(values)) out = out.split(`{${k}}`).join(v);
+  return out;
+}
 
 /**
  * The evaluated `binary` block of a package.json object, as node-pre-gyp's
  * `evaluate(package_json, options, napi_build_version)` gives it: `options` are
  * node-pre-gyp's (`target`, `target_arch`, `runtime`, `debug`, `module_root`, ...), and
- * module_path is resolved against `options.module_root`, else the current folder.
+ * module_path is resolved against the current folder, or joined to `options.module_root`.
  */
 exports.evaluate = (package_json, options, napi_build_version) => {
-  const values = api().versioning(package_json, options || {}, napi_build_version);
+  options = options || {};
+  if (napi_build_version && !(Number(napi_build_version) > 0 && Number.isInteger(Number(napi_build_version)))) {
+    throw new Error(`napi_build_version must be a positive integer, not ${JSON.stringify(napi_build_version)}`);
+  }
+  const values = api().versioning(package_json, { ...options, module_root: undefined }, napi_build_version);
   // JSON has no undefined: node-pre-gyp's absent values (debug, bucket, region) are undefined.
   for (const k of Object.keys(values)) if (values[k] === null) values[k] = undefined;
-  // node-pre-gyp joins module_root and module_path with path.join, which keeps a trailing
-  // separator (its path.resolve without module_root does not).
-  const written = package_json && package_json.binary && package_json.binary.module_path;
-  if (options && options.module_root && typeof written === 'string' && /[\\/]$/.test(written)) values.module_path += require('path').sep;
+  if (napi_build_version) values.napi_build_version = napi_build_version;
+  if (options.module_root) {
+    // node-pre-gyp joins module_root and the filled module_path with path.join (a relative
+    // root stays relative, a trailing separator stays), from the values before it.
+    const before = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (k === 'module_path') break;
+      before[k] = v;
+    }
+    values.module_path = path.join(options.module_root, fill(package_json.binary.module_path, before));
+    values.module = path.join(values.module_path, `${values.module_name}.node`);
+  }
   return values;
 };
 

@@ -104,26 +104,39 @@ fn level_of_unparsed(argv: &[String]) -> Option<crate::log::LogLevel> {
 }
 
 /// Runs a command line as `program` (`pregyp`, or `node-pre-gyp` for the reference's log
-/// shape); returns the process exit code.
-pub async fn run(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env, program: &str) -> i32 {
+/// shape); returns the process exit code, and the error behind a failure (already reported,
+/// as the CLI reports it).
+pub async fn run(
+    argv: Vec<String>,
+    host: HostInfo,
+    cwd: &Path,
+    env: Env,
+    program: &str,
+) -> (i32, Option<Error>) {
     log::set_program(program);
-    let code = run_command_line(argv, host, cwd, env).await;
-    // API calls made after it, in the same process, speak as pregyp again.
-    log::set_program("pregyp");
-    code
-}
-
-async fn run_command_line(argv: Vec<String>, host: HostInfo, cwd: &Path, env: Env) -> i32 {
-    let inv = match options::parse(&argv, env) {
-        Ok(i) => i,
+    let out = match run_command_line(&argv, host, cwd, env).await {
+        Ok(code) => (code, None),
         Err(e) => {
-            if let Some(l) = level_of_unparsed(&argv) {
-                log::set_level(l);
-            }
             report(&e);
-            return 1;
+            (1, Some(e))
         }
     };
+    // API calls made after it, in the same process, speak as pregyp again.
+    log::set_program("pregyp");
+    out
+}
+
+async fn run_command_line(
+    argv: &[String],
+    host: HostInfo,
+    cwd: &Path,
+    env: Env,
+) -> Result<i32, Error> {
+    let inv = options::parse(argv, env).inspect_err(|_| {
+        if let Some(l) = level_of_unparsed(argv) {
+            log::set_level(l);
+        }
+    })?;
     log::set_level(inv.opts.loglevel);
     let color = match inv.opts.raw.get("color") {
         Some(options::Raw::Bool(b)) => *b,
@@ -133,15 +146,15 @@ async fn run_command_line(argv: Vec<String>, host: HostInfo, cwd: &Path, env: En
     log::set_color(color);
     if inv.version && inv.commands.is_empty() {
         log::result(format!("v{}", env!("CARGO_PKG_VERSION")));
-        return 0;
+        return Ok(0);
     }
     if inv.help {
         log::result(help_text(inv.commands.first().map(|c| c.name.as_str())));
-        return 0;
+        return Ok(0);
     }
     if inv.commands.is_empty() {
         eprintln!("{}", help_text(None));
-        return 1;
+        return Ok(1);
     }
     if log::reference_style() {
         log::info("it worked if it ends with ok");
@@ -155,16 +168,9 @@ async fn run_command_line(argv: Vec<String>, host: HostInfo, cwd: &Path, env: En
         ));
     }
     inv.opts.passed_on.iter().for_each(options::PassedOn::log);
-    match run_invocation(inv, host, cwd).await {
-        Ok(()) => {
-            log::info("ok");
-            0
-        }
-        Err(e) => {
-            report(&e);
-            1
-        }
-    }
+    run_invocation(inv, host, cwd).await?;
+    log::info("ok");
+    Ok(0)
 }
 
 /// Logs an error as one clear line (plus detail with --verbose); nothing at `--silent`.

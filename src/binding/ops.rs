@@ -202,7 +202,10 @@ struct PlanRequest {
 /// The commands where no full tool is (install with a build, build, rebuild): the command
 /// line parsed by the CLI's own parser, the selectors decided for this package, and the
 /// values node-gyp is given, evaluated as find() evaluates them.
+// Not inlined into `answer`: in the WebAssembly core each function is compiled on its first
+// call, and find()'s first call compiles `answer` whole.
 #[cfg(any(target_family = "wasm", test))]
+#[inline(never)]
 fn plan(request: &str, host: &HostInfo, cwd: &Path) -> Result<serde_json::Value, Error> {
     use crate::config::options::{self, Env};
     let req: PlanRequest = serde_json::from_str(request)
@@ -289,6 +292,7 @@ struct VersioningRequest {
 /// package.json object as given (no host chosen among staging and production: node-pre-gyp's
 /// `Run` does that before), module_path resolved against `module_root` or the current folder.
 #[cfg(any(target_family = "wasm", test))]
+#[inline(never)]
 fn versioning(
     request: &str,
     opts: &FindOptions,

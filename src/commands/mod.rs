@@ -118,7 +118,24 @@ pub struct Step {
     pub napi_build_version: Option<u32>,
 }
 
-/// Expands aliases (rebuild, reinstall) and Node-API versions, as the reference does.
+/// `napi_build_version=N` among a command's arguments (node-pre-gyp's own commands take it
+/// so, one Node-API version each: its `Run` expands a command into one call per version):
+/// that version, and the arguments without it.
+fn pinned_napi_version(args: &[String]) -> (Option<u32>, Vec<String>) {
+    let mut pinned = None;
+    let mut rest = Vec::new();
+    for a in args {
+        match a.strip_prefix("napi_build_version=") {
+            // The first one counts, as in the reference.
+            Some(v) => pinned = pinned.or_else(|| v.parse().ok()),
+            None => rest.push(a.clone()),
+        }
+    }
+    (pinned, rest)
+}
+
+/// Expands aliases (rebuild, reinstall) and Node-API versions, as the reference does; a
+/// command given `napi_build_version=N` runs for that version only.
 pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
     let versions = versioning::napi_build_versions(
         &ctx.manifest,
@@ -127,12 +144,17 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
     )?;
     let best = versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
     let mut out = Vec::new();
-    let mut push = |name: &str, args: Vec<String>| {
+    let mut push = |name: &str, args: Vec<String>, pinned: Option<u32>| {
         let call = CommandCall {
             name: name.to_string(),
             args,
         };
-        if name == "install" {
+        if pinned.is_some() {
+            out.push(Step {
+                call,
+                napi_build_version: pinned,
+            });
+        } else if name == "install" {
             out.push(Step {
                 call,
                 napi_build_version: best,
@@ -154,18 +176,19 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
         }
     };
     for c in calls {
+        let (pinned, args) = pinned_napi_version(&c.args);
         match c.name.as_str() {
             "rebuild" => {
-                push("clean", Vec::new());
-                let mut args = vec!["rebuild".to_string()];
-                args.extend(c.args.iter().cloned());
-                push("build", args);
+                push("clean", Vec::new(), pinned);
+                let mut build_args = vec!["rebuild".to_string()];
+                build_args.extend(args);
+                push("build", build_args, pinned);
             }
             "reinstall" => {
-                push("clean", Vec::new());
-                push("install", c.args.clone());
+                push("clean", Vec::new(), pinned);
+                push("install", args, pinned);
             }
-            name => push(name, c.args.clone()),
+            name => push(name, args, pinned),
         }
     }
     Ok(out)
@@ -301,4 +324,24 @@ pub async fn run_chain(
         out.push(o);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pinned_napi_version;
+
+    #[test]
+    fn napi_build_version_arguments_pin_a_version_and_leave_the_others() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            pinned_napi_version(&args(&["module_path", "napi_build_version=6"])),
+            (Some(6), args(&["module_path"]))
+        );
+        // The first counts, as in node-pre-gyp; every one is taken out.
+        assert_eq!(
+            pinned_napi_version(&args(&["napi_build_version=3", "napi_build_version=6"])),
+            (Some(3), Vec::new())
+        );
+        assert_eq!(pinned_napi_version(&args(&["x"])), (None, args(&["x"])));
+    }
 }

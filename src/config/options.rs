@@ -255,11 +255,21 @@ pub struct PassedOn {
     pub flag: String,
     /// The pregyp option it is close to, when it looks like a typo of one.
     pub near: Option<&'static str>,
+    /// The commands it is pregyp's option for, when it is one (of other commands).
+    pub other_commands: Option<&'static [&'static str]>,
 }
 
 impl PassedOn {
-    /// Logs it: a warning when it looks like a typo, else a verbose note.
+    /// Logs it: a warning when it looks like a typo or is an option of other commands,
+    /// else a verbose note.
     pub fn log(&self) {
+        if let Some(commands) = self.other_commands {
+            return crate::log::warn(format!(
+                "{} is pregyp's option for {}, not for this command; it is passed on to node-gyp",
+                self.flag,
+                commands.join(", ")
+            ));
+        }
         match self.near {
             Some(near) => crate::log::warn(format!(
                 "{} is not a pregyp option (did you mean --{near}?); it is passed on to node-gyp",
@@ -309,6 +319,7 @@ fn check_chain(
             passed_on.push(PassedOn {
                 flag: written.clone(),
                 near,
+                other_commands: option(k).map(|o| o.commands),
             });
             continue;
         }

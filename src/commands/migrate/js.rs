@@ -519,10 +519,10 @@ impl Rewrite<'_> {
         if base == self.t.dep_name {
             return;
         }
-        let new = if sub.is_empty() {
-            self.t.dep_name.to_string()
-        } else {
-            format!("{}/{sub}", self.t.dep_name)
+        // The deep path as written: an ES module's import needs its `.js`.
+        let new = match spec.get(base.len() + 1..) {
+            Some(written) if !sub.is_empty() => format!("{}/{written}", self.t.dep_name),
+            _ => self.t.dep_name.to_string(),
         };
         let q = quote_of(self.text, lit);
         self.names.push(Edit {
@@ -1289,7 +1289,7 @@ mod tests {
         let r = rw("src/grpc_extension.js", src, &t("src", "grpc_node"));
         // pregyp ships lib/util/versioning and lib/util/napi too (their functions are no
         // members of pregyp's module); node-pre-gyp's other helpers it does not.
-        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('pregyp/lib/util/versioning');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('pregyp/lib/util/napi');\nvar s3 = require('@mapbox/node-pre-gyp/lib/util/s3_setup');\n");
+        assert_eq!(r.text, "var binary = require('pregyp/lib/pre-binding');\nvar binding = binary.load(path.resolve(path.join(__dirname, '../package.json')));\nvar v = require('pregyp/lib/util/versioning.js');\nv.evaluate(pkg, {}).staged_tarball;\nvar n = require('pregyp/lib/util/napi');\nvar s3 = require('@mapbox/node-pre-gyp/lib/util/s3_setup');\n");
         assert_eq!(
             r.manual,
             vec![(
@@ -1297,6 +1297,10 @@ mod tests {
                 "var s3 = require('@mapbox/node-pre-gyp/lib/util/s3_setup');".into()
             )]
         );
+        // An ES module's deep import keeps its extension, which ES modules need.
+        let src = "import v from '@mapbox/node-pre-gyp/lib/util/versioning.js';\n";
+        let r = rw("scripts/copy.mjs", src, &t("scripts", "grpc_node"));
+        assert_eq!(r.text, src.replace("@mapbox/node-pre-gyp", "pregyp"));
         // --keep-name: every rewritten site requires the installed (old) name.
         let mut k = t("lib", "node_libcurl");
         k.dep_name = "@mapbox/node-pre-gyp";
