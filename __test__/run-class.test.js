@@ -164,6 +164,21 @@ test("the reference's bin loop drives pregyp's Run: one call per Node-API versio
     assert.strictEqual(ours_.stdout, ref.stdout, args.join(' '));
     assert.strictEqual(ours_.stdout.trim().split('\n').length, 2, 'once per Node-API version');
   }
+  // An option goes to the commands of the line that take it (--silent_clean: clean only),
+  // and a relative -C is the package folder, though the loop changes into it first.
+  for (const [args, cwd] of [[['clean', 'reveal', 'module_name', '--silent_clean'], dir], [['-C', 'pkg', 'reveal', 'module_name'], path.dirname(dir)]]) {
+    const ours_ = await runCli(args, { bin: main, cwd });
+    const ref = await runCli(args, { bin: REFERENCE_BIN, cwd });
+    assert.strictEqual(ours_.code, 0, ours_.stderr);
+    assert.strictEqual(ref.code, 0, ref.stderr);
+    assert.strictEqual(ours_.stdout.trim().split('\n')[0], ref.stdout.trim().split('\n')[0], args.join(' '));
+    // The loop logs its opening and closing lines once: the commands do not repeat them.
+    assert.strictEqual(ours_.stderr.split('it worked if it ends with').length, 2, ours_.stderr);
+  }
+  // A napi_build_version=N argument that is no number is refused, naming it.
+  const nan = await runCli(['reveal', 'module_path', 'napi_build_version=abc'], { cwd: dir });
+  assert.strictEqual(nan.code, 1);
+  assert.match(nan.stderr, /napi_build_version=abc/);
   // A failing command: the loop reports it and exits 1, as it does for the reference.
   const bad = await runCli(['install', '--loglevel=silent'], { bin: main, cwd: dir, env: { PREGYP_CACHE: path.join(dir, '..', 'cache'), npm_config_fetch_retries: '0' } });
   assert.strictEqual(bad.code, 1, bad.stdout + bad.stderr);

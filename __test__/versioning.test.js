@@ -84,6 +84,9 @@ test('the runtime helpers answer as the reference', () => {
   const napiPkg = { name: 'a', version: '1.0.0', main: 'i.js', binary: VARIANTS.napi };
   for (const v of ['3', 3]) assert.deepStrictEqual(pregyp.evaluate(napiPkg, {}, v).napi_build_version, reference.evaluate(napiPkg, {}, v).napi_build_version);
   for (const v of [3.5, -1, 'x']) assert.throws(() => pregyp.evaluate(napiPkg, {}, v), /napi_build_version must be a positive integer/);
+  // With module_root the filled module_path is node-pre-gyp's, absent values included.
+  const odd = { name: 'a', version: '1.0.0', main: 'i.js', binary: { ...VARIANTS.plain, module_path: './lib/{debug}-{region}-{major}' } };
+  assert.strictEqual(pregyp.evaluate(odd, { module_root: 'r' }).module_path, reference.evaluate(odd, { module_root: 'r' }).module_path);
   // An absolute module_path is joined to module_root, as path.join does.
   const abs = { name: 'a', version: '1.0.0', main: 'i.js', binary: { ...VARIANTS.plain, module_path: '/abs/x' } };
   assert.strictEqual(pregyp.evaluate(abs, { module_root: '/r' }).module_path, reference.evaluate(abs, { module_root: '/r' }).module_path);

@@ -181,7 +181,8 @@ module.exports = function api(shim) {
     /**
      * Runs a command line (without `node` and the script); resolves to the exit code.
      * `opts.program`: the name it runs under (`node-pre-gyp` logs in the reference's shape);
-     * `opts.reject`: a failure, reported as the CLI reports it, rejects with its error.
+     * `opts.library`: as one command of node-pre-gyp's `Run` (lib/run.js): without the bin's
+     * opening and closing log lines, and a failure, reported as the CLI reports it, rejects.
      */
     run: (argv, opts) => {
       let b;
@@ -192,7 +193,7 @@ module.exports = function api(shim) {
         if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
         return require('./no-binary').run(argv.map(String), shim.evaluator(), e);
       }
-      return b.run(argv.map(String), (opts && opts.program) || 'pregyp', Boolean(opts && opts.reject)).catch(rethrow);
+      return b.run(argv.map(String), (opts && opts.program) || 'pregyp', Boolean(opts && opts.library)).catch(rethrow);
     },
     /** The declared commands, options and error codes (src/config/spec.rs), parsed once. */
     spec: () => spec || (spec = JSON.parse(shim.binding().spec())),

@@ -24,21 +24,31 @@ const COMMANDS = ['clean', 'install', 'reinstall', 'build', 'rebuild', 'package'
 
 // `opts` as command-line flags for `command`. `argv` is nopt's record of the command line;
 // the values parseArgv copied from npm_config_* are left to the command, which reads the
-// environment itself (as the CLI does); `directory` becomes the package folder. The command
-// line's own flags go as written; a value set by hand goes when it is an option of the
-// command, else it is left out with a warning, as node-pre-gyp's commands ignore it.
+// environment itself (as the CLI does); `directory` becomes the package folder. An option of
+// pregyp goes to the commands that take it; a flag of the command line that pregyp does
+// not know goes as written (the commands that build pass it on to node-gyp); a value set by
+// hand that is no option of the command is left out with a warning, as node-pre-gyp's
+// commands ignore it.
 function flags(self, command, options) {
   const norm = (k) => k.replace(/-/g, '_');
-  const known = new Map(options.filter((o) => !o.commands.length || o.commands.includes(command)).map((o) => [norm(o.name), o]));
+  const all = new Map(options.map((o) => [norm(o.name), o]));
   const out = [];
   for (const [k, v] of Object.entries(self.opts || {})) {
     if (k === 'argv' || k === 'directory' || v === undefined || v === null) continue;
     if (self.fromEnv.has(k) && process.env[`npm_config_${k}`] === v) continue;
     const flag = v === true ? `--${k}` : v === false ? `--no-${k}` : `--${k}=${v}`;
-    if (self.parsed.get(k) === v || known.has(norm(k))) out.push(flag);
-    else console.error(`node-pre-gyp WARN opts.${k} is no option of ${command}: left out`);
+    const o = all.get(norm(k));
+    const fromLine = self.parsed.get(k) === v;
+    if (o ? !o.commands.length || o.commands.includes(command) : fromLine) out.push(flag);
+    else if (!fromLine) warn(self, `opts.${k} is no option of ${command}: left out`);
   }
   return out;
+}
+
+// A warning in node-pre-gyp's log shape, unless the log level keeps warnings quiet.
+function warn(self, message) {
+  const level = (self.opts && self.opts.loglevel) || process.env.npm_config_loglevel;
+  if (level !== 'silent' && level !== 'error') console.error(`[warn] ${message}`);
 }
 
 module.exports = function runClass(api) {
@@ -93,7 +103,10 @@ module.exports = function runClass(api) {
       if (plan.gypArgs.length && commands.length) commands[commands.length - 1].args.push('--', ...plan.gypArgs);
       this.opts.argv.remain = commands.flatMap((c) => [c.name, ...c.args]);
       this.argv = this.opts.argv.remain.slice();
-      this.package_json = JSON.parse(fs.readFileSync(this.packageJsonFile()));
+      // Absolute now: node-pre-gyp's bin changes into `opts.directory` before the commands run.
+      this.packageJsonPath = undefined;
+      this.packageJsonPath = this.packageJsonFile();
+      this.package_json = JSON.parse(fs.readFileSync(this.packageJsonPath));
       this.todo = napi.expand_commands(this.package_json, this.opts, commands);
       // npm_config_* join `opts`, as in node-pre-gyp (the commands read them themselves).
       this.fromEnv = new Set();
@@ -105,8 +118,9 @@ module.exports = function runClass(api) {
       }
     }
 
-    /** The package.json the commands act on: `package_json_path` in `opts.directory`. */
+    /** The package.json the commands act on: `package_json_path` in `opts.directory` (as parseArgv found it). */
     packageJsonFile() {
+      if (this.packageJsonPath) return this.packageJsonPath;
       const dir = this.opts && this.opts.directory;
       return path.resolve(dir ? path.join(dir, this.package_json_path) : this.package_json_path);
     }
@@ -122,7 +136,7 @@ module.exports = function runClass(api) {
           throw new Error(`pregyp reads a package's package.json; package_json_path names ${file}`);
         }
         const argv = [name, ...(args || []).map(String), `--directory=${path.dirname(file)}`, ...flags(this, name, api.spec().options)];
-        resolve(api.run(argv, { program: 'node-pre-gyp', reject: true }));
+        resolve(api.run(argv, { program: 'node-pre-gyp', library: true }));
       }).then((code) => {
         // A failure the CLI reports rejects; a non-zero code is one without an error (no
         // full tool on this platform: lib/no-binary.js).

@@ -11,7 +11,7 @@ const api = () => require('../..')[Symbol.for('pregyp.api')]();
 // node-pre-gyp's template filling: each value in turn, every occurrence.
 function fill(template, values) {
   let out = template;
-  for (const [k, v] of Object.entries(values)) out = out.split(`{${k}}`).join(v);
+  for (const [k, v] of Object.entries(values)) out = out.split(`{${k}}`).join(String(v));
   return out;
 }
 

@@ -105,16 +105,18 @@ fn level_of_unparsed(argv: &[String]) -> Option<crate::log::LogLevel> {
 
 /// Runs a command line as `program` (`pregyp`, or `node-pre-gyp` for the reference's log
 /// shape); returns the process exit code, and the error behind a failure (already reported,
-/// as the CLI reports it).
+/// as the CLI reports it). `library`: one command of node-pre-gyp's `Run`, whose caller (its
+/// bin) logs the opening and closing lines itself.
 pub async fn run(
     argv: Vec<String>,
     host: HostInfo,
     cwd: &Path,
     env: Env,
     program: &str,
+    library: bool,
 ) -> (i32, Option<Error>) {
     log::set_program(program);
-    let out = match run_command_line(&argv, host, cwd, env).await {
+    let out = match run_command_line(&argv, host, cwd, env, library).await {
         Ok(code) => (code, None),
         Err(e) => {
             report(&e);
@@ -131,6 +133,7 @@ async fn run_command_line(
     host: HostInfo,
     cwd: &Path,
     env: Env,
+    library: bool,
 ) -> Result<i32, Error> {
     let inv = options::parse(argv, env).inspect_err(|_| {
         if let Some(l) = level_of_unparsed(argv) {
@@ -156,7 +159,7 @@ async fn run_command_line(
         eprintln!("{}", help_text(None));
         return Ok(1);
     }
-    if log::reference_style() {
+    if log::reference_style() && !library {
         log::info("it worked if it ends with ok");
         log::info(format!(
             "using node-pre-gyp@{} (pregyp)",
@@ -169,7 +172,9 @@ async fn run_command_line(
     }
     inv.opts.passed_on.iter().for_each(options::PassedOn::log);
     run_invocation(inv, host, cwd).await?;
-    log::info("ok");
+    if !library {
+        log::info("ok");
+    }
     Ok(0)
 }
 

@@ -75,23 +75,25 @@ pub fn init(info: ProcessInfo) {
 
 /// Runs a CLI command line; resolves to the exit code. `program` is the name it runs
 /// under (`node-pre-gyp` gives the reference's log shape), default `pregyp`. With
-/// `reject`, a failure (reported as the CLI reports it) rejects with its error instead
-/// (node-pre-gyp's `Run`, lib/run.js, calls back with it).
+/// `library`, it runs as one command of node-pre-gyp's `Run` (lib/run.js): without the
+/// bin's opening and closing log lines, and a failure (reported as the CLI reports it)
+/// rejects with its error, which `Run` calls back with.
 #[cfg(feature = "full")]
 #[napi]
 pub async fn run(
     argv: Vec<String>,
     program: Option<String>,
-    reject: Option<bool>,
+    library: Option<bool>,
 ) -> napi::Result<i32> {
+    let library = library == Some(true);
     let host = host()
         .map_err(|e| napi::Error::from_reason(e.reason))?
         .clone();
     let cwd = std::env::current_dir()
         .map_err(|e| to_js_async(Error::io("read current directory", ".", e)))?;
     let program = program.unwrap_or_else(|| "pregyp".into());
-    match crate::binding::cli::run(argv, host, &cwd, Env::from_process(), &program).await {
-        (_, Some(e)) if reject == Some(true) => Err(to_js_async(e)),
+    match crate::binding::cli::run(argv, host, &cwd, Env::from_process(), &program, library).await {
+        (_, Some(e)) if library => Err(to_js_async(e)),
         (code, _) => Ok(code),
     }
 }

@@ -120,18 +120,26 @@ pub struct Step {
 
 /// `napi_build_version=N` among a command's arguments (node-pre-gyp's own commands take it
 /// so, one Node-API version each: its `Run` expands a command into one call per version):
-/// that version, and the arguments without it.
-fn pinned_napi_version(args: &[String]) -> (Option<u32>, Vec<String>) {
+/// that version (0: none, as in the reference), and the arguments without it.
+fn pinned_napi_version(args: &[String]) -> Result<(Option<u32>, Vec<String>)> {
     let mut pinned = None;
     let mut rest = Vec::new();
     for a in args {
-        match a.strip_prefix("napi_build_version=") {
-            // The first one counts, as in the reference.
-            Some(v) => pinned = pinned.or_else(|| v.parse().ok()),
-            None => rest.push(a.clone()),
+        let Some(v) = a.strip_prefix("napi_build_version=") else {
+            rest.push(a.clone());
+            continue;
+        };
+        let n: u32 = v.parse().map_err(|_| {
+            Error::Usage(format!(
+                "`{a}`: a Node-API version is a whole number (napi_build_version=6)"
+            ))
+        })?;
+        // The first one counts, as in the reference.
+        if pinned.is_none() {
+            pinned = Some(n);
         }
     }
-    (pinned, rest)
+    Ok((pinned.filter(|n| *n > 0), rest))
 }
 
 /// Expands aliases (rebuild, reinstall) and Node-API versions, as the reference does; a
@@ -176,7 +184,7 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
         }
     };
     for c in calls {
-        let (pinned, args) = pinned_napi_version(&c.args);
+        let (pinned, args) = pinned_napi_version(&c.args)?;
         match c.name.as_str() {
             "rebuild" => {
                 push("clean", Vec::new(), pinned);
@@ -333,15 +341,19 @@ mod tests {
     #[test]
     fn napi_build_version_arguments_pin_a_version_and_leave_the_others() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pin = |a: &[&str]| pinned_napi_version(&args(a)).unwrap();
         assert_eq!(
-            pinned_napi_version(&args(&["module_path", "napi_build_version=6"])),
+            pin(&["module_path", "napi_build_version=6"]),
             (Some(6), args(&["module_path"]))
         );
-        // The first counts, as in node-pre-gyp; every one is taken out.
+        // The first counts, as in node-pre-gyp; every one is taken out; 0 is none.
         assert_eq!(
-            pinned_napi_version(&args(&["napi_build_version=3", "napi_build_version=6"])),
+            pin(&["napi_build_version=3", "napi_build_version=6"]),
             (Some(3), Vec::new())
         );
-        assert_eq!(pinned_napi_version(&args(&["x"])), (None, args(&["x"])));
+        assert_eq!(pin(&["napi_build_version=0"]), (None, Vec::new()));
+        assert_eq!(pin(&["x"]), (None, args(&["x"])));
+        let e = pinned_napi_version(&args(&["napi_build_version=abc"])).unwrap_err();
+        assert!(e.to_string().contains("napi_build_version=abc"), "{e}");
     }
 }
