@@ -71,7 +71,8 @@ function installedCopy() {
   const nm = path.join(dir, 'node_modules');
   const pkg = path.join(nm, 'pregyp');
   fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
-  for (const f of ['index.js', 'package.json', ...fs.readdirSync(path.join(root, 'lib')).map((n) => path.join('lib', n))]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  for (const f of ['index.js', 'package.json']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  fs.cpSync(path.join(root, 'lib'), path.join(pkg, 'lib'), { recursive: true });
   const corePkg = path.join(nm, '@pregyp', triple);
   fs.mkdirSync(corePkg, { recursive: true });
   fs.writeFileSync(path.join(corePkg, 'package.json'), JSON.stringify({ name: `@pregyp/${triple}`, version: require(path.join(root, 'package.json')).version }));

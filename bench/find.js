@@ -55,7 +55,8 @@ fs.writeFileSync(path.join(nm, `bench-pp-${here}`, 'package.json'), JSON.stringi
 // platform package @pregyp/<triple> (nothing at the package root).
 const installed = path.join(nm, 'pregyp');
 fs.mkdirSync(path.join(installed, 'lib'), { recursive: true });
-for (const f of ['index.js', 'package.json', ...fs.readdirSync(path.join(root, 'lib')).map((n) => `lib/${n}`)]) fs.copyFileSync(path.join(root, f), path.join(installed, f));
+for (const f of ['index.js', 'package.json']) fs.copyFileSync(path.join(root, f), path.join(installed, f));
+fs.cpSync(path.join(root, 'lib'), path.join(installed, 'lib'), { recursive: true });
 const corePkg = path.join(nm, '@pregyp', triple);
 fs.mkdirSync(corePkg, { recursive: true });
 fs.copyFileSync(path.join(root, 'npm', triple, 'package.json'), path.join(corePkg, 'package.json'));
