@@ -175,13 +175,31 @@ test("the reference's bin loop drives pregyp's Run: one call per Node-API versio
     // The loop logs its opening and closing lines once: the commands do not repeat them.
     assert.strictEqual(ours_.stderr.split('it worked if it ends with').length, 2, ours_.stderr);
   }
+  // A flag pregyp does not know goes to the commands that hand flags to node-gyp only.
+  fs.mkdirSync(path.join(dir, 'lib', `napi-v${ours}`), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'lib', `napi-v${ours}`, 'hello.node'), 'installed');
+  const unknown = await runCli(['install', 'reveal', 'module_name', '--shared-thing=1'], { bin: main, cwd: dir });
+  assert.strictEqual(unknown.code, 0, unknown.stderr);
+  assert.deepStrictEqual(unknown.stdout.trim().split('\n').slice(-2), ['hello', 'hello']);
+  // What follows `--` stays node-gyp's and last: the dry run is still one.
+  const dry = await runCli(['build', '--dry-run', '--', '--foo'], { bin: main, cwd: dir });
+  assert.strictEqual(dry.code, 0, dry.stderr);
+  const lines = dry.stderr.split('\n').filter((l) => l.includes('dry run: would run') && l.includes(' build '));
+  assert.strictEqual(lines.length, 2, dry.stderr);
+  for (const l of lines) assert.match(l, / --dry-run .* -- --foo$/);
+  // napi_build_version=0 is no version: each call evaluates without one, as in the reference.
+  const zero = await runCli(['reveal', 'node_napi_label', 'napi_build_version=0'], { bin: main, cwd: dir });
+  assert.strictEqual(zero.code, 0, zero.stderr);
+  assert.deepStrictEqual(zero.stdout.trim().split('\n'), [`node-v${process.versions.modules}`, `node-v${process.versions.modules}`]);
   // A napi_build_version=N argument that is no number is refused, naming it.
   const nan = await runCli(['reveal', 'module_path', 'napi_build_version=abc'], { cwd: dir });
   assert.strictEqual(nan.code, 1);
   assert.match(nan.stderr, /napi_build_version=abc/);
   // A failing command: the loop reports it and exits 1, as it does for the reference.
-  const bad = await runCli(['install', '--loglevel=silent'], { bin: main, cwd: dir, env: { PREGYP_CACHE: path.join(dir, '..', 'cache'), npm_config_fetch_retries: '0' } });
+  fs.rmSync(path.join(dir, 'lib'), { recursive: true });
+  const bad = await runCli(['install'], { bin: main, cwd: dir, env: { PREGYP_CACHE: path.join(dir, '..', 'cache'), npm_config_fetch_retries: '0' } });
   assert.strictEqual(bad.code, 1, bad.stdout + bad.stderr);
+  assert.strictEqual(bad.stderr.split('not ok').length, 2, `"not ok" once:\n${bad.stderr}`);
 });
 
 test("node-pre-gyp 2.x's new Run({ argv }) reads a command line as the reference's does", () => {

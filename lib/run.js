@@ -26,12 +26,13 @@ const COMMANDS = ['clean', 'install', 'reinstall', 'build', 'rebuild', 'package'
 // the values parseArgv copied from npm_config_* are left to the command, which reads the
 // environment itself (as the CLI does); `directory` becomes the package folder. An option of
 // pregyp goes to the commands that take it; a flag of the command line that pregyp does
-// not know goes as written (the commands that build pass it on to node-gyp); a value set by
-// hand that is no option of the command is left out with a warning, as node-pre-gyp's
-// commands ignore it.
-function flags(self, command, options) {
+// not know goes as written to the commands that pass it on to node-gyp; a value set by hand
+// that is no option of the command is left out with a warning, as node-pre-gyp's commands
+// ignore it.
+function flags(self, command, { options, gypCommands }) {
   const norm = (k) => k.replace(/-/g, '_');
   const all = new Map(options.map((o) => [norm(o.name), o]));
+  const toGyp = gypCommands.includes(command);
   const out = [];
   for (const [k, v] of Object.entries(self.opts || {})) {
     if (k === 'argv' || k === 'directory' || v === undefined || v === null) continue;
@@ -39,7 +40,7 @@ function flags(self, command, options) {
     const flag = v === true ? `--${k}` : v === false ? `--no-${k}` : `--${k}=${v}`;
     const o = all.get(norm(k));
     const fromLine = self.parsed.get(k) === v;
-    if (o ? !o.commands.length || o.commands.includes(command) : fromLine) out.push(flag);
+    if (o ? !o.commands.length || o.commands.includes(command) : fromLine && toGyp) out.push(flag);
     else if (!fromLine) warn(self, `opts.${k} is no option of ${command}: left out`);
   }
   return out;
@@ -135,7 +136,15 @@ module.exports = function runClass(api) {
         if (path.basename(file) !== 'package.json') {
           throw new Error(`pregyp reads a package's package.json; package_json_path names ${file}`);
         }
-        const argv = [name, ...(args || []).map(String), `--directory=${path.dirname(file)}`, ...flags(this, name, api.spec().options)];
+        // What follows `--` is node-gyp's and stays last; a `napi_build_version=N` that
+        // node-pre-gyp's expansion put after it is the command's.
+        const all = (args || []).map(String);
+        const dash = all.indexOf('--');
+        const own = dash < 0 ? all : all.slice(0, dash);
+        const gyp = dash < 0 ? [] : all.slice(dash + 1);
+        own.push(...gyp.filter((a) => a.startsWith('napi_build_version=')));
+        const rest = gyp.filter((a) => !a.startsWith('napi_build_version='));
+        const argv = [name, ...own, `--directory=${path.dirname(file)}`, ...flags(this, name, api.spec()), ...(dash < 0 ? [] : ['--', ...rest])];
         resolve(api.run(argv, { program: 'node-pre-gyp', library: true }));
       }).then((code) => {
         // A failure the CLI reports rejects; a non-zero code is one without an error (no

@@ -119,7 +119,11 @@ pub async fn run(
     let out = match run_command_line(&argv, host, cwd, env, library).await {
         Ok(code) => (code, None),
         Err(e) => {
-            report(&e);
+            if library {
+                report_error(&e);
+            } else {
+                report(&e);
+            }
             (1, Some(e))
         }
     };
@@ -179,7 +183,7 @@ async fn run_command_line(
 }
 
 /// Logs an error as one clear line (plus detail with --verbose); nothing at `--silent`.
-pub fn report(e: &Error) {
+pub fn report_error(e: &Error) {
     let mut msg = e.to_string();
     if log::enabled(crate::log::LogLevel::Verbose) {
         // The chain of kept causes, less what the message already says.
@@ -194,6 +198,12 @@ pub fn report(e: &Error) {
         msg.push_str(&format!("\n  code: {}", e.code()));
     }
     log::error(msg);
+}
+
+/// [`report_error`], then, in the reference's log shape, its closing `not ok` (a command of
+/// node-pre-gyp's `Run` leaves that to its caller, the bin).
+pub fn report(e: &Error) {
+    report_error(e);
     if log::reference_style() {
         log::error("not ok");
     }

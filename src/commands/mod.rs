@@ -120,8 +120,9 @@ pub struct Step {
 
 /// `napi_build_version=N` among a command's arguments (node-pre-gyp's own commands take it
 /// so, one Node-API version each: its `Run` expands a command into one call per version):
-/// that version (0: none, as in the reference), and the arguments without it.
-fn pinned_napi_version(args: &[String]) -> Result<(Option<u32>, Vec<String>)> {
+/// `Some(version)` for the first one (`Some(None)` for 0: no version, one call, as in the
+/// reference), and the arguments without any.
+fn pinned_napi_version(args: &[String]) -> Result<(Option<Option<u32>>, Vec<String>)> {
     let mut pinned = None;
     let mut rest = Vec::new();
     for a in args {
@@ -136,10 +137,10 @@ fn pinned_napi_version(args: &[String]) -> Result<(Option<u32>, Vec<String>)> {
         })?;
         // The first one counts, as in the reference.
         if pinned.is_none() {
-            pinned = Some(n);
+            pinned = Some(Some(n).filter(|n| *n > 0));
         }
     }
-    Ok((pinned.filter(|n| *n > 0), rest))
+    Ok((pinned, rest))
 }
 
 /// Expands aliases (rebuild, reinstall) and Node-API versions, as the reference does; a
@@ -152,15 +153,15 @@ pub fn expand(ctx: &Context, calls: &[CommandCall]) -> Result<Vec<Step>> {
     )?;
     let best = versioning::best_napi_build_version(&ctx.manifest, &ctx.host)?;
     let mut out = Vec::new();
-    let mut push = |name: &str, args: Vec<String>, pinned: Option<u32>| {
+    let mut push = |name: &str, args: Vec<String>, pinned: Option<Option<u32>>| {
         let call = CommandCall {
             name: name.to_string(),
             args,
         };
-        if pinned.is_some() {
+        if let Some(version) = pinned {
             out.push(Step {
                 call,
-                napi_build_version: pinned,
+                napi_build_version: version,
             });
         } else if name == "install" {
             out.push(Step {
@@ -344,14 +345,17 @@ mod tests {
         let pin = |a: &[&str]| pinned_napi_version(&args(a)).unwrap();
         assert_eq!(
             pin(&["module_path", "napi_build_version=6"]),
-            (Some(6), args(&["module_path"]))
+            (Some(Some(6)), args(&["module_path"]))
         );
-        // The first counts, as in node-pre-gyp; every one is taken out; 0 is none.
+        // The first counts, as in node-pre-gyp; every one is taken out; 0 is no version.
         assert_eq!(
             pin(&["napi_build_version=3", "napi_build_version=6"]),
-            (Some(3), Vec::new())
+            (Some(Some(3)), Vec::new())
         );
-        assert_eq!(pin(&["napi_build_version=0"]), (None, Vec::new()));
+        assert_eq!(
+            pin(&["napi_build_version=0", "napi_build_version=6"]),
+            (Some(None), Vec::new())
+        );
         assert_eq!(pin(&["x"]), (None, args(&["x"])));
         let e = pinned_napi_version(&args(&["napi_build_version=abc"])).unwrap_err();
         assert!(e.to_string().contains("napi_build_version=abc"), "{e}");

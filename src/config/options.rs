@@ -286,7 +286,7 @@ impl PassedOn {
 /// Commands that hand their options to node-gyp (install and reinstall through the
 /// fallback build): an option pregyp does not know is passed on there, as the
 /// reference does, since node-gyp reads unknown options as gyp variables.
-const GYP_COMMANDS: &[&str] = &["configure", "build", "rebuild", "install", "reinstall"];
+pub const GYP_COMMANDS: &[&str] = &["configure", "build", "rebuild", "install", "reinstall"];
 
 /// Checks every command-line option against the commands of the chain: an option no
 /// command knows is an error naming the command and the nearest known option, except

@@ -291,6 +291,7 @@ pub fn to_json() -> serde_json::Value {
         "options": OPTIONS,
         "errorCodes": crate::error::CODES,
         "environment": ENVIRONMENT,
+        "gypCommands": crate::config::options::GYP_COMMANDS,
     })
 }
 
