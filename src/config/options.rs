@@ -283,11 +283,6 @@ impl PassedOn {
     }
 }
 
-/// Commands that hand their options to node-gyp (install and reinstall through the
-/// fallback build): an option pregyp does not know is passed on there, as the
-/// reference does, since node-gyp reads unknown options as gyp variables.
-pub const GYP_COMMANDS: &[&str] = &["configure", "build", "rebuild", "install", "reinstall"];
-
 /// Checks every command-line option against the commands of the chain: an option no
 /// command knows is an error naming the command and the nearest known option, except
 /// in chains that hand options to node-gyp, where it is passed on (and returned).
@@ -303,7 +298,9 @@ fn check_chain(
                 .any(|c| o.commands.contains(&c.name.as_str()))
     };
     let names: Vec<&str> = commands.iter().map(|c| c.name.as_str()).collect();
-    let to_gyp = names.iter().any(|n| GYP_COMMANDS.contains(n));
+    let to_gyp = names
+        .iter()
+        .any(|n| crate::config::spec::GYP_COMMANDS.contains(n));
     let mut passed_on = Vec::new();
     for (k, written) in given {
         // One-letter aliases were resolved to declared options.

@@ -279,6 +279,11 @@ pub const ENVIRONMENT: &[EnvSpec] = &[
     var("output", "NO_COLOR", "set: no colour in logs"),
 ];
 
+/// Commands that hand their options to node-gyp (install and reinstall through the
+/// fallback build): an option pregyp does not know is passed on there, as the
+/// reference does, since node-gyp reads unknown options as gyp variables.
+pub const GYP_COMMANDS: &[&str] = &["configure", "build", "rebuild", "install", "reinstall"];
+
 /// The option whose key (underscores) is `key`.
 pub fn option(key: &str) -> Option<&'static OptionSpec> {
     OPTIONS.iter().find(|o| o.key() == key)
@@ -291,7 +296,7 @@ pub fn to_json() -> serde_json::Value {
         "options": OPTIONS,
         "errorCodes": crate::error::CODES,
         "environment": ENVIRONMENT,
-        "gypCommands": crate::config::options::GYP_COMMANDS,
+        "gypCommands": GYP_COMMANDS,
     })
 }
 
