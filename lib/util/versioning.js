@@ -8,13 +8,6 @@ const path = require('path');
 
 const api = () => require('../..')[Symbol.for('pregyp.api')]();
 
-// node-pre-gyp's template filling: each value in turn, every occurrence.
-function fill(template, values) {
-  let out = template;
-  for (const [k, v] of Object.entries(values)) out = out.split(`{${k}}`).join(String(v));
-  return out;
-}
-
 /**
  * The evaluated `binary` block of a package.json object, as node-pre-gyp's
  * `evaluate(package_json, options, napi_build_version)` gives it: `options` are
@@ -26,19 +19,14 @@ exports.evaluate = (package_json, options, napi_build_version) => {
   if (napi_build_version && !(Number(napi_build_version) > 0 && Number.isInteger(Number(napi_build_version)))) {
     throw new Error(`napi_build_version must be a positive integer, not ${JSON.stringify(napi_build_version)}`);
   }
-  const values = api().versioning(package_json, { ...options, module_root: undefined }, napi_build_version);
+  const { values, filled_module_path } = api().versioning(package_json, options, napi_build_version);
   // JSON has no undefined: node-pre-gyp's absent values (debug, bucket, region) are undefined.
   for (const k of Object.keys(values)) if (values[k] === null) values[k] = undefined;
   if (napi_build_version) values.napi_build_version = napi_build_version;
   if (options.module_root) {
-    // node-pre-gyp joins module_root and the filled module_path with path.join (a relative
-    // root stays relative, a trailing separator stays), from the values before it.
-    const before = {};
-    for (const [k, v] of Object.entries(values)) {
-      if (k === 'module_path') break;
-      before[k] = v;
-    }
-    values.module_path = path.join(options.module_root, fill(package_json.binary.module_path, before));
+    // node-pre-gyp joins module_root and the filled-in module_path with path.join: a
+    // relative root stays relative, a trailing separator stays.
+    values.module_path = path.join(options.module_root, filled_module_path);
     values.module = path.join(values.module_path, `${values.module_name}.node`);
   }
   return values;
@@ -56,5 +44,5 @@ exports.get_process_runtime = (versions) => (versions['node-webkit'] ? 'node-web
 exports.get_runtime_abi = (runtime, target_version) => {
   if (!runtime) throw new Error('get_runtime_abi requires valid runtime arg');
   const probe = { name: 'probe', version: '0.0.0', main: 'index.js', binary: { module_name: 'probe', module_path: '.', host: 'https://probe.invalid/' } };
-  return api().versioning(probe, { runtime, target: target_version }).node_abi;
+  return api().versioning(probe, { runtime, target: target_version }).values.node_abi;
 };

@@ -123,7 +123,7 @@ pub const OPS: &[Op] = &[
         answer: Answer::Json,
         // For authors' scripts (node-pre-gyp's lib/util/versioning), never in a `require`.
         native: false,
-        doc: "node-pre-gyp's versioning.evaluate(package_json, options, napi_build_version) (lib/util/versioning.js), request {package_json, napi_build_version, toolset, acl}, opts as find()'s: the evaluated values, module_path resolved against opts.moduleRoot, else the current folder",
+        doc: "node-pre-gyp's versioning.evaluate(package_json, options, napi_build_version) (lib/util/versioning.js), request {package_json, napi_build_version, toolset, acl}, opts as find()'s: {values, filled_module_path}, the evaluated values (module_path resolved against opts.moduleRoot, else the current folder) and module_path as filled in",
     },
 ];
 
@@ -151,29 +151,25 @@ pub fn answer(
 ) -> Result<Option<String>, Error> {
     // find() names a missing package.json as it was given, as the reference does; pregyp's
     // own operations (load()'s) name it folded, as path.join would (load() puts a folder's
-    // package.json path together without it).
-    let package_json = match id {
-        FIND => Path::new(first).to_path_buf(),
-        _ => crate::config::manifest::normalize(Path::new(first)),
-    };
-    let package_json = package_json.as_path();
+    // package.json path together without it). `plan` and `versioning` take a request.
+    let folded = || crate::config::manifest::normalize(Path::new(first));
     let path = |p: std::path::PathBuf| p.to_string_lossy().into_owned();
     Ok(Some(match id {
-        FIND => path(find::find(package_json, opts, host, env, cwd)?),
-        CHECK => path(find::check(package_json, opts, host, env, cwd)?),
+        FIND => path(find::find(Path::new(first), opts, host, env, cwd)?),
+        CHECK => path(find::check(&folded(), opts, host, env, cwd)?),
         LOAD_ERROR => {
-            let located = find::locate(package_json, opts, host, env, cwd)?;
+            let located = find::locate(&folded(), opts, host, env, cwd)?;
             find::load_error(&located, detail).to_string()
         }
         PLATFORM_PACKAGE => {
-            let located = find::locate(package_json, opts, host, env, cwd)?;
+            let located = find::locate(&folded(), opts, host, env, cwd)?;
             match located.lookup {
                 crate::config::platform::Lookup::NotInstalled { name } if !located.exists => name,
                 _ => String::new(),
             }
         }
         EVALUATE => {
-            let config = find::evaluate(package_json, opts, host, env, cwd)?;
+            let config = find::evaluate(&folded(), opts, host, env, cwd)?;
             serde_json::Value::Object(config.values).to_string()
         }
         #[cfg(any(target_family = "wasm", test))]
@@ -300,31 +296,23 @@ fn versioning(
     env: EnvLookup,
     cwd: &Path,
 ) -> Result<serde_json::Value, Error> {
-    use crate::config::{manifest::Manifest, options::mirror_with, target, versioning};
+    use crate::config::{manifest::Manifest, versioning};
     let req: VersioningRequest = serde_json::from_str(request)
         .map_err(|e| Error::Usage(format!("versioning: invalid request: {e}")))?;
     let text = serde_json::to_vec(&req.package_json).unwrap_or_default();
     // No file: messages name "package.json", as node-pre-gyp's do.
     let manifest = Manifest::parse(&text, "package.json".into())?;
-    let abi_table = match (&opts.target.version, env("NODE_PRE_GYP_ABI_CROSSWALK")) {
-        (Some(_), Some(p)) if !p.is_empty() => Some(target::load_crosswalk(Path::new(&p))?),
-        _ => None,
-    };
     let eval = versioning::EvalOptions {
-        target: opts.target.clone(),
         toolset: req.toolset,
         acl: req.acl,
-        module_root: Some(match &opts.module_root {
-            Some(r) => cwd.join(r),
-            None => cwd.to_path_buf(),
-        }),
-        mirror: mirror_with(env, manifest.module_name()),
-        abi_table,
+        ..find::eval_options(&manifest, opts, env, cwd, cwd.to_path_buf())?
     };
     let napi = req.napi_build_version.filter(|v| *v > 0);
-    Ok(serde_json::Value::Object(
-        versioning::evaluate(&manifest, &eval, host, napi)?.values,
-    ))
+    let config = versioning::evaluate(&manifest, &eval, host, napi)?;
+    // module_path as filled in too: node-pre-gyp joins it to a module_root as written.
+    Ok(
+        serde_json::json!({ "values": config.values, "filled_module_path": config.module_path_filled }),
+    )
 }
 
 /// The operations as JSON, for `scripts/gen-types.js`.
@@ -443,14 +431,20 @@ mod tests {
         let mut opts = FindOptions::default();
         opts.target.arch = Some("arm64".into());
         opts.target.version = Some("20.0.0".into());
-        let v = ask(
+        let answer = ask(
             serde_json::json!({ "package_json": pkg, "napi_build_version": 3 }),
             opts,
         )
         .unwrap();
+        let v = &answer["values"];
         assert_eq!(
             v["module_path"],
             format!("/work/lib/node-v115-{}-arm64-3", host.platform)
+        );
+        // module_path as filled in, before the current folder resolves it.
+        assert_eq!(
+            answer["filled_module_path"],
+            format!("lib/node-v115-{}-arm64-3", host.platform)
         );
         assert_eq!(v["node_napi_label"], "napi-v3");
         assert_eq!(v["napi_build_version"], 3);
@@ -459,7 +453,7 @@ mod tests {
             module_root: Some("/pkg".into()),
             ..Default::default()
         };
-        let v = ask(serde_json::json!({ "package_json": pkg }), opts).unwrap();
+        let v = &ask(serde_json::json!({ "package_json": pkg }), opts).unwrap()["values"];
         assert!(
             v["module_path"].as_str().unwrap().starts_with("/pkg/lib/"),
             "{v}"

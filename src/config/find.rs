@@ -48,11 +48,24 @@ fn prepare(
     let s3_host = env("node_pre_gyp_s3_host");
     manifest.select_host(HostRole::Production, None, s3_host.as_deref())?;
     let napi = versioning::best_napi_build_version(&manifest, host)?;
-    let module_name = manifest.module_name().to_string();
-    let module_root = match &opts.module_root {
-        Some(r) => cwd.join(r),
-        None => manifest.root.clone(),
-    };
+    let eval = eval_options(&manifest, opts, env, cwd, manifest.root.clone())?;
+    Ok(Prepared {
+        manifest,
+        eval,
+        napi,
+    })
+}
+
+/// The evaluation options of find()'s `opts`: its target, module_path resolved against
+/// `opts.module_root` (from `cwd`) or else `default_root`, the mirror and the
+/// `NODE_PRE_GYP_ABI_CROSSWALK` table, which a `target` needs.
+pub fn eval_options(
+    manifest: &Manifest,
+    opts: &FindOptions,
+    env: EnvLookup,
+    cwd: &Path,
+    default_root: PathBuf,
+) -> Result<EvalOptions> {
     let abi_table = match &opts.target.version {
         Some(_) => match env("NODE_PRE_GYP_ABI_CROSSWALK").filter(|p| !p.is_empty()) {
             Some(p) => Some(target::load_crosswalk(Path::new(&p))?),
@@ -60,18 +73,17 @@ fn prepare(
         },
         None => None,
     };
-    let eval = EvalOptions {
+    Ok(EvalOptions {
         target: opts.target.clone(),
         toolset: None,
         acl: None,
-        module_root: Some(module_root),
-        mirror: mirror_with(env, &module_name),
+        module_root: Some(
+            opts.module_root
+                .as_ref()
+                .map_or(default_root, |r| cwd.join(r)),
+        ),
+        mirror: mirror_with(env, manifest.module_name()),
         abi_table,
-    };
-    Ok(Prepared {
-        manifest,
-        eval,
-        napi,
     })
 }
 

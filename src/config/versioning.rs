@@ -56,6 +56,9 @@ pub struct Config {
     pub module_name: String,
     /// Absolute directory holding the binding.
     pub module_path: PathBuf,
+    /// module_path's template filled in, before it is resolved (node-pre-gyp's `evaluate`
+    /// joins it to a module_root as written: lib/util/versioning.js).
+    pub module_path_filled: String,
     /// Absolute path of `<module_name>.node`.
     pub module: PathBuf,
     /// Host URL, with a trailing `/`.
@@ -397,6 +400,7 @@ pub fn evaluate(
         checksum: binary.checksums.get(&checksum_key).cloned(),
         checksum_key,
         module_path,
+        module_path_filled: module_path_rel,
         module,
         host: host_url,
         package_name,
