@@ -46,6 +46,12 @@ function flags(self, command, { options, gypCommands }) {
   return out;
 }
 
+// The package.json the commands act on: `package_json_path`, in `opts.directory` if given.
+function packageJsonOf(self) {
+  const dir = self.opts && self.opts.directory;
+  return path.resolve(dir ? path.join(dir, self.package_json_path) : self.package_json_path);
+}
+
 // A warning in node-pre-gyp's log shape, unless the log level keeps warnings quiet.
 function warn(self, message) {
   const level = (self.opts && self.opts.loglevel) || process.env.npm_config_loglevel;
@@ -105,8 +111,7 @@ module.exports = function runClass(api) {
       this.opts.argv.remain = commands.flatMap((c) => [c.name, ...c.args]);
       this.argv = this.opts.argv.remain.slice();
       // Absolute now: node-pre-gyp's bin changes into `opts.directory` before the commands run.
-      this.packageJsonPath = undefined;
-      this.packageJsonPath = this.packageJsonFile();
+      this.packageJsonPath = packageJsonOf(this);
       this.package_json = JSON.parse(fs.readFileSync(this.packageJsonPath));
       this.todo = napi.expand_commands(this.package_json, this.opts, commands);
       // npm_config_* join `opts`, as in node-pre-gyp (the commands read them themselves).
@@ -119,32 +124,23 @@ module.exports = function runClass(api) {
       }
     }
 
-    /** The package.json the commands act on: `package_json_path` in `opts.directory` (as parseArgv found it). */
-    packageJsonFile() {
-      if (this.packageJsonPath) return this.packageJsonPath;
-      const dir = this.opts && this.opts.directory;
-      return path.resolve(dir ? path.join(dir, this.package_json_path) : this.package_json_path);
-    }
-
     /**
      * Runs one command as `node-pre-gyp <name> <args>` with `opts` as flags, printing what it
      * prints; calls `callback(err)` or `callback()`, or without a callback returns a promise.
      */
     runCommand(name, args, callback) {
-      const file = this.packageJsonFile();
+      const file = this.packageJsonPath || packageJsonOf(this);
       const done = new Promise((resolve) => {
         if (path.basename(file) !== 'package.json') {
           throw new Error(`pregyp reads a package's package.json; package_json_path names ${file}`);
         }
-        // What follows `--` is node-gyp's and stays last; a `napi_build_version=N` that
-        // node-pre-gyp's expansion put after it is the command's.
+        // The command's `napi_build_version=N` first (node-pre-gyp's expansion puts it after
+        // a `--` too); what follows `--` is node-gyp's and stays last.
         const all = (args || []).map(String);
-        const dash = all.indexOf('--');
-        const own = dash < 0 ? all : all.slice(0, dash);
-        const gyp = dash < 0 ? [] : all.slice(dash + 1);
-        own.push(...gyp.filter((a) => a.startsWith('napi_build_version=')));
-        const rest = gyp.filter((a) => !a.startsWith('napi_build_version='));
-        const argv = [name, ...own, `--directory=${path.dirname(file)}`, ...flags(this, name, api.spec()), ...(dash < 0 ? [] : ['--', ...rest])];
+        const pinned = all.filter((a) => a.startsWith('napi_build_version='));
+        const rest = all.filter((a) => !a.startsWith('napi_build_version='));
+        const dash = rest.includes('--') ? rest.indexOf('--') : rest.length;
+        const argv = [name, ...pinned, ...rest.slice(0, dash), `--directory=${path.dirname(file)}`, ...flags(this, name, api.spec()), ...rest.slice(dash)];
         resolve(api.run(argv, { program: 'node-pre-gyp', library: true }));
       }).then((code) => {
         // A failure the CLI reports rejects; a non-zero code is one without an error (no
