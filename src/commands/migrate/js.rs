@@ -37,6 +37,11 @@ pub const SHIMMED: &[&str] = &["lib/pre-binding", "lib/node-pre-gyp"];
 /// re-implement find() call with `napi.get_best_napi_build_version`).
 const SHIMMED_HELPERS: &[&str] = &["lib/util/versioning", "lib/util/napi"];
 
+/// Whether `spec` names node-pre-gyp's module, or a deep path that is that module too.
+fn is_npg_module(spec: &str, dep: &str) -> bool {
+    npg_split(spec, dep).is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
+}
+
 /// What pregyp's module (index.js) exports besides one function per command, and `usage`,
 /// which its lib/pre-binding shim keeps from node-pre-gyp's.
 const MODULE_EXPORTS: &[&str] = &["find", "load", "binding", "run", "reveal", "Run", "usage"];
@@ -304,10 +309,7 @@ impl Facts {
         match e {
             Expression::Identifier(id) => self.npg.contains(id.name.as_str()),
             Expression::CallExpression(c) => {
-                require_literal(c, &self.requires).is_some_and(|(s, _)| {
-                    npg_split(s, dep)
-                        .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
-                })
+                require_literal(c, &self.requires).is_some_and(|(s, _)| is_npg_module(s, dep))
             }
             _ => false,
         }
@@ -332,9 +334,7 @@ impl<'a> Visit<'a> for Collect<'_> {
                     if let Some((spec, _)) = require_literal(c, &self.facts.requires) {
                         if spec == "bindings" && single {
                             self.facts.bindings.insert(id.name.to_string(), it.span);
-                        } else if npg_split(spec, self.dep)
-                            .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub))
-                        {
+                        } else if is_npg_module(spec, self.dep) {
                             self.facts.npg.insert(id.name.to_string());
                         }
                     } else if let Expression::StaticMemberExpression(m) = &c.callee {
@@ -397,10 +397,7 @@ impl<'a> Visit<'a> for Collect<'_> {
                 {
                     self.facts.find_fns.insert(local.to_string());
                 }
-                (s, None)
-                    if npg_split(s, self.dep)
-                        .is_some_and(|(_, sub)| sub.is_empty() || SHIMMED.contains(&sub)) =>
-                {
+                (s, None) if is_npg_module(s, self.dep) => {
                     self.facts.npg.insert(local.to_string());
                 }
                 _ => {}
