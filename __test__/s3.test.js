@@ -438,6 +438,21 @@ describe('package, publish, info, unpublish against moto', () => {
     assert.equal((await request('GET', hostedTarball)).status, 404);
   });
 
+  test('an S3 server that cannot be reached: one readable line naming it, no SDK dump', async () => {
+    const closed = net.createServer();
+    await new Promise((r) => closed.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${closed.address().port}`;
+    await new Promise((r) => closed.close(r));
+    const dir = makePackage(endpoint, BUCKET, { objectHost: true, version: '4.1.0' });
+    const r = await cli(['info'], dir, env);
+    assert.equal(r.code, 1);
+    const err = r.stderr.split('\n').filter((l) => l.includes('ERR!'));
+    assert.equal(err.length, 1, r.stderr);
+    assert.match(err[0], new RegExp(`S3 list s3://${BUCKET}/.* failed: cannot reach ${endpoint}: .*Connection refused`));
+    // The AWS SDK's DisplayErrorContext appends its Debug form: `(DispatchFailure(... { source: ...`.
+    assert.doesNotMatch(err[0], /DispatchFailure\(|\{ source|ConnectorError/);
+  });
+
   test('Node-API packages: package and publish once per version', async () => {
     const dir = copyFixture('napi-addon');
     const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));

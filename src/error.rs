@@ -369,6 +369,21 @@ impl Error {
     }
 }
 
+/// An error and its causes as one readable line, `a: b: c`: each cause's own words
+/// (URLs redacted), once. (The AWS SDK's `DisplayErrorContext` would append the whole
+/// chain again as a `Debug` dump, which no user should have to read.)
+pub fn cause_text(e: &(dyn std::error::Error + 'static), mut parts: Vec<String>) -> String {
+    let mut src = Some(e);
+    while let Some(s) = src {
+        let text = crate::redact::redact_text(&s.to_string());
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}
+
 /// Extension for attaching a path to `std::io::Result`s.
 pub trait IoContext<T> {
     /// Wraps an I/O error with the operation and path.

@@ -161,15 +161,7 @@ pub fn describe(e: &reqwest::Error) -> String {
     } else if e.is_body() || e.is_decode() {
         parts.push("connection closed before the whole body arrived".to_string());
     }
-    let mut src: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = src {
-        let text = crate::redact::redact_text(&s.to_string());
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        src = s.source();
-    }
-    parts.join(": ")
+    crate::error::cause_text(e, parts)
 }
 
 /// Maps a non-success status to the matching error.

@@ -14,12 +14,12 @@
 //! name the source and at most the first characters of the access key id.
 
 use crate::config::options::Env;
+use crate::error::cause_text;
 use crate::error::{Error, Result};
 use aws_config::provider_config::ProviderConfig;
 use aws_sdk_s3::config::{
     Credentials, ProvideCredentials, Region, SharedCredentialsProvider, SharedHttpClient,
 };
-use aws_sdk_s3::error::DisplayErrorContext;
 use std::path::Path;
 
 /// Credentials found in an explicit source (not the AWS default chain).
@@ -192,7 +192,7 @@ pub async fn provider(
                 Err(e) => {
                     return Err(Error::S3Credentials(format!(
                         "AWS credentials could not be loaded ({}): {HOW_TO_SET}",
-                        DisplayErrorContext(&e)
+                        cause_text(&e, Vec::new())
                     )))
                 }
             }

@@ -9,6 +9,7 @@ pub mod credentials;
 
 use crate::config::options::Options;
 use crate::config::versioning::{Config, S3Location};
+use crate::error::cause_text;
 use crate::error::{Error, IoContext, Result};
 use crate::log::LogLevel;
 use aws_sdk_s3::config::retry::RetryConfig;
@@ -16,7 +17,7 @@ use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
     BehaviorVersion, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ObjectCannedAcl};
@@ -539,7 +540,7 @@ impl S3 {
             op: "get",
             bucket: self.bucket.clone(),
             key: key.to_string(),
-            detail: format!("download interrupted: {}", DisplayErrorContext(&e)),
+            detail: format!("download interrupted: {}", cause_text(&e, Vec::new())),
             source: Some(Box::new(e)),
         })? {
             file.write_all(&chunk).await.at("write", tmp.path())?;
@@ -668,7 +669,7 @@ fn http_client(
         .map_err(|e| Error::InvalidOption {
             name: "--ca/--cafile".into(),
             value: String::new(),
-            reason: DisplayErrorContext(&e).to_string(),
+            reason: cause_text(&e, Vec::new()),
         })?;
     // AWS itself is https; an S3-compatible endpoint may be plain http (loopback only).
     let plain_http = endpoint.is_some_and(|e| e.starts_with("http://"));
@@ -721,7 +722,7 @@ where
         SdkError::ResponseError(_) => format!(
             "unreadable response (HTTP {}): {}",
             status_of(e).unwrap_or(0),
-            DisplayErrorContext(e)
+            cause_text(e, Vec::new())
         ),
         SdkError::ServiceError(_) => {
             let status = status_of(e);
@@ -734,7 +735,7 @@ where
                 (None, None) => match status {
                     Some(403) => "HTTP 403 Forbidden".to_string(),
                     Some(st) => {
-                        let ctx = DisplayErrorContext(e).to_string();
+                        let ctx = cause_text(e, Vec::new());
                         let short: String = ctx.chars().take(600).collect();
                         format!("HTTP {st}: {short}")
                     }
@@ -761,12 +762,12 @@ where
         SdkError::DispatchFailure(_) => format!(
             "cannot reach {}: {}",
             endpoint.unwrap_or("AWS S3"),
-            DisplayErrorContext(e)
+            cause_text(e, Vec::new())
         ),
         SdkError::TimeoutError(_) => {
             format!("timed out talking to {}", endpoint.unwrap_or("AWS S3"))
         }
-        _ => DisplayErrorContext(e).to_string(),
+        _ => cause_text(e, Vec::new()),
     }
 }
 
