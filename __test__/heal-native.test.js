@@ -356,6 +356,32 @@ test("no prebuilt binary for a prebuild-install package: heal builds it as the s
   assert.strictEqual(node(c, "console.log(require('pi-build').hello())").stdout.trim(), 'world');
 });
 
+test('an explicit `node-gyp rebuild` install script is healed by a build; a binding.gyp with a script of its own is named, not run', async () => {
+  const pack = (name, scripts) => {
+    const dir = path.join(work, 'src', name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', scripts }));
+    fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
+    fs.writeFileSync(path.join(dir, 'install.js'), "require('fs').writeFileSync(__dirname + '/install-ran', '');\n");
+    sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
+    return path.join(work, `${name}-1.0.0.tgz`);
+  };
+  const c = consumer({
+    'gyp-explicit': pack('gyp-explicit', { install: 'node-gyp rebuild || exit 0', postinstall: 'node -e "console.log(1)"' }),
+    'own-script': pack('own-script', { install: 'node install.js' }),
+  });
+  const r = await runCli(['heal'], { cwd: c, env: env(), timeout: 300_000 });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /gyp-explicit@1\.0\.0\s+binding\.gyp\s+missing\s+build\s+\d+ms\s+healed/);
+  assert.match(r.stderr, /gyp-explicit: install script\(s\) did not run .*; heal mends them without running their scripts \(a verified download where there is one, else a node-gyp build\)/);
+  assert.match(r.stderr, /left alone: own-script \(a binding\.gyp, and an install script of its own, which heal does not run\); if one does not load: npm rebuild own-script/);
+  assert.doesNotMatch(r.stdout, /own-script/);
+  assert.ok(!fs.existsSync(path.join(c, 'node_modules', 'own-script', 'install-ran')), 'heal ran no script');
+  assert.strictEqual(node(c, "console.log(require('gyp-explicit').hello())").stdout.trim(), 'world');
+});
+
 test('a node-gyp-build package whose prebuilds/ lacks this platform is built on heal', async () => {
   const c = consumer({ 'ngb-hello': ngbHello() });
   assert.notStrictEqual(node(c, "require('ngb-hello')").status, 0);

@@ -82,23 +82,36 @@ pub fn installed_packages(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn candidates(root: &Path) -> Vec<Candidate> {
-    installed_packages(root)
-        .into_iter()
-        .filter_map(|dir| {
-            let manifest = Manifest::load(&dir.join("package.json"), &dir).ok()?;
-            let kind = if kind::node_pre_gyp_ready(&manifest) {
-                Kind::NodePreGyp
-            } else {
-                kind::classify(&dir, &manifest.raw)?
-            };
-            Some(Candidate {
+/// The installed native packages heal can mend, and the names of those with a binding.gyp
+/// whose install script is their own (`node install.js`, `cmake-js compile`, ...), which
+/// heal does not run.
+fn candidates(root: &Path) -> (Vec<Candidate>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut own_script = Vec::new();
+    for dir in installed_packages(root) {
+        let Ok(manifest) = Manifest::load(&dir.join("package.json"), &dir) else {
+            continue;
+        };
+        let kind = if kind::node_pre_gyp_ready(&manifest) {
+            Some(Kind::NodePreGyp)
+        } else {
+            kind::classify(&dir, &manifest.raw)
+        };
+        match kind {
+            Some(kind) => found.push(Candidate {
                 dir,
                 manifest,
                 kind,
-            })
-        })
-        .collect()
+            }),
+            None if dir.join("binding.gyp").is_file()
+                && kind::has_install_script(&manifest.raw) =>
+            {
+                own_script.push(manifest.name().to_string())
+            }
+            None => {}
+        }
+    }
+    (found, own_script)
 }
 
 /// What heal found and did for one package.
@@ -230,12 +243,27 @@ fn fine_row(c: &Candidate) -> Row {
 
 /// `heal`.
 pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
-    let found = candidates(&ctx.dir);
+    let (found, own_script) = candidates(&ctx.dir);
     log::info(format!(
         "heal found {} installed native package(s) under {}",
         found.len(),
         ctx.dir.join("node_modules").display()
     ));
+    if !own_script.is_empty() {
+        let pm = PackageManager::detect(&ctx.dir).unwrap_or(PackageManager::Npm);
+        log::log(
+            crate::log::LogLevel::Notice,
+            &format!(
+                "left alone: {} (a binding.gyp, and an install script of its own, which heal does not run); if one does not load: {}",
+                own_script.join(", "),
+                own_script
+                    .iter()
+                    .map(|n| pm.rebuild(n))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        );
+    }
     // Classify: missing, broken (does not load), or fine.
     let mut todo: Vec<(Candidate, &'static str)> = Vec::new();
     let mut problems: Vec<Row> = Vec::new();
@@ -348,21 +376,30 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     }
     // Bindings missing because their install scripts were blocked: say how the project's
     // package manager approves them, and that heal needs no script at all.
-    let scripted: Vec<&str> = todo
+    let blocked: Vec<&Candidate> = todo
         .iter()
         .filter(|(c, state)| {
             *state == "missing"
                 && (kind::has_install_script(&c.manifest.raw) || c.kind == Kind::BindingGyp)
         })
-        .map(|(c, _)| c.manifest.name())
+        .map(|(c, _)| c)
         .collect();
+    let scripted: Vec<&str> = blocked.iter().map(|c| c.manifest.name()).collect();
+    let instead = if blocked
+        .iter()
+        .all(|c| matches!(c.kind, Kind::NodePreGyp | Kind::PrebuildInstall))
+    {
+        "heal fetches the verified binaries instead, without running any script"
+    } else {
+        "heal mends them without running their scripts (a verified download where there is one, else a node-gyp build)"
+    };
     let pm = PackageManager::detect(&ctx.dir);
     if let Some(pm) = pm {
         if !scripted.is_empty() {
             log::log(
                 crate::log::LogLevel::Notice,
                 &format!(
-                    "{}: install script(s) did not run ({} blocks dependencies' scripts unless approved: {}); heal fetches the verified binaries instead, without running any script",
+                    "{}: install script(s) did not run ({} blocks dependencies' scripts unless approved: {}); {instead}",
                     scripted.join(", "),
                     pm.name(),
                     scripted
@@ -588,12 +625,22 @@ mod tests {
         write_pkg(&store, "pn", true);
         #[cfg(unix)]
         std::os::unix::fs::symlink(&store, nm.join("pn")).unwrap();
-        let found: Vec<String> = candidates(root)
+        // A binding.gyp whose install script only runs node-gyp, and one whose script is
+        // its own (named, not mended).
+        for (name, script) in [("gyp", "node-gyp rebuild"), ("own", "node install.js")] {
+            let dir = nm.join(name);
+            std::fs::create_dir_all(&dir).unwrap();
+            let v = json!({ "name": name, "version": "1.0.0", "scripts": { "install": script } });
+            std::fs::write(dir.join("package.json"), v.to_string()).unwrap();
+            std::fs::write(dir.join("binding.gyp"), "{}").unwrap();
+        }
+        let (found, own_script) = candidates(root);
+        let mut sorted: Vec<String> = found
             .iter()
             .map(|c| c.manifest.name().to_string())
             .collect();
-        let mut sorted = found.clone();
         sorted.sort();
-        assert_eq!(sorted, ["@scope/native2", "native", "nested", "pn"]);
+        assert_eq!(sorted, ["@scope/native2", "gyp", "native", "nested", "pn"]);
+        assert_eq!(own_script, ["own"]);
     }
 }

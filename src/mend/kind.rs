@@ -16,7 +16,8 @@ pub enum Kind {
     PrebuildInstall,
     /// An install script that runs `node-gyp-build` (prebuilds bundled in `prebuilds/`).
     NodeGypBuild,
-    /// A `binding.gyp` and no install script: npm's implicit `node-gyp rebuild`.
+    /// A `binding.gyp` and no install script (npm's implicit `node-gyp rebuild`), or an
+    /// install script that only runs node-gyp.
     BindingGyp,
 }
 
@@ -84,13 +85,40 @@ pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
     if script_naming(raw, "node-gyp-build").is_some() {
         return Some(Kind::NodeGypBuild);
     }
+    let gyp = dir.join("binding.gyp").is_file();
+    // An explicit `node-gyp rebuild` (or `node-gyp configure build || exit 0`): what
+    // heal's own node-gyp rebuild does.
+    if gyp && script_naming(raw, "node-gyp").is_some_and(|s| runs_only_node_gyp(&s)) {
+        return Some(Kind::BindingGyp);
+    }
     // npm adds `node-gyp rebuild` as the install script of a package with a binding.gyp
     // and neither an install nor a preinstall script, unless `"gypfile": false`.
     let scripts = raw.get("scripts").and_then(Value::as_object);
     let scripted =
         scripts.is_some_and(|s| s.contains_key("install") || s.contains_key("preinstall"));
     let gypfile_off = raw.get("gypfile") == Some(&Value::Bool(false));
-    (dir.join("binding.gyp").is_file() && !scripted && !gypfile_off).then_some(Kind::BindingGyp)
+    (gyp && !scripted && !gypfile_off).then_some(Kind::BindingGyp)
+}
+
+/// Whether every command of a script is node-gyp (also through npx) or a no-op that only
+/// decides the exit status (`exit 0`, `true`, `echo`), and at least one is node-gyp.
+fn runs_only_node_gyp(script: &str) -> bool {
+    let mut gyp = false;
+    for command in script.split(['&', '|', ';']) {
+        let mut words = command
+            .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+            .filter(|w| !w.is_empty());
+        let first = match words.next() {
+            Some("npx") => words.next(),
+            w => w,
+        };
+        match first {
+            None | Some("exit" | "true" | ":" | "echo") => {}
+            Some(w) if w == "node-gyp" || w.ends_with("/node-gyp") => gyp = true,
+            Some(_) => return false,
+        }
+    }
+    gyp
 }
 
 /// The bindings a node-gyp build (or a prebuild-install tarball) put in `build/Release`.
@@ -159,5 +187,27 @@ mod tests {
             classify(dir, &json!({"scripts": {"install": "prebuild-installer"}})),
             None
         );
+        for script in [
+            "node-gyp rebuild",
+            "node-gyp configure build || exit 0",
+            "(node-gyp rebuild) || (exit 0)",
+            "npx node-gyp rebuild",
+            "./node_modules/.bin/node-gyp rebuild && echo built",
+        ] {
+            let raw = json!({"scripts": {"install": script, "postinstall": "node thanks.js"}});
+            assert_eq!(classify(dir, &raw), Some(Kind::BindingGyp), "{script}");
+        }
+        for script in [
+            "node-gyp rebuild && node copy.js",
+            "node-gyp-rebuild",
+            "cmake-js compile",
+        ] {
+            let raw = json!({"scripts": {"install": script}});
+            assert_eq!(
+                classify(dir, &raw),
+                None,
+                "{script}: not what heal's rebuild does"
+            );
+        }
     }
 }
