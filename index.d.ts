@@ -93,6 +93,8 @@ export interface CommandOptions {
   target_libc?: string;
   /** passed to node-gyp */
   arch?: string;
+  /** the folder module_path is relative to (default: the package folder) (clean, install, reinstall, build, rebuild, configure, package, testpackage, testbinary, publish, unpublish, info, reveal, explain, checksums) */
+  module_root?: string;
   /** Debug configuration (--release: Release, the default) */
   debug?: boolean;
   /** the {toolset} template variable, passed to node-gyp */

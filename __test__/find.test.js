@@ -183,6 +183,23 @@ test('reveal prints the same JSON as the reference (plus libc_version), and sing
   assert.strictEqual(one.stdout, `${path.join(fs.realpathSync(dir), 'lib/binding/Release/node-v115-' + process.platform + '-' + process.arch)}\n`);
 });
 
+test("CLI --module_root: module_path relative to it, where the reference's reveal and install put it", async () => {
+  const { dir } = pkg(VARIANTS.plain);
+  const real = fs.realpathSync(dir);
+  for (const root of ['./foo', '../up', path.join(real, 'abs')]) {
+    const ours = await runCli(['reveal', 'module_path', `--module_root=${root}`, '--target=20.0.0'], { cwd: dir });
+    const ref = await runCli(['reveal', 'module_path', `--module_root=${root}`, '--target=20.0.0', '--loglevel=silent'], { cwd: dir, bin: REFERENCE_CLI });
+    assert.strictEqual(ours.code, 0, ours.stderr);
+    // The reference leaves a relative module_root relative (to its working folder, the
+    // package's); pregyp's paths are absolute.
+    assert.strictEqual(ours.stdout.trim(), path.resolve(real, ref.stdout.trim()), root);
+  }
+  const dry = await runCli(['install', '--dry-run', '--module_root=./foo'], { cwd: dir });
+  assert.match(dry.stdout, new RegExp(`Would install "${path.join(real, 'foo', 'lib', 'binding')}`));
+  const without = await runCli(['reveal', 'module_path', '--target=20.0.0'], { cwd: dir });
+  assert.strictEqual(without.stdout.trim(), path.join(real, 'lib/binding/Release/node-v115-' + process.platform + '-' + process.arch));
+});
+
 test('CLI: version, help, exit codes, -C and errors naming the file', async () => {
   const v = await runCli(['-v']);
   assert.strictEqual(v.stdout, `v${require('../package.json').version}\n`);

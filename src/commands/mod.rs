@@ -95,7 +95,12 @@ impl Context {
         )?;
         let module_name = manifest.module_name().to_string();
         let mut eval = self.opts.eval_options(&module_name)?;
-        eval.module_root = Some(self.dir.clone());
+        // node-pre-gyp's `--module_root`: module_path relative to it (joined as written,
+        // so `./foo` is the package folder's foo).
+        eval.module_root = Some(match self.opts.get_str("module_root") {
+            Some(root) => self.dir.join(root),
+            None => self.dir.clone(),
+        });
         let config = versioning::evaluate(&manifest, &eval, &self.host, napi_build_version)?;
         for w in &config.warnings {
             crate::log::warn(w);

@@ -191,6 +191,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     opt("target_platform", Text, "cross-target: the platform"),
     opt("target_libc", Text, "cross-target: the libc (glibc, musl)"),
     opt("arch", Text, "passed to node-gyp"),
+    opt("module_root", Text, "the folder module_path is relative to (default: the package folder)").only(&["clean", "install", "reinstall", "build", "rebuild", "configure", "package", "testpackage", "testbinary", "publish", "unpublish", "info", "reveal", "explain", "checksums"]).arg("dir"),
     opt("debug", Flag, "Debug configuration (--release: Release, the default)"),
     opt("toolset", Text, "the {toolset} template variable, passed to node-gyp"),
     opt("loglevel", Text, "log verbosity (--silent, --verbose and --silly are shorthands)").values(LOG_LEVELS),
