@@ -101,7 +101,7 @@ export interface CommandOptions {
   toolset?: string;
   /** log verbosity (--silent, --verbose and --silly are shorthands) */
   loglevel?: 'silent' | 'error' | 'warn' | 'notice' | 'http' | 'info' | 'verbose' | 'silly';
-  /** the ACL of published objects (default public-read, or binary.acl) (publish) */
+  /** the ACL of published objects (default public-read, or binary.acl) (publish, reveal) */
   acl?: string;
   /** with staging_host and production_host: which one Also: node_pre_gyp_s3_host. */
   s3_host?: 'staging' | 'production';

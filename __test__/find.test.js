@@ -196,6 +196,10 @@ test("CLI --module_root: module_path relative to it, where the reference's revea
   }
   const dry = await runCli(['install', '--dry-run', '--module_root=./foo'], { cwd: dir });
   assert.match(dry.stdout, new RegExp(`Would install "${path.join(real, 'foo', 'lib', 'binding')}`));
+  // --acl, which evaluate reads too: reveal shows it as the reference does.
+  const acl = await runCli(['reveal', 'acl', '--acl=private'], { cwd: dir });
+  assert.strictEqual(acl.stdout.trim(), (await runCli(['reveal', 'acl', '--acl=private', '--loglevel=silent'], { cwd: dir, bin: REFERENCE_CLI })).stdout.trim());
+  assert.strictEqual(acl.stdout.trim(), 'private');
   const without = await runCli(['reveal', 'module_path', '--target=20.0.0'], { cwd: dir });
   assert.strictEqual(without.stdout.trim(), path.join(real, 'lib/binding/Release/node-v115-' + process.platform + '-' + process.arch));
 });

@@ -188,7 +188,7 @@ describe('options are checked against the command chain', () => {
     // An option of another command is named as such, not as a typo.
     const a = await runCli(['install', '--acl=private', '--dry-run', '--update-binary'], { cwd: dir });
     assert.equal(a.code, 0, a.stderr);
-    assert.match(a.stderr, /--acl is pregyp's option for publish, not for this command; it is passed on to node-gyp/);
+    assert.match(a.stderr, /--acl is pregyp's option for publish, reveal, not for this command; it is passed on to node-gyp/);
   });
 });
 

@@ -195,7 +195,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     opt("debug", Flag, "Debug configuration (--release: Release, the default)"),
     opt("toolset", Text, "the {toolset} template variable, passed to node-gyp"),
     opt("loglevel", Text, "log verbosity (--silent, --verbose and --silly are shorthands)").values(LOG_LEVELS),
-    opt("acl", Text, "the ACL of published objects (default public-read, or binary.acl)").only(&["publish"]),
+    opt("acl", Text, "the ACL of published objects (default public-read, or binary.acl)").only(&["publish", "reveal"]),
     opt("s3_host", Text, "with staging_host and production_host: which one").values(&["staging", "production"]).env(&["node_pre_gyp_s3_host"]),
     opt("proxy", Text, "proxy for http URLs (and https ones without --https-proxy)").env(&["HTTP_PROXY", "http_proxy"]).arg("url"),
     opt("https-proxy", Text, "proxy for https URLs").env(&["HTTPS_PROXY", "https_proxy"]).arg("url"),
