@@ -183,6 +183,26 @@ test('reveal prints the same JSON as the reference (plus libc_version), and sing
   assert.strictEqual(one.stdout, `${path.join(fs.realpathSync(dir), 'lib/binding/Release/node-v115-' + process.platform + '-' + process.arch)}\n`);
 });
 
+test('a package.json with a byte order mark (which npm reads) is read: find(), the commands, and a rewrite keeps the mark', async () => {
+  const { dir, file } = pkg(VARIANTS.plain);
+  const plain = pregyp.find(file);
+  fs.writeFileSync(file, `\uFEFF${fs.readFileSync(file, 'utf8')}`);
+  assert.strictEqual(pregyp.find(file), plain);
+  const r = await runCli(['reveal', 'module_name'], { cwd: dir });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(r.stdout, 'm\n');
+  // A command that rewrites package.json keeps the mark (and with it the file's look).
+  const staged = await runCli(['reveal', 'staged_tarball', '--loglevel=silent'], { cwd: dir });
+  const tarball = path.resolve(dir, staged.stdout.trim());
+  fs.mkdirSync(path.dirname(tarball), { recursive: true });
+  fs.writeFileSync(tarball, 'x');
+  const w = await runCli(['checksums', '--write'], { cwd: dir });
+  assert.strictEqual(w.code, 0, w.stderr);
+  const text = fs.readFileSync(file, 'utf8');
+  assert.ok(text.startsWith('\uFEFF{'), JSON.stringify(text.slice(0, 10)));
+  assert.ok(JSON.parse(text.slice(1)).binary.checksums, 'checksums written');
+});
+
 test("CLI --module_root: module_path relative to it, where the reference's reveal and install put it", async () => {
   const { dir } = pkg(VARIANTS.plain);
   const real = fs.realpathSync(dir);

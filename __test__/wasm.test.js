@@ -54,6 +54,8 @@ function cases() {
   pkg({ module_name: 'm', module_path: 'lib', host: 'http://example.com' });
   pkg({ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' });
   pkg({ module_name: 'm', module_path: 'lib/{nope}', host: 'https://h' });
+  // A byte order mark and CRLF line ends (a Windows editor's), which npm reads.
+  out.push(write(tmpdir('pregyp-wasm-'), 'package.json', `\uFEFF${JSON.stringify({ name: 'w', version: '1.2.3', binary: { module_name: 'm', module_path: 'lib/{node_abi}', host: 'https://h' } }, null, 2).replace(/\n/g, '\r\n')}`));
   const bad = tmpdir('pregyp-wasm-');
   out.push(write(bad, 'package.json', '{oops'));
   out.push(path.join(tmpdir('pregyp-wasm-'), 'package.json'));

@@ -112,7 +112,8 @@ module.exports = function runClass(api) {
       this.argv = this.opts.argv.remain.slice();
       // Absolute now: node-pre-gyp's bin changes into `opts.directory` before the commands run.
       this.packageJsonPath = packageJsonOf(this);
-      this.package_json = JSON.parse(fs.readFileSync(this.packageJsonPath));
+      // (A byte order mark is read past, as npm and pregyp's commands do.)
+      this.package_json = JSON.parse(fs.readFileSync(this.packageJsonPath, 'utf8').replace(/^\uFEFF/, ''));
       this.todo = napi.expand_commands(this.package_json, this.opts, commands);
       // npm_config_* join `opts`, as in node-pre-gyp (the commands read them themselves).
       this.fromEnv = new Set();

@@ -136,11 +136,12 @@ impl Manifest {
 
     /// Parses package.json bytes; `path` is where they came from (for messages and the root).
     pub fn parse(text: &[u8], path: PathBuf) -> Result<Self> {
-        let raw: Value =
-            serde_json::from_slice(text).map_err(|source| Error::PackageJsonInvalid {
+        let raw: Value = serde_json::from_slice(without_bom(text)).map_err(|source| {
+            Error::PackageJsonInvalid {
                 path: path.clone(),
                 source,
-            })?;
+            }
+        })?;
         let root = normalize(path.parent().unwrap_or(Path::new("/")));
         let binary = match raw.get("binary") {
             Some(Value::Object(b)) => Some(parse_binary(
@@ -306,6 +307,12 @@ pub fn check_host_protocol(host: &str, setting: impl FnOnce() -> String) -> Resu
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
 pub fn is_loopback_url(url: &str) -> bool {
     crate::config::urls::is_loopback(url)
+}
+
+/// The bytes after a UTF-8 byte order mark, if they start with one: npm (and Node's
+/// `require` of a .json file) read such a package.json, so pregyp does too.
+pub fn without_bom(text: &[u8]) -> &[u8] {
+    text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
 }
 
 fn parse_binary(

@@ -32,6 +32,9 @@ pub fn render_package_json(original: &str, doc: &Value) -> String {
         "\n"
     };
     let mut body = String::from_utf8(out).expect("serde_json writes UTF-8");
+    if original.starts_with('\u{feff}') {
+        body.insert(0, '\u{feff}');
+    }
     if newline != "\n" {
         body = body.replace('\n', newline);
     }
@@ -61,9 +64,12 @@ pub fn edited_package_json(
 
 fn read_package_json(path: &Path) -> Result<(String, Value)> {
     let text = std::fs::read_to_string(path).at("read", path)?;
-    let doc = serde_json::from_str(&text).map_err(|source| Error::PackageJsonInvalid {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let doc =
+        serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).map_err(|source| {
+            Error::PackageJsonInvalid {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     Ok((text, doc))
 }
