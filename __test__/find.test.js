@@ -57,12 +57,13 @@ test('find() reports the reference errors with stable codes', () => {
   // The reference's words (`<path>does not exist`, sic), with the space it lacks.
   assert.throws(() => pregyp.find(missing), (e) => e.message === `${missing} does not exist` && e.code === 'E_NO_PACKAGE_JSON');
   // [binary, the reference's message, pregyp's (the reference's words on one line, with
-  // the file and what is wrong), code]
+  // the file and what is wrong; where the reference crashes, what it should have said), code]
   const cases = [
     [{ module_name: 'm', module_path: 'lib' }, 'find-me package.json is not node-pre-gyp ready:\npackage.json must declare these properties: \nbinary.host', (f) => `find-me package.json is not node-pre-gyp ready: ${f} must declare these properties: binary.host`, 'E_NOT_READY'],
     [{ module_name: 'm', module_path: 'lib', host: 'http://example.com' }, "'host' protocol (http:) is invalid - only 'https:' is accepted", (f) => `'host' protocol (http:) is invalid - only 'https:' is accepted: binary.host in ${f} is "http://example.com"`, 'E_INVALID_HOST'],
-    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' }, "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.", null, 'E_NAPI_VERSION'],
-    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', package_name: '{napi_build_version}', host: 'https://h', napi_versions: [-1] }, 'All values specified in napi_versions must be positive integers.', null, 'E_NAPI_VERSION'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' }, "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.", (f) => `When the substitution string '{napi_build_version}\` is specified in module_path, remote_path, or package_name; napi_versions must also be specified. (in ${f}: binary.napi_versions is absent, binary.module_path is "lib/{napi_build_version}", binary.remote_path is absent, binary.package_name is absent)`, 'E_NAPI_VERSION'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', package_name: '{napi_build_version}', host: 'https://h', napi_versions: [-1] }, 'All values specified in napi_versions must be positive integers.', (f) => `All values specified in napi_versions must be positive integers. (in ${f}: binary.napi_versions is [-1])`, 'E_NAPI_VERSION'],
+    [{ module_name: 'm', module_path: 'lib/{napi_build_version}', package_name: '{napi_build_version}', host: 'https://h', napi_versions: '3' }, 'package_json.binary.napi_versions.forEach is not a function', (f) => `All values specified in napi_versions must be positive integers. (in ${f}: binary.napi_versions is "3")`, 'E_NAPI_VERSION'],
   ];
   for (const [binary, message, ours, code] of cases) {
     const { file } = pkg(binary);

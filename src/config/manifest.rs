@@ -98,9 +98,40 @@ impl Manifest {
     /// `binary.napi_versions`, validated (`None` when not declared).
     pub fn napi_versions(&self) -> Result<Option<Vec<u32>>> {
         match &self.binary {
-            Some(b) => declared_napi_versions(b),
+            Some(b) => declared_napi_versions(b).map_err(|e| self.napi_context(e)),
             None => Ok(None),
         }
+    }
+
+    /// A Node-API error (the reference's words) with the file and the fields it is about,
+    /// as the other package.json errors name them. Other errors pass unchanged.
+    pub fn napi_context(&self, e: Error) -> Error {
+        let Error::Napi(words) = e else {
+            return e;
+        };
+        let field = |k: &str| {
+            let v = self.raw.get("binary").and_then(|b| b.get(k));
+            format!(
+                "binary.{k} is {}",
+                v.map_or_else(|| "absent".to_string(), Value::to_string)
+            )
+        };
+        let fields: &[&str] = if words.contains("substitution string") {
+            &[
+                "napi_versions",
+                "module_path",
+                "remote_path",
+                "package_name",
+            ]
+        } else {
+            &["napi_versions"]
+        };
+        let fields: Vec<String> = fields.iter().map(|k| field(k)).collect();
+        Error::Napi(format!(
+            "{words} (in {}: {})",
+            self.path.display(),
+            fields.join(", ")
+        ))
     }
 
     /// Reads and parses `path` (made absolute against `cwd`).
@@ -333,10 +364,11 @@ fn parse_binary(
     let napi_versions = match b.get("napi_versions") {
         None | Some(Value::Null) => None,
         Some(Value::Array(a)) => Some(a.clone()),
-        Some(_) => {
-            return Err(Error::Napi(
-                "All values specified in napi_versions must be positive integers.".into(),
-            ))
+        Some(v) => {
+            return Err(Error::Napi(format!(
+                "All values specified in napi_versions must be positive integers. (in {}: binary.napi_versions is {v})",
+                path.display()
+            )))
         }
     };
     let mut checksums = BTreeMap::new();

@@ -133,7 +133,7 @@ pub fn url_resolve(base: &str, rel: &str) -> String {
 /// Validates package.json against the reference's rules (required fields, host, Node-API).
 pub fn validate(manifest: &Manifest, host: &HostInfo) -> Result<()> {
     let binary = manifest.validate_required()?;
-    node_api::validate(binary, host.napi)
+    node_api::validate(binary, host.napi).map_err(|e| manifest.napi_context(e))
 }
 
 /// The Node-API versions build-type commands run for (empty: not a Node-API package).
@@ -145,7 +145,8 @@ pub fn napi_build_versions(
     let Some(b) = &manifest.binary else {
         return Ok(Vec::new());
     };
-    Ok(crate::config::manifest::declared_napi_versions(b)?
+    Ok(crate::config::manifest::declared_napi_versions(b)
+        .map_err(|e| manifest.napi_context(e))?
         .map(|d| node_api::buildable(&d, host.napi, latest_only))
         .unwrap_or_default())
 }
@@ -155,7 +156,8 @@ pub fn best_napi_build_version(manifest: &Manifest, host: &HostInfo) -> Result<O
     let Some(b) = &manifest.binary else {
         return Ok(None);
     };
-    Ok(crate::config::manifest::declared_napi_versions(b)?
+    Ok(crate::config::manifest::declared_napi_versions(b)
+        .map_err(|e| manifest.napi_context(e))?
         .and_then(|d| node_api::best(&d, host.napi)))
 }
 
