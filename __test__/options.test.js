@@ -205,6 +205,8 @@ describe('every bad value is refused where it is read, naming where it came from
     [['install'], { HTTPS_PROXY: 'ftp://p:21' }, 'invalid environment variable HTTPS_PROXY=ftp://p:21'],
     [['install', '--loglevel=loud'], {}, 'invalid option --loglevel=loud: expected one of silent, error'],
     [['migrate', '--workflow=gitlab'], {}, 'invalid option --workflow=gitlab: expected one of github, none'],
+    [['install', '--target'], {}, 'invalid option --target: expects a value (--target=<version>)'],
+    [['install', '--directory', '--debug'], {}, 'invalid option --directory: expects a value (--directory=<dir>)'],
   ];
   for (const [args, env, want] of cases) {
     test(`${args.join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`, async () => {

@@ -69,7 +69,7 @@ pub enum Error {
 
     /// A command-line option or environment value is malformed. `name` is where the
     /// value came from, as the user wrote it: `--fetch-retries`, or a variable's name.
-    #[error("invalid {} {name}={value}: {reason}", if name.starts_with('-') { "option" } else { "environment variable" })]
+    #[error("invalid {} {name}{}{value}: {reason}", if name.starts_with('-') { "option" } else { "environment variable" }, if value.is_empty() { "" } else { "=" })]
     InvalidOption {
         name: String,
         value: String,

@@ -481,9 +481,12 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
                     }
                     _ => {
                         return Err(Error::InvalidOption {
-                            name: name.clone(),
+                            name: format!("--{written}"),
                             value: String::new(),
-                            reason: "expects a value".into(),
+                            reason: format!(
+                                "expects a value (--{written}=<{}>)",
+                                crate::config::spec::option(&name).map_or("value", |o| o.arg)
+                            ),
                         })
                     }
                 }
