@@ -382,6 +382,26 @@ test('an explicit `node-gyp rebuild` install script is healed by a build; a bind
   assert.strictEqual(node(c, "console.log(require('gyp-explicit').hello())").stdout.trim(), 'world');
 });
 
+test("a node-pre-gyp package with no binary on its host is built, as its blocked `install --fallback-to-build` would; --fallback-to-build=false says no", async () => {
+  const dir = path.join(work, 'src', 'npg-build');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }, { target_name: 'action_after_build', type: 'none', dependencies: ['hello'], copies: [{ files: ['<(PRODUCT_DIR)/hello.node'], destination: '<(module_path)' }] }] }));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'npg-build', version: '1.0.0', main: 'index.js', scripts: { install: 'node-pre-gyp install --fallback-to-build' }, binary: { module_name: 'hello', module_path: './lib/binding/{node_abi}', host: `${server.url}/nothing-here/` } }));
+  fs.writeFileSync(path.join(dir, 'index.js'), `module.exports = require('./lib/binding/node-v${ABI}/hello.node');\n`);
+  sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
+  const c = consumer({ 'npg-build': path.join(work, 'npg-build-1.0.0.tgz') });
+  const dry = await runCli(['heal', '--dry-run'], { cwd: c, env: env() });
+  assert.match(dry.stdout, /would install npg-build@1\.0\.0 \(missing\) from https:\/\/127\.0\.0\.1:\d+\/nothing-here\/\S+, else by building it with node-gyp \[node-pre-gyp\]/);
+  const no = await runCli(['heal', '--fallback-to-build=false'], { cwd: c, env: env() });
+  assert.strictEqual(no.code, 1, no.stdout + no.stderr);
+  assert.match(no.stdout, /npg-build@1\.0\.0\s+node-pre-gyp\s+missing\s+-\s+\d+ms\s+FAILED: no prebuilt binary at .*\(HTTP 404/);
+  const r = await runCli(['heal'], { cwd: c, env: env(), timeout: 300_000 });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /npg-build@1\.0\.0\s+node-pre-gyp\s+missing\s+build\s+\d+ms\s+healed/);
+  assert.strictEqual(node(c, "console.log(require('npg-build').hello())").stdout.trim(), 'world');
+});
+
 test('a node-gyp-build package whose prebuilds/ lacks this platform is built on heal', async () => {
   const c = consumer({ 'ngb-hello': ngbHello() });
   assert.notStrictEqual(node(c, "require('ngb-hello')").status, 0);

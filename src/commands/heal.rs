@@ -3,7 +3,7 @@
 //! it (a node-pre-gyp `binary` block, prebuild-install, node-gyp-build, a bare
 //! binding.gyp), and mend each one as its blocked install script would have, a few at
 //! a time: node-pre-gyp packages through `install` (download, verify, unpack; a source
-//! build only when `--build-from-source`/`--fallback-to-build` allow it),
+//! build where their script says `--fallback-to-build`, or `--build-from-source` asks),
 //! prebuild-install packages by its rules else node-gyp, the others with node-gyp.
 //! One table says, per package, what was found and what was done.
 //! For projects installed with `--ignore-scripts`, npm 12, pnpm, Yarn 4 or bun.
@@ -11,7 +11,7 @@
 use super::{Context, Outcome};
 use crate::building::process::ChildOutput;
 use crate::config::manifest::Manifest;
-use crate::config::options::CommandCall;
+use crate::config::options::{CommandCall, Selector};
 use crate::config::package_manager::PackageManager;
 use crate::error::{Error, Result};
 use crate::log;
@@ -130,6 +130,14 @@ fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
     let mut opts = parent.opts.clone();
     opts.directory = None;
     opts.update_binary = update;
+    // A blocked `node-pre-gyp install --fallback-to-build` would have built from source
+    // where no binary installs; so does heal, unless --fallback-to-build=false says not to.
+    if c.kind == Kind::NodePreGyp
+        && !opts.raw.contains_key("fallback_to_build")
+        && kind::script_falls_back_to_build(&c.dir, &c.manifest.raw)
+    {
+        opts.fallback_to_build = Selector::All;
+    }
     parent.for_package(opts, c.dir.clone(), c.manifest.clone())
 }
 
@@ -427,9 +435,15 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                         )
                         .ok()
                         .flatten();
-                        match package_context(ctx, c, true).evaluate("install", napi) {
+                        let pctx = package_context(ctx, c, true);
+                        let fallback = if pctx.opts.fallback_to_build.matches(c.manifest.name()) {
+                            ", else by building it with node-gyp"
+                        } else {
+                            ""
+                        };
+                        match pctx.evaluate("install", napi) {
                             Ok(cfg) => format!(
-                                "from {}",
+                                "from {}{fallback}",
                                 crate::redact::redact_url(&net.install_target(&ctx.opts, &cfg).url)
                             ),
                             Err(e) => format!("nowhere: {e}"),

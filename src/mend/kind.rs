@@ -68,6 +68,21 @@ pub fn prebuild_install_script(manifest: &crate::config::manifest::Manifest) -> 
         .or_else(|| script_naming(&manifest.raw, "pregyp").filter(|s| s.contains("pregyp install")))
 }
 
+/// Whether a node-pre-gyp package's install script asks for a source build when no binary
+/// can be installed (`node-pre-gyp install --fallback-to-build`), and it has a binding.gyp
+/// to build from: what its blocked script would have done.
+pub fn script_falls_back_to_build(dir: &Path, raw: &Value) -> bool {
+    let script = script_naming(raw, "node-pre-gyp").or_else(|| script_naming(raw, "pregyp"));
+    dir.join("binding.gyp").is_file()
+        && script.is_some_and(|s| {
+            s.split_whitespace().any(|w| {
+                w == "--fallback-to-build"
+                    || w.strip_prefix("--fallback-to-build=")
+                        .is_some_and(|v| !matches!(v, "false" | "0" | ""))
+            })
+        })
+}
+
 /// Whether the package has any install-time script.
 pub fn has_install_script(raw: &Value) -> bool {
     raw.get("scripts")
@@ -197,6 +212,23 @@ mod tests {
             let raw = json!({"scripts": {"install": script, "postinstall": "node thanks.js"}});
             assert_eq!(classify(dir, &raw), Some(Kind::BindingGyp), "{script}");
         }
+        let npg = |s: &str| json!({"scripts": {"install": s}});
+        assert!(script_falls_back_to_build(
+            dir,
+            &npg("node-pre-gyp install --fallback-to-build")
+        ));
+        assert!(script_falls_back_to_build(
+            dir,
+            &npg("pregyp install --fallback-to-build=true")
+        ));
+        assert!(!script_falls_back_to_build(
+            dir,
+            &npg("node-pre-gyp install")
+        ));
+        assert!(!script_falls_back_to_build(
+            dir,
+            &npg("node-pre-gyp install --fallback-to-build=false")
+        ));
         for script in [
             "node-gyp rebuild && node copy.js",
             "node-gyp-rebuild",
