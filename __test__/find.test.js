@@ -204,6 +204,16 @@ test('a package.json with a byte order mark (which npm reads) is read: find(), t
   assert.ok(JSON.parse(text.slice(1)).binary.checksums, 'checksums written');
 });
 
+test('CLI: a binary-block key that looks like a typo of a field is named with the field, as a warning', async () => {
+  const { dir, file } = pkg({ ...VARIANTS.plain, remote_paht: 'v{version}', napi_version: [3], hosting: 'x' });
+  const r = await runCli(['reveal', 'module_name'], { cwd: dir });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(r.stdout, 'm\n');
+  assert.ok(r.stderr.includes(`binary.remote_paht in ${file} is not a field pregyp reads (did you mean binary.remote_path?); it is ignored`), r.stderr);
+  assert.match(r.stderr, /binary\.napi_version in .* \(did you mean binary\.napi_versions\?\)/);
+  assert.doesNotMatch(r.stderr, /hosting/, 'a key unlike any field is some other tool\'s');
+});
+
 test("CLI --module_root: module_path relative to it, where the reference's reveal and install put it", async () => {
   const { dir } = pkg(VARIANTS.plain);
   const real = fs.realpathSync(dir);

@@ -324,6 +324,9 @@ pub async fn run_chain(
     mut on_outcome: impl FnMut(&Step, &Outcome),
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
+    for typo in ctx.manifest.binary_field_typos() {
+        crate::log::warn(typo);
+    }
     for step in expand(ctx, calls)? {
         crate::log::verbose(format!(
             "command {} {:?}{}",

@@ -103,6 +103,24 @@ impl Manifest {
         }
     }
 
+    /// Warnings for keys of the binary block that look like typos of the fields node-pre-gyp
+    /// and pregyp read (`remote_paht`, `napi_version`): such a key is ignored, so say so.
+    pub fn binary_field_typos(&self) -> Vec<String> {
+        let Some(Value::Object(b)) = self.raw.get("binary") else {
+            return Vec::new();
+        };
+        b.keys()
+            .filter(|k| !BINARY_FIELDS.contains(&k.as_str()))
+            .filter_map(|k| {
+                let near = crate::config::options::nearest(k, BINARY_FIELDS.iter().copied())?;
+                Some(format!(
+                    "binary.{k} in {} is not a field pregyp reads (did you mean binary.{near}?); it is ignored",
+                    self.path.display()
+                ))
+            })
+            .collect()
+    }
+
     /// A Node-API error (the reference's words) with the file and the fields it is about,
     /// as the other package.json errors name them. Other errors pass unchanged.
     pub fn napi_context(&self, e: Error) -> Error {
@@ -339,6 +357,24 @@ pub fn check_host_protocol(host: &str, setting: impl FnOnce() -> String) -> Resu
 pub fn is_loopback_url(url: &str) -> bool {
     crate::config::urls::is_loopback(url)
 }
+
+/// The fields of the binary block that node-pre-gyp or pregyp read.
+const BINARY_FIELDS: &[&str] = &[
+    "module_name",
+    "module_path",
+    "host",
+    "remote_path",
+    "package_name",
+    "napi_versions",
+    "staging_host",
+    "production_host",
+    "bucket",
+    "region",
+    "s3ForcePathStyle",
+    "acl",
+    "checksums",
+    "platform_packages",
+];
 
 /// The bytes after a UTF-8 byte order mark, if they start with one: npm (and Node's
 /// `require` of a .json file) read such a package.json, so pregyp does too.
@@ -921,5 +957,21 @@ mod tests {
         let e = Manifest::load(Path::new("package.json"), dir.path()).unwrap_err();
         assert_eq!(e.code(), "E_BAD_PACKAGE_JSON");
         assert!(e.to_string().contains("package.json: invalid JSON"));
+    }
+
+    #[test]
+    fn binary_field_typos_are_named() {
+        let m = Manifest::parse(
+            br#"{"binary":{"module_name":"m","module_path":"lib","host":"https://h","remote_paht":"x","napi_version":[3],"prebuild_opts":1}}"#,
+            "/p/package.json".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            m.binary_field_typos(),
+            [
+                "binary.remote_paht in /p/package.json is not a field pregyp reads (did you mean binary.remote_path?); it is ignored",
+                "binary.napi_version in /p/package.json is not a field pregyp reads (did you mean binary.napi_versions?); it is ignored",
+            ]
+        );
     }
 }

@@ -341,8 +341,8 @@ fn check_chain(
     Ok(passed_on)
 }
 
-/// The declared option closest to `key` when it is close enough to be a typo of it.
-fn nearest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+/// The candidate closest to `key` when it is close enough to be a typo of it.
+pub(crate) fn nearest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let key = key.replace('-', "_").to_ascii_lowercase();
     candidates
         .map(|c| (edit_distance(&key, &c.replace('-', "_")), c))
