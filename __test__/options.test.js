@@ -192,6 +192,14 @@ describe('options are checked against the command chain', () => {
   });
 });
 
+test('a PREGYP_ variable that looks like a typo of one of pregyp\'s is named in a warning; others are left alone', async () => {
+  const dir = makePackage();
+  const r = await runCli(['reveal', 'module_name'], { cwd: dir, env: { PREGYP_BUILD_FROM_SOUCE: '1', PREGYP_FETCH_RETRIES: '2', PREGYP_SOMETHING_ELSE_ENTIRELY: '1' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /PREGYP_BUILD_FROM_SOUCE is not a variable pregyp reads \(did you mean PREGYP_BUILD_FROM_SOURCE\?\); it is ignored/);
+  assert.doesNotMatch(r.stderr, /PREGYP_FETCH_RETRIES|PREGYP_SOMETHING_ELSE/);
+});
+
 describe('every bad value is refused where it is read, naming where it came from', () => {
   const dir = makePackage();
   const cases = [

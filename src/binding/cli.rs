@@ -175,6 +175,9 @@ async fn run_command_line(
         ));
     }
     inv.opts.passed_on.iter().for_each(options::PassedOn::log);
+    options::env_typos(&inv.opts.env)
+        .into_iter()
+        .for_each(log::warn);
     run_invocation(inv, host, cwd).await?;
     if !library {
         log::info("ok");

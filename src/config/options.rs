@@ -341,11 +341,72 @@ fn check_chain(
     Ok(passed_on)
 }
 
+/// pregyp's own variables besides each option's `PREGYP_<OPTION>` (tuning and test knobs
+/// included, so that setting one is never called a typo).
+const PREGYP_VARIABLES: &[&str] = &[
+    "PREGYP_AUTH",
+    "PREGYP_BINARY_HOST_MIRROR",
+    "PREGYP_CACHE",
+    "PREGYP_CONFIG",
+    "PREGYP_FETCH_SELF",
+    "PREGYP_FIND_CORE",
+    "PREGYP_GITHUB_API",
+    "PREGYP_INSTALL_ON_FIND",
+    "PREGYP_MIRROR",
+    "PREGYP_GZIP_LEVEL",
+    "PREGYP_MULTIPART_THRESHOLD",
+    "PREGYP_PACK_THREADS",
+    "PREGYP_TEST_HIDE_NATIVE",
+    "PREGYP_TEST_PAUSE_IN_COMMIT_MS",
+    // pregyp's own build and test scripts.
+    "PREGYP_PROFILE",
+    "PREGYP_KEEP_TMP",
+];
+
+/// Warnings for `PREGYP_*` variables that look like typos of pregyp's own
+/// (`PREGYP_BUILD_FROM_SOUCE`): pregyp owns that prefix, so a near miss is a mistake, not
+/// another tool's setting. (Per-module mirrors, `PREGYP_<MODULE>_BINARY_HOST_MIRROR`, are
+/// never named.)
+pub fn env_typos(env: &Env) -> Vec<String> {
+    let option_vars: Vec<String> = crate::config::spec::OPTIONS
+        .iter()
+        .map(|o| format!("PREGYP_{}", o.key().to_ascii_uppercase()))
+        .collect();
+    let known: Vec<&str> = option_vars
+        .iter()
+        .map(String::as_str)
+        .chain(PREGYP_VARIABLES.iter().copied())
+        .collect();
+    let mut out: Vec<String> = env
+        .vars
+        .keys()
+        .filter(|k| {
+            let upper = k.to_ascii_uppercase();
+            upper.starts_with("PREGYP_")
+                && !upper.ends_with("_BINARY_HOST_MIRROR")
+                && !known.contains(&upper.as_str())
+        })
+        .filter_map(|k| {
+            let near = nearest(k, known.iter().copied())?;
+            Some(format!(
+                "{k} is not a variable pregyp reads (did you mean {near}?); it is ignored"
+            ))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// The candidate closest to `key` when it is close enough to be a typo of it.
 pub(crate) fn nearest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let key = key.replace('-', "_").to_ascii_lowercase();
     candidates
-        .map(|c| (edit_distance(&key, &c.replace('-', "_")), c))
+        .map(|c| {
+            (
+                edit_distance(&key, &c.replace('-', "_").to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -1071,6 +1132,21 @@ mod tests {
         assert_eq!(o.target.version.as_deref(), Some("22.0.0"));
         // Unknown PREGYP_* names are not options.
         assert!(parse(&argv(&["install"]), env(&[("PREGYP_NO_SUCH_THING", "1")])).is_ok());
+        // ... and only a near miss of one of pregyp's own is named, as a warning.
+        let vars = env(&[
+            ("PREGYP_NO_SUCH_THING", "1"),
+            ("PREGYP_BUILD_FROM_SOUCE", "1"),
+            ("PREGYP_FETCH_RETRIES", "2"),
+            ("PREGYP_MIRORR", "x"),
+            ("PREGYP_MY_MOD_BINARY_HOST_MIRROR", "x"),
+        ]);
+        assert_eq!(
+            env_typos(&vars),
+            [
+                "PREGYP_BUILD_FROM_SOUCE is not a variable pregyp reads (did you mean PREGYP_BUILD_FROM_SOURCE?); it is ignored",
+                "PREGYP_MIRORR is not a variable pregyp reads (did you mean PREGYP_MIRROR?); it is ignored",
+            ]
+        );
     }
 
     #[test]

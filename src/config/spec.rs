@@ -255,7 +255,7 @@ const fn var(group: &'static str, name: &'static str, help: &'static str) -> Env
 #[rustfmt::skip]
 pub const ENVIRONMENT: &[EnvSpec] = &[
     var("options", "npm_config_<option>", "any option (dashes as underscores): how `npm install --build-from-source` reaches an install script; overrides the same flag in the package's script, except `loglevel`"),
-    var("options", "PREGYP_<OPTION>", "any option, uppercase with underscores (`PREGYP_BUILD_FROM_SOURCE=true`), read when neither the command line nor `npm_config_<option>` gives it"),
+    var("options", "PREGYP_<OPTION>", "any option, uppercase with underscores (`PREGYP_BUILD_FROM_SOURCE=true`), read when neither the command line nor `npm_config_<option>` gives it; a `PREGYP_` name that looks like a typo of one of pregyp's variables is named in a warning"),
     var("mirror", "npm_config_<module_name>_binary_host_mirror", "replaces `binary.host` for one module; every `-` of the name as `_` (npm's spelling); the first-dash-only spelling also works"),
     var("mirror", "PREGYP_<MODULE_NAME>_BINARY_HOST_MIRROR", "the same without npm: uppercase, every `-` as `_`"),
     var("mirror", "<MODULE_NAME>_BINARY_HOST_MIRROR", "the same, read after the `PREGYP_` spelling"),
