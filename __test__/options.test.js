@@ -263,6 +263,23 @@ test('a file:// host checks the .sha256 beside the tarball', async () => {
   assert.ok(fs.existsSync(path.join(dir, 'lib', 'binding', 'opt.node')));
 });
 
+test('the JS API names a key that is no option as the CLI names the flag: a typo warned about, an unknown option refused', () => {
+  const dir = makePackage();
+  const script = `
+    const p = require(${JSON.stringify(ROOT)});
+    (async () => {
+      await p.install({ directory: ${JSON.stringify(dir)}, 'dry-run': true, fallback_to_buidl: true });
+      console.log('installed');
+      await p.reveal({ directory: ${JSON.stringify(dir)}, taget: '20.0.0' });
+    })().catch((e) => console.log('refused', e.code, e.message));
+  `;
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.match(r.stderr, /--fallback_to_buidl is not a pregyp option \(did you mean --fallback-to-build\?\); it is passed on to node-gyp/);
+  assert.match(r.stdout, /^installed$/m, r.stderr);
+  assert.match(r.stdout, /refused E_UNKNOWN_OPTION unknown option `--taget` for reveal; did you mean `--target`\?/, r.stdout + r.stderr);
+});
+
 describe('install on first use', () => {
   test('does not try a build that cannot happen, and find() keeps its contract', async () => {
     const dir = makePackage({ host: 'http://127.0.0.1:1/' });
