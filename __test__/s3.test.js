@@ -453,6 +453,16 @@ describe('package, publish, info, unpublish against moto', () => {
     assert.doesNotMatch(err[0], /DispatchFailure\(|\{ source|ConnectorError/);
   });
 
+  test('a host that is no S3 host: the reference\'s words, the host, and what the S3 commands need', async () => {
+    const dir = makePackage('https://downloads.example.com/addons', BUCKET);
+    const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    for (const k of ['bucket', 'region', 's3ForcePathStyle']) delete pj.binary[k];
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pj));
+    const r = await cli(['info'], dir, env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Could not parse s3 bucket name from virtual host url\. \(binary\.host is "https:\/\/downloads\.example\.com\/addons\/": the S3 commands need https:\/\/<bucket>\.s3\[\.<region>\]\.amazonaws\.com\/\.\.\., or a host object/);
+  });
+
   test('Node-API packages: package and publish once per version', async () => {
     const dir = copyFixture('napi-addon');
     const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));

@@ -225,9 +225,10 @@ pub enum Error {
     #[error("Failed publishing to {hosted_path}: already published (an object exists at {key}; cannot publish over an existing version: update `version` in package.json, or run `{} unpublish` first)", crate::program::program())]
     PublishExists { hosted_path: String, key: String },
 
-    /// The S3 bucket could not be derived from the host (reference message).
-    #[error("Could not parse s3 bucket name from virtual host url.")]
-    S3HostParse,
+    /// The S3 bucket could not be derived from the host (the reference's words, then the
+    /// host and what an S3 command needs).
+    #[error("Could not parse s3 bucket name from virtual host url. (binary.host is \"{host}\": the S3 commands need https://<bucket>.s3[.<region>].amazonaws.com/..., or a host object {{ \"endpoint\", \"bucket\", \"region\" }})")]
+    S3HostParse { host: String },
 
     /// An S3 request failed.
     /// `detail` says what went wrong and what to check; `source` is the SDK's error.
@@ -344,7 +345,7 @@ impl Error {
             Error::StagedTarballMissing { .. } => "E_NO_STAGED_TARBALL",
             Error::CleanRefused(_) => "E_CLEAN_REFUSED",
             Error::PublishExists { .. } => "E_PUBLISH_EXISTS",
-            Error::S3HostParse => "E_S3_HOST",
+            Error::S3HostParse { .. } => "E_S3_HOST",
             Error::S3 { .. } => "E_S3",
             Error::S3Credentials(_) => "E_S3_CREDENTIALS",
             Error::BindingLoad { .. } => "E_BINDING_LOAD",

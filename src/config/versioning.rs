@@ -451,7 +451,10 @@ impl Config {
     /// Where the package's objects live in S3 (the reference's `s3_setup.detect`).
     pub fn s3_location(&self) -> Result<S3Location> {
         let hint = &self.s3_hint;
-        let url = crate::config::urls::split(&self.hosted_path).ok_or(Error::S3HostParse)?;
+        let unparsable = || Error::S3HostParse {
+            host: crate::redact::redact_url(&self.host),
+        };
+        let url = crate::config::urls::split(&self.hosted_path).ok_or_else(unparsable)?;
         if let (Some(bucket), Some(region)) = (&hint.bucket, &hint.region) {
             let bucket_path = if hint.force_path_style {
                 format!("/{bucket}/")
@@ -478,7 +481,7 @@ impl Config {
         }
         let hostname = url.host;
         let Some((bucket, rest)) = hostname.split_once(".s3") else {
-            return Err(Error::S3HostParse);
+            return Err(unparsable());
         };
         let region = rest
             .trim_start_matches(['.', '-'])
@@ -623,7 +626,7 @@ mod tests {
         );
         assert_eq!(
             c.s3_location().unwrap_err().to_string(),
-            "Could not parse s3 bucket name from virtual host url."
+            "Could not parse s3 bucket name from virtual host url. (binary.host is \"https://example.com/\": the S3 commands need https://<bucket>.s3[.<region>].amazonaws.com/..., or a host object { \"endpoint\", \"bucket\", \"region\" })"
         );
     }
 

@@ -838,7 +838,10 @@ mod tests {
         assert!(e.to_string().starts_with("Binary is private but AWS credentials not found. Please configure AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), "{e}");
         assert!(e.to_string().contains("--fallback-to-build"));
         assert_eq!(e.code(), "E_S3_CREDENTIALS");
-        assert_eq!(private_binary_error(Error::S3HostParse).code(), "E_S3_HOST");
+        assert_eq!(
+            private_binary_error(Error::S3HostParse { host: "h".into() }).code(),
+            "E_S3_HOST"
+        );
     }
 
     /// Private objects: an upload with ACL private, anonymous GET refused,
