@@ -469,6 +469,11 @@ export type HealResult = {
   would_install: Array<PendingPackage>;
   /** Packages whose binding was already there and loads. */
   already_working: number;
+  /**
+   * Native packages heal leaves alone: a binding.gyp and an install script of their own
+   * (`node install.js`), which heal does not run.
+   */
+  left_alone: Array<string>;
 };
 /** `platform-package`: one platform package written. */
 export type PlatformPackage = {

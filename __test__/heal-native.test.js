@@ -378,6 +378,8 @@ test('an explicit `node-gyp rebuild` install script is healed by a build; a bind
   assert.match(r.stderr, /gyp-explicit: install script\(s\) did not run .*; heal mends them without running their scripts \(a verified download where there is one, else a node-gyp build\)/);
   assert.match(r.stderr, /left alone: own-script \(a binding\.gyp, and an install script of its own, which heal does not run\); if one does not load: npm rebuild own-script/);
   assert.doesNotMatch(r.stdout, /own-script/);
+  const json = JSON.parse((await runCli(['heal', '--json'], { cwd: c, env: env() })).stdout);
+  assert.deepStrictEqual(json.left_alone, ['own-script'], JSON.stringify(json));
   assert.ok(!fs.existsSync(path.join(c, 'node_modules', 'own-script', 'install-ran')), 'heal ran no script');
   assert.strictEqual(node(c, "console.log(require('gyp-explicit').hello())").stdout.trim(), 'world');
 });

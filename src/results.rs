@@ -381,6 +381,9 @@ pub struct HealResult {
     /// Packages whose binding was already there and loads.
     #[ts(type = "number")]
     pub already_working: u64,
+    /// Native packages heal leaves alone: a binding.gyp and an install script of their own
+    /// (`node install.js`), which heal does not run.
+    pub left_alone: Vec<String>,
 }
 
 /// `platform-package`: one platform package written.

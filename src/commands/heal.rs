@@ -378,6 +378,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             stdout: lines,
             result: HealResult {
                 already_working: fine as u64,
+                left_alone: own_script,
                 ..Default::default()
             },
         });
@@ -492,6 +493,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             result: HealResult {
                 would_install,
                 already_working: fine as u64,
+                left_alone: own_script,
                 ..Default::default()
             },
         });
@@ -595,6 +597,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             healed,
             would_install: Vec::new(),
             already_working: fine as u64,
+            left_alone: own_script,
         },
     })
 }
