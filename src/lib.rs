@@ -34,6 +34,7 @@ pub mod results;
 pub mod s3;
 #[cfg(all(test, feature = "full"))]
 mod test_support;
+pub mod typo;
 
 // Property-based tests. Their checks are shared with the fuzz crate (fuzz/), where
 // this crate is the external crate `pregyp`: the alias lets one file serve both.

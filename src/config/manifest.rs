@@ -112,7 +112,7 @@ impl Manifest {
         b.keys()
             .filter(|k| !BINARY_FIELDS.contains(&k.as_str()))
             .filter_map(|k| {
-                let near = crate::config::options::nearest(k, BINARY_FIELDS.iter().copied())?;
+                let near = crate::typo::nearest(k, BINARY_FIELDS.iter().copied())?;
                 Some(format!(
                     "binary.{k} in {} is not a field pregyp reads (did you mean binary.{near}?); it is ignored",
                     self.path.display()

@@ -311,7 +311,7 @@ fn check_chain(
             continue;
         }
         let candidates = OPTIONS.iter().filter(|o| applies(o)).map(|o| o.name);
-        let near = nearest(k, candidates);
+        let near = crate::typo::nearest(k, candidates);
         if to_gyp {
             passed_on.push(PassedOn {
                 flag: written.clone(),
@@ -387,7 +387,7 @@ pub fn env_typos(env: &Env) -> Vec<String> {
                 && !known.contains(&upper.as_str())
         })
         .filter_map(|k| {
-            let near = nearest(k, known.iter().copied())?;
+            let near = crate::typo::nearest(k, known.iter().copied())?;
             Some(format!(
                 "{k} is not a variable pregyp reads (did you mean {near}?); it is ignored"
             ))
@@ -395,45 +395,6 @@ pub fn env_typos(env: &Env) -> Vec<String> {
         .collect();
     out.sort();
     out
-}
-
-/// The candidate closest to `key` when it is close enough to be a typo of it.
-pub(crate) fn nearest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let key = key.replace('-', "_").to_ascii_lowercase();
-    candidates
-        .map(|c| {
-            (
-                edit_distance(&key, &c.replace('-', "_").to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance with transpositions counted as one edit (`buidl` / `build`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// An extra CA file and where it was named (`--cafile`, `NODE_EXTRA_CA_CERTS`, ...).
