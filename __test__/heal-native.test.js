@@ -356,32 +356,39 @@ test("no prebuilt binary for a prebuild-install package: heal builds it as the s
   assert.strictEqual(node(c, "console.log(require('pi-build').hello())").stdout.trim(), 'world');
 });
 
-test('an explicit `node-gyp rebuild` install script is healed by a build; a binding.gyp with a script of its own is named, not run', async () => {
-  const pack = (name, scripts) => {
+test('an explicit `node-gyp rebuild` script is healed by a build, an optional one may fail; a package with a script of its own is named only when it does not load', async () => {
+  const pack = (name, scripts, { index = "module.exports = require('./build/Release/hello.node');\n", source = 'src/hello.c' } = {}) => {
     const dir = path.join(work, 'src', name);
     fs.mkdirSync(dir, { recursive: true });
     fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
+    fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: [source] }] }));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', scripts }));
-    fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
+    fs.writeFileSync(path.join(dir, 'index.js'), index);
     fs.writeFileSync(path.join(dir, 'install.js'), "require('fs').writeFileSync(__dirname + '/install-ran', '');\n");
     sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
     return path.join(work, `${name}-1.0.0.tgz`);
   };
   const c = consumer({
-    'gyp-explicit': pack('gyp-explicit', { install: 'node-gyp rebuild || exit 0', postinstall: 'node -e "console.log(1)"' }),
-    'own-script': pack('own-script', { install: 'node install.js' }),
+    'gyp-explicit': pack('gyp-explicit', { install: 'node-gyp rebuild', postinstall: 'node -e "console.log(1)"' }),
+    // Its build cannot succeed, and its script says that is fine: it works without it.
+    'gyp-optional': pack('gyp-optional', { install: '(node-gyp rebuild 2> builderror.log) || (exit 0)' }, { index: "try { module.exports = require('./build/Release/hello.node'); } catch { module.exports = { hello: () => 'js' }; }\n", source: 'src/missing.c' }),
+    'own-loads': pack('own-loads', { install: 'node install.js' }, { index: 'module.exports = 1;\n' }),
+    'own-broken': pack('own-broken', { install: 'node install.js' }),
   });
+  const plan = JSON.parse((await runCli(['heal', '--dry-run', '--json'], { cwd: c, env: env() })).stdout);
+  assert.deepStrictEqual(plan.would_install.map((p) => p.name).sort(), ['gyp-explicit', 'gyp-optional']);
+  assert.deepStrictEqual(plan.left_alone, ['own-broken'], JSON.stringify(plan));
   const r = await runCli(['heal'], { cwd: c, env: env(), timeout: 300_000 });
-  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.strictEqual(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /gyp-explicit@1\.0\.0\s+binding\.gyp\s+missing\s+build\s+\d+ms\s+healed/);
-  assert.match(r.stderr, /gyp-explicit: install script\(s\) did not run .*; heal mends them without running their scripts \(a verified download where there is one, else a node-gyp build\)/);
-  assert.match(r.stderr, /left alone: own-script \(a binding\.gyp, and an install script of its own, which heal does not run\); if one does not load: npm rebuild own-script/);
-  assert.doesNotMatch(r.stdout, /own-script/);
-  const json = JSON.parse((await runCli(['heal', '--json'], { cwd: c, env: env() })).stdout);
-  assert.deepStrictEqual(json.left_alone, ['own-script'], JSON.stringify(json));
-  assert.ok(!fs.existsSync(path.join(c, 'node_modules', 'own-script', 'install-ran')), 'heal ran no script');
+  assert.match(r.stdout, /gyp-optional@1\.0\.0\s+binding\.gyp\s+missing\s+-\s+\d+ms\s+optional build failed \(its script allows it\)/);
+  assert.match(r.stderr, /gyp-explicit, gyp-optional: install script\(s\) did not run .*; heal mends them without running their scripts \(a verified download where there is one, else a node-gyp build\)/);
+  assert.match(r.stderr, /own-broken does not load \(.*\); it has a binding\.gyp and an install script of its own, which heal does not run: npm rebuild own-broken/);
+  assert.match(r.stderr, /ERR! not loading, with an install script of its own that heal does not run: own-broken \(npm rebuild own-broken\)$/m);
+  assert.doesNotMatch(r.stderr + r.stdout, /own-loads/);
+  for (const p of ['own-loads', 'own-broken']) assert.ok(!fs.existsSync(path.join(c, 'node_modules', p, 'install-ran')), `heal ran no script of ${p}`);
   assert.strictEqual(node(c, "console.log(require('gyp-explicit').hello())").stdout.trim(), 'world');
+  assert.strictEqual(node(c, "console.log(require('gyp-optional').hello())").stdout.trim(), 'js');
 });
 
 test("a node-pre-gyp package with no binary on its host is built, as its blocked `install --fallback-to-build` would; --fallback-to-build=false says no", async () => {

@@ -82,10 +82,10 @@ pub fn installed_packages(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The installed native packages heal can mend, and the names of those with a binding.gyp
-/// whose install script is their own (`node install.js`, `cmake-js compile`, ...), which
-/// heal does not run.
-fn candidates(root: &Path) -> (Vec<Candidate>, Vec<String>) {
+/// The installed native packages heal can mend, and (name, folder) of those with a
+/// binding.gyp whose install script is their own (`node install.js`, `cmake-js compile`,
+/// ...), which heal does not run.
+fn candidates(root: &Path) -> (Vec<Candidate>, Vec<(String, PathBuf)>) {
     let mut found = Vec::new();
     let mut own_script = Vec::new();
     for dir in installed_packages(root) {
@@ -106,7 +106,7 @@ fn candidates(root: &Path) -> (Vec<Candidate>, Vec<String>) {
             None if dir.join("binding.gyp").is_file()
                 && kind::has_install_script(&manifest.raw) =>
             {
-                own_script.push(manifest.name().to_string())
+                own_script.push((manifest.name().to_string(), dir))
             }
             None => {}
         }
@@ -130,10 +130,14 @@ fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
     let mut opts = parent.opts.clone();
     opts.directory = None;
     opts.update_binary = update;
+    // Each package's module_path is its own.
+    opts.raw.remove("module_root");
     // A blocked `node-pre-gyp install --fallback-to-build` would have built from source
     // where no binary installs; so does heal, unless --fallback-to-build=false says not to.
+    let refused =
+        opts.raw.contains_key("fallback_to_build") && opts.fallback_to_build == Selector::Off;
     if c.kind == Kind::NodePreGyp
-        && !opts.raw.contains_key("fallback_to_build")
+        && !refused
         && kind::script_falls_back_to_build(&c.dir, &c.manifest.raw)
     {
         opts.fallback_to_build = Selector::All;
@@ -170,6 +174,23 @@ async fn heal_one(
     };
     let (source, modules, result) = match result {
         Ok((s, m)) => (Some(s), m, Ok("healed")),
+        // `node-gyp rebuild || exit 0`: the script lets the build fail, and the package
+        // works without its binding, as it would after its own install.
+        Err(e) if c.kind == Kind::BindingGyp && kind::build_is_optional(&c.manifest.raw) => {
+            log::log(
+                crate::log::LogLevel::Notice,
+                &format!(
+                    "{}: its optional build failed ({}); its install script lets that happen, and the package works without it",
+                    c.manifest.name(),
+                    e.to_string().lines().next().unwrap_or("")
+                ),
+            );
+            (
+                None,
+                Vec::new(),
+                Ok("optional build failed (its script allows it)"),
+            )
+        }
         Err(e) => (
             None,
             Vec::new(),
@@ -257,21 +278,53 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         found.len(),
         ctx.dir.join("node_modules").display()
     ));
-    if !own_script.is_empty() {
-        let pm = PackageManager::detect(&ctx.dir).unwrap_or(PackageManager::Npm);
-        log::log(
-            crate::log::LogLevel::Notice,
-            &format!(
-                "left alone: {} (a binding.gyp, and an install script of its own, which heal does not run); if one does not load: {}",
-                own_script.join(", "),
-                own_script
+    // Packages whose install script is their own: heal cannot mend them, but must not call
+    // a project healthy while one of them does not load. Each is required in a child Node.
+    let pm_or_npm = PackageManager::detect(&ctx.dir).unwrap_or(PackageManager::Npm);
+    let mut own_script_broken: Vec<String> = Vec::new();
+    for (name, dir) in &own_script {
+        let path = serde_json::to_string(&dir.to_string_lossy().replace('\\', "/"))
+            .expect("strings serialize");
+        let script = format!("require({path}); process.exit(0)");
+        match crate::building::process::can_eval(dir, &script, &ctx.host, &ctx.opts.env).await {
+            Ok(()) => log::verbose(format!(
+                "{name}: an install script of its own, which heal does not run; it loads"
+            )),
+            Err(e) => {
+                log::log(
+                    crate::log::LogLevel::Notice,
+                    &format!(
+                        "{name} does not load ({}); it has a binding.gyp and an install script of its own, which heal does not run: {}",
+                        e.to_string().lines().next().unwrap_or(""),
+                        pm_or_npm.rebuild(name)
+                    ),
+                );
+                own_script_broken.push(name.clone());
+            }
+        }
+    }
+    let left_alone_error = |failed: usize, mended: usize| {
+        let mut msg = if failed > 0 {
+            format!("{failed} of {mended} package(s) still have no working binding (see the table above)")
+        } else {
+            String::new()
+        };
+        if !own_script_broken.is_empty() {
+            if !msg.is_empty() {
+                msg.push_str("; ");
+            }
+            msg.push_str(&format!(
+                "not loading, with an install script of its own that heal does not run: {} ({})",
+                own_script_broken.join(", "),
+                own_script_broken
                     .iter()
-                    .map(|n| pm.rebuild(n))
+                    .map(|n| pm_or_npm.rebuild(n))
                     .collect::<Vec<_>>()
                     .join("; ")
-            ),
-        );
-    }
+            ));
+        }
+        Error::Summary(msg)
+    };
     // Classify: missing, broken (does not load), or fine.
     let mut todo: Vec<(Candidate, &'static str)> = Vec::new();
     let mut problems: Vec<Row> = Vec::new();
@@ -371,6 +424,12 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         } else {
             table(&fine_rows)
         };
+        if !own_script_broken.is_empty() && !ctx.opts.dry_run {
+            for l in &lines {
+                log::result(l);
+            }
+            return Err(left_alone_error(0, 0));
+        }
         lines.push(format!(
             "nothing to heal: {fine} native package(s) are installed and load"
         ));
@@ -378,7 +437,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             stdout: lines,
             result: HealResult {
                 already_working: fine as u64,
-                left_alone: own_script,
+                left_alone: own_script_broken,
                 ..Default::default()
             },
         });
@@ -493,7 +552,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             result: HealResult {
                 would_install,
                 already_working: fine as u64,
-                left_alone: own_script,
+                left_alone: own_script_broken,
                 ..Default::default()
             },
         });
@@ -582,14 +641,11 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let mut all = rows.clone();
     all.extend(fine_rows);
     let lines = table(&all);
-    if failed > 0 {
+    if failed > 0 || !own_script_broken.is_empty() {
         for l in &lines {
             log::result(l);
         }
-        return Err(Error::Summary(format!(
-            "{failed} of {} package(s) still have no working binding (see the table above)",
-            rows.len()
-        )));
+        return Err(left_alone_error(failed, rows.len()));
     }
     Ok(Outcome {
         stdout: lines,
@@ -597,7 +653,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             healed,
             would_install: Vec::new(),
             already_working: fine as u64,
-            left_alone: own_script,
+            left_alone: own_script_broken,
         },
     })
 }
@@ -658,6 +714,9 @@ mod tests {
             .collect();
         sorted.sort();
         assert_eq!(sorted, ["@scope/native2", "gyp", "native", "nested", "pn"]);
-        assert_eq!(own_script, ["own"]);
+        assert_eq!(
+            own_script,
+            [("own".to_string(), nm.join("own").canonicalize().unwrap())]
+        );
     }
 }

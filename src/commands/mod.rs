@@ -97,9 +97,13 @@ impl Context {
         let mut eval = self.opts.eval_options(&module_name)?;
         // node-pre-gyp's `--module_root`: module_path relative to it (joined as written,
         // so `./foo` is the package folder's foo).
+        // Only for the commands that take it: PREGYP_MODULE_ROOT or npm_config_module_root in
+        // the environment must not move, say, every package heal looks at.
+        let takes_root = crate::config::spec::option("module_root")
+            .is_some_and(|o| o.commands.contains(&command));
         eval.module_root = Some(match self.opts.get_str("module_root") {
-            Some(root) => self.dir.join(root),
-            None => self.dir.clone(),
+            Some(root) if takes_root => self.dir.join(root),
+            _ => self.dir.clone(),
         });
         let config = versioning::evaluate(&manifest, &eval, &self.host, napi_build_version)?;
         for w in &config.warnings {

@@ -115,25 +115,102 @@ pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
     (gyp && !scripted && !gypfile_off).then_some(Kind::BindingGyp)
 }
 
-/// Whether every command of a script is node-gyp (also through npx) or a no-op that only
-/// decides the exit status (`exit 0`, `true`, `echo`), and at least one is node-gyp.
-fn runs_only_node_gyp(script: &str) -> bool {
-    let mut gyp = false;
-    for command in script.split(['&', '|', ';']) {
-        let mut words = command
-            .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-            .filter(|w| !w.is_empty());
-        let first = match words.next() {
-            Some("npx") => words.next(),
-            w => w,
+/// The commands of a shell line, each with whether it follows `||` and its words: split
+/// at `&&`, `||`, `|`, `;` and `&`, with parentheses and redirections (`2>&1`,
+/// `> build.log`, `2>err.log`) left out.
+fn shell_commands(script: &str) -> Vec<(bool, Vec<String>)> {
+    let mut out = Vec::new();
+    let (mut words, mut word, mut after_or) = (Vec::new(), String::new(), false);
+    let chars: Vec<char> = script.chars().collect();
+    let mut i = 0;
+    let mut end =
+        |words: &mut Vec<String>, word: &mut String, next_after_or: bool, after_or: &mut bool| {
+            if !word.is_empty() {
+                words.push(std::mem::take(word));
+            }
+            out.push((*after_or, std::mem::take(words)));
+            *after_or = next_after_or;
         };
-        match first {
-            None | Some("exit" | "true" | ":" | "echo") => {}
-            Some(w) if w == "node-gyp" || w.ends_with("/node-gyp") => gyp = true,
-            Some(_) => return false,
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '|' if next == Some('|') => {
+                end(&mut words, &mut word, true, &mut after_or);
+                i += 1;
+            }
+            '&' if next == Some('&') => {
+                end(&mut words, &mut word, false, &mut after_or);
+                i += 1;
+            }
+            // `2>&1`, `>&2`: part of a redirection.
+            '&' if word.ends_with('>') => word.push(c),
+            '|' | '&' | ';' => end(&mut words, &mut word, false, &mut after_or),
+            c if c.is_whitespace() || c == '(' || c == ')' => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
         }
+        i += 1;
     }
-    gyp
+    end(&mut words, &mut word, false, &mut after_or);
+    out.into_iter()
+        .map(|(after_or, words)| {
+            let mut kept = Vec::new();
+            let mut skip_target = false;
+            for w in words {
+                if std::mem::take(&mut skip_target) {
+                    continue;
+                }
+                let digits = w.trim_start_matches(|c: char| c.is_ascii_digit());
+                if digits.starts_with('>') || digits.starts_with('<') {
+                    // `>` or `2>>` alone: the file is the next word.
+                    skip_target = digits.trim_start_matches(['>', '<']).is_empty();
+                    continue;
+                }
+                kept.push(w);
+            }
+            (after_or, kept)
+        })
+        .filter(|(_, words)| !words.is_empty())
+        .collect()
+}
+
+/// A command's program: its first word, past `npx` and npx's own flags.
+fn program(words: &[String]) -> Option<&str> {
+    let mut it = words.iter().map(String::as_str);
+    match it.next()? {
+        "npx" => it.find(|w| !w.starts_with('-')),
+        w => Some(w),
+    }
+}
+
+/// A no-op that only decides the exit status (`exit 0`, `true`, `echo ...`).
+fn is_no_op(program: &str) -> bool {
+    matches!(program, "exit" | "true" | ":" | "echo")
+}
+
+/// Whether every command of a script is node-gyp (also through npx) or a no-op, and at
+/// least one is node-gyp.
+fn runs_only_node_gyp(script: &str) -> bool {
+    let commands = shell_commands(script);
+    let is_gyp = |p: &str| p == "node-gyp" || p.ends_with("/node-gyp");
+    commands
+        .iter()
+        .all(|(_, w)| program(w).is_some_and(|p| is_gyp(p) || is_no_op(p)))
+        && commands.iter().any(|(_, w)| program(w).is_some_and(is_gyp))
+}
+
+/// Whether a script lets its build fail (`node-gyp rebuild || exit 0`): the package works
+/// without its binding, so a failed build is no failure of the install.
+pub fn build_is_optional(raw: &Value) -> bool {
+    script_naming(raw, "node-gyp").is_some_and(|s| {
+        shell_commands(&s)
+            .iter()
+            .any(|(after_or, w)| *after_or && program(w).is_some_and(is_no_op))
+    })
 }
 
 /// The bindings a node-gyp build (or a prebuild-install tarball) put in `build/Release`.
@@ -207,11 +284,22 @@ mod tests {
             "node-gyp configure build || exit 0",
             "(node-gyp rebuild) || (exit 0)",
             "npx node-gyp rebuild",
+            "npx -y node-gyp rebuild",
             "./node_modules/.bin/node-gyp rebuild && echo built",
+            "node-gyp rebuild > build.log 2>&1 || exit 0",
+            "(node-gyp rebuild 2> builderror.log) || (exit 0)",
+            "node-gyp rebuild 2>&1 || true",
+            "node-gyp rebuild||exit 0",
         ] {
             let raw = json!({"scripts": {"install": script, "postinstall": "node thanks.js"}});
             assert_eq!(classify(dir, &raw), Some(Kind::BindingGyp), "{script}");
         }
+        let optional = |s: &str| build_is_optional(&json!({"scripts": {"install": s}}));
+        assert!(optional("node-gyp rebuild || exit 0"));
+        assert!(optional("(node-gyp rebuild 2> builderror.log) || (exit 0)"));
+        assert!(optional("node-gyp rebuild 2>&1 || true"));
+        assert!(!optional("node-gyp rebuild"));
+        assert!(!optional("node-gyp rebuild && echo built"));
         let npg = |s: &str| json!({"scripts": {"install": s}});
         assert!(script_falls_back_to_build(
             dir,
