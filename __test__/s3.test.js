@@ -453,6 +453,22 @@ describe('package, publish, info, unpublish against moto', () => {
     assert.doesNotMatch(err[0], /DispatchFailure\(|\{ source|ConnectorError/);
   });
 
+  test('an S3 endpoint that answers 502 with a page of its own: the status and the start of that page', async () => {
+    const srv = http.createServer((req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html>\n<body>Bad gateway: upstream minio is down</body>\n</html>');
+    });
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const dir = makePackage(`http://127.0.0.1:${srv.address().port}`, BUCKET, { objectHost: true, version: '4.2.0' });
+      const r = await cli(['info'], dir, env);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /failed: HTTP 502: <html> <body>Bad gateway: upstream minio is down<\/body> <\/html>/);
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
+  });
+
   test('a host that is no S3 host: the reference\'s words, the host, and what the S3 commands need', async () => {
     const dir = makePackage('https://downloads.example.com/addons', BUCKET);
     const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -460,7 +476,7 @@ describe('package, publish, info, unpublish against moto', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pj));
     const r = await cli(['info'], dir, env);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Could not parse s3 bucket name from virtual host url\. \(binary\.host is "https:\/\/downloads\.example\.com\/addons\/": the S3 commands need https:\/\/<bucket>\.s3\[\.<region>\]\.amazonaws\.com\/\.\.\., or a host object/);
+    assert.match(r.stderr, /Could not parse s3 bucket name from virtual host url\. \(the host is "https:\/\/downloads\.example\.com\/addons\/": the S3 commands need https:\/\/<bucket>\.s3\[\.<region>\]\.amazonaws\.com\/\.\.\., binary\.bucket and binary\.region beside the host, or a host object/);
   });
 
   test('Node-API packages: package and publish once per version', async () => {

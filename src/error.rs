@@ -227,7 +227,7 @@ pub enum Error {
 
     /// The S3 bucket could not be derived from the host (the reference's words, then the
     /// host and what an S3 command needs).
-    #[error("Could not parse s3 bucket name from virtual host url. (binary.host is \"{host}\": the S3 commands need https://<bucket>.s3[.<region>].amazonaws.com/..., or a host object {{ \"endpoint\", \"bucket\", \"region\" }})")]
+    #[error("Could not parse s3 bucket name from virtual host url. (the host is \"{host}\": the S3 commands need https://<bucket>.s3[.<region>].amazonaws.com/..., binary.bucket and binary.region beside the host, or a host object {{ \"endpoint\", \"bucket\", \"region\" }})")]
     S3HostParse { host: String },
 
     /// An S3 request failed.

@@ -384,7 +384,8 @@ pub fn env_typos(env: &Env) -> Vec<String> {
             let upper = k.to_ascii_uppercase();
             upper.starts_with("PREGYP_")
                 && !upper.ends_with("_BINARY_HOST_MIRROR")
-                && !known.contains(&upper.as_str())
+                // Windows reads names in any case; elsewhere `pregyp_target` is not read.
+                && !(known.contains(&upper.as_str()) && (env.windows || upper == **k))
         })
         .filter_map(|k| {
             let near = crate::typo::nearest(k, known.iter().copied())?;
@@ -1100,12 +1101,14 @@ mod tests {
             ("PREGYP_FETCH_RETRIES", "2"),
             ("PREGYP_MIRORR", "x"),
             ("PREGYP_MY_MOD_BINARY_HOST_MIRROR", "x"),
+            ("pregyp_target", "18.0.0"),
         ]);
         assert_eq!(
             env_typos(&vars),
             [
                 "PREGYP_BUILD_FROM_SOUCE is not a variable pregyp reads (did you mean PREGYP_BUILD_FROM_SOURCE?); it is ignored",
                 "PREGYP_MIRORR is not a variable pregyp reads (did you mean PREGYP_MIRROR?); it is ignored",
+                "pregyp_target is not a variable pregyp reads (did you mean PREGYP_TARGET?); it is ignored",
             ]
         );
     }

@@ -626,7 +626,7 @@ mod tests {
         );
         assert_eq!(
             c.s3_location().unwrap_err().to_string(),
-            "Could not parse s3 bucket name from virtual host url. (binary.host is \"https://example.com/\": the S3 commands need https://<bucket>.s3[.<region>].amazonaws.com/..., or a host object { \"endpoint\", \"bucket\", \"region\" })"
+            "Could not parse s3 bucket name from virtual host url. (the host is \"https://example.com/\": the S3 commands need https://<bucket>.s3[.<region>].amazonaws.com/..., binary.bucket and binary.region beside the host, or a host object { \"endpoint\", \"bucket\", \"region\" })"
         );
     }
 

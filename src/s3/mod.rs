@@ -734,10 +734,27 @@ where
                 (None, Some(m)) => m.clone(),
                 (None, None) => match status {
                     Some(403) => "HTTP 403 Forbidden".to_string(),
+                    // No S3 error document: what the server did say (a proxy's page, say).
                     Some(st) => {
-                        let ctx = cause_text(e, Vec::new());
-                        let short: String = ctx.chars().take(600).collect();
-                        format!("HTTP {st}: {short}")
+                        let body = e
+                            .raw_response()
+                            .and_then(|r| r.body().bytes())
+                            .map(|b| {
+                                String::from_utf8_lossy(b)
+                                    .split_whitespace()
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            })
+                            .filter(|b| !b.is_empty());
+                        match body {
+                            Some(b) => format!(
+                                "HTTP {st}: {}",
+                                crate::redact::redact_text(
+                                    &b.chars().take(300).collect::<String>()
+                                )
+                            ),
+                            None => format!("HTTP {st}: {}", cause_text(e, Vec::new())),
+                        }
                     }
                     None => "no response".to_string(),
                 },
