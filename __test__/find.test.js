@@ -225,6 +225,12 @@ test("CLI --module_root: module_path relative to it, where the reference's revea
     // package's); pregyp's paths are absolute.
     assert.strictEqual(ours.stdout.trim(), path.resolve(real, ref.stdout.trim()), root);
   }
+  // A refusal caused by it says so.
+  const flat = pkg({ module_name: 'm', module_path: './', host: 'https://h.example/' });
+  const up = await runCli(['clean', '--module_root=..'], { cwd: flat.dir });
+  assert.strictEqual(up.code, 1);
+  assert.match(up.stderr, /contains the package directory, refusing to delete: binary\.module_path "\.\/" in .*package\.json \(relative to --module_root=\.\.\) resolves to /);
+  assert.ok(fs.existsSync(flat.file), 'nothing deleted');
   const dry = await runCli(['install', '--dry-run', '--module_root=./foo'], { cwd: dir });
   assert.match(dry.stdout, new RegExp(`Would install "${path.join(real, 'foo', 'lib', 'binding')}`));
   // --acl, which evaluate reads too: reveal shows it as the reference does.

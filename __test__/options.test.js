@@ -215,6 +215,8 @@ describe('every bad value is refused where it is read, naming where it came from
     [['migrate', '--workflow=gitlab'], {}, 'invalid option --workflow=gitlab: expected one of github, none'],
     [['install', '--target'], {}, 'invalid option --target: expects a value (--target=<version>)'],
     [['install', '--directory', '--debug'], {}, 'invalid option --directory: expects a value (--directory=<dir>)'],
+    [['install', '-C'], {}, 'invalid option -C (--directory): expects a value (--directory=<dir>)'],
+    [['install', '--runtime'], {}, 'invalid option --runtime: expects a value (--runtime=<node|electron|node-webkit>)'],
   ];
   for (const [args, env, want] of cases) {
     test(`${args.join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`, async () => {

@@ -35,6 +35,9 @@ function write(dir, rel, text) {
   return f;
 }
 
+// A package.json that starts with a byte order mark (set by cases()).
+let bom;
+
 // Package.json files covering find()'s branches: templates, napi versions, libc, errors,
 // a binding present or not, platform packages found, missing, of another version.
 function cases() {
@@ -55,7 +58,8 @@ function cases() {
   pkg({ module_name: 'm', module_path: 'lib/{napi_build_version}', host: 'https://h' });
   pkg({ module_name: 'm', module_path: 'lib/{nope}', host: 'https://h' });
   // A byte order mark and CRLF line ends (a Windows editor's), which npm reads.
-  out.push(write(tmpdir('pregyp-wasm-'), 'package.json', `\uFEFF${JSON.stringify({ name: 'w', version: '1.2.3', binary: { module_name: 'm', module_path: 'lib/{node_abi}', host: 'https://h' } }, null, 2).replace(/\n/g, '\r\n')}`));
+  bom = write(tmpdir('pregyp-wasm-'), 'package.json', `\uFEFF${JSON.stringify({ name: 'w', version: '1.2.3', main: 'index.js', binary: { module_name: 'm', module_path: 'lib/{node_abi}', host: 'https://h' } }, null, 2).replace(/\n/g, '\r\n')}`);
+  out.push(bom);
   const bad = tmpdir('pregyp-wasm-');
   out.push(write(bad, 'package.json', '{oops'));
   out.push(path.join(tmpdir('pregyp-wasm-'), 'package.json'));
@@ -121,6 +125,8 @@ test('the wasm core gives the native core its results on every operation and cas
   }
   // Each operation answered something (not only errors) on some case.
   assert.deepStrictEqual([...seen].sort(), names);
+  // A byte order mark is read past by both (not refused by both alike).
+  assert.strictEqual(wasm.find(bom), path.join(path.dirname(bom), 'lib', `node-v${process.versions.modules}`, 'm.node'));
   assert.ok(n > 700, `${n} comparisons`);
   // Arguments of the wrong type, refused alike and in napi-rs's words.
   const file = cases()[0];

@@ -43,7 +43,13 @@ exports.validate_package_json = (package_json) => {
   // at and stand-ins for the rest, so that only the Node-API settings can fail.
   const { module_path, remote_path, package_name, napi_versions } = package_json.binary || {};
   const binary = { module_name: 'probe', host: 'https://probe.invalid/', module_path: module_path || '.', remote_path, package_name, napi_versions };
-  require('./versioning').evaluate({ name: 'probe', version: '0.0.0', main: 'index.js', binary }, {});
+  try {
+    require('./versioning').evaluate({ name: 'probe', version: '0.0.0', main: 'index.js', binary }, {});
+  } catch (e) {
+    // The reference's words alone: the context pregyp adds would name the stand-ins.
+    e.message = e.message.replace(/ \(in [^]*\)$/, '');
+    throw e;
+  }
 };
 
 exports.get_command_arg = (napi_build_version) => `napi_build_version=${napi_build_version}`;

@@ -44,8 +44,9 @@ pub fn clean(ctx: &Context, napi: Option<u32>) -> Result<Outcome<CleanResult>> {
             .and_then(|b| b.module_path.clone())
             .unwrap_or_default();
         return Err(Error::CleanRefused(format!(
-            "{why}: binary.module_path \"{declared}\" in {} resolves to {}",
+            "{why}: binary.module_path \"{declared}\" in {}{} resolves to {}",
             ctx.manifest.path.display(),
+            ctx.module_root_note(),
             to_delete.display()
         )));
     }

@@ -191,8 +191,9 @@ fn refuse_unsafe_module_path(ctx: &Context, config: &Config) -> Result<()> {
             path: ctx.manifest.path.clone(),
             field: "binary.module_path".into(),
             reason: format!(
-                "resolves to {}, which contains the package itself; refusing to install binaries over it",
-                config.module_path.display()
+                "resolves to {}{}, which contains the package itself; refusing to install binaries over it",
+                config.module_path.display(),
+                ctx.module_root_note()
             ),
         });
     }

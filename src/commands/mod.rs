@@ -81,6 +81,21 @@ impl Context {
         self.net.get(&self.opts.env)
     }
 
+    /// For messages about module_path: ` (relative to --module_root=<value>)` when that
+    /// option (or its variable) moved it, else nothing.
+    pub fn module_root_note(&self) -> String {
+        match self.opts.get_str("module_root") {
+            Some(root) => format!(
+                " (relative to {}={root})",
+                self.opts
+                    .origins
+                    .get("module_root")
+                    .map_or("--module_root", String::as_str)
+            ),
+            None => String::new(),
+        }
+    }
+
     /// Evaluates the package for `command` (which decides staging vs production host).
     pub fn evaluate(&self, command: &str, napi_build_version: Option<u32>) -> Result<Config> {
         let mut manifest = self.manifest.clone();

@@ -503,14 +503,23 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
                         i += 1;
                     }
                     _ => {
+                        // As --help shows it: the choices, or what the value is.
+                        let what = match crate::config::spec::option(&name) {
+                            Some(o) if !o.values.is_empty() => o.values.join("|"),
+                            Some(o) => o.arg.to_string(),
+                            None => "value".to_string(),
+                        };
+                        // `-C` as written, with the option it stands for.
+                        let shown = if arg.starts_with("--") {
+                            format!("--{written}")
+                        } else {
+                            format!("{arg} (--{written})")
+                        };
                         return Err(Error::InvalidOption {
-                            name: format!("--{written}"),
+                            name: shown,
                             value: String::new(),
-                            reason: format!(
-                                "expects a value (--{written}=<{}>)",
-                                crate::config::spec::option(&name).map_or("value", |o| o.arg)
-                            ),
-                        })
+                            reason: format!("expects a value (--{written}=<{what}>)"),
+                        });
                     }
                 }
             } else if let Some(n @ ("true" | "false")) = next {
