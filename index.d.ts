@@ -470,8 +470,8 @@ export type HealResult = {
   /** Packages whose binding was already there and loads. */
   already_working: number;
   /**
-   * Native packages heal leaves alone: a binding.gyp and an install script of their own
-   * (`node install.js`), which heal does not run.
+   * Native packages heal leaves alone (a binding.gyp and an install script of their own,
+   * which heal does not run) whose binding does not load.
    */
   left_alone: Array<string>;
 };

@@ -381,8 +381,8 @@ pub struct HealResult {
     /// Packages whose binding was already there and loads.
     #[ts(type = "number")]
     pub already_working: u64,
-    /// Native packages heal leaves alone: a binding.gyp and an install script of their own
-    /// (`node install.js`), which heal does not run.
+    /// Native packages heal leaves alone (a binding.gyp and an install script of their own,
+    /// which heal does not run) whose binding does not load.
     pub left_alone: Vec<String>,
 }
 

@@ -124,6 +124,8 @@ struct Row {
     source: Option<Source>,
     ms: u128,
     result: std::result::Result<&'static str, String>,
+    /// A build the package's script lets fail, which did (not a failure of heal).
+    optional_failure: Option<String>,
 }
 
 fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
@@ -154,6 +156,7 @@ async fn heal_one(
     pm: Option<PackageManager>,
 ) -> (Row, Vec<PathBuf>) {
     let started = Instant::now();
+    let mut optional_failure = None;
     let result = match c.kind {
         Kind::NodePreGyp => heal_node_pre_gyp(&ctx).await,
         Kind::PrebuildInstall => prebuild_install::mend(
@@ -176,20 +179,31 @@ async fn heal_one(
         Ok((s, m)) => (Some(s), m, Ok("healed")),
         // `node-gyp rebuild || exit 0`: the script lets the build fail, and the package
         // works without its binding, as it would after its own install.
+        // Not counted as a failure either way; whether the package loads without it is said.
         Err(e) if c.kind == Kind::BindingGyp && kind::build_is_optional(&c.manifest.raw) => {
+            let without = binding_problem(&c.dir, &ctx).await;
             log::log(
                 crate::log::LogLevel::Notice,
                 &format!(
-                    "{}: its optional build failed ({}); its install script lets that happen, and the package works without it",
+                    "{}: its optional build failed ({}); its install script lets that happen, and the package {}",
                     c.manifest.name(),
-                    e.to_string().lines().next().unwrap_or("")
+                    e.to_string().lines().next().unwrap_or(""),
+                    match &without {
+                        None => "works without it".to_string(),
+                        Some(p) => format!(
+                            "{p} without it: {}",
+                            pm.unwrap_or(PackageManager::Npm).rebuild(c.manifest.name())
+                        ),
+                    }
                 ),
             );
-            (
-                None,
-                Vec::new(),
-                Ok("optional build failed (its script allows it)"),
-            )
+            optional_failure = Some(e.to_string());
+            let said = if without.is_none() {
+                "optional build failed; loads without it"
+            } else {
+                "optional build failed; does not load without it"
+            };
+            (None, Vec::new(), Ok(said))
         }
         Err(e) => (
             None,
@@ -209,6 +223,7 @@ async fn heal_one(
         source,
         ms: started.elapsed().as_millis(),
         result,
+        optional_failure,
     };
     (row, modules)
 }
@@ -267,7 +282,35 @@ fn fine_row(c: &Candidate) -> Row {
         source: None,
         ms: 0,
         result: Ok("loads, nothing to do"),
+        optional_failure: None,
     }
+}
+
+/// Whether requiring the package in a child Node fails on its binding (a `.node` file
+/// missing or unloadable, the `bindings` or node-gyp-build loaders finding nothing):
+/// the first line of that error. `None` when it loads, and also when it fails for
+/// another reason (an ES module, a main that wants arguments, no main at all), which
+/// says nothing about its binding.
+async fn binding_problem(dir: &Path, ctx: &Context) -> Option<String> {
+    let path = serde_json::to_string(&dir.to_string_lossy().replace('\\', "/"))
+        .expect("strings serialize");
+    let script = format!(
+        r#"try {{ require({path}); }} catch (e) {{
+  const m = String(e && e.message).split('\n')[0];
+  if (/\.node\b|build[\/\\](Release|Debug)|No native build was found|Could not locate the bindings file|invalid ELF header|NODE_MODULE_VERSION|did not self-register|wrong ELF class/.test(m)) {{
+    console.error('Error: ' + m);
+    process.exit(1);
+  }}
+}}
+process.exit(0);"#
+    );
+    crate::building::process::can_eval(dir, &script, &ctx.host, &ctx.opts.env)
+        .await
+        .err()
+        .map(|e| match e {
+            Error::BindingLoad { detail, .. } => format!("does not load ({detail})"),
+            e => format!("does not load ({e})"),
+        })
 }
 
 /// `heal`.
@@ -278,53 +321,41 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         found.len(),
         ctx.dir.join("node_modules").display()
     ));
-    // Packages whose install script is their own: heal cannot mend them, but must not call
-    // a project healthy while one of them does not load. Each is required in a child Node.
+    // Packages whose install script is their own: heal cannot mend them, but names those
+    // whose binding does not load (each is required in a child Node; for another target
+    // that says nothing). They do not fail heal: it did not try them, and such a package is
+    // often an optional dependency its dependents do without.
     let pm_or_npm = PackageManager::detect(&ctx.dir).unwrap_or(PackageManager::Npm);
-    let mut own_script_broken: Vec<String> = Vec::new();
-    for (name, dir) in &own_script {
-        let path = serde_json::to_string(&dir.to_string_lossy().replace('\\', "/"))
-            .expect("strings serialize");
-        let script = format!("require({path}); process.exit(0)");
-        match crate::building::process::can_eval(dir, &script, &ctx.host, &ctx.opts.env).await {
-            Ok(()) => log::verbose(format!(
-                "{name}: an install script of its own, which heal does not run; it loads"
+    let mut left_alone: Vec<String> = Vec::new();
+    let cross = ctx.opts.target != crate::config::target::TargetOptions::default();
+    for (name, dir) in own_script.iter().filter(|_| !cross) {
+        match binding_problem(dir, ctx).await {
+            None => log::verbose(format!(
+                "{name}: an install script of its own, which heal does not run; no binding failed to load"
             )),
-            Err(e) => {
+            Some(problem) => {
                 log::log(
                     crate::log::LogLevel::Notice,
                     &format!(
-                        "{name} does not load ({}); it has a binding.gyp and an install script of its own, which heal does not run: {}",
-                        e.to_string().lines().next().unwrap_or(""),
+                        "{name}: {problem}; it has an install script of its own, which heal does not run: {}",
                         pm_or_npm.rebuild(name)
                     ),
                 );
-                own_script_broken.push(name.clone());
+                left_alone.push(name.clone());
             }
         }
     }
-    let left_alone_error = |failed: usize, mended: usize| {
-        let mut msg = if failed > 0 {
-            format!("{failed} of {mended} package(s) still have no working binding (see the table above)")
-        } else {
-            String::new()
-        };
-        if !own_script_broken.is_empty() {
-            if !msg.is_empty() {
-                msg.push_str("; ");
-            }
-            msg.push_str(&format!(
-                "not loading, with an install script of its own that heal does not run: {} ({})",
-                own_script_broken.join(", "),
-                own_script_broken
-                    .iter()
-                    .map(|n| pm_or_npm.rebuild(n))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ));
-        }
-        Error::Summary(msg)
-    };
+    let left_alone_line = (!left_alone.is_empty()).then(|| {
+        format!(
+            "left alone, with a binding that does not load: {} ({})",
+            left_alone.join(", "),
+            left_alone
+                .iter()
+                .map(|n| pm_or_npm.rebuild(n))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    });
     // Classify: missing, broken (does not load), or fine.
     let mut todo: Vec<(Candidate, &'static str)> = Vec::new();
     let mut problems: Vec<Row> = Vec::new();
@@ -424,20 +455,20 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         } else {
             table(&fine_rows)
         };
-        if !own_script_broken.is_empty() && !ctx.opts.dry_run {
-            for l in &lines {
-                log::result(l);
-            }
-            return Err(left_alone_error(0, 0));
-        }
+        lines.extend(left_alone_line.clone());
         lines.push(format!(
-            "nothing to heal: {fine} native package(s) are installed and load"
+            "nothing to heal: {fine} native package(s) are installed and load{}",
+            if left_alone.is_empty() {
+                ""
+            } else {
+                " (and the one(s) left alone above do not)"
+            }
         ));
         return Ok(Outcome {
             stdout: lines,
             result: HealResult {
                 already_working: fine as u64,
-                left_alone: own_script_broken,
+                left_alone: left_alone.clone(),
                 ..Default::default()
             },
         });
@@ -538,6 +569,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         if !problems.is_empty() {
             lines.extend(table(&problems));
         }
+        lines.extend(left_alone_line.clone());
         let would_install = todo
             .iter()
             .map(|(c, state)| PendingPackage {
@@ -552,7 +584,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             result: HealResult {
                 would_install,
                 already_working: fine as u64,
-                left_alone: own_script_broken,
+                left_alone: left_alone.clone(),
                 ..Default::default()
             },
         });
@@ -592,6 +624,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             check.add(m).await;
         }
         let status = match &row.result {
+            Ok(said) if row.optional_failure.is_some() => said.to_string(),
             Ok(_) => format!(
                 "installed ({}, {} ms)",
                 row.source.map_or("-", Source::as_str),
@@ -634,18 +667,28 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             was: r.state.to_string(),
             source: r.source,
             ms: r.ms as u64,
-            ok: r.result.is_ok(),
-            error: r.result.as_ref().err().cloned(),
+            ok: r.result.is_ok() && r.optional_failure.is_none(),
+            error: r
+                .result
+                .as_ref()
+                .err()
+                .or(r.optional_failure.as_ref())
+                .cloned(),
         })
         .collect();
     let mut all = rows.clone();
     all.extend(fine_rows);
     let lines = table(&all);
-    if failed > 0 || !own_script_broken.is_empty() {
+    let mut lines = lines;
+    lines.extend(left_alone_line.clone());
+    if failed > 0 {
         for l in &lines {
             log::result(l);
         }
-        return Err(left_alone_error(failed, rows.len()));
+        return Err(Error::Summary(format!(
+            "{failed} of {} package(s) still have no working binding (see the table above)",
+            rows.len()
+        )));
     }
     Ok(Outcome {
         stdout: lines,
@@ -653,7 +696,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
             healed,
             would_install: Vec::new(),
             already_working: fine as u64,
-            left_alone: own_script_broken,
+            left_alone: left_alone.clone(),
         },
     })
 }
@@ -667,6 +710,7 @@ fn unusable(c: &Candidate, e: Error) -> Row {
         source: None,
         ms: 0,
         result: Err(e.to_string()),
+        optional_failure: None,
     }
 }
 

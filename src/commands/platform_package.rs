@@ -117,7 +117,7 @@ fn add_build(
     let pkg_file = dir.join("package.json");
     let mut doc: Map<String, Value> =
         match std::fs::read(&pkg_file) {
-            Ok(b) => serde_json::from_slice(crate::config::manifest::without_bom(&b)).map_err(
+            Ok(b) => serde_json::from_slice(crate::config::hostfs::without_bom(&b)).map_err(
                 |source| Error::PackageJsonInvalid {
                     path: pkg_file.clone(),
                     source,

@@ -7,6 +7,12 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The bytes after a UTF-8 byte order mark, if they start with one: npm (and Node's
+/// `require` of a .json file) read such a package.json, so pregyp does too.
+pub fn without_bom(text: &[u8]) -> &[u8] {
+    text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
+}
+
 #[cfg(not(target_family = "wasm"))]
 mod imp {
     use super::*;

@@ -185,12 +185,13 @@ impl Manifest {
 
     /// Parses package.json bytes; `path` is where they came from (for messages and the root).
     pub fn parse(text: &[u8], path: PathBuf) -> Result<Self> {
-        let raw: Value = serde_json::from_slice(without_bom(text)).map_err(|source| {
-            Error::PackageJsonInvalid {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        let raw: Value =
+            serde_json::from_slice(crate::config::hostfs::without_bom(text)).map_err(|source| {
+                Error::PackageJsonInvalid {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         let root = normalize(path.parent().unwrap_or(Path::new("/")));
         let binary = match raw.get("binary") {
             Some(Value::Object(b)) => Some(parse_binary(
@@ -375,12 +376,6 @@ const BINARY_FIELDS: &[&str] = &[
     "checksums",
     "platform_packages",
 ];
-
-/// The bytes after a UTF-8 byte order mark, if they start with one: npm (and Node's
-/// `require` of a .json file) read such a package.json, so pregyp does too.
-pub fn without_bom(text: &[u8]) -> &[u8] {
-    text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
-}
 
 fn parse_binary(
     b: &serde_json::Map<String, Value>,

@@ -388,9 +388,16 @@ pub fn env_typos(env: &Env) -> Vec<String> {
                 && !(known.contains(&upper.as_str()) && (env.windows || upper == **k))
         })
         .filter_map(|k| {
-            let near = crate::typo::nearest(k, known.iter().copied())?;
+            // Compared without the prefix they share, so that PREGYP_URL is not PREGYP_ACL.
+            let unprefixed =
+                |n: &str| -> String { n.strip_prefix("PREGYP_").unwrap_or(n).to_string() };
+            let bare: Vec<String> = known.iter().map(|n| unprefixed(n)).collect();
+            let near = crate::typo::nearest(
+                &k.to_ascii_uppercase()["PREGYP_".len()..],
+                bare.iter().map(String::as_str),
+            )?;
             Some(format!(
-                "{k} is not a variable pregyp reads (did you mean {near}?); it is ignored"
+                "{k} is not a variable pregyp reads (did you mean PREGYP_{near}?); it is ignored"
             ))
         })
         .collect();
@@ -1111,6 +1118,9 @@ mod tests {
             ("PREGYP_MIRORR", "x"),
             ("PREGYP_MY_MOD_BINARY_HOST_MIRROR", "x"),
             ("pregyp_target", "18.0.0"),
+            ("PREGYP_URL", "x"),
+            ("PREGYP_CI", "1"),
+            ("PREGYP_ROOT", "x"),
         ]);
         assert_eq!(
             env_typos(&vars),

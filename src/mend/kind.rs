@@ -101,9 +101,21 @@ pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
         return Some(Kind::NodeGypBuild);
     }
     let gyp = dir.join("binding.gyp").is_file();
-    // An explicit `node-gyp rebuild` (or `node-gyp configure build || exit 0`): what
-    // heal's own node-gyp rebuild does.
-    if gyp && script_naming(raw, "node-gyp").is_some_and(|s| runs_only_node_gyp(&s)) {
+    // An explicit `node-gyp rebuild` (or `node-gyp configure build || exit 0`) as the
+    // preinstall or install script, and nothing else there: what heal's own node-gyp
+    // rebuild does.
+    let install_scripts: Vec<&str> = ["preinstall", "install"]
+        .iter()
+        .filter_map(|k| raw.get("scripts")?.get(*k)?.as_str())
+        .collect();
+    if gyp
+        && install_scripts.iter().any(|s| runs_only_node_gyp(s))
+        && install_scripts.iter().all(|s| {
+            shell_commands(s)
+                .iter()
+                .all(|(_, w)| program(w).is_some_and(|p| is_gyp(p) || is_no_op(p)))
+        })
+    {
         return Some(Kind::BindingGyp);
     }
     // npm adds `node-gyp rebuild` as the install script of a package with a binding.gyp
@@ -116,8 +128,8 @@ pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
 }
 
 /// The commands of a shell line, each with whether it follows `||` and its words: split
-/// at `&&`, `||`, `|`, `;` and `&`, with parentheses and redirections (`2>&1`,
-/// `> build.log`, `2>err.log`) left out.
+/// at `&&`, `||`, `|`, `;` and `&` outside quotes, with parentheses and redirections
+/// (`2>&1`, `> build.log`, `2>err.log`) left out.
 fn shell_commands(script: &str) -> Vec<(bool, Vec<String>)> {
     let mut out = Vec::new();
     let (mut words, mut word, mut after_or) = (Vec::new(), String::new(), false);
@@ -131,10 +143,22 @@ fn shell_commands(script: &str) -> Vec<(bool, Vec<String>)> {
             out.push((*after_or, std::mem::take(words)));
             *after_or = next_after_or;
         };
+    let mut quote: Option<char> = None;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
+        if let Some(q) = quote {
+            // Inside quotes nothing splits: `echo 'failed; using JS'` is one command.
+            if c == q {
+                quote = None;
+            } else {
+                word.push(c);
+            }
+            i += 1;
+            continue;
+        }
         match c {
+            '\'' | '"' => quote = Some(c),
             '|' if next == Some('|') => {
                 end(&mut words, &mut word, true, &mut after_or);
                 i += 1;
@@ -194,22 +218,31 @@ fn is_no_op(program: &str) -> bool {
 
 /// Whether every command of a script is node-gyp (also through npx) or a no-op, and at
 /// least one is node-gyp.
+fn is_gyp(program: &str) -> bool {
+    program == "node-gyp" || program.ends_with("/node-gyp")
+}
+
 fn runs_only_node_gyp(script: &str) -> bool {
     let commands = shell_commands(script);
-    let is_gyp = |p: &str| p == "node-gyp" || p.ends_with("/node-gyp");
     commands
         .iter()
         .all(|(_, w)| program(w).is_some_and(|p| is_gyp(p) || is_no_op(p)))
         && commands.iter().any(|(_, w)| program(w).is_some_and(is_gyp))
 }
 
-/// Whether a script lets its build fail (`node-gyp rebuild || exit 0`): the package works
-/// without its binding, so a failed build is no failure of the install.
+/// Whether a script lets its build fail (`node-gyp rebuild || exit 0`): its last command
+/// follows `||` and ends the line with success (`exit`, `exit 0`, `true`, `:`, `echo ...`),
+/// so the install succeeds whether or not the build did.
 pub fn build_is_optional(raw: &Value) -> bool {
     script_naming(raw, "node-gyp").is_some_and(|s| {
-        shell_commands(&s)
-            .iter()
-            .any(|(after_or, w)| *after_or && program(w).is_some_and(is_no_op))
+        shell_commands(&s).last().is_some_and(|(after_or, w)| {
+            *after_or
+                && match program(w) {
+                    Some("exit") => w.len() == 1 || w.get(1).is_some_and(|a| a == "0"),
+                    Some("true" | ":" | "echo") => true,
+                    _ => false,
+                }
+        })
     })
 }
 
@@ -290,6 +323,8 @@ mod tests {
             "(node-gyp rebuild 2> builderror.log) || (exit 0)",
             "node-gyp rebuild 2>&1 || true",
             "node-gyp rebuild||exit 0",
+            "node-gyp rebuild || echo 'build failed; using the JS fallback'",
+            "node-gyp rebuild || echo \"native build failed & JS fallback used\"",
         ] {
             let raw = json!({"scripts": {"install": script, "postinstall": "node thanks.js"}});
             assert_eq!(classify(dir, &raw), Some(Kind::BindingGyp), "{script}");
@@ -300,6 +335,24 @@ mod tests {
         assert!(optional("node-gyp rebuild 2>&1 || true"));
         assert!(!optional("node-gyp rebuild"));
         assert!(!optional("node-gyp rebuild && echo built"));
+        for failing in [
+            "node-gyp rebuild || exit 1",
+            "node-gyp rebuild || exit $?",
+            "node-gyp rebuild || (echo \"Build failed\" && exit 1)",
+            "node-gyp rebuild || echo failed; exit 1",
+        ] {
+            assert!(!optional(failing), "{failing}");
+        }
+        // The preinstall and install scripts together decide: one of the package's own
+        // makes it the package's own.
+        let both = |pre: &str, install: &str| {
+            classify(
+                dir,
+                &json!({"scripts": {"preinstall": pre, "install": install}}),
+            )
+        };
+        assert_eq!(both("node-gyp configure", "node install.js"), None);
+        assert_eq!(both("node scripts/fetch.js", "node-gyp rebuild"), None);
         let npg = |s: &str| json!({"scripts": {"install": s}});
         assert!(script_falls_back_to_build(
             dir,
