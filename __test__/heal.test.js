@@ -104,13 +104,13 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
   assert.match(dry.stdout, /would install native-a@1\.0\.0 \(missing\) from https:\/\/127\.0\.0\.1:\d+\/native-a-node-v\d+\.tar\.gz/);
   assert.match(dry.stdout, /would install native-b@1\.0\.0 \(missing\)/);
   assert.ok(!fs.existsSync(path.join(c.dir, 'node_modules/native-a/lib')), '--dry-run changes nothing');
-  // --json (and the API) give one shape whatever happened: healed, would_install, already_working.
+  // --json (and the API) give one shape whatever happened: healed, would_install, already_working, left_alone.
   const dryJson = await runCli(['heal', '--dry-run', '--json'], { cwd: c.dir, env: env() });
   assert.strictEqual(dryJson.code, 0, dryJson.stderr);
   const plan = JSON.parse(dryJson.stdout);
-  assert.deepStrictEqual(Object.keys(plan).sort(), ['already_working', 'healed', 'would_install']);
+  assert.deepStrictEqual(Object.keys(plan).sort(), ['already_working', 'healed', 'left_alone', 'would_install']);
   assert.deepStrictEqual(plan.would_install.map((p) => [p.name, p.state]).sort(), [['native-a', 'missing'], ['native-b', 'missing']]);
-  assert.deepStrictEqual([plan.healed, plan.already_working], [[], 0]);
+  assert.deepStrictEqual([plan.healed, plan.already_working, plan.left_alone], [[], 0, []]);
 
   const healed = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(healed.code, 0, healed.stderr);
