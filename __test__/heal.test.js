@@ -125,7 +125,7 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
   assert.strictEqual(again.code, 0, again.stderr);
   assert.match(again.stdout, /nothing to heal: 2 native package\(s\)/);
   const againJson = JSON.parse((await runCli(['heal', '--json'], { cwd: c.dir, env: env() })).stdout);
-  assert.deepStrictEqual(againJson, { healed: [], would_install: [], already_working: 2 });
+  assert.deepStrictEqual(againJson, { healed: [], would_install: [], already_working: 2, left_alone: [] });
   assert.strictEqual(server.requests.length, requests, 'second run downloads nothing');
 });
 
