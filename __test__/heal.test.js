@@ -155,6 +155,13 @@ test('a package with no binary for this target fails alone, with a non-zero exit
   assert.match(r.stdout, /native-c@1\.0\.0 .*\(run: npm rebuild native-c\)/, "a package heal cannot mend comes with the command a person would run");
   assert.match(r.stderr, /1 of 2 package\(s\) still have no working binding/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world', 'the others are healed');
+  // --json says the same to a tool: the result first, then the error and exit 1.
+  const j = await runCli(['heal', '--json'], { cwd: c.dir, env: env() });
+  assert.strictEqual(j.code, 1);
+  const failed = JSON.parse(j.stdout).healed.find((p) => p.name === 'native-c@1.0.0');
+  assert.strictEqual(failed.ok, false);
+  assert.match(failed.error, /no prebuilt binary at .*native-c-node-v\d+\.tar\.gz/);
+  assert.match(j.stderr, /1 of 1 package\(s\) still have no working binding \(see the JSON above\)/);
 });
 
 test('pnpm layout (.pnpm store, symlinks): heal finds and installs the binding', async (t) => {

@@ -678,26 +678,35 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         .collect();
     let mut all = rows.clone();
     all.extend(fine_rows);
-    let lines = table(&all);
-    let mut lines = lines;
-    lines.extend(left_alone_line.clone());
+    let mut lines = table(&all);
+    lines.extend(left_alone_line);
+    let result = HealResult {
+        healed,
+        would_install: Vec::new(),
+        already_working: fine as u64,
+        left_alone,
+    };
     if failed > 0 {
-        for l in &lines {
-            log::result(l);
+        // What was done is printed before the error, as the CLI prints a result (--json
+        // included: a tool reading it learns which packages failed).
+        if ctx.opts.json {
+            log::result(serde_json::to_string(&result).expect("results serialize"));
+        } else {
+            lines.iter().for_each(log::result);
         }
         return Err(Error::Summary(format!(
-            "{failed} of {} package(s) still have no working binding (see the table above)",
-            rows.len()
+            "{failed} of {} package(s) still have no working binding (see {} above)",
+            rows.len(),
+            if ctx.opts.json {
+                "the JSON"
+            } else {
+                "the table"
+            }
         )));
     }
     Ok(Outcome {
         stdout: lines,
-        result: HealResult {
-            healed,
-            would_install: Vec::new(),
-            already_working: fine as u64,
-            left_alone: left_alone.clone(),
-        },
+        result,
     })
 }
 
