@@ -327,7 +327,10 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     // often an optional dependency its dependents do without.
     let pm_or_npm = PackageManager::detect(&ctx.dir).unwrap_or(PackageManager::Npm);
     let mut left_alone: Vec<String> = Vec::new();
-    let cross = ctx.opts.target != crate::config::target::TargetOptions::default();
+    let cross = ctx
+        .opts
+        .target
+        .is_other_than(&ctx.host, crate::config::target::libc().family);
     for (name, dir) in own_script.iter().filter(|_| !cross) {
         match binding_problem(dir, ctx).await {
             None => log::verbose(format!(

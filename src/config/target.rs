@@ -25,6 +25,24 @@ pub struct TargetOptions {
     pub debug: Option<bool>,
 }
 
+impl TargetOptions {
+    /// Whether these options name a runtime, runtime version, platform, arch or libc other
+    /// than the running one's (`libc_family`): a binary for that cannot be loaded here.
+    /// `--debug` is no other target.
+    pub fn is_other_than(&self, host: &HostInfo, libc_family: &str) -> bool {
+        let runtime = self.runtime.unwrap_or_else(|| host.runtime());
+        runtime != host.runtime()
+            || self.platform.as_deref().is_some_and(|p| p != host.platform)
+            || self.arch.as_deref().is_some_and(|a| a != host.arch)
+            || (runtime == Runtime::Node
+                && self
+                    .version
+                    .as_deref()
+                    .is_some_and(|t| !t.is_empty() && t != host.node_version))
+            || self.libc.as_deref().is_some_and(|l| l != libc_family)
+    }
+}
+
 /// The JS runtime a binary is built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {

@@ -371,29 +371,14 @@ pub fn evaluate(
     let hosted_tarball = url_resolve(&hosted_path, &package_name);
     v.insert("hosted_tarball".into(), s(&hosted_tarball));
 
-    // Anything but this very runtime: such a binary cannot be test-loaded here.
-    let other_node = runtime == Runtime::Node
-        && opts
-            .target
-            .version
-            .as_deref()
-            .is_some_and(|t| !t.is_empty() && t != host.node_version);
-    let other_libc = opts
-        .target
-        .libc
-        .as_deref()
-        .is_some_and(|l| l != libc.family);
     let name_varies = mentions(binary.package_name.as_deref(), NAPI_VARIABLES);
     let checksum_key = if napi_build_version.is_some() && !name_varies && !remote_path.is_empty() {
         format!("{}{package_name}", remote_path.trim_start_matches("./"))
     } else {
         package_name.clone()
     };
-    let cross_compiling = platform != host.platform
-        || arch != host.arch
-        || runtime != host.runtime()
-        || other_node
-        || other_libc;
+    // Anything but this very runtime: such a binary cannot be test-loaded here.
+    let cross_compiling = opts.target.is_other_than(host, libc.family);
     Ok(Config {
         name: manifest.name().to_string(),
         version: plain.to_string(),
