@@ -114,7 +114,7 @@ test('npm --ignore-scripts: load() explains, heal installs every binding, then h
 
   const healed = await runCli(['heal'], { cwd: c.dir, env: env() });
   assert.strictEqual(healed.code, 0, healed.stderr);
-  assert.match(healed.stderr, /native-a, native-b: install script\(s\) did not run \(npm blocks dependencies' scripts unless approved: npm install-scripts approve native-a; npm install-scripts approve native-b\); heal fetches the verified binaries instead, without running any script/);
+  assert.match(healed.stderr, /native-a, native-b: install script\(s\) did not run \(npm blocks dependencies' scripts unless approved: npm install-scripts approve native-a; npm install-scripts approve native-b\); heal mends them without running their scripts \(a verified download where there is one, else a node-gyp build\)/);
   assert.match(healed.stdout, /native-a@1\.0\.0\s+node-pre-gyp\s+missing\s+remote\s+\d+ms\s+healed/);
   assert.match(healed.stdout, /native-b@1\.0\.0\s+node-pre-gyp\s+missing\s+(remote|cache)\s+\d+ms\s+healed/);
   assert.strictEqual(load(c.dir, 'native-a').stdout.trim(), 'world');

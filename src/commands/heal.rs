@@ -181,7 +181,7 @@ async fn heal_one(
         // works without its binding, as it would after its own install.
         // Not counted as a failure either way; whether the package loads without it is said.
         Err(e) if c.kind == Kind::BindingGyp && kind::build_is_optional(&c.manifest.raw) => {
-            let without = binding_problem(&c.dir, &ctx).await;
+            let without = kind::binding_problem(&c.dir, &ctx.host, &ctx.opts.env).await;
             log::log(
                 crate::log::LogLevel::Notice,
                 &format!(
@@ -286,33 +286,6 @@ fn fine_row(c: &Candidate) -> Row {
     }
 }
 
-/// Whether requiring the package in a child Node fails on its binding (a `.node` file
-/// missing or unloadable, the `bindings` or node-gyp-build loaders finding nothing):
-/// the first line of that error. `None` when it loads, and also when it fails for
-/// another reason (an ES module, a main that wants arguments, no main at all), which
-/// says nothing about its binding.
-async fn binding_problem(dir: &Path, ctx: &Context) -> Option<String> {
-    let path = serde_json::to_string(&dir.to_string_lossy().replace('\\', "/"))
-        .expect("strings serialize");
-    let script = format!(
-        r#"try {{ require({path}); }} catch (e) {{
-  const m = String(e && e.message).split('\n')[0];
-  if (/\.node\b|build[\/\\](Release|Debug)|No native build was found|Could not locate the bindings file|invalid ELF header|NODE_MODULE_VERSION|did not self-register|wrong ELF class/.test(m)) {{
-    console.error('Error: ' + m);
-    process.exit(1);
-  }}
-}}
-process.exit(0);"#
-    );
-    crate::building::process::can_eval(dir, &script, &ctx.host, &ctx.opts.env)
-        .await
-        .err()
-        .map(|e| match e {
-            Error::BindingLoad { detail, .. } => format!("does not load ({detail})"),
-            e => format!("does not load ({e})"),
-        })
-}
-
 /// `heal`.
 pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     let (found, own_script) = candidates(&ctx.dir);
@@ -332,7 +305,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
         .target
         .is_other_than(&ctx.host, crate::config::target::libc().family);
     for (name, dir) in own_script.iter().filter(|_| !cross) {
-        match binding_problem(dir, ctx).await {
+        match kind::binding_problem(dir, &ctx.host, &ctx.opts.env).await {
             None => log::verbose(format!(
                 "{name}: an install script of its own, which heal does not run; no binding failed to load"
             )),
@@ -478,30 +451,21 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
     }
     // Bindings missing because their install scripts were blocked: say how the project's
     // package manager approves them, and that heal needs no script at all.
-    let blocked: Vec<&Candidate> = todo
+    let scripted: Vec<&str> = todo
         .iter()
         .filter(|(c, state)| {
             *state == "missing"
                 && (kind::has_install_script(&c.manifest.raw) || c.kind == Kind::BindingGyp)
         })
-        .map(|(c, _)| c)
+        .map(|(c, _)| c.manifest.name())
         .collect();
-    let scripted: Vec<&str> = blocked.iter().map(|c| c.manifest.name()).collect();
-    let instead = if blocked
-        .iter()
-        .all(|c| matches!(c.kind, Kind::NodePreGyp | Kind::PrebuildInstall))
-    {
-        "heal fetches the verified binaries instead, without running any script"
-    } else {
-        "heal mends them without running their scripts (a verified download where there is one, else a node-gyp build)"
-    };
     let pm = PackageManager::detect(&ctx.dir);
     if let Some(pm) = pm {
         if !scripted.is_empty() {
             log::log(
                 crate::log::LogLevel::Notice,
                 &format!(
-                    "{}: install script(s) did not run ({} blocks dependencies' scripts unless approved: {}); {instead}",
+                    "{}: install script(s) did not run ({} blocks dependencies' scripts unless approved: {}); heal mends them without running their scripts (a verified download where there is one, else a node-gyp build)",
                     scripted.join(", "),
                     pm.name(),
                     scripted

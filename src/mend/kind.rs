@@ -68,6 +68,20 @@ pub fn prebuild_install_script(manifest: &crate::config::manifest::Manifest) -> 
         .or_else(|| script_naming(&manifest.raw, "pregyp").filter(|s| s.contains("pregyp install")))
 }
 
+/// The words of a simple command line (package.json scripts here are plain words;
+/// quotes around a word are dropped).
+pub fn words(command: &str) -> Vec<String> {
+    command
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect()
+}
+
+/// Whether a command's program is node-gyp (by name, or a path to it or its script).
+pub fn is_node_gyp(program: &str) -> bool {
+    program == "node-gyp" || program.ends_with("/node-gyp") || program.ends_with("/node-gyp.js")
+}
+
 /// Whether a node-pre-gyp package's install script asks for a source build when no binary
 /// can be installed (`node-pre-gyp install --fallback-to-build`), and it has a binding.gyp
 /// to build from: what its blocked script would have done.
@@ -75,7 +89,7 @@ pub fn script_falls_back_to_build(dir: &Path, raw: &Value) -> bool {
     let script = script_naming(raw, "node-pre-gyp").or_else(|| script_naming(raw, "pregyp"));
     dir.join("binding.gyp").is_file()
         && script.is_some_and(|s| {
-            s.split_whitespace().any(|w| {
+            words(&s).iter().any(|w| {
                 w == "--fallback-to-build"
                     || w.strip_prefix("--fallback-to-build=")
                         .is_some_and(|v| !matches!(v, "false" | "0" | ""))
@@ -113,7 +127,7 @@ pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
         && install_scripts.iter().all(|s| {
             shell_commands(s)
                 .iter()
-                .all(|(_, w)| program(w).is_some_and(|p| is_gyp(p) || is_no_op(p)))
+                .all(|(_, w)| program(w).is_some_and(|p| is_node_gyp(p) || is_no_op(p)))
         })
     {
         return Some(Kind::BindingGyp);
@@ -218,16 +232,14 @@ fn is_no_op(program: &str) -> bool {
 
 /// Whether every command of a script is node-gyp (also through npx) or a no-op, and at
 /// least one is node-gyp.
-fn is_gyp(program: &str) -> bool {
-    program == "node-gyp" || program.ends_with("/node-gyp")
-}
-
 fn runs_only_node_gyp(script: &str) -> bool {
     let commands = shell_commands(script);
     commands
         .iter()
-        .all(|(_, w)| program(w).is_some_and(|p| is_gyp(p) || is_no_op(p)))
-        && commands.iter().any(|(_, w)| program(w).is_some_and(is_gyp))
+        .all(|(_, w)| program(w).is_some_and(|p| is_node_gyp(p) || is_no_op(p)))
+        && commands
+            .iter()
+            .any(|(_, w)| program(w).is_some_and(is_node_gyp))
 }
 
 /// Whether a script lets its build fail (`node-gyp rebuild || exit 0`): its last command
@@ -273,10 +285,40 @@ pub fn node_gyp_build_has_candidates(dir: &Path, host: &HostInfo) -> bool {
 /// Runs the package's own node-gyp-build loader in a child: it picks the binding the
 /// package will pick at run time (a build, else the best matching prebuild).
 pub async fn node_gyp_build_loads(dir: &Path, host: &HostInfo, env: &Env) -> Result<()> {
-    let d = serde_json::to_string(&dir.to_string_lossy().replace('\\', "/"))
-        .expect("strings serialize");
+    let d = js_path(dir);
     let script = format!("require(require.resolve('node-gyp-build', {{ paths: [{d}] }}))({d})");
     crate::building::process::can_eval(dir, &script, host, env).await
+}
+
+/// Whether requiring the package in a child Node fails on its binding (a `.node` file
+/// missing or unloadable, the `bindings` or node-gyp-build loaders finding nothing):
+/// the first line of that error. `None` when it loads, and also when it fails for
+/// another reason (an ES module, a main that wants arguments, no main at all), which
+/// says nothing about its binding.
+pub async fn binding_problem(dir: &Path, host: &HostInfo, env: &Env) -> Option<String> {
+    let script = format!(
+        r#"try {{ require({}); }} catch (e) {{
+  const m = String(e && e.message).split('\n')[0];
+  if (/\.node\b|build[\/\\](Release|Debug)|No native build was found|Could not locate the bindings file|invalid ELF header|NODE_MODULE_VERSION|did not self-register|wrong ELF class/.test(m)) {{
+    console.error('Error: ' + m);
+    process.exit(1);
+  }}
+}}
+process.exit(0);"#,
+        js_path(dir)
+    );
+    crate::building::process::can_eval(dir, &script, host, env)
+        .await
+        .err()
+        .map(|e| match e {
+            crate::error::Error::BindingLoad { detail, .. } => format!("does not load ({detail})"),
+            e => format!("does not load ({e})"),
+        })
+}
+
+/// A folder as a JS string literal (forward slashes, which Node takes on Windows too).
+fn js_path(dir: &Path) -> String {
+    serde_json::to_string(&dir.to_string_lossy().replace('\\', "/")).expect("strings serialize")
 }
 
 #[cfg(test)]

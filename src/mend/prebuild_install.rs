@@ -58,7 +58,7 @@ pub fn invocation(script: &str) -> Invocation {
         }
         // `a && prebuild-install ...`: the last command of the part.
         let cmd = part.rsplit(['&', ';']).next().unwrap_or(part).trim();
-        let words = source_build::words(cmd);
+        let words = kind::words(cmd);
         let mut words = words
             .into_iter()
             .skip_while(|w| w == "npx" || w.starts_with("--yes"))

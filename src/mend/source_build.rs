@@ -8,24 +8,15 @@ use crate::building::process::ChildOutput;
 use crate::config::options::Options;
 use crate::config::target::{HostInfo, Runtime};
 use crate::error::{Error, Result};
+use crate::mend::kind;
 use std::path::Path;
 
 /// node-gyp's arguments when `command` is a node-gyp call (`node-gyp rebuild --release`),
 /// else `None` (`npm run build`, `make`).
 pub fn node_gyp_args(command: &str) -> Option<Vec<String>> {
-    let words = words(command);
+    let words = kind::words(command);
     let (first, rest) = words.split_first()?;
-    (first == "node-gyp" || first.ends_with("/node-gyp") || first.ends_with("/node-gyp.js"))
-        .then(|| rest.to_vec())
-}
-
-/// The words of a simple command line (package.json scripts here are plain words;
-/// quotes around a word are dropped).
-pub fn words(command: &str) -> Vec<String> {
-    command
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
-        .collect()
+    kind::is_node_gyp(first).then(|| rest.to_vec())
 }
 
 /// Runs node-gyp with `args` (default `rebuild`) in `dir`, then checks that
@@ -44,7 +35,7 @@ pub async fn node_gyp(
     };
     let gyp = Gyp::locate(Runtime::Node, dir, host, &opts.env, output)?;
     gyp.run(&args).await?;
-    if crate::mend::kind::built_bindings(dir).is_empty() {
+    if kind::built_bindings(dir).is_empty() {
         return Err(Error::Usage(format!(
             "node-gyp {} finished in {} but left no build/Release/*.node",
             args.join(" "),
