@@ -98,7 +98,8 @@ impl Manifest {
     /// `binary.napi_versions`, validated (`None` when not declared).
     pub fn napi_versions(&self) -> Result<Option<Vec<u32>>> {
         match &self.binary {
-            Some(b) => declared_napi_versions(b).map_err(|e| self.napi_context(e)),
+            Some(b) => declared_napi_versions(b)
+                .map_err(|e| self.napi_error(&e.to_string(), &["napi_versions"])),
             None => Ok(None),
         }
     }
@@ -121,35 +122,10 @@ impl Manifest {
             .collect()
     }
 
-    /// A Node-API error (the reference's words) with the file and the fields it is about,
-    /// as the other package.json errors name them. Other errors pass unchanged.
-    pub fn napi_context(&self, e: Error) -> Error {
-        let Error::Napi(words) = e else {
-            return e;
-        };
-        let field = |k: &str| {
-            let v = self.raw.get("binary").and_then(|b| b.get(k));
-            format!(
-                "binary.{k} is {}",
-                v.map_or_else(|| "absent".to_string(), Value::to_string)
-            )
-        };
-        let fields: &[&str] = if words.contains("substitution string") {
-            &[
-                "napi_versions",
-                "module_path",
-                "remote_path",
-                "package_name",
-            ]
-        } else {
-            &["napi_versions"]
-        };
-        let fields: Vec<String> = fields.iter().map(|k| field(k)).collect();
-        Error::Napi(format!(
-            "{words} (in {}: {})",
-            self.path.display(),
-            fields.join(", ")
-        ))
+    /// A Node-API error: the reference's `words`, then the file and the binary fields it
+    /// is about, as the other package.json errors name them.
+    pub fn napi_error(&self, words: &str, fields: &[&str]) -> Error {
+        napi_error(&self.path, self.raw.get("binary"), words, fields)
     }
 
     /// Reads and parses `path` (made absolute against `cwd`).
@@ -359,6 +335,28 @@ pub fn is_loopback_url(url: &str) -> bool {
     crate::config::urls::is_loopback(url)
 }
 
+/// The reference's words for `napi_versions` that are not all positive integers.
+const NAPI_NOT_POSITIVE: &str = "All values specified in napi_versions must be positive integers.";
+
+/// See [`Manifest::napi_error`]; `binary` is the raw binary block.
+fn napi_error(path: &Path, binary: Option<&Value>, words: &str, fields: &[&str]) -> Error {
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|k| {
+            let v = binary.and_then(|b| b.get(*k));
+            format!(
+                "binary.{k} is {}",
+                v.map_or_else(|| "absent".to_string(), Value::to_string)
+            )
+        })
+        .collect();
+    Error::Napi(format!(
+        "{words} (in {}: {})",
+        path.display(),
+        fields.join(", ")
+    ))
+}
+
 /// The fields of the binary block that node-pre-gyp or pregyp read.
 const BINARY_FIELDS: &[&str] = &[
     "module_name",
@@ -395,11 +393,13 @@ fn parse_binary(
     let napi_versions = match b.get("napi_versions") {
         None | Some(Value::Null) => None,
         Some(Value::Array(a)) => Some(a.clone()),
-        Some(v) => {
-            return Err(Error::Napi(format!(
-                "All values specified in napi_versions must be positive integers. (in {}: binary.napi_versions is {v})",
-                path.display()
-            )))
+        Some(_) => {
+            return Err(napi_error(
+                path,
+                Some(&Value::Object(b.clone())),
+                NAPI_NOT_POSITIVE,
+                &["napi_versions"],
+            ))
         }
     };
     let mut checksums = BTreeMap::new();
@@ -648,9 +648,7 @@ pub fn declared_napi_versions(binary: &Binary) -> Result<Option<Vec<u32>>> {
             _ => None,
         };
         let Some(n) = n else {
-            return Err(Error::Napi(
-                "All values specified in napi_versions must be positive integers.".into(),
-            ));
+            return Err(Error::Napi(NAPI_NOT_POSITIVE.into()));
         };
         if !out.contains(&(n as u32)) {
             out.push(n as u32);

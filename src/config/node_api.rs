@@ -1,8 +1,8 @@
 //! `binary.napi_versions`: which Node-API versions to build, which to install,
 //! and the reference's validation messages (@mapbox/node-pre-gyp/lib/util/napi.js).
 
-use crate::config::manifest::{declared_napi_versions, Binary};
-use crate::error::{Error, Result};
+use crate::config::manifest::{declared_napi_versions, Binary, Manifest};
+use crate::error::Result;
 
 /// The declared Node-API versions older than `best` that a runtime with Node-API
 /// `runtime` can load, newest first: the fallbacks when no build for `best` is there.
@@ -45,20 +45,31 @@ fn mentions_napi(template: Option<&str>) -> bool {
     crate::config::template::mentions(template, NAPI_VARIABLES)
 }
 
-/// The reference's `validate_package_json` for Node-API packages.
-pub fn validate(binary: &Binary, supported: Option<u32>) -> Result<()> {
-    let declared = declared_napi_versions(binary)?;
+/// The binary fields the template rules are about.
+const TEMPLATE_FIELDS: &[&str] = &[
+    "napi_versions",
+    "module_path",
+    "remote_path",
+    "package_name",
+];
+
+/// The reference's `validate_package_json` for Node-API packages (`binary` is the
+/// manifest's own, validated); its errors name the file and fields.
+pub fn validate(manifest: &Manifest, binary: &Binary, supported: Option<u32>) -> Result<()> {
+    let declared = manifest.napi_versions()?;
     let module_path_ok = mentions_napi(binary.module_path.as_deref());
     let remote_path_ok = mentions_napi(binary.remote_path.as_deref());
     let package_name_ok = mentions_napi(binary.package_name.as_deref());
     if declared.is_some() && (!module_path_ok || (!remote_path_ok && !package_name_ok)) {
-        return Err(Error::Napi(
-            "When napi_versions is specified; module_path and either remote_path or package_name must contain the substitution string '{napi_build_version}`.".into(),
+        return Err(manifest.napi_error(
+            "When napi_versions is specified; module_path and either remote_path or package_name must contain the substitution string '{napi_build_version}`.",
+            TEMPLATE_FIELDS,
         ));
     }
     if (module_path_ok || remote_path_ok || package_name_ok) && declared.is_none() {
-        return Err(Error::Napi(
-            "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.".into(),
+        return Err(manifest.napi_error(
+            "When the substitution string '{napi_build_version}` is specified in module_path, remote_path, or package_name; napi_versions must also be specified.",
+            TEMPLATE_FIELDS,
         ));
     }
     if let Some(d) = &declared {
@@ -73,10 +84,13 @@ pub fn validate(binary: &Binary, supported: Option<u32>) -> Result<()> {
             let ours = supported
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "undefined".into());
-            return Err(Error::Napi(format!(
-                "The Node-API version of this Node instance is {ours}. This module supports Node-API version(s) {}. This Node instance cannot run this module.",
-                list.join(",")
-            )));
+            return Err(manifest.napi_error(
+                &format!(
+                    "The Node-API version of this Node instance is {ours}. This module supports Node-API version(s) {}. This Node instance cannot run this module.",
+                    list.join(",")
+                ),
+                &["napi_versions"],
+            ));
         }
     }
     Ok(())
@@ -148,10 +162,31 @@ mod tests {
             ),
         ];
         for (b, want) in cases {
-            let got = validate(&bin(b.clone()), Some(9))
+            let m = crate::config::manifest::Manifest::parse(
+                json!({ "binary": b }).to_string().as_bytes(),
+                "/p/package.json".into(),
+            )
+            .unwrap();
+            let got = validate(&m, m.binary.as_ref().unwrap(), Some(9))
                 .err()
                 .map(|e| e.to_string());
-            assert_eq!(got.as_deref(), *want, "{b}");
+            // The reference's words, then the file and the fields concerned.
+            match (got.as_deref(), want) {
+                (Some(g), Some(w)) => {
+                    assert!(
+                        g.starts_with(&format!(
+                            "{w} (in /p/package.json: binary.napi_versions is "
+                        )),
+                        "{b}: {g}"
+                    );
+                    assert_eq!(
+                        g.contains("binary.module_path is"),
+                        w.contains("substitution string"),
+                        "{b}: {g}"
+                    );
+                }
+                (g, w) => assert_eq!(g, *w, "{b}"),
+            }
         }
     }
 }

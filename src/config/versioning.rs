@@ -133,7 +133,7 @@ pub fn url_resolve(base: &str, rel: &str) -> String {
 /// Validates package.json against the reference's rules (required fields, host, Node-API).
 pub fn validate(manifest: &Manifest, host: &HostInfo) -> Result<()> {
     let binary = manifest.validate_required()?;
-    node_api::validate(binary, host.napi).map_err(|e| manifest.napi_context(e))
+    node_api::validate(manifest, binary, host.napi)
 }
 
 /// The Node-API versions build-type commands run for (empty: not a Node-API package).
@@ -142,22 +142,16 @@ pub fn napi_build_versions(
     host: &HostInfo,
     latest_only: bool,
 ) -> Result<Vec<u32>> {
-    let Some(b) = &manifest.binary else {
-        return Ok(Vec::new());
-    };
-    Ok(crate::config::manifest::declared_napi_versions(b)
-        .map_err(|e| manifest.napi_context(e))?
+    Ok(manifest
+        .napi_versions()?
         .map(|d| node_api::buildable(&d, host.napi, latest_only))
         .unwrap_or_default())
 }
 
 /// The Node-API version install and find() use, if the package declares any this Node runs.
 pub fn best_napi_build_version(manifest: &Manifest, host: &HostInfo) -> Result<Option<u32>> {
-    let Some(b) = &manifest.binary else {
-        return Ok(None);
-    };
-    Ok(crate::config::manifest::declared_napi_versions(b)
-        .map_err(|e| manifest.napi_context(e))?
+    Ok(manifest
+        .napi_versions()?
         .and_then(|d| node_api::best(&d, host.napi)))
 }
 
