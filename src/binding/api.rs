@@ -56,9 +56,6 @@ async fn run_invocation(
     host: HostInfo,
     cwd: &Path,
 ) -> Result<Vec<CommandResult>> {
-    // An unknown key handed to a command that passes flags on to node-gyp is named, as the
-    // CLI names an unknown flag (a typo of an option is warned about, not lost).
-    inv.opts.passed_on.iter().for_each(options::PassedOn::log);
     let ctx = Context::load(inv.opts, host, cwd)?;
     let mut call = CommandCall {
         name: name.to_string(),

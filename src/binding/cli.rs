@@ -174,10 +174,6 @@ async fn run_command_line(
             host.node_version, host.platform, host.arch
         ));
     }
-    inv.opts.passed_on.iter().for_each(options::PassedOn::log);
-    options::env_typos(&inv.opts.env)
-        .into_iter()
-        .for_each(log::warn);
     run_invocation(inv, host, cwd).await?;
     if !library {
         log::info("ok");

@@ -132,8 +132,6 @@ fn package_context(parent: &Context, c: &Candidate, update: bool) -> Context {
     let mut opts = parent.opts.clone();
     opts.directory = None;
     opts.update_binary = update;
-    // Each package's module_path is its own.
-    opts.raw.remove("module_root");
     // A blocked `node-pre-gyp install --fallback-to-build` would have built from source
     // where no binary installs; so does heal, unless --fallback-to-build=false says not to.
     let refused =

@@ -112,13 +112,9 @@ impl Context {
         let mut eval = self.opts.eval_options(&module_name)?;
         // node-pre-gyp's `--module_root`: module_path relative to it (joined as written,
         // so `./foo` is the package folder's foo).
-        // Only for the commands that take it: PREGYP_MODULE_ROOT or npm_config_module_root in
-        // the environment must not move, say, every package heal looks at.
-        let takes_root = crate::config::spec::option("module_root")
-            .is_some_and(|o| o.commands.contains(&command));
         eval.module_root = Some(match self.opts.get_str("module_root") {
-            Some(root) if takes_root => self.dir.join(root),
-            _ => self.dir.clone(),
+            Some(root) => self.dir.join(root),
+            None => self.dir.clone(),
         });
         let config = versioning::evaluate(&manifest, &eval, &self.host, napi_build_version)?;
         for w in &config.warnings {
@@ -165,6 +161,21 @@ fn pinned_napi_version(args: &[String]) -> Result<(Option<Option<u32>>, Vec<Stri
         }
     }
     Ok((pinned, rest))
+}
+
+/// What the user gave that no command will read, named before the commands run (the CLI,
+/// the JS API and node-pre-gyp's `Run` all come through here): flags handed on to node-gyp
+/// (warned about when they look like a typo of an option), `PREGYP_*` variables and
+/// binary-block keys that look like typos.
+fn warn_ignored_input(ctx: &Context) {
+    ctx.opts
+        .passed_on
+        .iter()
+        .for_each(crate::config::options::PassedOn::log);
+    crate::config::options::env_typos(&ctx.opts.env)
+        .into_iter()
+        .chain(ctx.manifest.binary_field_typos())
+        .for_each(crate::log::warn);
 }
 
 /// Expands aliases (rebuild, reinstall) and Node-API versions, as the reference does; a
@@ -343,9 +354,7 @@ pub async fn run_chain(
     mut on_outcome: impl FnMut(&Step, &Outcome),
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
-    for typo in ctx.manifest.binary_field_typos() {
-        crate::log::warn(typo);
-    }
+    warn_ignored_input(ctx);
     for step in expand(ctx, calls)? {
         crate::log::verbose(format!(
             "command {} {:?}{}",

@@ -641,6 +641,20 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             raw.insert(k, Raw::Str(v.to_string()));
         }
     }
+    // An option of other commands, set in the environment, is not these commands' (as
+    // such a flag on the command line is refused): PREGYP_MODULE_ROOT must not move what
+    // heal looks at.
+    if !commands.is_empty() {
+        raw.retain(|k, _| {
+            cli.contains_key(k)
+                || crate::config::spec::option(k).is_none_or(|o| {
+                    o.commands.is_empty()
+                        || commands
+                            .iter()
+                            .any(|c| o.commands.contains(&c.name.as_str()))
+                })
+        });
+    }
     let mut opts = Options::from_raw(raw, origins, cli_flags, gyp_args, env)?;
     opts.passed_on = passed_on;
     Ok(Invocation {
@@ -1108,6 +1122,15 @@ mod tests {
         .unwrap()
         .opts;
         assert_eq!(o.target.version.as_deref(), Some("22.0.0"));
+        // An option of other commands, from the environment, is left out.
+        let root = |cmd: &str| {
+            parse(&argv(&[cmd]), env(&[("PREGYP_MODULE_ROOT", "sub")]))
+                .unwrap()
+                .opts
+                .get_str("module_root")
+        };
+        assert_eq!(root("reveal").as_deref(), Some("sub"));
+        assert_eq!(root("heal"), None);
         // Unknown PREGYP_* names are not options.
         assert!(parse(&argv(&["install"]), env(&[("PREGYP_NO_SUCH_THING", "1")])).is_ok());
         // ... and only a near miss of one of pregyp's own is named, as a warning.
