@@ -609,6 +609,18 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
         check_chain(&commands, &origins)?
     };
 
+    // An option of other commands, set in the environment, is not these commands' (as
+    // such a flag on the command line is refused): PREGYP_MODULE_ROOT must not move what
+    // heal looks at.
+    let for_these = |k: &str| {
+        commands.is_empty()
+            || crate::config::spec::option(k).is_none_or(|o| {
+                o.commands.is_empty()
+                    || commands
+                        .iter()
+                        .any(|c| o.commands.contains(&c.name.as_str()))
+            })
+    };
     // npm_config_* override the script's own flags (reference behaviour).
     let mut raw = cli.clone();
     for (k, v) in &env.vars {
@@ -620,7 +632,7 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
             if name == "loglevel" && cli.contains_key("loglevel") {
                 continue;
             }
-            if name == "argv" {
+            if name == "argv" || !for_these(&name) {
                 continue;
             }
             origins.insert(name.clone(), k.to_string());
@@ -633,27 +645,13 @@ pub fn parse(argv: &[String], env: Env) -> Result<Invocation> {
     for o in crate::config::spec::OPTIONS {
         let k = o.key();
         let var = format!("PREGYP_{}", k.to_ascii_uppercase());
-        if raw.contains_key(&k) || o.env.contains(&var.as_str()) {
+        if raw.contains_key(&k) || o.env.contains(&var.as_str()) || !for_these(&k) {
             continue;
         }
         if let Some(v) = env.non_empty(&var) {
             origins.insert(k.clone(), var);
             raw.insert(k, Raw::Str(v.to_string()));
         }
-    }
-    // An option of other commands, set in the environment, is not these commands' (as
-    // such a flag on the command line is refused): PREGYP_MODULE_ROOT must not move what
-    // heal looks at.
-    if !commands.is_empty() {
-        raw.retain(|k, _| {
-            cli.contains_key(k)
-                || crate::config::spec::option(k).is_none_or(|o| {
-                    o.commands.is_empty()
-                        || commands
-                            .iter()
-                            .any(|c| o.commands.contains(&c.name.as_str()))
-                })
-        });
     }
     let mut opts = Options::from_raw(raw, origins, cli_flags, gyp_args, env)?;
     opts.passed_on = passed_on;
