@@ -373,7 +373,8 @@ impl Error {
 /// An error and its causes as one readable line, `a: b: c`: each cause's own words
 /// (URLs redacted), once. (The AWS SDK's `DisplayErrorContext` would append the whole
 /// chain again as a `Debug` dump, which no user should have to read.)
-pub fn cause_text(e: &(dyn std::error::Error + 'static), mut parts: Vec<String>) -> String {
+pub fn cause_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
     let mut src = Some(e);
     while let Some(s) = src {
         let text = crate::redact::redact_text(&s.to_string());

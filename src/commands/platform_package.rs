@@ -115,16 +115,15 @@ fn add_build(
     };
     let binding = slashed(&place.join(format!("{}.node", config.module_name)));
     let pkg_file = dir.join("package.json");
-    let mut doc: Map<String, Value> =
-        match std::fs::read(&pkg_file) {
-            Ok(b) => serde_json::from_slice(crate::config::hostfs::without_bom(&b)).map_err(
-                |source| Error::PackageJsonInvalid {
-                    path: pkg_file.clone(),
-                    source,
-                },
-            )?,
-            Err(_) => Map::new(),
-        };
+    let mut doc: Map<String, Value> = match std::fs::read(&pkg_file) {
+        Ok(b) => {
+            crate::config::hostfs::parse_json(&b).map_err(|source| Error::PackageJsonInvalid {
+                path: pkg_file.clone(),
+                source,
+            })?
+        }
+        Err(_) => Map::new(),
+    };
     if doc
         .get("version")
         .and_then(Value::as_str)

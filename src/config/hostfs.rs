@@ -7,10 +7,10 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The bytes after a UTF-8 byte order mark, if they start with one: npm (and Node's
-/// `require` of a .json file) read such a package.json, so pregyp does too.
-pub fn without_bom(text: &[u8]) -> &[u8] {
-    text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
+/// A package.json's JSON, past a UTF-8 byte order mark if it starts with one: npm (and
+/// Node's `require` of a .json file) read such a file, so pregyp does too.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text))
 }
 
 #[cfg(not(target_family = "wasm"))]

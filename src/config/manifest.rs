@@ -161,13 +161,12 @@ impl Manifest {
 
     /// Parses package.json bytes; `path` is where they came from (for messages and the root).
     pub fn parse(text: &[u8], path: PathBuf) -> Result<Self> {
-        let raw: Value =
-            serde_json::from_slice(crate::config::hostfs::without_bom(text)).map_err(|source| {
-                Error::PackageJsonInvalid {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
+        let raw: Value = crate::config::hostfs::parse_json(text).map_err(|source| {
+            Error::PackageJsonInvalid {
+                path: path.clone(),
+                source,
+            }
+        })?;
         let root = normalize(path.parent().unwrap_or(Path::new("/")));
         let binary = match raw.get("binary") {
             Some(Value::Object(b)) => Some(parse_binary(

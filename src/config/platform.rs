@@ -262,7 +262,7 @@ pub fn installed_at(name: String, dir: &Path, version: &str) -> Lookup {
     // The one read: the version and, for builds sorted by Node ABI, the ABIs held.
     let doc = crate::config::hostfs::read(&dir.join("package.json"))
         .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(crate::config::hostfs::without_bom(&b)).ok());
+        .and_then(|b| crate::config::hostfs::parse_json::<Value>(&b).ok());
     let found_version = doc
         .as_ref()
         .and_then(|v| v.get("version").and_then(Value::as_str).map(String::from))

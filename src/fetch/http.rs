@@ -161,7 +161,8 @@ pub fn describe(e: &reqwest::Error) -> String {
     } else if e.is_body() || e.is_decode() {
         parts.push("connection closed before the whole body arrived".to_string());
     }
-    crate::error::cause_text(e, parts)
+    parts.push(crate::error::cause_text(e));
+    parts.join(": ")
 }
 
 /// Maps a non-success status to the matching error.

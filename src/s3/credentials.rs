@@ -192,7 +192,7 @@ pub async fn provider(
                 Err(e) => {
                     return Err(Error::S3Credentials(format!(
                         "AWS credentials could not be loaded ({}): {HOW_TO_SET}",
-                        cause_text(&e, Vec::new())
+                        cause_text(&e)
                     )))
                 }
             }

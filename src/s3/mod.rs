@@ -540,7 +540,7 @@ impl S3 {
             op: "get",
             bucket: self.bucket.clone(),
             key: key.to_string(),
-            detail: format!("download interrupted: {}", cause_text(&e, Vec::new())),
+            detail: format!("download interrupted: {}", cause_text(&e)),
             source: Some(Box::new(e)),
         })? {
             file.write_all(&chunk).await.at("write", tmp.path())?;
@@ -669,7 +669,7 @@ fn http_client(
         .map_err(|e| Error::InvalidOption {
             name: "--ca/--cafile".into(),
             value: String::new(),
-            reason: cause_text(&e, Vec::new()),
+            reason: cause_text(&e),
         })?;
     // AWS itself is https; an S3-compatible endpoint may be plain http (loopback only).
     let plain_http = endpoint.is_some_and(|e| e.starts_with("http://"));
@@ -722,7 +722,7 @@ where
         SdkError::ResponseError(_) => format!(
             "unreadable response (HTTP {}): {}",
             status_of(e).unwrap_or(0),
-            cause_text(e, Vec::new())
+            cause_text(e)
         ),
         SdkError::ServiceError(_) => {
             let status = status_of(e);
@@ -753,7 +753,7 @@ where
                                     &b.chars().take(300).collect::<String>()
                                 )
                             ),
-                            None => format!("HTTP {st}: {}", cause_text(e, Vec::new())),
+                            None => format!("HTTP {st}: {}", cause_text(e)),
                         }
                     }
                     None => "no response".to_string(),
@@ -779,12 +779,12 @@ where
         SdkError::DispatchFailure(_) => format!(
             "cannot reach {}: {}",
             endpoint.unwrap_or("AWS S3"),
-            cause_text(e, Vec::new())
+            cause_text(e)
         ),
         SdkError::TimeoutError(_) => {
             format!("timed out talking to {}", endpoint.unwrap_or("AWS S3"))
         }
-        _ => cause_text(e, Vec::new()),
+        _ => cause_text(e),
     }
 }
 

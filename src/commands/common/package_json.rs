@@ -64,12 +64,11 @@ pub fn edited_package_json(
 
 fn read_package_json(path: &Path) -> Result<(String, Value)> {
     let text = std::fs::read_to_string(path).at("read", path)?;
-    let doc =
-        serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).map_err(|source| {
-            Error::PackageJsonInvalid {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+    let doc = crate::config::hostfs::parse_json(text.as_bytes()).map_err(|source| {
+        Error::PackageJsonInvalid {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
     Ok((text, doc))
 }
