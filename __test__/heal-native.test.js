@@ -58,7 +58,7 @@ function sh(cmd, args, opts) {
 function piHello(name = 'pi-hello', script = 'prebuild-install || npm run build') {
   const dir = path.join(work, 'src', name);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', repository: { type: 'git', url: `git+https://github.com/acme/${name}.git` }, scripts: { install: script, build: 'node-gyp rebuild' } }, null, 2));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', repository: { type: 'git', url: `git+https://github.com/acme/${name}.git` }, scripts: { install: script, build: 'make -C src' } }, null, 2));
   fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
   sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
   return path.join(work, `${name}-1.0.0.tgz`);
@@ -151,6 +151,7 @@ before(async () => {
     [`/private/WiseLibs/better-sqlite3/releases/download/v12.4.1/${bins.betterSqlite3.file}`]: guarded(bs),
     [`/gh/acme/pi-hello/releases/download/v1.0.0/${piFile}`]: { body: piBody },
     [`/private/acme/pi-hello/releases/download/v1.0.0/${piFile}`]: guarded(piBody),
+    [`/gh/acme/pi-chain/releases/download/v1.0.0/${piFile.replace('pi-hello', 'pi-chain')}`]: { body: piBody },
     [`/private/acme/pi-redirect/releases/download/v1.0.0/${piFile.replace('pi-hello', 'pi-redirect')}`]: { redirect: `${other.url}/elsewhere/${piFile}` },
     // prebuild-install's token form: the GitHub API lists the release, the asset is fetched by id.
     '/api/repos/acme/pi-tok/releases': {
@@ -340,20 +341,47 @@ test('PREGYP_MIRROR rewrites a node-pre-gyp host too; its 404 names the entry; t
   assert.strictEqual(node(c, "console.log(require('npg-far').hello())").stdout.trim(), 'world');
 });
 
-test("no prebuilt binary for a prebuild-install package: heal builds it as the script's `|| node-gyp rebuild` would", async () => {
-  const dir = path.join(work, 'src', 'pi-build');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pi-build', version: '1.0.0', main: 'index.js', repository: 'https://github.com/acme/pi-build', scripts: { install: 'prebuild-install || node-gyp rebuild --release' } }));
-  fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
-  sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
-  const c = consumer({ 'pi-build': path.join(work, 'pi-build-1.0.0.tgz') });
-  const r = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: mirror('gh') }), timeout: 300_000 });
+test("no prebuilt binary for a prebuild-install package: heal builds it as the script's `|| node-gyp rebuild` (or `|| npm run build` of node-gyp) would", async () => {
+  // A package whose fallback is node-gyp itself, and one whose fallback is the package
+  // script that runs node-gyp (keytar's shape).
+  const make = (name, scripts) => {
+    const dir = path.join(work, 'src', name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', repository: `https://github.com/acme/${name}`, scripts }));
+    fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
+    sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
+    return path.join(work, `${name}-1.0.0.tgz`);
+  };
+  const c = consumer({
+    'pi-build': make('pi-build', { install: 'prebuild-install || node-gyp rebuild --release' }),
+    'pi-script': make('pi-script', { install: 'prebuild-install || npm run build', build: 'node-gyp rebuild' }),
+  });
+  const e = env({ PREGYP_MIRROR: mirror('gh') });
+  const dry = await runCli(['heal', '--dry-run'], { cwd: c, env: e });
+  assert.match(dry.stdout, /would install pi-script@1\.0\.0 \(missing\) from \S+ \(prebuild-install's rules\), else by building it with node-gyp \[prebuild-install\]/);
+  const r = await runCli(['heal'], { cwd: c, env: e, timeout: 300_000 });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /pi-build@1\.0\.0\s+prebuild-install\s+missing\s+build\s+\d+ms\s+healed/);
+  assert.match(r.stdout, /pi-script@1\.0\.0\s+prebuild-install\s+missing\s+build\s+\d+ms\s+healed/);
   assert.match(r.stderr, /pi-build: no prebuilt binary at https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-build\/releases\/download\/v1\.0\.0\/pi-build-v1\.0\.0-node-v\d+-\S+ \(HTTP 404 Not Found\); the URL comes from PREGYP_MIRROR entry 1 .*; building from source with node-gyp, as its install script's `\|\| node-gyp rebuild --release` would/);
-  assert.strictEqual(node(c, "console.log(require('pi-build').hello())").stdout.trim(), 'world');
+  assert.match(r.stderr, /pi-script: .*; building from source with node-gyp, as its install script's `\|\| npm run build` would/);
+  for (const name of ['pi-build', 'pi-script']) assert.strictEqual(node(c, `console.log(require('${name}').hello())`).stdout.trim(), 'world');
+});
+
+test('`prebuild-install -r napi || prebuild-install || <script>`: heal tries each prebuild-install in turn, as the script would', async () => {
+  const c = consumer({ 'pi-chain': piHello('pi-chain', 'prebuild-install --runtime napi || prebuild-install || npm run build') });
+  const e = env({ PREGYP_MIRROR: mirror('gh') });
+  const napiUrl = /https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-chain\/releases\/download\/v1\.0\.0\/pi-chain-v1\.0\.0-napi-v\S+\.tar\.gz/;
+  const dry = await runCli(['heal', '--dry-run'], { cwd: c, env: e });
+  assert.strictEqual(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, new RegExp(`would install pi-chain@1\\.0\\.0 \\(missing\\) from ${napiUrl.source}, else from \\S+/pi-chain-v1\\.0\\.0-node-v${ABI}-\\S+\\.tar\\.gz \\(prebuild-install's rules\\), else nothing: its fallback \`npm run build\` is a package script, which pregyp does not run \\[prebuild-install\\]`));
+  const r = await runCli(['heal'], { cwd: c, env: e });
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /pi-chain@1\.0\.0\s+prebuild-install\s+missing\s+remote\s+\d+ms\s+healed/);
+  assert.match(r.stderr, /trying `prebuild-install` next, as its install script would/);
+  assert.strictEqual(node(c, "console.log(require('pi-chain').hello())").stdout.trim(), 'world');
 });
 
 test('an explicit `node-gyp rebuild` script is healed by a build, an optional one may fail; a package with a script of its own is named only when its binding does not load', async () => {

@@ -506,16 +506,9 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                         }
                     }
                     Kind::PrebuildInstall => {
-                        match prebuild_install::planned_url(
-                            &c.manifest.raw,
-                            &ctx.opts,
-                            net,
-                            &ctx.host,
-                        ) {
-                            Ok(url) => format!(
-                                "from {} (prebuild-install's rules; else its fallback)",
-                                crate::redact::redact_url(&url)
-                            ),
+                        match prebuild_install::planned(&c.manifest.raw, &ctx.opts, net, &ctx.host)
+                        {
+                            Ok(plan) => plan,
                             Err(e) => format!("by building: {e}"),
                         }
                     }

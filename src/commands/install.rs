@@ -144,15 +144,13 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
         ));
     }
     if ctx.opts.dry_run {
-        let url =
-            prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, ctx.net()?, &ctx.host)?;
+        let net = ctx.net()?;
+        let url = prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, net, &ctx.host)?;
+        let plan = prebuild_install::planned(&ctx.manifest.raw, &ctx.opts, net, &ctx.host)?;
         return Ok(done(
             Source::Remote,
             Some(crate::redact::redact_url(&url)),
-            format!(
-                "[{name}] Would install from {} (prebuild-install's rules; else its fallback)",
-                crate::redact::redact_url(&url)
-            ),
+            format!("[{name}] Would install {plan}"),
         ));
     }
     let m = prebuild_install::mend(

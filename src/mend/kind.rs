@@ -242,6 +242,46 @@ fn runs_only_node_gyp(script: &str) -> bool {
             .any(|(_, w)| program(w).is_some_and(is_node_gyp))
 }
 
+/// node-gyp's arguments when a prebuild-install fallback builds with node-gyp and nothing
+/// else: the fallback itself (`node-gyp rebuild --release`, `npx node-gyp rebuild`), or the
+/// package script it runs (`npm run build` whose script is `node-gyp rebuild`: keytar).
+/// Scripts are followed one level; anything else (`npm run build` of `make`, `node-gyp
+/// rebuild && node copy.js`) is a package script, which pregyp does not run.
+pub fn fallback_node_gyp_args(raw: &Value, fallback: &str) -> Option<Vec<String>> {
+    let only_node_gyp = |line: &str| {
+        let commands = shell_commands(line);
+        let [(_, w)] = commands.as_slice() else {
+            return None;
+        };
+        let at = w.iter().position(|x| is_node_gyp(x))?;
+        (program(w) == Some(w[at].as_str())).then(|| w[at + 1..].to_vec())
+    };
+    only_node_gyp(fallback).or_else(|| {
+        let script = raw.get("scripts")?.get(script_run_by(&words(fallback))?)?;
+        only_node_gyp(script.as_str()?)
+    })
+}
+
+/// The package script a command runs with nothing passed on: `npm run <name>`,
+/// `npm run-script <name>`, `yarn [run] <name>`, `pnpm [run] <name>`, `bun run <name>`.
+fn script_run_by(words: &[String]) -> Option<&str> {
+    let (pm, rest) = words.split_first()?;
+    if rest.iter().any(|w| w == "--") {
+        return None;
+    }
+    let rest: Vec<&str> = rest
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    match (pm.as_str(), rest.as_slice()) {
+        ("npm", ["run" | "run-script", name])
+        | ("yarn" | "pnpm", ["run", name] | [name])
+        | ("bun", ["run", name]) => Some(*name),
+        _ => None,
+    }
+}
+
 /// Whether a script lets its build fail (`node-gyp rebuild || exit 0`): its last command
 /// follows `||` and ends the line with success (`exit`, `exit 0`, `true`, `:`, `echo ...`),
 /// so the install succeeds whether or not the build did.
@@ -395,6 +435,30 @@ mod tests {
         };
         assert_eq!(both("node-gyp configure", "node install.js"), None);
         assert_eq!(both("node scripts/fetch.js", "node-gyp rebuild"), None);
+        // A prebuild-install fallback that builds with node-gyp, directly or through the
+        // package script it runs.
+        let scripts = json!({"scripts": {"build": "node-gyp rebuild", "make": "make all", "both": "node-gyp rebuild && node copy.js"}});
+        let fb = |f: &str| fallback_node_gyp_args(&scripts, f);
+        assert_eq!(
+            fb("node-gyp rebuild --release").unwrap(),
+            ["rebuild", "--release"]
+        );
+        assert_eq!(fb("npx node-gyp rebuild").unwrap(), ["rebuild"]);
+        assert_eq!(fb("npm run build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("npm run --silent build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("yarn build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("pnpm run build").unwrap(), ["rebuild"]);
+        for other in [
+            "npm run make",
+            "npm run both",
+            "npm run missing",
+            "npm run build -- --debug",
+            "node-gyp rebuild && node copy.js",
+            "make",
+            "npm test",
+        ] {
+            assert_eq!(fb(other), None, "{other}");
+        }
         let npg = |s: &str| json!({"scripts": {"install": s}});
         assert!(script_falls_back_to_build(
             dir,

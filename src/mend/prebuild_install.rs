@@ -42,38 +42,56 @@ pub const FILE_TEMPLATE: &str = "{name}-v{version}-{runtime}-v{abi}-{platform}{l
 pub struct Invocation {
     /// prebuild-install's arguments (`-r napi`, `--tag-prefix x`, ...).
     pub args: Vec<String>,
-    /// The command after `||` (`node-gyp rebuild --release`, `npm run build`).
+    /// The arguments of each further prebuild-install tried after `||`, in order
+    /// (`prebuild-install -r napi || prebuild-install || node-gyp rebuild`: `[[]]`).
+    pub retries: Vec<Vec<String>>,
+    /// The first other command after `||` (`node-gyp rebuild --release`, `npm run build`).
     pub fallback: Option<String>,
 }
 
-/// Reads `prebuild-install [args] || fallback` out of an install script.
+impl Invocation {
+    /// The arguments of every prebuild-install the script tries, in order.
+    pub fn attempts(&self) -> impl Iterator<Item = &[String]> {
+        std::iter::once(self.args.as_slice()).chain(self.retries.iter().map(Vec::as_slice))
+    }
+}
+
+/// Reads `prebuild-install [args] [|| prebuild-install [args]]... || fallback` out of an
+/// install script.
 pub fn invocation(script: &str) -> Invocation {
     let mut out = Invocation::default();
     let mut found = false;
     for part in script.split("||") {
         let part = part.trim();
-        if found {
-            out.fallback = Some(part.to_string());
-            break;
-        }
-        // `a && prebuild-install ...`: the last command of the part.
-        let cmd = part.rsplit(['&', ';']).next().unwrap_or(part).trim();
-        let words = kind::words(cmd);
-        let mut words = words
-            .into_iter()
-            .skip_while(|w| w == "npx" || w.starts_with("--yes"))
-            .peekable();
-        if let Some(first) = words.next() {
-            let pregyp = (first == "pregyp" || first.ends_with("/pregyp"))
-                && words.next_if(|w| w == "install").is_some();
-            if pregyp || first == "prebuild-install" || first.ends_with("/prebuild-install") {
-                out.args = words.collect();
+        match (prebuild_install_args(part), found) {
+            (Some(args), false) => {
+                out.args = args;
                 found = true;
-                continue;
             }
+            (Some(args), true) => out.retries.push(args),
+            (None, true) => {
+                out.fallback = Some(part.to_string());
+                break;
+            }
+            (None, false) => {}
         }
     }
     out
+}
+
+/// The arguments of the prebuild-install (or `pregyp install`) that a part of a script
+/// runs last (`a && prebuild-install -r napi`), or None when it runs something else.
+fn prebuild_install_args(part: &str) -> Option<Vec<String>> {
+    let cmd = part.rsplit(['&', ';']).next().unwrap_or(part).trim();
+    let mut words = kind::words(cmd)
+        .into_iter()
+        .skip_while(|w| w == "npx" || w.starts_with("--yes"))
+        .peekable();
+    let first = words.next()?;
+    let pregyp = (first == "pregyp" || first.ends_with("/pregyp"))
+        && words.next_if(|w| w == "install").is_some();
+    (pregyp || first == "prebuild-install" || first.ends_with("/prebuild-install"))
+        .then(|| words.collect())
 }
 
 /// prebuild-install's options for one package, resolved (`rc.js`).
@@ -493,8 +511,47 @@ pub fn planned_url(
     Ok(net.target(&url, !source.is_package_setting()).url)
 }
 
+/// How `mend` would get the package its binding, in words for `--dry-run`: every URL its
+/// install script's prebuild-installs would try, in order, then its fallback.
+pub fn planned(pkg: &Value, opts: &Options, net: &NetSettings, host: &HostInfo) -> Result<String> {
+    let inv = package_invocation(pkg);
+    let name = pkg.get("name").and_then(Value::as_str).unwrap_or_default();
+    let builds = match inv.fallback.as_deref() {
+        Some(f) if kind::fallback_node_gyp_args(pkg, f).is_some() => Ok(()),
+        Some(f) => Err(format!(
+            "its fallback `{f}` is a package script, which pregyp does not run"
+        )),
+        None => Err("its install script has no fallback".to_string()),
+    };
+    let first = rc(pkg, &inv.args, &opts.env, host)?;
+    if first.build_from_source || opts.build_from_source.matches(name) {
+        return Ok(match builds {
+            Ok(()) => "by building it with node-gyp (--build-from-source)".into(),
+            Err(why) => format!("nowhere: --build-from-source skips the download, and {why}"),
+        });
+    }
+    let mut urls: Vec<String> = Vec::new();
+    for args in inv.attempts() {
+        let (url, source) = download_url(pkg, &rc(pkg, args, &opts.env, host)?, &opts.env)?;
+        let url = redact_url(&net.target(&url, !source.is_package_setting()).url);
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    let then = match (builds, inv.fallback.is_some()) {
+        (Ok(()), _) => ", else by building it with node-gyp".to_string(),
+        (Err(why), true) => format!(", else nothing: {why}"),
+        (Err(_), false) => String::new(),
+    };
+    Ok(format!(
+        "from {} (prebuild-install's rules){then}",
+        urls.join(", else from ")
+    ))
+}
+
 /// Gets the package in `dir` a binding the way its `prebuild-install || <fallback>`
-/// script would: the prebuilt binary, else (when the fallback is node-gyp) a build.
+/// script would: the prebuilt binary (each prebuild-install of the script in turn), else
+/// (when the fallback is node-gyp) a build.
 pub async fn mend(
     dir: &Path,
     pkg: &Value,
@@ -509,23 +566,46 @@ pub async fn mend(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let rc = rc(pkg, &inv.args, &opts.env, host)?;
-    let wants_build = rc.build_from_source || opts.build_from_source.matches(&name);
+    let first = rc(pkg, &inv.args, &opts.env, host)?;
+    let wants_build = first.build_from_source || opts.build_from_source.matches(&name);
     let download_error = if wants_build {
         log::info(format!(
             "{name}: --build-from-source specified, not attempting download"
         ));
         None
     } else {
-        match fetch(dir, pkg, &rc, opts, net, host).await {
-            Ok(m) => return Ok(m),
-            Err(e) => Some(e),
+        // The first failure is the one reported; a later prebuild-install that asks for the
+        // same file is not tried again.
+        let mut first_error = None;
+        let mut tried = Vec::new();
+        for args in inv.attempts() {
+            let rc = rc(pkg, args, &opts.env, host)?;
+            let (url, _) = download_url(pkg, &rc, &opts.env)?;
+            if tried.contains(&url) {
+                continue;
+            }
+            tried.push(url);
+            if first_error.is_some() {
+                let cmd: Vec<&str> = std::iter::once("prebuild-install")
+                    .chain(args.iter().map(String::as_str))
+                    .collect();
+                log::info(format!(
+                    "{name}: trying `{}` next, as its install script would",
+                    cmd.join(" ")
+                ));
+            }
+            match fetch(dir, pkg, &rc, opts, net, host).await {
+                Ok(m) => return Ok(m),
+                Err(e) if first_error.is_none() => first_error = Some(e),
+                Err(e) => log::warn(format!("{name}: {e}")),
+            }
         }
+        first_error
     };
     let Some(fallback) = inv.fallback.as_deref() else {
         return Err(download_error.unwrap_or_else(|| Error::Usage(format!("{name}: its install script has no fallback after prebuild-install to build from source"))));
     };
-    let Some(args) = source_build::node_gyp_args(fallback) else {
+    let Some(args) = kind::fallback_node_gyp_args(pkg, fallback) else {
         let why = download_error.map(|e| format!("{e}; ")).unwrap_or_default();
         return Err(Error::Usage(format!(
             "{why}its install script's fallback `{fallback}` is not node-gyp, and pregyp runs no package scripts"
@@ -782,6 +862,17 @@ mod tests {
             Some("npm run build")
         );
         assert_eq!(invocation("node-gyp rebuild").args, Vec::<String>::new());
+        // node-zopfli's: a Node-API build, else one for this Node's ABI, else a compile.
+        let i =
+            invocation("prebuild-install --runtime napi || prebuild-install || node-gyp rebuild");
+        assert_eq!(i.args, ["--runtime", "napi"]);
+        assert_eq!(i.retries, [Vec::<String>::new()]);
+        assert_eq!(i.fallback.as_deref(), Some("node-gyp rebuild"));
+        let all: Vec<&[String]> = i.attempts().collect();
+        assert_eq!(all.len(), 2);
+        assert!(invocation("prebuild-install || node-gyp rebuild")
+            .retries
+            .is_empty());
         let i = invocation("pregyp install -r napi || node-gyp rebuild");
         assert_eq!(i.args, ["-r", "napi"]);
         assert_eq!(i.fallback.as_deref(), Some("node-gyp rebuild"));

@@ -11,14 +11,6 @@ use crate::error::{Error, Result};
 use crate::mend::kind;
 use std::path::Path;
 
-/// node-gyp's arguments when `command` is a node-gyp call (`node-gyp rebuild --release`),
-/// else `None` (`npm run build`, `make`).
-pub fn node_gyp_args(command: &str) -> Option<Vec<String>> {
-    let words = kind::words(command);
-    let (first, rest) = words.split_first()?;
-    kind::is_node_gyp(first).then(|| rest.to_vec())
-}
-
 /// Runs node-gyp with `args` (default `rebuild`) in `dir`, then checks that
 /// `build/Release` holds a binding.
 pub async fn node_gyp(
@@ -43,19 +35,4 @@ pub async fn node_gyp(
         )));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn node_gyp_fallbacks() {
-        assert_eq!(
-            node_gyp_args("node-gyp rebuild --release").unwrap(),
-            ["rebuild", "--release"]
-        );
-        assert_eq!(node_gyp_args("node-gyp rebuild").unwrap(), ["rebuild"]);
-        assert_eq!(node_gyp_args("npm run build"), None);
-    }
 }
