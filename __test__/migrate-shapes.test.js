@@ -14,6 +14,9 @@ const { spawnSync } = require('node:child_process');
 const { runCli, tmpdir, snapshot, CLI } = require('./helpers/run');
 
 const ROOT = path.join(__dirname, '..');
+// A real Node-API addon for this platform: the find() core built here (the root may also
+// hold other platforms' builds).
+const HOST_ADDON = `pregyp-find.${require('../lib/loader').builtTriple(ROOT)}.node`;
 const BIN = process.env.PREGYP_MIGRATE_BIN || CLI;
 const migrate = (dir, args) => runCli(['migrate', ...args], { cwd: dir, bin: BIN });
 const T1 = '--targets=linux-x64-glibc';
@@ -97,7 +100,7 @@ test('Release, else a Debug build when the error is MODULE_NOT_FOUND (nodegit): 
   const load = () => spawnSync(process.execPath, ['-e', `try { console.log(typeof require(${JSON.stringify(path.join(dir, 'lib/binding.js'))})) } catch (e) { console.log(e.code) }`], { encoding: 'utf8' }).stdout.trim();
   // Neither build: the Debug require's own error, as before the migration.
   assert.strictEqual(load(), 'MODULE_NOT_FOUND');
-  const addon = fs.readdirSync(ROOT).find((f) => /^pregyp-find\..*\.node$/.test(f));
+  const addon = HOST_ADDON;
   fs.mkdirSync(path.join(dir, 'build', 'Debug'), { recursive: true });
   fs.copyFileSync(path.join(ROOT, addon), path.join(dir, 'build', 'Debug', 'shape.node'));
   assert.match(load(), /^(object|function)$/, 'the Debug build is loaded');
@@ -171,7 +174,7 @@ test('--keep-name, in the alias layout: the rewritten modules are required and l
   const nm = path.join(path.dirname(dir), 'node_modules', '@mapbox');
   fs.mkdirSync(nm, { recursive: true });
   fs.symlinkSync(ROOT, path.join(nm, 'node-pre-gyp'), 'dir');
-  const addon = fs.readdirSync(ROOT).find((f) => /^pregyp-find\..*\.node$/.test(f));
+  const addon = HOST_ADDON;
   fs.mkdirSync(path.join(dir, 'lib', 'binding'), { recursive: true });
   fs.copyFileSync(path.join(ROOT, addon), path.join(dir, 'lib', 'binding', 'shape.node'));
   for (const f of ['lib/index.js', 'lib/find.js']) {
