@@ -304,7 +304,7 @@ test('a mirror that answers 404 names the URL tried and the setting behind it; m
   const r = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: `https://example.org/=https://a/ https://github.com/=${server.url}/missing/` }) });
   assert.strictEqual(r.code, 1);
   assert.match(r.stdout, new RegExp(`FAILED: no prebuilt binary at ${server.url}/missing/acme/pi-hello/releases/download/v1\\.0\\.0/pi-hello-v1\\.0\\.0-node-v${ABI}-\\S+\\.tar\\.gz \\(HTTP 404 Not Found\\); the URL comes from PREGYP_MIRROR entry 2 \\(https://github\\.com/=${server.url}/missing/\\)`));
-  assert.match(r.stdout, /its install script's fallback `npm run build` is not node-gyp, and pregyp runs no package scripts/);
+  assert.match(r.stdout, /its install script's fallback `npm run build` is not a node-gyp build, and pregyp runs no package scripts/);
   assert.match(r.stderr, /1 of 1 package\(s\) still have no working binding/);
   const bad = await runCli(['heal'], { cwd: c, env: env({ PREGYP_MIRROR: 'https://github.com/' }) });
   assert.strictEqual(bad.code, 1);
@@ -344,12 +344,12 @@ test('PREGYP_MIRROR rewrites a node-pre-gyp host too; its 404 names the entry; t
 test("no prebuilt binary for a prebuild-install package: heal builds it as the script's `|| node-gyp rebuild` (or `|| npm run build` of node-gyp) would", async () => {
   // A package whose fallback is node-gyp itself, and one whose fallback is the package
   // script that runs node-gyp (keytar's shape).
-  const make = (name, scripts) => {
+  const make = (name, scripts, repository = `https://github.com/acme/${name}`) => {
     const dir = path.join(work, 'src', name);
     fs.mkdirSync(dir, { recursive: true });
     fs.cpSync(path.join(__dirname, 'fixtures', 'hello-addon', 'src'), path.join(dir, 'src'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'hello', sources: ['src/hello.c'] }] }));
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', repository: `https://github.com/acme/${name}`, scripts }));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', repository, scripts }));
     fs.writeFileSync(path.join(dir, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
     sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir });
     return path.join(work, `${name}-1.0.0.tgz`);
@@ -357,17 +357,21 @@ test("no prebuilt binary for a prebuild-install package: heal builds it as the s
   const c = consumer({
     'pi-build': make('pi-build', { install: 'prebuild-install || node-gyp rebuild --release' }),
     'pi-script': make('pi-script', { install: 'prebuild-install || npm run build', build: 'node-gyp rebuild' }),
+    // No `repository`: no URL to try, so the script would go straight to its fallback.
+    'pi-norepo': make('pi-norepo', { install: 'prebuild-install || node-gyp rebuild' }, null),
   });
   const e = env({ PREGYP_MIRROR: mirror('gh') });
   const dry = await runCli(['heal', '--dry-run'], { cwd: c, env: e });
   assert.match(dry.stdout, /would install pi-script@1\.0\.0 \(missing\) from \S+ \(prebuild-install's rules\), else by building it with node-gyp \[prebuild-install\]/);
+  assert.match(dry.stdout, /would install pi-norepo@1\.0\.0 \(missing\) from nowhere \(.*repository.*\) \(prebuild-install's rules\), else by building it with node-gyp \[prebuild-install\]/);
   const r = await runCli(['heal'], { cwd: c, env: e, timeout: 300_000 });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /pi-build@1\.0\.0\s+prebuild-install\s+missing\s+build\s+\d+ms\s+healed/);
   assert.match(r.stdout, /pi-script@1\.0\.0\s+prebuild-install\s+missing\s+build\s+\d+ms\s+healed/);
   assert.match(r.stderr, /pi-build: no prebuilt binary at https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-build\/releases\/download\/v1\.0\.0\/pi-build-v1\.0\.0-node-v\d+-\S+ \(HTTP 404 Not Found\); the URL comes from PREGYP_MIRROR entry 1 .*; building from source with node-gyp, as its install script's `\|\| node-gyp rebuild --release` would/);
   assert.match(r.stderr, /pi-script: .*; building from source with node-gyp, as its install script's `\|\| npm run build` would/);
-  for (const name of ['pi-build', 'pi-script']) assert.strictEqual(node(c, `console.log(require('${name}').hello())`).stdout.trim(), 'world');
+  assert.match(r.stdout, /pi-norepo@1\.0\.0\s+prebuild-install\s+missing\s+build\s+\d+ms\s+healed/);
+  for (const name of ['pi-build', 'pi-script', 'pi-norepo']) assert.strictEqual(node(c, `console.log(require('${name}').hello())`).stdout.trim(), 'world');
 });
 
 test('`prebuild-install -r napi || prebuild-install || <script>`: heal tries each prebuild-install in turn, as the script would', async () => {
@@ -376,11 +380,11 @@ test('`prebuild-install -r napi || prebuild-install || <script>`: heal tries eac
   const napiUrl = /https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-chain\/releases\/download\/v1\.0\.0\/pi-chain-v1\.0\.0-napi-v\S+\.tar\.gz/;
   const dry = await runCli(['heal', '--dry-run'], { cwd: c, env: e });
   assert.strictEqual(dry.code, 0, dry.stderr);
-  assert.match(dry.stdout, new RegExp(`would install pi-chain@1\\.0\\.0 \\(missing\\) from ${napiUrl.source}, else from \\S+/pi-chain-v1\\.0\\.0-node-v${ABI}-\\S+\\.tar\\.gz \\(prebuild-install's rules\\), else nothing: its fallback \`npm run build\` is a package script, which pregyp does not run \\[prebuild-install\\]`));
+  assert.match(dry.stdout, new RegExp(`would install pi-chain@1\\.0\\.0 \\(missing\\) from ${napiUrl.source}, else from \\S+/pi-chain-v1\\.0\\.0-node-v${ABI}-\\S+\\.tar\\.gz \\(prebuild-install's rules\\), else nothing: its fallback \`npm run build\` is not a node-gyp build, and pregyp runs no package scripts \\[prebuild-install\\]`));
   const r = await runCli(['heal'], { cwd: c, env: e });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /pi-chain@1\.0\.0\s+prebuild-install\s+missing\s+remote\s+\d+ms\s+healed/);
-  assert.match(r.stderr, /trying `prebuild-install` next, as its install script would/);
+  assert.match(r.stderr, /pi-chain: no prebuilt binary at \S+\/pi-chain-v1\.0\.0-napi-\S+ \(HTTP 404 Not Found\).*; trying its install script's next prebuild-install/);
   assert.strictEqual(node(c, "console.log(require('pi-chain').hello())").stdout.trim(), 'world');
 });
 

@@ -509,7 +509,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                         match prebuild_install::planned(&c.manifest.raw, &ctx.opts, net, &ctx.host)
                         {
                             Ok(plan) => plan,
-                            Err(e) => format!("by building: {e}"),
+                            Err(e) => format!("nowhere: {e}"),
                         }
                     }
                     Kind::NodeGypBuild | Kind::BindingGyp => {

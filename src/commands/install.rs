@@ -145,13 +145,17 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
     }
     if ctx.opts.dry_run {
         let net = ctx.net()?;
-        let url = prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, net, &ctx.host)?;
         let plan = prebuild_install::planned(&ctx.manifest.raw, &ctx.opts, net, &ctx.host)?;
-        return Ok(done(
-            Source::Remote,
-            Some(crate::redact::redact_url(&url)),
-            format!("[{name}] Would install {plan}"),
-        ));
+        // Nothing to download (`--build-from-source`, or no URL to be had): the plan is a build.
+        let planned_url =
+            prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, net, &ctx.host);
+        let (source, url) = match planned_url {
+            Ok(url) if !prebuild_install::wants_build(&ctx.manifest.raw, &ctx.opts, &ctx.host)? => {
+                (Source::Remote, Some(crate::redact::redact_url(&url)))
+            }
+            _ => (Source::Build, None),
+        };
+        return Ok(done(source, url, format!("[{name}] Would install {plan}")));
     }
     let m = prebuild_install::mend(
         &ctx.dir,

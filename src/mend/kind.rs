@@ -218,11 +218,24 @@ fn shell_commands(script: &str) -> Vec<(bool, Vec<String>)> {
 
 /// A command's program: its first word, past `npx` and npx's own flags.
 fn program(words: &[String]) -> Option<&str> {
-    let mut it = words.iter().map(String::as_str);
-    match it.next()? {
-        "npx" => it.find(|w| !w.starts_with('-')),
-        w => Some(w),
+    program_at(words).map(|i| words[i].as_str())
+}
+
+/// Where a command's program is among its words: the first, or past `npx` and its flags
+/// (`npx -y node-gyp`, `npx --package node-gyp node-gyp`).
+fn program_at(words: &[String]) -> Option<usize> {
+    if words.first()? != "npx" {
+        return Some(0);
     }
+    let mut i = 1;
+    while let Some(w) = words.get(i) {
+        match w.as_str() {
+            "-p" | "--package" | "-c" | "--call" => i += 2,
+            w if w.starts_with('-') => i += 1,
+            _ => return Some(i),
+        }
+    }
+    None
 }
 
 /// A no-op that only decides the exit status (`exit 0`, `true`, `echo ...`).
@@ -248,32 +261,46 @@ fn runs_only_node_gyp(script: &str) -> bool {
 /// Scripts are followed one level; anything else (`npm run build` of `make`, `node-gyp
 /// rebuild && node copy.js`) is a package script, which pregyp does not run.
 pub fn fallback_node_gyp_args(raw: &Value, fallback: &str) -> Option<Vec<String>> {
-    let only_node_gyp = |line: &str| {
+    let single = |line: &str| -> Option<Vec<String>> {
         let commands = shell_commands(line);
         let [(_, w)] = commands.as_slice() else {
             return None;
         };
-        let at = w.iter().position(|x| is_node_gyp(x))?;
-        (program(w) == Some(w[at].as_str())).then(|| w[at + 1..].to_vec())
+        Some(w.clone())
     };
-    only_node_gyp(fallback).or_else(|| {
-        let script = raw.get("scripts")?.get(script_run_by(&words(fallback))?)?;
-        only_node_gyp(script.as_str()?)
+    let node_gyp = |w: &[String]| {
+        let at = program_at(w)?;
+        is_node_gyp(&w[at]).then(|| w[at + 1..].to_vec())
+    };
+    let words = single(fallback)?;
+    node_gyp(&words).or_else(|| {
+        let name = script_run_by(&words)?;
+        let scripts = raw.get("scripts")?;
+        // npm and yarn 1 run `pre<name>` and `post<name>` around it: more than node-gyp.
+        if ["pre", "post"]
+            .iter()
+            .any(|p| scripts.get(format!("{p}{name}")).is_some())
+        {
+            return None;
+        }
+        node_gyp(&single(scripts.get(name)?.as_str()?)?)
     })
 }
 
 /// The package script a command runs with nothing passed on: `npm run <name>`,
-/// `npm run-script <name>`, `yarn [run] <name>`, `pnpm [run] <name>`, `bun run <name>`.
+/// `npm run-script <name>`, `yarn [run] <name>`, `pnpm [run] <name>`, `bun run <name>`,
+/// with no flags but the runner's quiet ones (`npm run build --debug` hands node-gyp
+/// `npm_config_debug`).
 fn script_run_by(words: &[String]) -> Option<&str> {
     let (pm, rest) = words.split_first()?;
-    if rest.iter().any(|w| w == "--") {
-        return None;
-    }
     let rest: Vec<&str> = rest
         .iter()
         .map(String::as_str)
-        .filter(|w| !w.starts_with('-'))
+        .filter(|w| !matches!(*w, "-s" | "--silent" | "-q" | "--quiet"))
         .collect();
+    if rest.iter().any(|w| w.starts_with('-')) {
+        return None;
+    }
     match (pm.as_str(), rest.as_slice()) {
         ("npm", ["run" | "run-script", name])
         | ("yarn" | "pnpm", ["run", name] | [name])
@@ -437,7 +464,13 @@ mod tests {
         assert_eq!(both("node scripts/fetch.js", "node-gyp rebuild"), None);
         // A prebuild-install fallback that builds with node-gyp, directly or through the
         // package script it runs.
-        let scripts = json!({"scripts": {"build": "node-gyp rebuild", "make": "make all", "both": "node-gyp rebuild && node copy.js"}});
+        let scripts = json!({"scripts": {
+            "build": "node-gyp rebuild",
+            "make": "make all",
+            "both": "node-gyp rebuild && node copy.js",
+            "gyp": "node-gyp rebuild",
+            "postgyp": "node copy.js",
+        }});
         let fb = |f: &str| fallback_node_gyp_args(&scripts, f);
         assert_eq!(
             fb("node-gyp rebuild --release").unwrap(),
@@ -448,11 +481,22 @@ mod tests {
         assert_eq!(fb("npm run --silent build").unwrap(), ["rebuild"]);
         assert_eq!(fb("yarn build").unwrap(), ["rebuild"]);
         assert_eq!(fb("pnpm run build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("npm run-script build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("yarn run build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("bun run build").unwrap(), ["rebuild"]);
+        assert_eq!(fb("(npm run build)").unwrap(), ["rebuild"]);
+        assert_eq!(fb("(node-gyp rebuild)").unwrap(), ["rebuild"]);
+        assert_eq!(
+            fb("npx --package node-gyp node-gyp rebuild").unwrap(),
+            ["rebuild"]
+        );
         for other in [
             "npm run make",
             "npm run both",
             "npm run missing",
             "npm run build -- --debug",
+            "npm run build --debug",
+            "npm run gyp",
             "node-gyp rebuild && node copy.js",
             "make",
             "npm test",

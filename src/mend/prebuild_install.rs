@@ -82,7 +82,8 @@ pub fn invocation(script: &str) -> Invocation {
 /// The arguments of the prebuild-install (or `pregyp install`) that a part of a script
 /// runs last (`a && prebuild-install -r napi`), or None when it runs something else.
 fn prebuild_install_args(part: &str) -> Option<Vec<String>> {
-    let cmd = part.rsplit(['&', ';']).next().unwrap_or(part).trim();
+    let cmd = part.rsplit(['&', ';']).next().unwrap_or(part);
+    let cmd = cmd.trim().trim_matches(['(', ')']).trim();
     let mut words = kind::words(cmd)
         .into_iter()
         .skip_while(|w| w == "npx" || w.starts_with("--yes"))
@@ -511,33 +512,64 @@ pub fn planned_url(
     Ok(net.target(&url, !source.is_package_setting()).url)
 }
 
+/// Whether the package is to be built without a download (`--build-from-source`, as an
+/// option, in its script's arguments or in `npm_config_build_from_source`).
+pub fn wants_build(pkg: &Value, opts: &Options, host: &HostInfo) -> Result<bool> {
+    let inv = package_invocation(pkg);
+    let name = pkg.get("name").and_then(Value::as_str).unwrap_or_default();
+    Ok(rc(pkg, &inv.args, &opts.env, host)?.build_from_source
+        || opts.build_from_source.matches(name))
+}
+
+/// Each download the script's prebuild-installs would try, in order, with the same file
+/// asked for once: the URL and the options it comes from, or why there is none (no
+/// `repository`, say; the script would then go on to its next command, and so does `mend`).
+fn attempts(
+    pkg: &Value,
+    inv: &Invocation,
+    env: &Env,
+    host: &HostInfo,
+) -> Vec<Result<(String, UrlSource, Rc)>> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for args in inv.attempts() {
+        let attempt = rc(pkg, args, env, host)
+            .and_then(|rc| download_url(pkg, &rc, env).map(|(url, source)| (url, source, rc)));
+        if let Ok((url, ..)) = &attempt {
+            if seen.contains(url) {
+                continue;
+            }
+            seen.push(url.clone());
+        }
+        out.push(attempt);
+    }
+    out
+}
+
 /// How `mend` would get the package its binding, in words for `--dry-run`: every URL its
 /// install script's prebuild-installs would try, in order, then its fallback.
 pub fn planned(pkg: &Value, opts: &Options, net: &NetSettings, host: &HostInfo) -> Result<String> {
     let inv = package_invocation(pkg);
-    let name = pkg.get("name").and_then(Value::as_str).unwrap_or_default();
     let builds = match inv.fallback.as_deref() {
         Some(f) if kind::fallback_node_gyp_args(pkg, f).is_some() => Ok(()),
         Some(f) => Err(format!(
-            "its fallback `{f}` is a package script, which pregyp does not run"
+            "its fallback `{f}` is not a node-gyp build, and pregyp runs no package scripts"
         )),
         None => Err("its install script has no fallback".to_string()),
     };
-    let first = rc(pkg, &inv.args, &opts.env, host)?;
-    if first.build_from_source || opts.build_from_source.matches(name) {
+    if wants_build(pkg, opts, host)? {
         return Ok(match builds {
             Ok(()) => "by building it with node-gyp (--build-from-source)".into(),
             Err(why) => format!("nowhere: --build-from-source skips the download, and {why}"),
         });
     }
-    let mut urls: Vec<String> = Vec::new();
-    for args in inv.attempts() {
-        let (url, source) = download_url(pkg, &rc(pkg, args, &opts.env, host)?, &opts.env)?;
-        let url = redact_url(&net.target(&url, !source.is_package_setting()).url);
-        if !urls.contains(&url) {
-            urls.push(url);
-        }
-    }
+    let sources: Vec<String> = attempts(pkg, &inv, &opts.env, host)
+        .into_iter()
+        .map(|a| match a {
+            Ok((url, source, _)) => redact_url(&net.target(&url, !source.is_package_setting()).url),
+            Err(e) => format!("nowhere ({e})"),
+        })
+        .collect();
     let then = match (builds, inv.fallback.is_some()) {
         (Ok(()), _) => ", else by building it with node-gyp".to_string(),
         (Err(why), true) => format!(", else nothing: {why}"),
@@ -545,7 +577,7 @@ pub fn planned(pkg: &Value, opts: &Options, net: &NetSettings, host: &HostInfo) 
     };
     Ok(format!(
         "from {} (prebuild-install's rules){then}",
-        urls.join(", else from ")
+        sources.join(", else from ")
     ))
 }
 
@@ -566,38 +598,31 @@ pub async fn mend(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let first = rc(pkg, &inv.args, &opts.env, host)?;
-    let wants_build = first.build_from_source || opts.build_from_source.matches(&name);
-    let download_error = if wants_build {
+    let download_error = if wants_build(pkg, opts, host)? {
         log::info(format!(
             "{name}: --build-from-source specified, not attempting download"
         ));
         None
     } else {
-        // The first failure is the one reported; a later prebuild-install that asks for the
-        // same file is not tried again.
-        let mut first_error = None;
-        let mut tried = Vec::new();
-        for args in inv.attempts() {
-            let rc = rc(pkg, args, &opts.env, host)?;
-            let (url, _) = download_url(pkg, &rc, &opts.env)?;
-            if tried.contains(&url) {
-                continue;
-            }
-            tried.push(url);
-            if first_error.is_some() {
-                let cmd: Vec<&str> = std::iter::once("prebuild-install")
-                    .chain(args.iter().map(String::as_str))
-                    .collect();
-                log::info(format!(
-                    "{name}: trying `{}` next, as its install script would",
-                    cmd.join(" ")
-                ));
-            }
-            match fetch(dir, pkg, &rc, opts, net, host).await {
+        // The first failure is the one reported in the table; each is logged as the next
+        // attempt starts.
+        let mut first_error: Option<Error> = None;
+        let mut next = attempts(pkg, &inv, &opts.env, host).into_iter().peekable();
+        while let Some(attempt) = next.next() {
+            let result = match attempt {
+                Ok((_, _, rc)) => fetch(dir, pkg, &rc, opts, net, host).await,
+                Err(e) => Err(e),
+            };
+            match result {
                 Ok(m) => return Ok(m),
-                Err(e) if first_error.is_none() => first_error = Some(e),
-                Err(e) => log::warn(format!("{name}: {e}")),
+                Err(e) => {
+                    if next.peek().is_some() {
+                        log::warn(format!(
+                            "{name}: {e}; trying its install script's next prebuild-install"
+                        ));
+                    }
+                    first_error.get_or_insert(e);
+                }
             }
         }
         first_error
@@ -608,7 +633,7 @@ pub async fn mend(
     let Some(args) = kind::fallback_node_gyp_args(pkg, fallback) else {
         let why = download_error.map(|e| format!("{e}; ")).unwrap_or_default();
         return Err(Error::Usage(format!(
-            "{why}its install script's fallback `{fallback}` is not node-gyp, and pregyp runs no package scripts"
+            "{why}its install script's fallback `{fallback}` is not a node-gyp build, and pregyp runs no package scripts"
         )));
     };
     if let Some(e) = &download_error {
@@ -873,6 +898,21 @@ mod tests {
         assert!(invocation("prebuild-install || node-gyp rebuild")
             .retries
             .is_empty());
+        // Parenthesised groups (sharp 0.30's): the group's last command; a fallback group
+        // that does more than node-gyp stays whole.
+        let i = invocation("(prebuild-install -r napi) || (node-gyp rebuild)");
+        assert_eq!(i.args, ["-r", "napi"]);
+        assert_eq!(i.fallback.as_deref(), Some("(node-gyp rebuild)"));
+        let i = invocation("(node install/libvips && prebuild-install) || (node install/can-compile && node-gyp rebuild)");
+        assert!(i.args.is_empty());
+        assert_eq!(
+            i.fallback.as_deref(),
+            Some("(node install/can-compile && node-gyp rebuild)")
+        );
+        assert_eq!(
+            kind::fallback_node_gyp_args(&json!({}), i.fallback.as_deref().unwrap()),
+            None
+        );
         let i = invocation("pregyp install -r napi || node-gyp rebuild");
         assert_eq!(i.args, ["-r", "napi"]);
         assert_eq!(i.fallback.as_deref(), Some("node-gyp rebuild"));
