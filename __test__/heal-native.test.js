@@ -227,6 +227,12 @@ test('sqlite3 6 and better-sqlite3 12 installed with scripts blocked: heal gets 
 test('pregyp install in a prebuild-install package stands in for its blocked script', async () => {
   unheal(project);
   const dir = path.join(project, 'node_modules', 'better-sqlite3');
+  // A dry run reports the URL it would fetch, or a build where --build-from-source says so.
+  const plan = async (...args) => JSON.parse((await runCli(['install', '--dry-run', '--json', ...args], { cwd: dir, env: env({ PREGYP_MIRROR: mirror('gh') }) })).stdout);
+  const remote = await plan();
+  assert.strictEqual(remote.source, 'remote');
+  assert.match(remote.url, /^https:\/\/127\.0\.0\.1:\d+\/gh\/WiseLibs\/better-sqlite3\/releases\/download\/v12\.4\.1\//);
+  assert.deepStrictEqual([(await plan('--build-from-source')).source, (await plan('--build-from-source')).url], ['build', null]);
   const r = await runCli(['install'], { cwd: dir, env: env({ PREGYP_MIRROR: mirror('gh') }) });
   assert.strictEqual(r.code, 0, r.stderr);
   assert.match(r.stdout, /\[better-sqlite3\] Success: ".*better-sqlite3\/build\/Release\/better_sqlite3\.node" is installed via remote/);
@@ -380,7 +386,7 @@ test('`prebuild-install -r napi || prebuild-install || <script>`: heal tries eac
   const napiUrl = /https:\/\/127\.0\.0\.1:\d+\/gh\/acme\/pi-chain\/releases\/download\/v1\.0\.0\/pi-chain-v1\.0\.0-napi-v\S+\.tar\.gz/;
   const dry = await runCli(['heal', '--dry-run'], { cwd: c, env: e });
   assert.strictEqual(dry.code, 0, dry.stderr);
-  assert.match(dry.stdout, new RegExp(`would install pi-chain@1\\.0\\.0 \\(missing\\) from ${napiUrl.source}, else from \\S+/pi-chain-v1\\.0\\.0-node-v${ABI}-\\S+\\.tar\\.gz \\(prebuild-install's rules\\), else nothing: its fallback \`npm run build\` is not a node-gyp build, and pregyp runs no package scripts \\[prebuild-install\\]`));
+  assert.match(dry.stdout, new RegExp(`would install pi-chain@1\\.0\\.0 \\(missing\\) from ${napiUrl.source}, else from \\S+/pi-chain-v1\\.0\\.0-node-v${ABI}-\\S+\\.tar\\.gz \\(prebuild-install's rules\\), else nothing: its install script's fallback \`npm run build\` is not a node-gyp build, and pregyp runs no package scripts \\[prebuild-install\\]`));
   const r = await runCli(['heal'], { cwd: c, env: e });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /pi-chain@1\.0\.0\s+prebuild-install\s+missing\s+remote\s+\d+ms\s+healed/);

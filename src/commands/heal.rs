@@ -508,7 +508,7 @@ pub async fn heal(ctx: &Context) -> Result<Outcome<HealResult>> {
                     Kind::PrebuildInstall => {
                         match prebuild_install::planned(&c.manifest.raw, &ctx.opts, net, &ctx.host)
                         {
-                            Ok(plan) => plan,
+                            Ok(plan) => plan.text,
                             Err(e) => format!("nowhere: {e}"),
                         }
                     }

@@ -144,18 +144,17 @@ async fn install_prebuild_install(ctx: &Context) -> Result<Outcome<InstallResult
         ));
     }
     if ctx.opts.dry_run {
-        let net = ctx.net()?;
-        let plan = prebuild_install::planned(&ctx.manifest.raw, &ctx.opts, net, &ctx.host)?;
-        // Nothing to download (`--build-from-source`, or no URL to be had): the plan is a build.
-        let planned_url =
-            prebuild_install::planned_url(&ctx.manifest.raw, &ctx.opts, net, &ctx.host);
-        let (source, url) = match planned_url {
-            Ok(url) if !prebuild_install::wants_build(&ctx.manifest.raw, &ctx.opts, &ctx.host)? => {
-                (Source::Remote, Some(crate::redact::redact_url(&url)))
-            }
-            _ => (Source::Build, None),
+        let plan = prebuild_install::planned(&ctx.manifest.raw, &ctx.opts, ctx.net()?, &ctx.host)?;
+        let source = if plan.url.is_some() {
+            Source::Remote
+        } else {
+            Source::Build
         };
-        return Ok(done(source, url, format!("[{name}] Would install {plan}")));
+        return Ok(done(
+            source,
+            plan.url,
+            format!("[{name}] Would install {}", plan.text),
+        ));
     }
     let m = prebuild_install::mend(
         &ctx.dir,

@@ -144,7 +144,7 @@ pub fn classify(dir: &Path, raw: &Value) -> Option<Kind> {
 /// The commands of a shell line, each with whether it follows `||` and its words: split
 /// at `&&`, `||`, `|`, `;` and `&` outside quotes, with parentheses and redirections
 /// (`2>&1`, `> build.log`, `2>err.log`) left out.
-fn shell_commands(script: &str) -> Vec<(bool, Vec<String>)> {
+pub fn shell_commands(script: &str) -> Vec<(bool, Vec<String>)> {
     let mut out = Vec::new();
     let (mut words, mut word, mut after_or) = (Vec::new(), String::new(), false);
     let chars: Vec<char> = script.chars().collect();
@@ -223,7 +223,7 @@ fn program(words: &[String]) -> Option<&str> {
 
 /// Where a command's program is among its words: the first, or past `npx` and its flags
 /// (`npx -y node-gyp`, `npx --package node-gyp node-gyp`).
-fn program_at(words: &[String]) -> Option<usize> {
+pub fn program_at(words: &[String]) -> Option<usize> {
     if words.first()? != "npx" {
         return Some(0);
     }

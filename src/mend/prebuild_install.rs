@@ -80,19 +80,18 @@ pub fn invocation(script: &str) -> Invocation {
 }
 
 /// The arguments of the prebuild-install (or `pregyp install`) that a part of a script
-/// runs last (`a && prebuild-install -r napi`), or None when it runs something else.
+/// runs last (`a && prebuild-install -r napi`, `(prebuild-install)`, `npx prebuild-install`),
+/// or None when it runs something else. Read with the shell reader that classifies scripts.
 fn prebuild_install_args(part: &str) -> Option<Vec<String>> {
-    let cmd = part.rsplit(['&', ';']).next().unwrap_or(part);
-    let cmd = cmd.trim().trim_matches(['(', ')']).trim();
-    let mut words = kind::words(cmd)
-        .into_iter()
-        .skip_while(|w| w == "npx" || w.starts_with("--yes"))
-        .peekable();
-    let first = words.next()?;
-    let pregyp = (first == "pregyp" || first.ends_with("/pregyp"))
-        && words.next_if(|w| w == "install").is_some();
-    (pregyp || first == "prebuild-install" || first.ends_with("/prebuild-install"))
-        .then(|| words.collect())
+    let commands = kind::shell_commands(part);
+    let (_, words) = commands.last()?;
+    let at = kind::program_at(words)?;
+    let (program, rest) = (&words[at], &words[at + 1..]);
+    if program == "prebuild-install" || program.ends_with("/prebuild-install") {
+        return Some(rest.to_vec());
+    }
+    let pregyp = program == "pregyp" || program.ends_with("/pregyp");
+    (pregyp && rest.first().is_some_and(|w| w == "install")).then(|| rest[1..].to_vec())
 }
 
 /// prebuild-install's options for one package, resolved (`rc.js`).
@@ -498,33 +497,29 @@ pub fn package_invocation(pkg: &Value) -> Invocation {
         .unwrap_or_default()
 }
 
-/// The URL prebuild-install would fetch for the package in `dir`, after the mirror setting
-/// (for `--dry-run` and messages).
-pub fn planned_url(
-    pkg: &Value,
-    opts: &Options,
-    net: &NetSettings,
-    host: &HostInfo,
-) -> Result<String> {
-    let inv = package_invocation(pkg);
-    let rc = rc(pkg, &inv.args, &opts.env, host)?;
-    let (url, source) = download_url(pkg, &rc, &opts.env)?;
-    Ok(net.target(&url, !source.is_package_setting()).url)
-}
-
 /// Whether the package is to be built without a download (`--build-from-source`, as an
 /// option, in its script's arguments or in `npm_config_build_from_source`).
-pub fn wants_build(pkg: &Value, opts: &Options, host: &HostInfo) -> Result<bool> {
-    let inv = package_invocation(pkg);
+fn wants_build(pkg: &Value, inv: &Invocation, opts: &Options, host: &HostInfo) -> Result<bool> {
     let name = pkg.get("name").and_then(Value::as_str).unwrap_or_default();
     Ok(rc(pkg, &inv.args, &opts.env, host)?.build_from_source
         || opts.build_from_source.matches(name))
 }
 
+/// node-gyp's arguments when the script's fallback is a node-gyp build, else why heal
+/// cannot do what the fallback does.
+fn fallback_build(pkg: &Value, inv: &Invocation) -> std::result::Result<Vec<String>, String> {
+    match inv.fallback.as_deref() {
+        Some(f) => kind::fallback_node_gyp_args(pkg, f).ok_or_else(|| {
+            format!("its install script's fallback `{f}` is not a node-gyp build, and pregyp runs no package scripts")
+        }),
+        None => Err("its install script has no fallback after prebuild-install to build from source".into()),
+    }
+}
+
 /// Each download the script's prebuild-installs would try, in order, with the same file
 /// asked for once: the URL and the options it comes from, or why there is none (no
 /// `repository`, say; the script would then go on to its next command, and so does `mend`).
-fn attempts(
+fn downloads(
     pkg: &Value,
     inv: &Invocation,
     env: &Env,
@@ -546,39 +541,51 @@ fn attempts(
     out
 }
 
-/// How `mend` would get the package its binding, in words for `--dry-run`: every URL its
-/// install script's prebuild-installs would try, in order, then its fallback.
-pub fn planned(pkg: &Value, opts: &Options, net: &NetSettings, host: &HostInfo) -> Result<String> {
+/// What `mend` would do, for `--dry-run`.
+pub struct Plan {
+    /// In words: every URL the script's prebuild-installs would try, in order, then the
+    /// fallback.
+    pub text: String,
+    /// The first URL to be fetched (after the mirror setting, redacted); None when the
+    /// plan is a build.
+    pub url: Option<String>,
+}
+
+/// How `mend` would get the package its binding.
+pub fn planned(pkg: &Value, opts: &Options, net: &NetSettings, host: &HostInfo) -> Result<Plan> {
     let inv = package_invocation(pkg);
-    let builds = match inv.fallback.as_deref() {
-        Some(f) if kind::fallback_node_gyp_args(pkg, f).is_some() => Ok(()),
-        Some(f) => Err(format!(
-            "its fallback `{f}` is not a node-gyp build, and pregyp runs no package scripts"
-        )),
-        None => Err("its install script has no fallback".to_string()),
-    };
-    if wants_build(pkg, opts, host)? {
-        return Ok(match builds {
-            Ok(()) => "by building it with node-gyp (--build-from-source)".into(),
+    let builds = fallback_build(pkg, &inv);
+    if wants_build(pkg, &inv, opts, host)? {
+        let text = match builds {
+            Ok(_) => "by building it with node-gyp (--build-from-source)".into(),
             Err(why) => format!("nowhere: --build-from-source skips the download, and {why}"),
-        });
+        };
+        return Ok(Plan { text, url: None });
     }
-    let sources: Vec<String> = attempts(pkg, &inv, &opts.env, host)
+    let mut url = None;
+    let sources: Vec<String> = downloads(pkg, &inv, &opts.env, host)
         .into_iter()
         .map(|a| match a {
-            Ok((url, source, _)) => redact_url(&net.target(&url, !source.is_package_setting()).url),
+            Ok((u, source, _)) => {
+                let u = redact_url(&net.target(&u, !source.is_package_setting()).url);
+                url.get_or_insert_with(|| u.clone());
+                u
+            }
             Err(e) => format!("nowhere ({e})"),
         })
         .collect();
-    let then = match (builds, inv.fallback.is_some()) {
-        (Ok(()), _) => ", else by building it with node-gyp".to_string(),
-        (Err(why), true) => format!(", else nothing: {why}"),
-        (Err(_), false) => String::new(),
+    let then = match builds {
+        Ok(_) => ", else by building it with node-gyp".to_string(),
+        Err(_) if inv.fallback.is_none() => String::new(),
+        Err(why) => format!(", else nothing: {why}"),
     };
-    Ok(format!(
-        "from {} (prebuild-install's rules){then}",
-        sources.join(", else from ")
-    ))
+    Ok(Plan {
+        text: format!(
+            "from {} (prebuild-install's rules){then}",
+            sources.join(", else from ")
+        ),
+        url,
+    })
 }
 
 /// Gets the package in `dir` a binding the way its `prebuild-install || <fallback>`
@@ -598,7 +605,7 @@ pub async fn mend(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let download_error = if wants_build(pkg, opts, host)? {
+    let download_error = if wants_build(pkg, &inv, opts, host)? {
         log::info(format!(
             "{name}: --build-from-source specified, not attempting download"
         ));
@@ -607,7 +614,7 @@ pub async fn mend(
         // The first failure is the one reported in the table; each is logged as the next
         // attempt starts.
         let mut first_error: Option<Error> = None;
-        let mut next = attempts(pkg, &inv, &opts.env, host).into_iter().peekable();
+        let mut next = downloads(pkg, &inv, &opts.env, host).into_iter().peekable();
         while let Some(attempt) = next.next() {
             let result = match attempt {
                 Ok((_, _, rc)) => fetch(dir, pkg, &rc, opts, net, host).await,
@@ -627,15 +634,18 @@ pub async fn mend(
         }
         first_error
     };
-    let Some(fallback) = inv.fallback.as_deref() else {
-        return Err(download_error.unwrap_or_else(|| Error::Usage(format!("{name}: its install script has no fallback after prebuild-install to build from source"))));
+    let args = match fallback_build(pkg, &inv) {
+        Ok(args) => args,
+        Err(why) => {
+            return Err(match download_error {
+                // Without a fallback, the download's own error says it all.
+                Some(e) if inv.fallback.is_none() => e,
+                Some(e) => Error::Usage(format!("{e}; {why}")),
+                None => Error::Usage(format!("{name}: {why}")),
+            });
+        }
     };
-    let Some(args) = kind::fallback_node_gyp_args(pkg, fallback) else {
-        let why = download_error.map(|e| format!("{e}; ")).unwrap_or_default();
-        return Err(Error::Usage(format!(
-            "{why}its install script's fallback `{fallback}` is not a node-gyp build, and pregyp runs no package scripts"
-        )));
-    };
+    let fallback = inv.fallback.as_deref().unwrap_or_default();
     if let Some(e) = &download_error {
         log::warn(format!("{name}: {e}; building from source with node-gyp, as its install script's `|| {fallback}` would"));
     }
@@ -900,6 +910,9 @@ mod tests {
             .is_empty());
         // Parenthesised groups (sharp 0.30's): the group's last command; a fallback group
         // that does more than node-gyp stays whole.
+        let i = invocation("npx --yes prebuild-install -r napi 2>/dev/null || node-gyp rebuild");
+        assert_eq!(i.args, ["-r", "napi"]);
+        assert_eq!(i.fallback.as_deref(), Some("node-gyp rebuild"));
         let i = invocation("(prebuild-install -r napi) || (node-gyp rebuild)");
         assert_eq!(i.args, ["-r", "napi"]);
         assert_eq!(i.fallback.as_deref(), Some("(node-gyp rebuild)"));
