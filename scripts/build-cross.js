@@ -12,7 +12,7 @@
 // Options: --lean (the find() binary only), --check (`cargo check` only: macOS, whose
 // linker and SDK are not available here; zig compiles the C of the build scripts),
 // --glibc <version|native> (linux-gnu: 2.28 by default). PREGYP_PROFILE as for the host
-// build. With rustup's own target installed (the release runners) it is plain cargo,
+// build; PREGYP_LEAN_PROFILE, the find() binary's (`lean` by default, as it ships). With rustup's own target installed (the release runners) it is plain cargo,
 // without -Zbuild-std.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -173,10 +173,11 @@ function build(name, opts = {}) {
       report.push(`pregyp.${t.name}.node ${(size / 1e6).toFixed(2)} MB in ${s.toFixed(0)} s`);
     }
   }
-  const s = cargo(t, o, ['--profile', 'lean', '--lib', '--no-default-features', '--target-dir', targetDir]);
+  const leanProfile = process.env.PREGYP_LEAN_PROFILE || 'lean';
+  const s = cargo(t, o, ['--profile', leanProfile, '--lib', '--no-default-features', '--target-dir', targetDir]);
   if (check) report.push(`cargo check (lean): ${s.toFixed(0)} s`);
   else {
-    const size = install(path.join(targetDir, t.triple, 'lean', t.lib), `pregyp-find.${t.name}.node`);
+    const size = install(path.join(targetDir, t.triple, leanProfile, t.lib), `pregyp-find.${t.name}.node`);
     report.push(`pregyp-find.${t.name}.node ${(size / 1e6).toFixed(2)} MB in ${s.toFixed(0)} s`);
   }
   for (const line of report) console.error(`pregyp build (${t.triple}): ${line}`);

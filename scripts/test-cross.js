@@ -72,9 +72,16 @@ const PLATFORMS = {
   },
 };
 
+// The platforms that CI builds the find() core of only (scripts/platforms.js, `cross: 'lean'`)
+// run without the full tool the tests of what their users load at run time: find()
+// against the reference and load() of a real addon. The release runs the whole suite on
+// each platform.
+const FIND_CORE_ONLY = new Set(require('./platforms').PLATFORMS.filter((t) => t.cross === 'lean').map((t) => t.test));
+const CONSUMER_SIDE = '^(find\\(\\) gives|find\\(\\) on|load\\(\\) of)';
+const hasFull = (p) => fs.existsSync(path.join(root, `pregyp.${PLATFORMS[p].binaries}.node`));
 function have(p) {
   const x = PLATFORMS[p];
-  return fs.existsSync(path.join(root, `pregyp.${x.binaries}.node`)) && fs.existsSync(path.join(root, `pregyp-find.${x.binaries}.node`)) && fs.existsSync(x.node[0]);
+  return (hasFull(p) || FIND_CORE_ONLY.has(p)) && fs.existsSync(path.join(root, `pregyp-find.${x.binaries}.node`)) && fs.existsSync(x.node[0]);
 }
 
 // A pregyp package folder with this platform's binaries only (so a test cannot pass on
@@ -87,7 +94,7 @@ function stage(p, dir, bench = false) {
     fs.cpSync(path.join(root, f), path.join(pkg, f), { recursive: true, filter: (s) => !/[/\\](build|node_modules)$/.test(s) });
   }
   // The bench needs only the find() core.
-  for (const f of [...(bench ? [] : [`pregyp.${x.binaries}.node`]), `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  for (const f of [...(bench || !hasFull(p) ? [] : [`pregyp.${x.binaries}.node`]), `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
   // The reference, for find() comparisons (pure JS, runs everywhere).
   fs.mkdirSync(path.join(pkg, 'node_modules'));
   fs.cpSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'), { recursive: true, filter: (s) => !/node_modules[/\\](typescript|\.bin)$/.test(s) && !/\.node$/.test(s) });
@@ -125,7 +132,8 @@ function runPortable(p) {
   const tap = path.join(dir, 'tap.txt');
   const log = path.join(dir, 'output.txt');
   // PREGYP_CROSS_ONLY=<pattern>: only the tests whose names match (a quicker rerun).
-  const only = process.env.PREGYP_CROSS_ONLY ? [`--test-name-pattern=${process.env.PREGYP_CROSS_ONLY}`] : [];
+  const pattern = process.env.PREGYP_CROSS_ONLY || (hasFull(p) ? '' : CONSUMER_SIDE);
+  const only = pattern ? [`--test-name-pattern=${pattern}`] : [];
   const [cmd, ...args] = [...(x.exec || []), ...x.node, ...only, '--test-reporter=tap', `--test-reporter-destination=${tap}`, path.join(pkg, '__test__', 'cross', 'portable.js')];
   const env = { ...process.env, ...(x.env || {}), PREGYP_UNDER_TEST: pkg, PREGYP_CROSS_NO_EXEC: noExec(p), PREGYP_CROSS_NO_TLS: x.noTls || '', PREGYP_CROSS_DIR: inputs, PREGYP_CROSS_EXEC: JSON.stringify(x.childExec || x.exec || []) };
   for (const k of Object.keys(env)) if (/^npm_/i.test(k) || k === 'NODE_TEST_CONTEXT') delete env[k];
@@ -228,7 +236,8 @@ async function main() {
     }
     const r = await runPortable(p);
     results.push(r);
-    console.log(`${p}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(0)} s)`);
+    const side = hasFull(p) ? '' : ', find() core only: the tests of find() and load()';
+    console.log(`${p}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(0)} s${side})`);
     for (const s of r.skips) console.log(`  skipped: ${s}`);
     for (const f of r.failures) console.log(`  FAILED: ${f}`);
     if (r.failed) console.log(`  TAP: ${r.tap}\n  output: ${r.log}\n${fs.existsSync(r.tap) ? fs.readFileSync(r.tap, 'utf8').split('\n').filter((l) => /^\s+(error|expected|actual|stack|\s+at |message)|not ok/.test(l)).slice(0, 60).join('\n') : fs.readFileSync(r.log, 'utf8').slice(-3000)}`);

@@ -55,6 +55,9 @@ function cleanEnv() {
     env[k] = v;
   }
   if (NODEDIR) env.npm_config_nodedir = NODEDIR;
+  // node-gyp compiles on every core (its JOBS variable; a test's own --jobs still wins):
+  // the real packages' C and C++ (libxml2, cppjieba, ...) are most of the suite's time.
+  if (!env.JOBS) env.JOBS = 'max';
   return env;
 }
 
