@@ -20,30 +20,59 @@
 # release on the binaries it ships. About 20 minutes from nothing on 2 cores.
 # The target dirs are target/cross/<triple>; --clean removes each once its binaries are at
 # the root (CI: about 1 GB each, 6.7 GB for the seven otherwise).
+#
+# .ci/run splits it in two, so that the builds use the cores its test suites leave idle:
+#   --background  the set-up and the builds; linux-x64-gnu's binaries, whose names are this
+#                 machine's (the suites load the root's), go to target/cross-out
+#   --foreground  puts them at the root, then runs the tests
+# Without either, all of it in turn.
 set -euo pipefail
 clean=false
-[ "${1:-}" = "--clean" ] && clean=true
+part=all
+for arg in "$@"; do
+  case "$arg" in
+    --clean) clean=true ;;
+    --background | --foreground) part="${arg#--}" ;;
+    *) echo "ci-cross.sh: unknown argument $arg (--clean, --background, --foreground)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
-start=$SECONDS
-bash scripts/setup-cross.sh
-echo "ci-cross: toolchains, emulators and Node builds set up in $((SECONDS - start)) s"
 export PREGYP_PROFILE="${PREGYP_PROFILE:-cross-test}"
 export PREGYP_LEAN_PROFILE="${PREGYP_LEAN_PROFILE:-$PREGYP_PROFILE}"
-# linux-arm64-musl: the find() core only (test-cross.js runs its find() and load() tests).
-# The full tool's arm64 code is tested under linux-arm64-gnu and its musl build under
-# linux-x64-musl; leaving out a fifth build of it keeps CI inside its time.
-for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl:lean win32-x64 darwin-arm64; do
-  start=$SECONDS
-  lean=""
+
+# build <target>[:lean] [build-cross.js options]; a `:lean` target gets the find() core only.
+build() {
+  local target="$1" lean="" start=$SECONDS
+  shift
   case "$target" in *:lean) target="${target%:lean}"; lean="--lean"; rm -f "pregyp.$target.node" ;; esac
-  node scripts/build-cross.js --target "$target" $lean
-  echo "ci-cross: $target built in $((SECONDS - start)) s"
+  node scripts/build-cross.js --target "$target" $lean "$@"
+  echo "ci-cross: $target built${lean:+ (find() core)}${1:+ ($*)} in $((SECONDS - start)) s"
   if $clean; then
     rm -rf "target/cross/$(node -p "require('./scripts/build-cross.js').resolve('$target').triple")"
   fi
-done
-start=$SECONDS
-node scripts/build-cross.js --target x86_64-pc-windows-msvc --lean --check
-echo "ci-cross: the find() core checked for MSVC in $((SECONDS - start)) s"
-if $clean; then rm -rf target/cross/x86_64-pc-windows-msvc; fi
+}
+
+if [ "$part" != foreground ]; then
+  start=$SECONDS
+  bash scripts/setup-cross.sh
+  echo "ci-cross: toolchains, emulators and Node builds set up in $((SECONDS - start)) s"
+fi
+# linux-arm64-musl: the find() core only (test-cross.js runs its find() and load() tests).
+# The full tool's arm64 code is tested under linux-arm64-gnu and its musl build under
+# linux-x64-musl; leaving out a fifth build of it keeps CI inside its time.
+held=target/cross-out
+if [ "$part" != foreground ]; then
+  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl:lean win32-x64 darwin-arm64; do
+    if [ "$part:$target" = background:linux-x64-gnu ]; then
+      PREGYP_CROSS_OUT="$held" build "$target"
+    else
+      build "$target"
+    fi
+  done
+  build x86_64-pc-windows-msvc:lean --check
+fi
+[ "$part" = background ] && exit 0
+if [ "$part" = foreground ]; then
+  mv "$held"/pregyp.linux-x64-gnu.node "$held"/pregyp-find.linux-x64-gnu.node .
+fi
 node scripts/test-cross.js native linux-arm64-gnu win32-x64 linux-x64-musl linux-arm64-musl
