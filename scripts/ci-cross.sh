@@ -6,8 +6,10 @@
 #   linux-x64-musl, linux-arm64-musl Node built for musl, on musl 1.2.5; arm64 under qemu
 #                                    (linux-arm64-musl: the find() core, see below)
 #   win32-x64                        mingw build, Windows Node under Wine
-#   darwin-arm64                     `cargo check` (no macOS linker, SDK or emulator here;
-#                                    darwin-x64's is the same code: scripts/platforms.js)
+#   darwin-arm64                     `cargo check` of the find() core (no macOS linker, SDK
+#                                    or emulator here; the release builds and tests both
+#                                    binaries on macOS; darwin-x64's is the same code:
+#                                    scripts/platforms.js)
 #   win32-x64 with MSVC              `cargo check` of the find() core, as the release builds
 #                                    it: its raw Node-API code meets napi-sys's MSVC form
 #                                    (functions looked up at load, not `extern "C"`)
@@ -23,8 +25,11 @@
 #
 # .ci/run splits it in two, so that the builds use the cores its test suites leave idle:
 #   --background  the set-up and the builds; linux-x64-gnu's binaries, whose names are this
-#                 machine's (the suites load the root's), go to target/cross-out
-#   --foreground  puts them at the root, then runs the tests
+#                 machine's (the suites load the root's), go to target/cross-out; once
+#                 every binary that the tests need is built, target/cross-out/ready marks it
+#                 and the checks of the targets that cannot link here follow
+#   --foreground  puts linux-x64-gnu's binaries at the root, then runs the tests (beside
+#                 those checks)
 # Without either, all of it in turn.
 set -euo pipefail
 clean=false
@@ -62,7 +67,10 @@ fi
 # linux-x64-musl; leaving out a fifth build of it keeps CI inside its time.
 held=target/cross-out
 if [ "$part" != foreground ]; then
-  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl:lean win32-x64 darwin-arm64; do
+  rm -f "$held/ready"
+  # The targets the tests run come first, the ones that are only checked last.
+  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl win32-x64 linux-arm64-musl:lean darwin-arm64:lean; do
+    if [ "$target" = darwin-arm64:lean ]; then mkdir -p "$held" && touch "$held/ready"; fi
     if [ "$part:$target" = background:linux-x64-gnu ]; then
       PREGYP_CROSS_OUT="$held" build "$target"
     else
