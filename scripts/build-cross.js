@@ -13,8 +13,8 @@
 // linker and SDK are not available here; zig compiles the C of the build scripts),
 // --glibc <version|native> (linux-gnu: 2.28 by default). PREGYP_PROFILE as for the host
 // build; PREGYP_LEAN_PROFILE, the find() binary's (`lean` by default, as it ships);
-// PREGYP_CROSS_OUT, a folder for the binaries instead of the package root. With rustup's own target installed (the release runners) it is plain cargo,
-// without -Zbuild-std.
+// PREGYP_CROSS_OUT, a folder for the binaries instead of the package root. With rustup's
+// own target installed (the release runners) it is plain cargo, without -Zbuild-std.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -151,10 +151,10 @@ function cargo(t, opts, args) {
   return (Date.now() - t0) / 1e3;
 }
 
-// At the package root, or in PREGYP_CROSS_OUT (scripts/ci-cross.sh builds this machine's
-// own platform there while the test suites load the files of the same names at the root).
+// At the package root, or in PREGYP_CROSS_OUT (scripts/ci-cross.sh keeps them there while
+// the test suites run on the root's).
 function install(from, name) {
-  const dir = process.env.PREGYP_CROSS_OUT ? path.resolve(root, process.env.PREGYP_CROSS_OUT) : root;
+  const dir = path.resolve(root, process.env.PREGYP_CROSS_OUT || '.');
   fs.mkdirSync(dir, { recursive: true });
   const out = path.join(dir, name);
   fs.copyFileSync(from, out + '.tmp');

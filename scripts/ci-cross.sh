@@ -23,13 +23,13 @@
 # The target dirs are target/cross/<triple>; --clean removes each once its binaries are at
 # the root (CI: about 1 GB each, 6.7 GB for the seven otherwise).
 #
-# .ci/run splits it in two, so that the builds use the cores its test suites leave idle:
-#   --background  the set-up and the builds; linux-x64-gnu's binaries, whose names are this
-#                 machine's (the suites load the root's), go to target/cross-out; once
-#                 every binary that the tests need is built, target/cross-out/ready marks it
-#                 and the checks of the targets that cannot link here follow
-#   --foreground  puts linux-x64-gnu's binaries at the root, then runs the tests (beside
-#                 those checks)
+# The binaries wait in target/cross-out until the tests, which take them from the root.
+# .ci/run splits it in two, so that the builds use the cores its test suites leave idle
+# (and the root holds only this machine's build while those suites run):
+#   --background  the set-up and the builds; once every binary that the tests need is
+#                 built, target/cross-out/ready marks it, and the checks of the targets
+#                 that cannot link here follow
+#   --foreground  moves the binaries to the root and runs the tests (beside those checks)
 # Without either, all of it in turn.
 set -euo pipefail
 clean=false
@@ -45,12 +45,14 @@ cd "$(dirname "$0")/.."
 export PREGYP_PROFILE="${PREGYP_PROFILE:-cross-test}"
 export PREGYP_LEAN_PROFILE="${PREGYP_LEAN_PROFILE:-$PREGYP_PROFILE}"
 
-# build <target>[:lean] [build-cross.js options]; a `:lean` target gets the find() core only.
+held=target/cross-out
+# build <target>[:lean] [build-cross.js options]; a `:lean` target gets the find() core only
+# (and loses a full tool left at the root by an earlier build).
 build() {
   local target="$1" lean="" start=$SECONDS
   shift
   case "$target" in *:lean) target="${target%:lean}"; lean="--lean"; rm -f "pregyp.$target.node" ;; esac
-  node scripts/build-cross.js --target "$target" $lean "$@"
+  PREGYP_CROSS_OUT="$held" node scripts/build-cross.js --target "$target" $lean "$@"
   echo "ci-cross: $target built${lean:+ (find() core)}${1:+ ($*)} in $((SECONDS - start)) s"
   if $clean; then
     rm -rf "target/cross/$(node -p "require('./scripts/build-cross.js').resolve('$target').triple")"
@@ -65,22 +67,20 @@ fi
 # linux-arm64-musl: the find() core only (test-cross.js runs its find() and load() tests).
 # The full tool's arm64 code is tested under linux-arm64-gnu and its musl build under
 # linux-x64-musl; leaving out a fifth build of it keeps CI inside its time.
-held=target/cross-out
 if [ "$part" != foreground ]; then
-  rm -f "$held/ready"
-  # The targets the tests run come first, the ones that are only checked last.
-  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl win32-x64 linux-arm64-musl:lean darwin-arm64:lean; do
-    if [ "$target" = darwin-arm64:lean ]; then mkdir -p "$held" && touch "$held/ready"; fi
-    if [ "$part:$target" = background:linux-x64-gnu ]; then
-      PREGYP_CROSS_OUT="$held" build "$target"
-    else
-      build "$target"
-    fi
+  rm -rf "$held"
+  mkdir -p "$held"
+  # The targets the tests run (scripts/platforms.js checks both lists against its table).
+  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl win32-x64 linux-arm64-musl:lean; do
+    build "$target"
+  done
+  touch "$held/ready"
+  # The ones that are only checked: macOS (no linker here) and the MSVC form of the core.
+  for target in darwin-arm64:lean; do
+    build "$target"
   done
   build x86_64-pc-windows-msvc:lean --check
 fi
 [ "$part" = background ] && exit 0
-if [ "$part" = foreground ]; then
-  mv "$held"/pregyp.linux-x64-gnu.node "$held"/pregyp-find.linux-x64-gnu.node .
-fi
+mv "$held"/pregyp*.node .
 node scripts/test-cross.js native linux-arm64-gnu win32-x64 linux-x64-musl linux-arm64-musl

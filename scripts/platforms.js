@@ -120,8 +120,7 @@ function checks(root) {
   const sorted = (a) => [...new Set(a)].sort();
   const out = [];
   const ci = read('scripts/ci-cross.sh');
-  const loop = /for target in ([^;]+);/.exec(ci);
-  const ciNames = loop ? loop[1].trim().split(/\s+/).map((n) => (n === 'win32-x64' ? 'win32-x64-msvc' : n)) : [];
+  const ciNames = [...ci.matchAll(/for target in ([^;]+);/g)].flatMap((m) => m[1].trim().split(/\s+/)).map((n) => (n === 'win32-x64' ? 'win32-x64-msvc' : n));
   // A `:lean` suffix builds (or, for a `check` target, checks) the find() core only.
   const ciWant = PLATFORMS.filter((p) => p.cross && p.ci !== false).map((p) => (p.cross === 'build' ? p.name : `${p.name}:lean`));
   out.push(['scripts/ci-cross.sh', 'the targets it builds', sorted(ciNames), sorted(ciWant)]);
