@@ -1,11 +1,38 @@
 'use strict';
 // The rest of pregyp's JS API, loaded on first use (index.js keeps find() cheap).
-// index.js calls this module's function with what it needs (`binding()`), so the two
-// files do not require each other.
+// index.js calls this module's function with what it needs (`core()`, the find() core it
+// opened), so the two files do not require each other.
 const fs = require('fs');
 const path = require('path');
 
 module.exports = function api(shim) {
+  // The search beyond index.js's fast path, and the wasm core (lib/loader.js).
+  let loaderModule;
+  const loader = () => loaderModule || (loaderModule = require('./loader').bind(() => self));
+
+  // The full binary (the commands). Its platform package may have been left out
+  // (--omit=optional): then it is fetched once, now, rather than by an install script.
+  let full;
+  function binding() {
+    if (full) return full;
+    const tried = [];
+    try {
+      full = loader().loadBinding('pregyp', tried);
+    } catch (e) {
+      if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
+      full = loader().open(fetchFull(tried));
+    }
+    return full;
+  }
+
+  // A find() core that also plans command lines (the wasm one, opened once), for the CLI
+  // without the full binary and for node-pre-gyp's deep modules.
+  let wasm;
+  const evaluator = () => (shim.core().plan ? shim.core() : wasm || (wasm = loader().wasmCore([])));
+
+  // Install on first use: `opts.install`, or PREGYP_INSTALL_ON_FIND=1|true (anything else is
+  // off and keeps find() on its fast path; index.js has the same test).
+  const wantsInstall = (opts) => Boolean(opts && opts.install) || ['1', 'true'].includes(process.env.PREGYP_INSTALL_ON_FIND);
 
   // `stem`: pregyp (the commands, @pregyp/full-<triple>) or pregyp-find (the find() core,
   // @pregyp/<triple>, an optional dependency of pregyp).
@@ -112,8 +139,6 @@ module.exports = function api(shim) {
     return core.check(packageJsonPath, { ...(o || {}), platformPackageDir: dir });
   }
 
-  const { wantsInstall } = shim;
-
   // `install` for the package of this package.json, blocking (see docs/api.md, "Install on first use").
   // With --fallback-to-build, as the install script that platform packages replace had it:
   // where no platform package fits and the host has nothing, it builds from source.
@@ -124,7 +149,7 @@ module.exports = function api(shim) {
     const dir = /\.json$/i.test(s) ? path.dirname(s) : s;
     const buildable = ['binding.gyp', 'pregyp-binding.gyp'].some((f) => fs.existsSync(path.join(dir, f)));
     console.error(`pregyp: no binding installed for ${dir} (no platform package fits, or scripts and optional dependencies were left out); installing it now (PREGYP_INSTALL_ON_FIND): download${buildable ? ', else build from source' : ''}`);
-    shim.binding().installSync([`--directory=${dir}`, ...(buildable ? ['--fallback-to-build'] : []), '--loglevel=warn']);
+    binding().installSync([`--directory=${dir}`, ...(buildable ? ['--fallback-to-build'] : []), '--loglevel=warn']);
   }
 
   // The reference's option names -> the binding's.
@@ -165,11 +190,51 @@ module.exports = function api(shim) {
   // Every command goes through the one N-API entry, with command-line style flags.
   // (A missing binary rejects the promise rather than throwing.)
   const command = (name) => (opts) =>
-    new Promise((resolve) => resolve(shim.binding().command(name, toArgv(opts)))).then((json) => JSON.parse(json), rethrow);
+    new Promise((resolve) => resolve(binding().command(name, toArgv(opts)))).then((json) => JSON.parse(json), rethrow);
   let runClass;
   let spec;
 
+  // load() when the core found no binding (`e`, its E_BINDING_MISSING): under Yarn
+  // Plug'n'Play, the platform package PnP resolves; else, when asked, install it now. The
+  // usual explanation stays first; what the install said follows it.
+  function missing(core, file, o, opts, e) {
+    if (e.code !== 'E_BINDING_MISSING') throw e;
+    const p = process.versions.pnp ? pnpCheck(core, file, o) : null;
+    if (p) return p;
+    if (!wantsInstall(opts)) throw e;
+    try {
+      installMissing(file);
+    } catch (failed) {
+      e.message += `\nInstalling it on first use (PREGYP_INSTALL_ON_FIND) failed: ${failed.message}`;
+      throw e;
+    }
+    return core.check(file, o);
+  }
+
+  // load() when `require` of the binding threw `e`: what was loaded, for which target, and why.
+  function loadError(core, file, o, e) {
+    const err = new Error(core.loadError(file, o, String(e && e.message)));
+    err.code = 'E_BINDING_LOAD';
+    err.cause = e;
+    return err;
+  }
+
+  // index.js's `Run(opts)`, with or without `new`: the prototype then inherits from lib/run.js's
+  // class, so that `instanceof` and subclasses work, `util.inherits` ones included.
+  function construct(Run, that, opts, newTarget) {
+    const Impl = self.Run();
+    if (Object.getPrototypeOf(Run.prototype) !== Impl.prototype) Object.setPrototypeOf(Run.prototype, Impl.prototype);
+    if (newTarget) return Reflect.construct(Impl, [opts], newTarget);
+    if (that instanceof Run) return void Impl.init(that, opts);
+    return new Run(opts);
+  }
+
   const self = {
+    binding,
+    evaluator,
+    missing,
+    loadError,
+    construct,
     noBinaryError,
     fetchFull,
     fullFrom,
@@ -187,25 +252,25 @@ module.exports = function api(shim) {
     run: (argv, opts) => {
       let b;
       try {
-        b = shim.binding();
+        b = binding();
       } catch (e) {
         // No full binary for this platform: node-gyp builds still run (lib/no-binary.js).
         if (e.code !== 'E_PREGYP_NO_BINARY') throw e;
-        return require('./no-binary').run(argv.map(String), shim.evaluator(), e);
+        return require('./no-binary').run(argv.map(String), evaluator(), e);
       }
       return b.run(argv.map(String), (opts && opts.program) || 'pregyp', Boolean(opts && opts.library)).catch(rethrow);
     },
     /** The declared commands, options and error codes (src/config/spec.rs), parsed once. */
-    spec: () => spec || (spec = JSON.parse(shim.binding().spec())),
+    spec: () => spec || (spec = JSON.parse(binding().spec())),
     /** The evaluated configuration of the package in opts.directory (or cwd), per Node-API version. */
-    reveal: (opts) => shim.binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
+    reveal: (opts) => binding().reveal(toArgv(opts)).map((j) => JSON.parse(j)),
     /** Runs the command `name` of src/config/spec.rs with an options object; resolves to its results. */
     command: (name, opts) => command(name)(opts),
     /** A command line (without `node` and the script) as the CLI reads it, nothing evaluated (lib/run.js). */
-    parse: (argv) => shim.evaluator().plan(JSON.stringify({ argv, env: {}, windows: process.platform === 'win32', parse_only: true })),
+    parse: (argv) => evaluator().plan(JSON.stringify({ argv, env: {}, windows: process.platform === 'win32', parse_only: true })),
     /** node-pre-gyp's versioning.evaluate (lib/util/versioning.js), by the wasm core's `versioning`. */
     versioning: (packageJson, options, napiBuildVersion) =>
-      shim.evaluator().versioning(
+      evaluator().versioning(
         JSON.stringify({ package_json: packageJson, napi_build_version: Number(napiBuildVersion) || null, toolset: options.toolset, acl: options.acl }),
         findOptions(options)
       ),
