@@ -4,11 +4,10 @@
 # portable suite under each one's own Node plus the symbol-floor test (test-cross.js).
 #   linux-x64-gnu, linux-arm64-gnu   linked against glibc 2.28 (zig); arm64 under qemu
 #   linux-x64-musl, linux-arm64-musl Node built for musl, on musl 1.2.5; arm64 under qemu
-#                                    (linux-arm64-musl: the find() core, see below)
 #   win32-x64                        mingw build, Windows Node under Wine
-#   darwin-arm64                     `cargo check` of the find() core (no macOS linker, SDK
+#   darwin-arm64                     `cargo check` of both binaries (no macOS linker, SDK
 #                                    or emulator here; the release builds and tests both
-#                                    binaries on macOS; darwin-x64's is the same code:
+#                                    on macOS; darwin-x64's is the same code:
 #                                    scripts/platforms.js)
 #   win32-x64 with MSVC              `cargo check` of the find() core, as the release builds
 #                                    it: its raw Node-API code meets napi-sys's MSVC form
@@ -64,19 +63,16 @@ if [ "$part" != foreground ]; then
   bash scripts/setup-cross.sh
   echo "ci-cross: toolchains, emulators and Node builds set up in $((SECONDS - start)) s"
 fi
-# linux-arm64-musl: the find() core only (test-cross.js runs its find() and load() tests).
-# The full tool's arm64 code is tested under linux-arm64-gnu and its musl build under
-# linux-x64-musl; leaving out a fifth build of it keeps CI inside its time.
 if [ "$part" != foreground ]; then
   rm -rf "$held"
   mkdir -p "$held"
   # The targets the tests run (scripts/platforms.js checks both lists against its table).
-  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl win32-x64 linux-arm64-musl:lean; do
+  for target in linux-x64-gnu linux-arm64-gnu linux-x64-musl win32-x64 linux-arm64-musl; do
     build "$target"
   done
   touch "$held/ready"
   # The ones that are only checked: macOS (no linker here) and the MSVC form of the core.
-  for target in darwin-arm64:lean; do
+  for target in darwin-arm64; do
     build "$target"
   done
   build x86_64-pc-windows-msvc:lean --check
