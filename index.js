@@ -1,9 +1,9 @@
 'use strict';
 // pregyp's JS shim, kept to what find() and load() need: it runs inside every addon's
-// `require`, where each kB of code costs ~0.05 ms to compile (bench/find.js). It opens the
+// `require`, where each file and its code cost compile time (BENCHMARKS.md). It opens the
 // find() core of @pregyp/<triple> beside this package and asks it; the search elsewhere
-// (lib/loader.js, whose fast part is copied below without its comments by `npm run types`),
-// the rest of the API and the full binary (lib/api.js) are loaded on first use.
+// (lib/loader.js, whose fast part is copied below by `npm run types`), the rest of the API
+// and the full binary (lib/api.js) are loaded on first use.
 // <generated:loader>
 const P = process.platform;
 const A = process.arch;
@@ -20,6 +20,11 @@ const INFO = {
   arch: A,
   execPath: process.execPath,
 };
+
+// Opens a binary and hands it the facts of this process. The find() binary exports one
+// function, `pregyp(op, ...args)` (see src/binding/napi_find.rs), whose init answers its
+// version: from a platform package (`pkg`), it must be this release's; the full binary
+// exports an object.
 function open(path, pkg) {
   const m = { exports: {} };
   process.dlopen(m, path);
@@ -32,14 +37,29 @@ function open(path, pkg) {
   if (pkg && v !== VERSION) api().checkVersion(pkg, path, String(v));
   return ops(x);
 }
+
+// pregyp's version (package.json's; written by `npm run types`).
+// <generated:version>
 const VERSION = '0.1.0';
+// </generated:version>
+
+// The find() core's operations by name, over `x(op, ...args)` (src/binding/ops.rs; written
+// by `npm run types`): the native core's one export, or a stand-in that throws.
+// <generated:ops>
 const ops = (x) => ({ find: (p, o) => x(1, p, o), check: (p, o) => x(2, p, o), loadError: (p, o, d) => x(3, p, o, d), platformPackage: (p, o) => x(4, p, o), evaluate: (p, o) => JSON.parse(x(5, p, o)) });
+// </generated:ops>
+
 const HIDE = process.env.PREGYP_TEST_HIDE_NATIVE;
 const HIDE_NATIVE = HIDE === '1' || process.env.PREGYP_FIND_CORE === 'wasm';
 // </generated:loader>
 
+// Install on first use: `opts.install`, or PREGYP_INSTALL_ON_FIND=1|true (anything else is off
+// and keeps find() on its fast path). Compared as strings: a regular expression's first use
+// costs tens of microseconds here.
+const wantsInstall = (opts) => Boolean(opts && opts.install) || ['1', 'true'].includes(process.env.PREGYP_INSTALL_ON_FIND);
+// lib/api.js gets what it needs from here as an argument: no circular require.
 let apiModule;
-const api = () => apiModule || (apiModule = require('./lib/api')({ core: () => core }));
+const api = () => apiModule || (apiModule = require('./lib/api')({ core: () => core, wantsInstall }));
 // The usual candidate first, without the general search (lib/loader.js): the find() core of
 // the @pregyp/<triple> package beside this one, where npm, pnpm, yarn and bun put it; on
 // Linux the glibc one, then the musl one. Paths are put together by hand: `require('path')`
@@ -63,9 +83,9 @@ if (!core) {
 }
 
 // find() keeps the reference's contract: it returns the path, found or not. Options, Yarn
-// PnP and install on first use (PREGYP_INSTALL_ON_FIND=1|true) take lib/api.js's way.
+// PnP and install on first use take lib/api.js's way.
 exports.find = function find(packageJsonPath, opts) {
-  return !opts && !process.versions.pnp && !['1', 'true'].includes(process.env.PREGYP_INSTALL_ON_FIND) ? core.find(String(packageJsonPath)) : api().find(core, packageJsonPath, opts);
+  return !opts && !process.versions.pnp && !wantsInstall() ? core.find(String(packageJsonPath)) : api().find(core, packageJsonPath, opts);
 };
 
 // load() requires the binding; a missing or unloadable one is an error that explains.

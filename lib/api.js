@@ -1,7 +1,7 @@
 'use strict';
 // The rest of pregyp's JS API, loaded on first use (index.js keeps find() cheap).
 // index.js calls this module's function with what it needs (`core()`, the find() core it
-// opened), so the two files do not require each other.
+// opened, and `wantsInstall(opts)`), so the two files do not require each other.
 const fs = require('fs');
 const path = require('path');
 
@@ -30,9 +30,8 @@ module.exports = function api(shim) {
   let wasm;
   const evaluator = () => (shim.core().plan ? shim.core() : wasm || (wasm = loader().wasmCore([])));
 
-  // Install on first use: `opts.install`, or PREGYP_INSTALL_ON_FIND=1|true (anything else is
-  // off and keeps find() on its fast path; index.js has the same test).
-  const wantsInstall = (opts) => Boolean(opts && opts.install) || ['1', 'true'].includes(process.env.PREGYP_INSTALL_ON_FIND);
+  // Install on first use, as index.js decides it.
+  const { wantsInstall } = shim;
 
   // `stem`: pregyp (the commands, @pregyp/full-<triple>) or pregyp-find (the find() core,
   // @pregyp/<triple>, an optional dependency of pregyp).

@@ -71,9 +71,8 @@ function results() {
 }
 
 // One plain assignment per command: cheaper for V8 in every process that requires an
-// addon than a loop over [name, command] pairs or a closure factory (bench/find.js).
-// One plain assignment per command: Node's ESM loader sees them as named exports
-// (`import { install } from 'pregyp'`), which it does not for a loop.
+// addon than a loop over [name, command] pairs or a closure factory (bench/find.js), and
+// Node's ESM loader sees them as named exports (`import { install } from 'pregyp'`).
 function commandExports() {
   return spec.commands
     .filter((c) => !SPECIAL.has(c.name))
@@ -88,8 +87,6 @@ function loaderSource() {
   if (!m) throw new Error('lib/loader.js: no // <loader> region');
   return m[1].replace(/\n$/, '');
 }
-// index.js's copy, without the lines that are only comments (lib/loader.js has them).
-const loaderCopy = () => loaderSource().split('\n').filter((l) => !/^\s*\/\//.test(l) && l !== '').join('\n');
 
 // Replaces the text between `// <generated:NAME>` and `// </generated:NAME>`.
 function fill(text, name, body, file) {
@@ -117,7 +114,7 @@ const files = {
   'lib/wasm.js': (t) => fill(t, 'ops', wasmOps(), 'lib/wasm.js'),
   'lib/run.js': (t) => fill(t, 'commands', `const COMMANDS = [${spec.commands.map((c) => `'${c.name}'`).join(', ')}];`, 'lib/run.js'),
   'index.d.ts': (t) => [['error-codes', errorCodes()], ['options', optionsInterface()], ['results', results()], ['commands', commandFunctions()]].reduce((text, [name, body]) => fill(text, name, body, 'index.d.ts'), t),
-  'index.js': (t) => fill(fill(t, 'loader', loaderCopy(), 'index.js'), 'commands', commandExports(), 'index.js'),
+  'index.js': (t) => fill(fill(t, 'loader', loaderSource(), 'index.js'), 'commands', commandExports(), 'index.js'),
 };
 
 const check = process.argv.includes('--check');
