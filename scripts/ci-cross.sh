@@ -46,12 +46,11 @@ export PREGYP_PROFILE="${PREGYP_PROFILE:-cross-test}"
 export PREGYP_LEAN_PROFILE="${PREGYP_LEAN_PROFILE:-$PREGYP_PROFILE}"
 
 held=target/cross-out
-# build <target>[:lean] [build-cross.js options]; a `:lean` target gets the find() core only
-# (and loses a full tool left at the root by an earlier build).
+# build <target>[:lean] [build-cross.js options]; a `:lean` target gets the find() core only.
 build() {
   local target="$1" lean="" start=$SECONDS
   shift
-  case "$target" in *:lean) target="${target%:lean}"; lean="--lean"; rm -f "pregyp.$target.node" ;; esac
+  case "$target" in *:lean) target="${target%:lean}"; lean="--lean" ;; esac
   PREGYP_CROSS_OUT="$held" node scripts/build-cross.js --target "$target" $lean "$@"
   echo "ci-cross: $target built${lean:+ (find() core)}${1:+ ($*)} in $((SECONDS - start)) s"
   if $clean; then

@@ -23,12 +23,11 @@ const ROOT = path.join(__dirname, '..');
  * name: the loader's name (lib/loader.js); os/cpu/libc: the package manager's fields;
  * rust: the target the release builds; runner: its GitHub runner; alpine: built in an
  * Alpine container (the release's `musl` job); cross: how scripts/ci-cross.sh builds it
- * here (`build`; `lean`, the find() core only, whose find() and load() tests test-cross.js
- * runs, a way to save CI time that no platform takes now; or `check` of both binaries where
- * no linker exists, the release building them on its macOS runners); test: the name test-cross.js runs it under
- * (null: not run); ci: false, left out of ci-cross.sh (darwin-x64: darwin-arm64's
- * check compiles the same `cfg(target_os = "macos")` code, pregyp has no per-architecture
- * code, and a check costs CI about 2 minutes; the release builds and tests both).
+ * here (`build`; or `check` of both binaries where no linker exists, the release building
+ * them on its macOS runners); test: the name test-cross.js runs it under (null: not run);
+ * ci: false, left out of ci-cross.sh (darwin-x64: darwin-arm64's check compiles the same
+ * `cfg(target_os = "macos")` code, pregyp has no per-architecture code, and a check costs
+ * CI about 5 minutes; the release builds and tests both).
  */
 const PLATFORMS = [
   { name: 'linux-x64-gnu', os: 'linux', cpu: 'x64', libc: 'glibc', rust: 'x86_64-unknown-linux-gnu', runner: 'ubuntu-22.04', cross: 'build', test: 'native' },
@@ -120,8 +119,7 @@ function checks(root) {
   const out = [];
   const ci = read('scripts/ci-cross.sh');
   const ciNames = [...ci.matchAll(/for target in ([^;]+);/g)].flatMap((m) => m[1].trim().split(/\s+/)).map((n) => (n === 'win32-x64' ? 'win32-x64-msvc' : n));
-  // A `:lean` suffix builds the find() core only.
-  const ciWant = PLATFORMS.filter((p) => p.cross && p.ci !== false).map((p) => (p.cross === 'lean' ? `${p.name}:lean` : p.name));
+  const ciWant = PLATFORMS.filter((p) => p.cross && p.ci !== false).map((p) => p.name);
   out.push(['scripts/ci-cross.sh', 'the targets it builds', sorted(ciNames), sorted(ciWant)]);
   const tc = /node scripts\/test-cross\.js ([^\n]+)/.exec(ci);
   out.push(['scripts/ci-cross.sh', 'the platforms test-cross.js runs', sorted(tc ? tc[1].trim().split(/\s+/) : []), sorted(PLATFORMS.filter((p) => p.test).map((p) => p.test))]);

@@ -72,26 +72,9 @@ const PLATFORMS = {
   },
 };
 
-// The platforms that CI builds the find() core of only (scripts/platforms.js, `cross: 'lean'`)
-// run without the full tool the tests of what their users load at run time: find()
-// against the reference and load() of a real addon. The release runs the whole suite on
-// each platform.
-const FIND_CORE_ONLY = new Set(require('./platforms').PLATFORMS.filter((t) => t.cross === 'lean').map((t) => t.test));
-// The tests of portable.js that they run, by the start of their names.
-const CONSUMER_SIDE = ['find() gives', 'find() on', 'load() of'];
-const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const consumerPattern = `^(${CONSUMER_SIDE.map(escape).join('|')})`;
-// A test renamed out of that list must not drop out of the run unnoticed: the runner does
-// not report the tests a name pattern leaves out.
-function checkConsumerSide() {
-  const names = [...fs.readFileSync(path.join(root, '__test__', 'cross', 'portable.js'), 'utf8').matchAll(/^test\((['`])(.*?)\1/gm)].map((m) => m[2]);
-  const lost = CONSUMER_SIDE.filter((start) => names.filter((n) => n.startsWith(start)).length !== 1);
-  if (lost.length) throw new Error(`scripts/test-cross.js: no single test of __test__/cross/portable.js starts with ${lost.map((t) => `"${t}"`).join(', ')}`);
-}
-const hasFull = (p) => fs.existsSync(path.join(root, `pregyp.${PLATFORMS[p].binaries}.node`));
 function have(p) {
   const x = PLATFORMS[p];
-  return (hasFull(p) || FIND_CORE_ONLY.has(p)) && fs.existsSync(path.join(root, `pregyp-find.${x.binaries}.node`)) && fs.existsSync(x.node[0]);
+  return ['pregyp', 'pregyp-find'].every((stem) => fs.existsSync(path.join(root, `${stem}.${x.binaries}.node`))) && fs.existsSync(x.node[0]);
 }
 
 // A pregyp package folder with this platform's binaries only (so a test cannot pass on
@@ -104,7 +87,7 @@ function stage(p, dir, bench = false) {
     fs.cpSync(path.join(root, f), path.join(pkg, f), { recursive: true, filter: (s) => !/[/\\](build|node_modules)$/.test(s) });
   }
   // The bench needs only the find() core.
-  for (const f of [...(bench || !hasFull(p) ? [] : [`pregyp.${x.binaries}.node`]), `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  for (const f of [...(bench ? [] : [`pregyp.${x.binaries}.node`]), `pregyp-find.${x.binaries}.node`]) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
   // The reference, for find() comparisons (pure JS, runs everywhere).
   fs.mkdirSync(path.join(pkg, 'node_modules'));
   fs.cpSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'), { recursive: true, filter: (s) => !/node_modules[/\\](typescript|\.bin)$/.test(s) && !/\.node$/.test(s) });
@@ -142,7 +125,7 @@ function runPortable(p) {
   const tap = path.join(dir, 'tap.txt');
   const log = path.join(dir, 'output.txt');
   // PREGYP_CROSS_ONLY=<pattern>: only the tests whose names match (a quicker rerun).
-  const pattern = process.env.PREGYP_CROSS_ONLY || (hasFull(p) ? '' : consumerPattern);
+  const pattern = process.env.PREGYP_CROSS_ONLY;
   const only = pattern ? [`--test-name-pattern=${pattern}`] : [];
   const [cmd, ...args] = [...(x.exec || []), ...x.node, ...only, '--test-reporter=tap', `--test-reporter-destination=${tap}`, path.join(pkg, '__test__', 'cross', 'portable.js')];
   const env = { ...process.env, ...(x.env || {}), PREGYP_UNDER_TEST: pkg, PREGYP_CROSS_NO_EXEC: noExec(p), PREGYP_CROSS_NO_TLS: x.noTls || '', PREGYP_CROSS_DIR: inputs, PREGYP_CROSS_EXEC: JSON.stringify(x.childExec || x.exec || []) };
@@ -237,7 +220,6 @@ async function main() {
   const asked = process.argv.slice(2);
   const list = asked.length ? asked : Object.keys(PLATFORMS).filter(have);
   const results = [];
-  checkConsumerSide();
   for (const p of list) {
     if (!PLATFORMS[p]) throw new Error(`unknown platform ${p}; one of ${Object.keys(PLATFORMS).join(', ')}`);
     if (!have(p)) {
@@ -247,8 +229,7 @@ async function main() {
     }
     const r = await runPortable(p);
     results.push(r);
-    const side = hasFull(p) ? '' : ', find() core only: the tests of find() and load()';
-    console.log(`${p}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(0)} s${side})`);
+    console.log(`${p}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(0)} s)`);
     for (const s of r.skips) console.log(`  skipped: ${s}`);
     for (const f of r.failures) console.log(`  FAILED: ${f}`);
     if (r.failed) console.log(`  TAP: ${r.tap}\n  output: ${r.log}\n${fs.existsSync(r.tap) ? fs.readFileSync(r.tap, 'utf8').split('\n').filter((l) => /^\s+(error|expected|actual|stack|\s+at |message)|not ok/.test(l)).slice(0, 60).join('\n') : fs.readFileSync(r.log, 'utf8').slice(-3000)}`);
