@@ -11,13 +11,15 @@
 // Under an emulator every variant pays the same translation cost; the ratios count.
 // `pregyp_installed`: the same, as a consumer installs pregyp (the core in @pregyp/<triple>).
 // `bare_shim`: the least any JS package can do around the same core (bench/find.js's bound).
-// PREGYP_BENCH_ONLY=floor|installed|bare|clone|reference measures that one alone, so that each
+// `js_find`: find() in plain JS with no checks, the least a design with no native call can do
+// (bench/find.js's other bound).
+// PREGYP_BENCH_ONLY=floor|installed|bare|js|clone|reference measures that one alone, so that each
 // variant can have fresh processes of its own (test-cross.js --bench does, as bench/find.js
 // does natively); otherwise all, in one process. Run by hand; not part of the tests.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { median, writeBareShim } = require('./helpers');
+const { median, writeBareShim, writeJsFind } = require('./helpers');
 
 const root = path.resolve(process.argv[2] || path.join(__dirname, '..'));
 const out = process.argv[3];
@@ -83,6 +85,7 @@ const copy = wanted('installed') || wanted('bare') ? installedCopy() : null;
 const installed = copy && wanted('installed') ? copy.pkg : null;
 // The least any JS package can do around the same core (bench/find.js's bound).
 const bare = copy && wanted('bare') ? writeBareShim(path.join(dir, 'node_modules'), copy.core) : null;
+const jsFind = wanted('js') ? measure(() => require(writeJsFind(path.join(dir, 'node_modules')))) : undefined;
 const reference = wanted('reference') ? measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp'))) : undefined;
 // The installed copy first: the second pregyp in this process finds Node-API warmer.
 const pregypInstalled = installed ? measure(() => require(installed)) : undefined;
@@ -94,6 +97,7 @@ const result = {
   pregyp,
   pregyp_installed: pregypInstalled,
   bare_shim: bareShimResult,
+  js_find: jsFind,
   reference,
   floor_ms: floorMs,
 };

@@ -10,7 +10,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { median, buildEmptyAddon, writeBareShim } = require('./helpers');
+const { median, buildEmptyAddon, writeBareShim, writeJsFind } = require('./helpers');
 
 const RUNS = Number(process.env.RUNS || 40);
 const root = path.join(__dirname, '..');
@@ -67,6 +67,9 @@ fs.copyFileSync(path.join(root, `pregyp-find.${triple}.node`), path.join(corePkg
 // What pregyp's shim costs beyond it is the price of its checks and fallbacks; what this
 // costs beyond the floor, no JS shim can save.
 const bare = writeBareShim(nm, path.join(corePkg, `pregyp-find.${triple}.node`));
+// And the least a design with no native call can do: find() in a few lines of JS that read
+// package.json and fill the template, with none of the checks (the other bound).
+const jsFind = writeJsFind(nm);
 
 const J = JSON.stringify;
 // The floor: an addon whose init does nothing, built by node-gyp as any addon is; or, to
@@ -97,6 +100,7 @@ const variants = [
   { name: 'pregyp load()', code: `require(${J(root)}).load(${J(ppAddon)});` },
   { name: 'pregyp as installed (core from @pregyp/<triple>)', code: `require(${J(installed)}).find(${J(pkgFile)});` },
   { name: 'a 7-line shim around the same core', code: `require(${J(bare)}).find(${J(pkgFile)});` },
+  { name: 'find() in plain JS, no checks', code: `require(${J(jsFind)}).find(${J(pkgFile)});` },
   { name: 'one-line JS module', code: `require(${J(oneLine)});` },
   { name: 'find() binary alone (no JS)', code: rawFind },
 ];
@@ -151,6 +155,8 @@ const result = {
   installed_speedup: +(r / stats['pregyp as installed (core from @pregyp/<triple>)'].ms).toFixed(1),
   bare_shim_ms: +stats['a 7-line shim around the same core'].ms.toFixed(3),
   bare_shim_vs_floor: +(stats['a 7-line shim around the same core'].ms / f).toFixed(2),
+  js_find_ms: +stats['find() in plain JS, no checks'].ms.toFixed(3),
+  js_find_vs_floor: +(stats['find() in plain JS, no checks'].ms / f).toFixed(2),
   one_line_js_ms: +stats['one-line JS module'].ms.toFixed(3),
   find_binary_alone_ms: +stats['find() binary alone (no JS)'].ms.toFixed(3),
   variants: Object.fromEntries(variants.map((v) => [v.name, { ms: +stats[v.name].ms.toFixed(3), iqr: stats[v.name].iqr.map((x) => +x.toFixed(3)), vs_floor: +(stats[v.name].ms / f).toFixed(2) }])),
@@ -164,5 +170,5 @@ if (process.argv.includes('--json')) {
     const s = result.variants[v.name];
     console.log(`  ${v.name.padEnd(w)}  ${s.ms.toFixed(3)} ms (${s.iqr[0].toFixed(3)}-${s.iqr[1].toFixed(3)})  ${s.vs_floor.toFixed(2)}x the floor`);
   }
-  console.log(`  pregyp as installed: ${result.installed_vs_floor}x the floor (target <= 2.0x; a 7-line shim around the same core: ${result.bare_shim_vs_floor}x), ${result.installed_speedup}x faster than the reference`);
+  console.log(`  pregyp as installed: ${result.installed_vs_floor}x the floor (target <= 2.0x; the bounds: a 7-line shim around the same core ${result.bare_shim_vs_floor}x, find() in plain JS with no checks ${result.js_find_vs_floor}x), ${result.installed_speedup}x faster than the reference`);
 }

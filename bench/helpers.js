@@ -87,4 +87,34 @@ exports.find = (p) => x(1, p);
   return shim;
 }
 
-module.exports = { root, median, nodedir, buildEmptyAddon, timed, payload, cleanEnv, writeBareShim };
+/**
+ * The least any design can do without a native call (the benches' other bound): writes a
+ * package `js-find` under `nodeModules` whose index.js reads package.json, fills the
+ * bench's module_path template by hand and checks that the binding exists. It checks
+ * nothing else (no field, version or host validation, no mirrors, no platform package):
+ * whatever a full JS implementation of find() costs, it is at least this.
+ */
+function writeJsFind(nodeModules) {
+  const dir = path.join(nodeModules, 'js-find');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'js-find', version: '1.0.0', main: 'index.js' }));
+  fs.writeFileSync(path.join(dir, 'index.js'), `'use strict';
+const fs = require('fs');
+const SEP = process.platform === 'win32' ? '\\\\' : '/';
+exports.find = (file) => {
+  const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const b = pkg.binary;
+  const values = { module_name: b.module_name, version: pkg.version, configuration: 'Release', node_abi: 'node-v' + process.versions.modules, platform: process.platform, arch: process.arch };
+  let t = b.module_path;
+  for (const k in values) t = t.split('{' + k + '}').join(values[k]);
+  const p = file.slice(0, file.lastIndexOf(SEP) + 1) + t.replace('./', '') + b.module_name + '.node';
+  // The stat pregyp's find() does (it looks further for a missing binding); the reference's
+  // contract: the path, found or not.
+  fs.existsSync(p);
+  return p;
+};
+`);
+  return dir;
+}
+
+module.exports = { root, median, nodedir, buildEmptyAddon, timed, payload, cleanEnv, writeBareShim, writeJsFind };

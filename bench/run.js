@@ -89,6 +89,8 @@ if (has('find')) {
   rows.push(['  share: find() binary opened and called, no JS', cell('find', 'find_binary_alone_ms', ' ms', 3), '-', '-', '-', '-']);
   // The least any JS package can do around the same core (no checks, no fallbacks).
   rows.push(['  bound: a 7-line shim around the same core', cell('find', 'bare_shim_ms', ' ms', 3), '-', `empty C addon ${cell('find', 'floor_ms', ' ms', 3)}`, `${cell('find', 'bare_shim_vs_floor', 'x', 2)} floor`, '-']);
+  // The least a design with no native call can do (find() in plain JS, no checks).
+  rows.push(['  bound: find() in plain JS, no checks', cell('find', 'js_find_ms', ' ms', 3), '-', `empty C addon ${cell('find', 'floor_ms', ' ms', 3)}`, `${cell('find', 'js_find_vs_floor', 'x', 2)} floor`, '-']);
 }
 if (has('install')) {
   const r = results.install[0];

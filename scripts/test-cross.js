@@ -179,7 +179,7 @@ function runBench(p) {
   };
   const runs = Number(process.env.BENCH_RUNS || 7);
   // PREGYP_BENCH_ONLY's variants and the field of cross-find.js's answer each fills.
-  const FIELD = { floor: 'floor_ms', installed: 'pregyp_installed', bare: 'bare_shim', clone: 'pregyp', reference: 'reference' };
+  const FIELD = { floor: 'floor_ms', installed: 'pregyp_installed', bare: 'bare_shim', js: 'js_find', clone: 'pregyp', reference: 'reference' };
   const samples = Object.fromEntries(Object.keys(FIELD).map((v) => [v, []]));
   let node;
   for (let i = 0; i < runs; i++) {
@@ -192,9 +192,10 @@ function runBench(p) {
   fs.rmSync(dir, { recursive: true, force: true });
   const med = (a) => (a.length ? median(a) : undefined);
   const tool = (a) => (a.length ? { cold_ms: med(a.map((s) => s.cold_ms)), per_call_us: med(a.map((s) => s.per_call_us)) } : undefined);
-  const r = { node, runs, floor_ms: med(samples.floor), pregyp_installed: tool(samples.installed), bare_shim: tool(samples.bare), pregyp: tool(samples.clone), reference: tool(samples.reference) };
+  const r = { node, runs, floor_ms: med(samples.floor), pregyp_installed: tool(samples.installed), bare_shim: tool(samples.bare), js_find: tool(samples.js), pregyp: tool(samples.clone), reference: tool(samples.reference) };
   r.installed_vs_floor = r.pregyp_installed && r.pregyp_installed.cold_ms / r.floor_ms;
   r.bare_vs_floor = r.bare_shim && r.bare_shim.cold_ms / r.floor_ms;
+  r.js_vs_floor = r.js_find && r.js_find.cold_ms / r.floor_ms;
   r.vs_floor = r.pregyp.cold_ms / r.floor_ms;
   r.ratio_per_call = r.pregyp.per_call_us / r.reference.per_call_us;
   return r;
@@ -204,14 +205,15 @@ async function main() {
   if (process.argv.includes('--bench')) {
     const list = process.argv.slice(2).filter((a) => a !== '--bench');
     console.log(`medians of ${process.env.BENCH_RUNS || 7} fresh processes per variant`);
-    console.log('| platform | Node | pregyp as installed: require + first find() | as installed / floor | bound: a 7-line shim / floor | pregyp in a clone | reference | ratio (installed) | floor (require of a C addon) | pregyp: each further find() | reference | ratio |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| platform | Node | pregyp as installed: require + first find() | as installed / floor | bound: a 7-line shim / floor | bound: find() in plain JS / floor | pregyp in a clone | reference | ratio (installed) | floor (require of a C addon) | pregyp: each further find() | reference | ratio |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const p of list.length ? list : Object.keys(PLATFORMS).filter(have)) {
       const r = runBench(p);
       const f = (n) => n.toFixed(n < 10 ? 2 : 1);
       const inst = r.pregyp_installed;
       const cells = inst ? [`${f(inst.cold_ms)} ms`, `×${r.installed_vs_floor.toFixed(2)}`] : ['-', '-'];
       cells.push(r.bare_shim ? `${f(r.bare_shim.cold_ms)} ms (×${r.bare_vs_floor.toFixed(2)})` : '-');
+      cells.push(r.js_find ? `${f(r.js_find.cold_ms)} ms (×${r.js_vs_floor.toFixed(2)})` : '-');
       const ratio = (inst || r.pregyp).cold_ms / r.reference.cold_ms;
       console.log(`| ${p} | ${r.node} | ${cells.join(' | ')} | ${f(r.pregyp.cold_ms)} ms (×${r.vs_floor.toFixed(2)}) | ${f(r.reference.cold_ms)} ms | ×${ratio.toFixed(2)} | ${f(r.floor_ms)} ms | ${f(r.pregyp.per_call_us)} µs | ${f(r.reference.per_call_us)} µs | ×${r.ratio_per_call.toFixed(2)} |`);
     }
