@@ -19,7 +19,7 @@
 # find() core (LTO, panic=abort, size) is the host suite's to test; here it is what each
 # platform does. The symbol floors are checked here on these builds, and again by the
 # release on the binaries it ships. From nothing, on 2 cores beside the test suites (.ci/run), the
-# set-up, builds and checks take about 50 minutes.
+# set-up, builds and checks take 50 to 60 minutes.
 # The target dirs are target/cross/<triple>; --clean removes each once its binaries are at
 # the root (CI: about 1 GB each, 6.7 GB for the seven otherwise).
 #
