@@ -90,7 +90,7 @@ exports.find = (p) => x(1, p);
 /**
  * The least any design can do without a native call (the benches' other bound): writes a
  * package `js-find` under `nodeModules` whose index.js reads package.json, fills the
- * bench's module_path template by hand and checks that the binding exists. It checks
+ * bench's module_path template by hand and stats the binding. It checks
  * nothing else (no field, version or host validation, no mirrors, no platform package):
  * whatever a full JS implementation of find() costs, it is at least this.
  */
