@@ -85,12 +85,14 @@ const copy = wanted('installed') || wanted('bare') ? installedCopy() : null;
 const installed = copy && wanted('installed') ? copy.pkg : null;
 // The least any JS package can do around the same core (bench/find.js's bound).
 const bare = copy && wanted('bare') ? writeBareShim(path.join(dir, 'node_modules'), copy.core) : null;
-const jsFind = wanted('js') ? measure(() => require(writeJsFind(path.join(dir, 'node_modules')))) : undefined;
+// The least a design with no native call can do (bench/find.js's other bound).
+const js = wanted('js') ? writeJsFind(path.join(dir, 'node_modules')) : null;
 const reference = wanted('reference') ? measure(() => require(path.join(root, 'node_modules', '@mapbox', 'node-pre-gyp'))) : undefined;
 // The installed copy first: the second pregyp in this process finds Node-API warmer.
 const pregypInstalled = installed ? measure(() => require(installed)) : undefined;
 const pregyp = wanted('clone') ? measure(() => require(root)) : undefined;
 const bareShimResult = bare ? measure(() => require(bare)) : undefined;
+const jsFind = js ? measure(() => require(js)) : undefined;
 const result = {
   platform: `${process.platform}-${process.arch}`,
   node: process.version,
